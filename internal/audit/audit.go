@@ -1,0 +1,64 @@
+// Package audit defines Haven's append-only audit log: who did what to which
+// record, when and from where. Every change and every read of a person's
+// personal data writes one entry. Entries name records by id and never hold
+// personal data themselves.
+package audit
+
+import (
+	"context"
+	"time"
+)
+
+// Entry is one audit row.
+type Entry struct {
+	ID         string
+	At         time.Time
+	ActorID    string // user id, or api key id for partner systems; empty for anonymous
+	ActorName  string // username or key name at the time of the action
+	Action     string // e.g. "user.create", "user.view", "auth.login_failed"
+	RecordType string // e.g. "user", "department", "api_key"
+	RecordID   string
+	IP         string
+	Detail     string // names of changed fields or a short reason; never personal data
+}
+
+// Filter selects entries for browsing; zero fields match everything.
+type Filter struct {
+	Actor      string // matches ActorName exactly
+	Action     string // exact, or a prefix ending in "." (e.g. "user.")
+	RecordType string
+	RecordID   string
+	Since      time.Time
+	Until      time.Time
+	Limit      int    // default 100, at most 1000
+	Before     string // entry id: page backwards from here (ids sort by time)
+}
+
+// Store keeps the log. Implementations must never update or delete entries.
+type Store interface {
+	// AppendAudit writes e. It fills ID and At when empty.
+	AppendAudit(ctx context.Context, e Entry) error
+	// ListAudit returns entries matching f, newest first.
+	ListAudit(ctx context.Context, f Filter) ([]Entry, error)
+}
+
+// Actions recorded by the foundation. Later capabilities add their own.
+const (
+	ActionLogin          = "auth.login"
+	ActionLoginFailed    = "auth.login_failed"
+	ActionLocked         = "auth.locked"
+	ActionLogout         = "auth.logout"
+	ActionPasswordChange = "auth.password_change"
+	ActionLanguage       = "user.language"
+	ActionUserCreate     = "user.create"
+	ActionUserUpdate     = "user.update"
+	ActionUserView       = "user.view"
+	ActionUserDisable    = "user.disable"
+	ActionUserEnable     = "user.enable"
+	ActionUserPassword   = "user.password_reset"
+	ActionDeptCreate     = "department.create"
+	ActionKeyCreate      = "api_key.create"
+	ActionKeyRevoke      = "api_key.revoke"
+	ActionAuditView      = "audit.view"
+	ActionFieldsRekey    = "secret.rekey"
+)

@@ -1,0 +1,166 @@
+// Package auth holds Haven's users, departments, roles and permissions,
+// sessions and partner API keys, and the service that checks them. Every
+// permission check of the foundation happens in this package's Service.
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/errs"
+)
+
+// User is a person who signs in to Haven: staff of the bureau, the station
+// or a partner department.
+type User struct {
+	ID                string
+	Username          string
+	DisplayName       string
+	Role              Role
+	DepartmentID      string
+	PhoneSealed       string // phone number sealed by secret.Keyring ("users.phone")
+	Lang              string // "zh-CN" or "en"
+	PasswordHash      string
+	Disabled          bool
+	FailedLogins      int
+	LockedUntil       time.Time // zero when not locked
+	PasswordChangedAt time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Department is an organisation whose people use Haven (市民政局, 市救助管理站,
+// 公安110指挥中心, a hospital …).
+type Department struct {
+	ID        string
+	Name      string
+	NameEn    string
+	Kind      string // one of DepartmentKinds
+	Address   string
+	Lat, Lng  float64
+	CreatedAt time.Time
+}
+
+// DepartmentKinds are the kinds of department Haven knows.
+var DepartmentKinds = []string{"civil_affairs", "station", "police", "city_management", "hospital", "finance", "volunteer", "other"}
+
+// Session is a signed-in browser. Only the hash of its token is stored.
+type Session struct {
+	TokenHash  string
+	UserID     string
+	CSRFToken  string
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute expiry
+}
+
+// APIKey lets a partner system (12345, 110, 数字城管) call Haven's APIs.
+type APIKey struct {
+	ID           string
+	Name         string
+	Prefix       string
+	Hash         string
+	Scopes       []string
+	DepartmentID string
+	CreatedBy    string
+	CreatedAt    time.Time
+	LastUsedAt   time.Time
+	RevokedAt    time.Time
+}
+
+// Revoked reports whether the key has been revoked.
+func (k *APIKey) Revoked() bool { return !k.RevokedAt.IsZero() }
+
+// Actor is whoever performs an action: a signed-in user, a partner system
+// or the command line.
+type Actor struct {
+	UserID       string // user id, or API key id for partner systems
+	Name         string
+	Role         Role
+	DepartmentID string
+	IP           string
+	Scopes       []string // API keys only
+}
+
+// Can reports whether the actor's role grants p.
+func (a Actor) Can(p Permission) bool { return RoleCan(a.Role, p) }
+
+// Require returns a Forbidden error unless the actor has p.
+func (a Actor) Require(op string, p Permission) error {
+	if a.Role == "" {
+		return errs.E(errs.Unauthorized, op, "err.login_required")
+	}
+	if !a.Can(p) {
+		return errs.E(errs.Forbidden, op, "err.forbidden")
+	}
+	return nil
+}
+
+// Entry starts an audit entry for an action by a.
+func (a Actor) Entry(action, recordType, recordID string) audit.Entry {
+	return audit.Entry{ActorID: a.UserID, ActorName: a.Name, Action: action, RecordType: recordType, RecordID: recordID, IP: a.IP}
+}
+
+// CLIActor is the actor for administrative commands run on the server.
+func CLIActor() Actor { return Actor{Name: "cli", Role: RoleAdmin, IP: "local"} }
+
+// UserUpdate changes some fields of a user; nil fields stay as they are.
+type UserUpdate struct {
+	DisplayName       *string
+	Role              *Role
+	DepartmentID      *string
+	PhoneSealed       *string
+	Lang              *string
+	PasswordHash      *string
+	PasswordChangedAt *time.Time
+	Disabled          *bool
+	ClearLockout      bool // sets failed logins to 0 and unlocks
+}
+
+// Store is what the auth service needs from storage. Methods that change
+// data take the audit entry to write in the same transaction, so no change
+// is ever stored without its audit row.
+type Store interface {
+	// CreateUser stores u. Returns Exists if the username is taken,
+	// Invalid if the department does not exist.
+	CreateUser(ctx context.Context, u *User, e audit.Entry) error
+	// UserByID and UserByUsername return NotFound when there is no such user.
+	UserByID(ctx context.Context, id string) (*User, error)
+	UserByUsername(ctx context.Context, username string) (*User, error)
+	// ListUsers returns every user ordered by username.
+	ListUsers(ctx context.Context) ([]*User, error)
+	// UpdateUser applies upd. Returns NotFound.
+	UpdateUser(ctx context.Context, id string, upd UserUpdate, e audit.Entry) error
+	// RecordLoginFailure atomically counts a failed login and locks the
+	// account until lockUntil once the count reaches threshold. It returns
+	// the new count.
+	RecordLoginFailure(ctx context.Context, id string, threshold int, lockUntil time.Time, e audit.Entry) (int, error)
+
+	// CreateSession stores s and writes e.
+	CreateSession(ctx context.Context, s *Session, e audit.Entry) error
+	// SessionByHash returns NotFound for an unknown or deleted session.
+	SessionByHash(ctx context.Context, tokenHash string) (*Session, error)
+	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
+	// DeleteSession removes one session and writes e (if e.Action is set).
+	DeleteSession(ctx context.Context, tokenHash string, e audit.Entry) error
+	// DeleteUserSessions removes every session of a user except keepHash.
+	DeleteUserSessions(ctx context.Context, userID, keepHash string) error
+	// DeleteSessionsBefore removes sessions idle since or expired before t.
+	DeleteSessionsBefore(ctx context.Context, idleSince, expiredBy time.Time) (int64, error)
+
+	// CreateDepartment returns Exists if the name is taken.
+	CreateDepartment(ctx context.Context, d *Department, e audit.Entry) error
+	DepartmentByID(ctx context.Context, id string) (*Department, error)
+	ListDepartments(ctx context.Context) ([]*Department, error)
+
+	CreateAPIKey(ctx context.Context, k *APIKey, e audit.Entry) error
+	// APIKeyByPrefix returns NotFound for an unknown prefix.
+	APIKeyByPrefix(ctx context.Context, prefix string) (*APIKey, error)
+	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
+	// RevokeAPIKey returns NotFound, or Conflict if already revoked.
+	RevokeAPIKey(ctx context.Context, id string, at time.Time, e audit.Entry) error
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+}

@@ -1,0 +1,62 @@
+package auth
+
+import "slices"
+
+// Role is what a user does in Haven (DESIGN.md §1).
+type Role string
+
+const (
+	RoleAdmin      Role = "admin"      // 系统管理员
+	RoleDispatcher Role = "dispatcher" // 调度员
+	RolePatrol     Role = "patrol"     // 巡查队员
+	RoleStaff      Role = "staff"      // 救助站工作人员
+	RoleMedical    Role = "medical"    // 医护人员
+	RoleSafety     Role = "safety"     // 食堂/消防安全员
+	RoleFinance    Role = "finance"    // 财务人员
+	RoleVolunteer  Role = "volunteer"  // 志愿者协调员
+	RoleLeader     Role = "leader"     // 局领导
+	RolePartner    Role = "partner"    // 合作系统 (API key only, never a login)
+)
+
+// Roles lists the roles a user account may have, in display order.
+var Roles = []Role{RoleAdmin, RoleDispatcher, RolePatrol, RoleStaff, RoleMedical, RoleSafety, RoleFinance, RoleVolunteer, RoleLeader}
+
+// ValidUserRole reports whether r may be given to a user account.
+func ValidUserRole(r Role) bool { return slices.Contains(Roles, r) }
+
+// Permission names one thing an actor may do. Each capability declares its
+// permissions here and checks them in its service, so this file is the one
+// place that says who may do what.
+type Permission string
+
+const (
+	PermHome          Permission = "home.view"          // the signed-in home page
+	PermUsersManage   Permission = "users.manage"       // create, edit, disable users
+	PermUsersView     Permission = "users.view"         // user list and details (personal data: audited)
+	PermDeptManage    Permission = "departments.manage" // departments
+	PermAPIKeysManage Permission = "apikeys.manage"     // partner API keys
+	PermAuditRead     Permission = "audit.read"         // browse the audit log
+	PermKeysRotate    Permission = "secrets.rotate"     // rotate field-encryption keys
+	PermPartnerAPI    Permission = "partner.api"        // machine access with an API key
+)
+
+// rolePermissions is the permission matrix. Keep it small and explicit.
+var rolePermissions = map[Role][]Permission{
+	RoleAdmin:      {PermHome, PermUsersManage, PermUsersView, PermDeptManage, PermAPIKeysManage, PermAuditRead, PermKeysRotate},
+	RoleDispatcher: {PermHome},
+	RolePatrol:     {PermHome},
+	RoleStaff:      {PermHome},
+	RoleMedical:    {PermHome},
+	RoleSafety:     {PermHome},
+	RoleFinance:    {PermHome},
+	RoleVolunteer:  {PermHome},
+	RoleLeader:     {PermHome},
+	RolePartner:    {PermPartnerAPI},
+}
+
+// RoleCan reports whether role r has permission p.
+func RoleCan(r Role, p Permission) bool { return slices.Contains(rolePermissions[r], p) }
+
+// APIKeyScopes are the scopes an API key may carry. Partner channels add
+// theirs (for example "intake.write" for 12345 work orders).
+var APIKeyScopes = []string{"intake.write", "intake.read", "open311"}

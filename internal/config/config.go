@@ -1,0 +1,247 @@
+// Package config builds Haven's one Config from flags, environment
+// variables and <VAR>_FILE secrets, and prints it with secrets redacted.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the effective configuration of one haven process.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string // empty: embedded SQLite in DataDir
+	BaseURL     string
+	LogLevel    string
+	LogFormat   string
+
+	EncryptionKeyFile string // default: <DataDir>/keys/field.keys
+	TileURL           string // map tiles, e.g. a 天地图 template
+
+	SessionIdle      time.Duration
+	SessionMax       time.Duration
+	LockoutThreshold int
+	LockoutDuration  time.Duration
+
+	PrintConfig bool
+}
+
+// Secure reports whether cookies must carry the Secure flag.
+func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Postgres reports whether the configuration selects PostgreSQL.
+func (c *Config) Postgres() bool { return c.DatabaseURL != "" }
+
+// KeyFile returns the field-encryption key file path.
+func (c *Config) KeyFile() string {
+	if c.EncryptionKeyFile != "" {
+		return c.EncryptionKeyFile
+	}
+	return filepath.Join(c.DataDir, "keys", "field.keys")
+}
+
+type option struct {
+	flag, env, usage string
+	secret           bool
+	set              func(string) error
+	get              func() string
+}
+
+func (c *Config) options() []option {
+	str := func(p *string) (func(string) error, func() string) {
+		return func(s string) error { *p = s; return nil }, func() string { return *p }
+	}
+	dur := func(p *time.Duration) (func(string) error, func() string) {
+		return func(s string) error {
+				d, err := time.ParseDuration(s)
+				if err != nil || d <= 0 {
+					return fmt.Errorf("want a positive duration such as 30m or 12h")
+				}
+				*p = d
+				return nil
+			}, func() string {
+				return p.String()
+			}
+	}
+	num := func(p *int) (func(string) error, func() string) {
+		return func(s string) error {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				return fmt.Errorf("want a whole number of at least 1")
+			}
+			*p = n
+			return nil
+		}, func() string { return strconv.Itoa(*p) }
+	}
+	mk := func(flag, env, usage string, secret bool, f func(string) error, g func() string) option {
+		return option{flag, env, usage, secret, f, g}
+	}
+	var o []option
+	add := func(flag, env, usage string, secret bool, sg func() (func(string) error, func() string)) {
+		s, g := sg()
+		o = append(o, mk(flag, env, usage, secret, s, g))
+	}
+	add("addr", "HAVEN_ADDR", "address to listen on (host:port)", false, func() (func(string) error, func() string) { return str(&c.Addr) })
+	add("data", "HAVEN_DATA", "folder for the SQLite file, uploads and keys", false, func() (func(string) error, func() string) { return str(&c.DataDir) })
+	add("database-url", "HAVEN_DATABASE_URL", "postgres:// URL; empty for the embedded SQLite database", true, func() (func(string) error, func() string) { return str(&c.DatabaseURL) })
+	add("base-url", "HAVEN_BASE_URL", "public URL of this server, e.g. https://haven.example.gov.cn", false, func() (func(string) error, func() string) { return str(&c.BaseURL) })
+	add("log-level", "HAVEN_LOG_LEVEL", "debug, info, warn or error", false, func() (func(string) error, func() string) { return str(&c.LogLevel) })
+	add("log-format", "HAVEN_LOG_FORMAT", "text or json", false, func() (func(string) error, func() string) { return str(&c.LogFormat) })
+	add("encryption-key-file", "HAVEN_ENCRYPTION_KEY_FILE", "field-encryption key file (default <data>/keys/field.keys)", false, func() (func(string) error, func() string) { return str(&c.EncryptionKeyFile) })
+	add("tile-url", "HAVEN_TILE_URL", "map tile URL template ({z}/{x}/{y})", false, func() (func(string) error, func() string) { return str(&c.TileURL) })
+	add("session-idle", "HAVEN_SESSION_IDLE", "sign out after this long without activity", false, func() (func(string) error, func() string) { return dur(&c.SessionIdle) })
+	add("session-max", "HAVEN_SESSION_MAX", "sign out this long after login, whatever the activity", false, func() (func(string) error, func() string) { return dur(&c.SessionMax) })
+	add("lockout-threshold", "HAVEN_LOCKOUT_THRESHOLD", "failed logins before an account is locked", false, func() (func(string) error, func() string) { return num(&c.LockoutThreshold) })
+	add("lockout-duration", "HAVEN_LOCKOUT_DURATION", "how long a locked account stays locked", false, func() (func(string) error, func() string) { return dur(&c.LockoutDuration) })
+	return o
+}
+
+// Default returns the built-in defaults.
+func Default() *Config {
+	return &Config{
+		Addr:             "127.0.0.1:8080",
+		DataDir:          "./haven-data",
+		LogLevel:         "info",
+		LogFormat:        "text",
+		TileURL:          "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+		SessionIdle:      2 * time.Hour,
+		SessionMax:       12 * time.Hour,
+		LockoutThreshold: 5,
+		LockoutDuration:  15 * time.Minute,
+	}
+}
+
+// Load builds the configuration for command cmd from the defaults, then the
+// environment (VAR, or VAR_FILE holding the value), then flags. It returns
+// the remaining positional arguments. Errors are one line naming the
+// problem and its fix.
+func Load(cmd string, args []string, getenv func(string) string, stderr io.Writer) (*Config, []string, error) {
+	c := Default()
+	opts := c.options()
+	for _, o := range opts {
+		v := getenv(o.env)
+		if f := getenv(o.env + "_FILE"); f != "" {
+			if v != "" {
+				return nil, nil, fmt.Errorf("both %s and %s_FILE are set: keep one", o.env, o.env)
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s_FILE: cannot read %s: %v", o.env, f, errors.Unwrap(err))
+			}
+			v = strings.TrimSpace(string(b))
+		}
+		if v == "" {
+			continue
+		}
+		if err := o.set(v); err != nil {
+			return nil, nil, fmt.Errorf("%s=%q: %v", o.env, redactIf(o.secret, v), err)
+		}
+	}
+	fs := flag.NewFlagSet("haven "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, o := range opts {
+		o := o
+		fs.Func(o.flag, o.usage+" (env "+o.env+")", func(s string) error { return o.set(s) })
+	}
+	fs.BoolVar(&c.PrintConfig, "print-config", false, "print the effective configuration, secrets redacted, and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("%v (see 'haven %s -h')", err, cmd)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return c, fs.Args(), nil
+}
+
+// Validate checks values that flags alone cannot.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want host:port such as 127.0.0.1:8080", c.Addr)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--base-url %q: want an absolute http:// or https:// URL", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return fmt.Errorf("--database-url: want a postgres:// URL, or leave it empty for the embedded SQLite database")
+		}
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("--data: must name a folder")
+	}
+	if c.SessionIdle > c.SessionMax {
+		return fmt.Errorf("--session-idle (%s) is longer than --session-max (%s): lower it", c.SessionIdle, c.SessionMax)
+	}
+	return nil
+}
+
+// Print writes the effective configuration as env-style lines with secrets
+// redacted.
+func (c *Config) Print(w io.Writer) {
+	for _, o := range c.options() {
+		v := o.get()
+		if o.flag == "database-url" {
+			v = RedactURL(v)
+		} else if o.secret {
+			v = redactIf(true, v)
+		}
+		fmt.Fprintf(w, "%s=%s\n", o.env, v)
+	}
+}
+
+func redactIf(secret bool, v string) string {
+	if secret && v != "" {
+		return "REDACTED"
+	}
+	return v
+}
+
+// RedactURL hides a URL's password and secret query parameters.
+func RedactURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "REDACTED"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.Contains(strings.ToLower(k), "pass") {
+			q.Set(k, "REDACTED")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}

@@ -1,0 +1,335 @@
+// Package store implements every domain's Store interface on SQLite (the
+// embedded default) and PostgreSQL. All SQL lives in this package.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers "sqlite"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/id"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is Haven's database: a single writer connection and a reader pool on
+// SQLite, one pool on PostgreSQL.
+type DB struct {
+	w, r    *sql.DB
+	d       dialect
+	path    string // SQLite file, empty on PostgreSQL
+	now     func() time.Time
+	migrate *goose.Provider
+}
+
+// Options selects the database.
+type Options struct {
+	URL     string // postgres:// URL; empty for SQLite in Dir
+	Dir     string // data folder for the SQLite file
+	Now     func() time.Time
+	MaxOpen int // PostgreSQL pool size; default 10
+}
+
+// SQLiteFile is the database file's name inside the data folder.
+const SQLiteFile = "haven.db"
+
+// Open connects to the database and checks that it answers. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	db := &DB{now: o.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if o.URL != "" {
+		db.d = postgresDialect
+		p, err := sql.Open("pgx", o.URL)
+		if err != nil {
+			return nil, fmt.Errorf("database URL: %v", err)
+		}
+		if o.MaxOpen == 0 {
+			o.MaxOpen = 10
+		}
+		p.SetMaxOpenConns(o.MaxOpen)
+		p.SetMaxIdleConns(o.MaxOpen)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r = p, p
+	} else {
+		db.d = sqliteDialect
+		if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+			return nil, fmt.Errorf("data folder %s: %v", o.Dir, errors.Unwrap(err))
+		}
+		db.path = filepath.Join(o.Dir, SQLiteFile)
+		w, err := sql.Open("sqlite", sqliteDSN(db.path, false))
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1) // SQLite has one writer; queue in Go, not in busy retries
+		w.SetConnMaxIdleTime(0)
+		r, err := sql.Open("sqlite", sqliteDSN(db.path, true))
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		n := max(4, runtime.NumCPU())
+		r.SetMaxOpenConns(n)
+		r.SetMaxIdleConns(n)
+		db.w, db.r = w, r
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.w.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot reach the %s database: %v", db.d, oneLine(err))
+	}
+	if db.path != "" {
+		// The first writer connection creates the file and sets WAL; check
+		// that we can actually write there (a read-only folder fails here,
+		// not on the first request).
+		if _, err := db.w.ExecContext(pctx, "CREATE TABLE IF NOT EXISTS haven_probe (x INTEGER); DROP TABLE haven_probe"); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("cannot write the database file %s: %v", db.path, oneLine(err))
+		}
+	}
+	if err := db.initMigrations(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func oneLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func (db *DB) initMigrations() error {
+	sub, err := fs.Sub(migrations, "migrations/"+db.d.String())
+	if err != nil {
+		return err
+	}
+	var opts []goose.ProviderOption
+	gd := goose.DialectSQLite3
+	if db.d == postgresDialect {
+		gd = goose.DialectPostgres
+		// Several nodes starting at once: one migrates, the others wait.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gd, db.w, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("migrations: %v", err)
+	}
+	db.migrate = p
+	return nil
+}
+
+// Dialect names the database in use: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.d.String() }
+
+// Path is the SQLite file, or "" on PostgreSQL.
+func (db *DB) Path() string { return db.path }
+
+// Migrate applies pending migrations and returns how many ran.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	res, err := db.migrate.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrations: %v", oneLine(err))
+	}
+	return len(res), nil
+}
+
+// Ready reports an error unless the database answers and every migration
+// has been applied.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.r.PingContext(ctx); err != nil {
+		return errs.Wrap(errs.Unavailable, "store.Ready", err)
+	}
+	pending, err := db.migrate.HasPending(ctx)
+	if err != nil {
+		return errs.Wrap(errs.Unavailable, "store.Ready", err)
+	}
+	if pending {
+		return errs.E(errs.Unavailable, "store.Ready", "migrations pending")
+	}
+	return nil
+}
+
+// Version returns the applied and the latest known schema versions.
+func (db *DB) Version(ctx context.Context) (current, target int64, err error) {
+	return db.migrate.GetVersions(ctx)
+}
+
+// Stats returns connection-pool statistics of the writer and reader pools.
+func (db *DB) Stats() (writer, reader sql.DBStats) { return db.w.Stats(), db.r.Stats() }
+
+// Close closes the pools; on SQLite it checkpoints the WAL first so the
+// file is complete on its own.
+func (db *DB) Close() error {
+	var err error
+	if db.path != "" && db.w != nil {
+		_, _ = db.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	if db.r != nil && db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	if db.w != nil {
+		err = errors.Join(err, db.w.Close())
+	}
+	return err
+}
+
+// tx runs fn in a write transaction and translates errors.
+func (db *DB) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(op, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return translate(op, err)
+	}
+	return translate(op, tx.Commit())
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// exec runs a statement with rebinding.
+func (db *DB) exec(ctx context.Context, x execer, query string, args ...any) (sql.Result, error) {
+	return x.ExecContext(ctx, db.d.q(query), args...)
+}
+
+// mustAffect turns "no row changed" into NotFound.
+func mustAffect(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return sql.ErrNoRows
+	}
+	return nil
+}
+
+// appendAudit writes one audit row inside a transaction. An entry without
+// an action writes nothing (internal bookkeeping such as a lockout reset).
+func (db *DB) appendAudit(ctx context.Context, x execer, e audit.Entry) error {
+	if e.Action == "" {
+		return nil
+	}
+	if e.ID == "" {
+		e.ID = id.New()
+	}
+	if e.At.IsZero() {
+		e.At = db.now()
+	}
+	_, err := db.exec(ctx, x, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail)
+	return err
+}
+
+// Backup writes a consistent copy of the SQLite database to path while the
+// server keeps running (VACUUM INTO), then checks the copy's integrity.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.path == "" {
+		return errors.New("backup: on PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=haven.dump \"$HAVEN_DATABASE_URL\"")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return fmt.Errorf("backup: %s exists; choose a new file name", path)
+	}
+	if _, err := db.w.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+		return fmt.Errorf("backup: %v", oneLine(err))
+	}
+	return VerifySQLite(ctx, abs)
+}
+
+// VerifySQLite opens a SQLite file read-only and runs an integrity check and
+// a sanity query on Haven's tables.
+func VerifySQLite(ctx context.Context, path string) error {
+	c, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var res string
+	if err := c.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return fmt.Errorf("verify %s: %v", path, oneLine(err))
+	}
+	if res != "ok" {
+		return fmt.Errorf("verify %s: integrity check says %q", path, res)
+	}
+	var n int
+	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
+		return fmt.Errorf("verify %s: not a Haven database (%v)", path, oneLine(err))
+	}
+	return nil
+}
+
+// Restore replaces the SQLite database in dir with a verified copy of the
+// backup file. The server must be stopped. The previous database, if any,
+// is kept beside it as haven.db.before-restore-<time>.
+func Restore(ctx context.Context, backup, dir string, now time.Time) (kept string, err error) {
+	if err := VerifySQLite(ctx, backup); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, SQLiteFile)
+	tmp := dst + ".restoring"
+	data, err := os.ReadFile(backup)
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return "", err
+	}
+	if err := VerifySQLite(ctx, tmp); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	if _, err := os.Stat(dst); err == nil {
+		kept = dst + ".before-restore-" + now.UTC().Format("20060102T150405Z")
+		if err := os.Rename(dst, kept); err != nil {
+			os.Remove(tmp)
+			return "", err
+		}
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Remove(dst + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return kept, err
+		}
+	}
+	return kept, os.Rename(tmp, dst)
+}

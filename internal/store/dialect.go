@@ -1,0 +1,105 @@
+package store
+
+// Every difference between SQLite and PostgreSQL that the queries see lives
+// in this file. Queries are written once, with '?' placeholders.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type dialect int
+
+const (
+	sqliteDialect dialect = iota
+	postgresDialect
+)
+
+func (d dialect) String() string {
+	if d == postgresDialect {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// q rewrites '?' placeholders to PostgreSQL's $1, $2 … Queries never
+// contain a literal '?' in a string.
+func (d dialect) q(query string) string {
+	if d != postgresDialect {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// timeLayout is the fixed-width UTC text form of timestamps in SQLite,
+// chosen so that text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// t converts a time for a query argument: UTC, microsecond precision (what
+// both databases keep), and NULL for the zero time.
+func (d dialect) t(v time.Time) any {
+	if v.IsZero() {
+		return nil
+	}
+	v = v.UTC().Truncate(time.Microsecond)
+	if d == postgresDialect {
+		return v
+	}
+	return v.Format(timeLayout)
+}
+
+// scanTime reads a timestamp column of either dialect; NULL becomes the
+// zero time.
+type scanTime struct{ t *time.Time }
+
+func (s scanTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*s.t = time.Time{}
+	case time.Time:
+		*s.t = v.UTC()
+	case string:
+		return s.parse(v)
+	case []byte:
+		return s.parse(string(v))
+	default:
+		return fmt.Errorf("store: cannot read %T as a time", src)
+	}
+	return nil
+}
+
+func (s scanTime) parse(v string) error {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return fmt.Errorf("store: bad time %q: %w", v, err)
+	}
+	*s.t = t.UTC()
+	return nil
+}
+
+var _ interface{ Scan(any) error } = scanTime{}
+
+// sqliteDSN returns the DSN for the SQLite file: busy_timeout first (the
+// driver applies it before other pragmas), then WAL and foreign keys.
+// Writers take the write lock at BEGIN so that transactions never fail
+// half-way with SQLITE_BUSY.
+func sqliteDSN(path string, readOnly bool) string {
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	if readOnly {
+		return dsn + "&_pragma=query_only(1)"
+	}
+	return dsn + "&_txlock=immediate"
+}

@@ -1,0 +1,301 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/id"
+	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/store"
+	"github.com/havenrescue/haven/internal/store/storetest"
+)
+
+var t0 = time.Date(2026, 11, 28, 9, 30, 15, 123456000, time.UTC)
+
+func station(t *testing.T, db *store.DB) *auth.Department {
+	t.Helper()
+	d := &auth.Department{ID: id.New(), Name: "新乡市救助管理站", NameEn: "Xinxiang Relief Station", Kind: "station", Address: "新乡市红旗区", Lat: 35.30, Lng: 113.92, CreatedAt: t0}
+	if err := store.CreateDepartmentForTest(t, db, d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func newUser(dept string, name string) *auth.User {
+	return &auth.User{ID: id.New(), Username: name, DisplayName: "张三", Role: auth.RoleStaff, DepartmentID: dept,
+		Lang: "zh-CN", PasswordHash: "$argon2id$x", PasswordChangedAt: t0, CreatedAt: t0, UpdatedAt: t0}
+}
+
+func TestMigrationsFromEmpty(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cur, target, err := db.Version(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur != target || cur < 1 {
+			t.Fatalf("version %d of %d after migrating", cur, target)
+		}
+		if err := db.Ready(ctx); err != nil {
+			t.Fatalf("Ready: %v", err)
+		}
+		// Migrating again is a no-op.
+		if n, err := db.Migrate(ctx); err != nil || n != 0 {
+			t.Fatalf("second Migrate = %d, %v", n, err)
+		}
+	})
+}
+
+func TestUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		d := station(t, db)
+		u := newUser(d.ID, "zhang")
+		e := audit.Entry{ActorName: "cli", Action: audit.ActionUserCreate, RecordType: "user", RecordID: u.ID}
+		if err := db.CreateUser(ctx, u, e); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.UserByUsername(ctx, "zhang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != u.ID || got.DisplayName != "张三" || got.Role != auth.RoleStaff || !got.CreatedAt.Equal(t0) || got.CreatedAt.Location() != time.UTC {
+			t.Fatalf("round trip: %+v", got)
+		}
+		if !got.LockedUntil.IsZero() || got.Disabled {
+			t.Fatalf("new user locked or disabled: %+v", got)
+		}
+		dup := newUser(d.ID, "zhang")
+		if err := db.CreateUser(ctx, dup, audit.Entry{}); !errs.Is(errs.Exists, err) {
+			t.Fatalf("duplicate username: %v, want Exists", err)
+		}
+		bad := newUser(id.New(), "li")
+		if err := db.CreateUser(ctx, bad, audit.Entry{}); !errs.Is(errs.Invalid, err) {
+			t.Fatalf("unknown department: %v, want Invalid", err)
+		}
+		if _, err := db.UserByID(ctx, id.New()); !errs.Is(errs.NotFound, err) {
+			t.Fatalf("missing user: %v, want NotFound", err)
+		}
+		if err := db.UpdateUser(ctx, id.New(), auth.UserUpdate{}, audit.Entry{}); !errs.Is(errs.NotFound, err) {
+			t.Fatalf("update missing user: %v, want NotFound", err)
+		}
+		yes := true
+		name := "张三丰"
+		if err := db.UpdateUser(ctx, u.ID, auth.UserUpdate{Disabled: &yes, DisplayName: &name}, audit.Entry{ActorName: "admin", Action: audit.ActionUserUpdate, RecordType: "user", RecordID: u.ID}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = db.UserByID(ctx, u.ID)
+		if !got.Disabled || got.DisplayName != "张三丰" {
+			t.Fatalf("after update: %+v", got)
+		}
+		// Login failures count atomically and lock at the threshold.
+		lock := t0.Add(15 * time.Minute)
+		for i := 1; i <= 3; i++ {
+			n, err := db.RecordLoginFailure(ctx, u.ID, 3, lock, audit.Entry{Action: audit.ActionLoginFailed, RecordType: "user", RecordID: u.ID})
+			if err != nil || n != i {
+				t.Fatalf("failure %d: n=%d err=%v", i, n, err)
+			}
+			got, _ = db.UserByID(ctx, u.ID)
+			if locked := !got.LockedUntil.IsZero(); locked != (i == 3) {
+				t.Fatalf("after %d failures locked=%v", i, locked)
+			}
+		}
+		if err := db.UpdateUser(ctx, u.ID, auth.UserUpdate{ClearLockout: true}, audit.Entry{}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = db.UserByID(ctx, u.ID)
+		if got.FailedLogins != 0 || !got.LockedUntil.IsZero() {
+			t.Fatalf("lockout not cleared: %+v", got)
+		}
+		// The changes above each wrote one audit row.
+		entries, err := db.ListAudit(ctx, audit.Filter{RecordType: "user", RecordID: u.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 5 { // create, update, 3 failures
+			t.Fatalf("audit rows for user: %d, want 5: %+v", len(entries), entries)
+		}
+		all, _ := db.ListUsers(ctx)
+		if len(all) != 1 {
+			t.Fatalf("ListUsers: %d", len(all))
+		}
+	})
+}
+
+func TestSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		d := station(t, db)
+		u := newUser(d.ID, "wang")
+		if err := db.CreateUser(ctx, u, audit.Entry{}); err != nil {
+			t.Fatal(err)
+		}
+		mk := func(h string, seen time.Time) {
+			s := &auth.Session{TokenHash: h, UserID: u.ID, CSRFToken: "c", CreatedAt: seen, LastSeenAt: seen, ExpiresAt: seen.Add(12 * time.Hour)}
+			if err := db.CreateSession(ctx, s, audit.Entry{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mk("a", t0)
+		mk("b", t0)
+		mk("c", t0.Add(-24*time.Hour))
+		s, err := db.SessionByHash(ctx, "a")
+		if err != nil || s.UserID != u.ID || !s.ExpiresAt.Equal(t0.Add(12*time.Hour)) {
+			t.Fatalf("SessionByHash: %+v %v", s, err)
+		}
+		if err := db.TouchSession(ctx, "a", t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		s, _ = db.SessionByHash(ctx, "a")
+		if !s.LastSeenAt.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("touch: %v", s.LastSeenAt)
+		}
+		n, err := db.DeleteSessionsBefore(ctx, t0.Add(-2*time.Hour), t0)
+		if err != nil || n != 1 {
+			t.Fatalf("DeleteSessionsBefore = %d, %v", n, err)
+		}
+		if err := db.DeleteUserSessions(ctx, u.ID, "a"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SessionByHash(ctx, "b"); !errs.Is(errs.NotFound, err) {
+			t.Fatalf("b survived DeleteUserSessions: %v", err)
+		}
+		if _, err := db.SessionByHash(ctx, "a"); err != nil {
+			t.Fatalf("kept session gone: %v", err)
+		}
+	})
+}
+
+func TestAPIKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		k := &auth.APIKey{ID: id.New(), Name: "12345热线", Prefix: "abcd1234", Hash: "h", Scopes: []string{"intake.read", "intake.write"}, CreatedBy: "u", CreatedAt: t0}
+		if err := db.CreateAPIKey(ctx, k, audit.Entry{}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.APIKeyByPrefix(ctx, "abcd1234")
+		if err != nil || len(got.Scopes) != 2 || got.Revoked() || got.DepartmentID != "" {
+			t.Fatalf("APIKeyByPrefix: %+v %v", got, err)
+		}
+		if err := db.RevokeAPIKey(ctx, k.ID, t0, audit.Entry{Action: audit.ActionKeyRevoke}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RevokeAPIKey(ctx, k.ID, t0, audit.Entry{}); !errs.Is(errs.Conflict, err) {
+			t.Fatalf("second revoke: %v, want Conflict", err)
+		}
+		if err := db.RevokeAPIKey(ctx, id.New(), t0, audit.Entry{}); !errs.Is(errs.NotFound, err) {
+			t.Fatalf("revoke unknown: %v, want NotFound", err)
+		}
+		got, _ = db.APIKeyByPrefix(ctx, "abcd1234")
+		if !got.Revoked() {
+			t.Fatal("not revoked")
+		}
+	})
+}
+
+func TestAuditAppendOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for i, a := range []string{"user.view", "user.create", "auth.login"} {
+			e := audit.Entry{At: t0.Add(time.Duration(i) * time.Minute), ActorName: "admin", Action: a, RecordType: "user", RecordID: "r1", IP: "10.0.0.1"}
+			if err := db.AppendAudit(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.ListAudit(ctx, audit.Filter{Action: "user."})
+		if err != nil || len(got) != 2 {
+			t.Fatalf("prefix filter: %d %v", len(got), err)
+		}
+		if got[0].Action != "user.create" {
+			t.Fatalf("newest first: got %s first", got[0].Action)
+		}
+		got, _ = db.ListAudit(ctx, audit.Filter{Since: t0.Add(time.Minute)})
+		if len(got) != 2 {
+			t.Fatalf("since filter: %d", len(got))
+		}
+		got, _ = db.ListAudit(ctx, audit.Filter{Limit: 1})
+		if len(got) != 1 {
+			t.Fatalf("limit: %d", len(got))
+		}
+		if err := store.TamperAuditForTest(ctx, db); !errs.Is(errs.Forbidden, err) {
+			t.Fatalf("update of audit_log: %v, want Forbidden", err)
+		}
+		got, _ = db.ListAudit(ctx, audit.Filter{})
+		if len(got) != 3 {
+			t.Fatalf("rows after tamper attempts: %d", len(got))
+		}
+	})
+}
+
+func TestReseal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		k, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "k"), t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := station(t, db)
+		u := newUser(d.ID, "zhao")
+		u.PhoneSealed, _ = k.Seal("users.phone", "13800000001")
+		if err := db.CreateUser(ctx, u, audit.Entry{}); err != nil {
+			t.Fatal(err)
+		}
+		newKey, err := k.Rotate(t0.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := db.Reseal(ctx, k, audit.Entry{Action: audit.ActionFieldsRekey})
+		if err != nil || n != 1 {
+			t.Fatalf("Reseal = %d, %v", n, err)
+		}
+		got, _ := db.UserByID(ctx, u.ID)
+		if kid, _ := secret.KeyOf(got.PhoneSealed); kid != newKey {
+			t.Fatalf("sealed with %s, want %s", kid, newKey)
+		}
+		if p, err := k.Open("users.phone", got.PhoneSealed); err != nil || p != "13800000001" {
+			t.Fatalf("open after reseal: %q %v", p, err)
+		}
+		if n, _ := db.Reseal(ctx, k, audit.Entry{Action: audit.ActionFieldsRekey}); n != 0 {
+			t.Fatalf("second Reseal changed %d", n)
+		}
+	})
+}
+
+func TestBackupSQLite(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenSQLite(t)
+	d := station(t, db)
+	if err := db.CreateUser(ctx, newUser(d.ID, "backup"), audit.Entry{}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "b.db")
+	if err := db.Backup(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Backup(ctx, out); err == nil {
+		t.Fatal("backup over an existing file succeeded")
+	}
+	if err := store.VerifySQLite(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := store.Restore(ctx, out, dir, t0); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := store.Open(ctx, store.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	if err := restored.Ready(ctx); err != nil {
+		t.Fatalf("restored database not ready: %v", err)
+	}
+	if u, err := restored.UserByUsername(ctx, "backup"); err != nil || u.DepartmentID != d.ID {
+		t.Fatalf("user in backup: %v %v", u, err)
+	}
+}
