@@ -125,7 +125,9 @@ func Default() *Config {
 // environment (VAR, or VAR_FILE holding the value), then flags. It returns
 // the remaining positional arguments. Errors are one line naming the
 // problem and its fix.
-func Load(cmd string, args []string, getenv func(string) string, stderr io.Writer) (*Config, []string, error) {
+//
+// extra registers command-specific flags on the same flag set.
+func Load(cmd string, args []string, getenv func(string) string, stderr io.Writer, extra ...func(*flag.FlagSet)) (*Config, []string, error) {
 	c := Default()
 	opts := c.options()
 	for _, o := range opts {
@@ -152,6 +154,9 @@ func Load(cmd string, args []string, getenv func(string) string, stderr io.Write
 	for _, o := range opts {
 		o := o
 		fs.Func(o.flag, o.usage+" (env "+o.env+")", func(s string) error { return o.set(s) })
+	}
+	for _, f := range extra {
+		f(fs)
 	}
 	fs.BoolVar(&c.PrintConfig, "print-config", false, "print the effective configuration, secrets redacted, and exit")
 	if err := fs.Parse(args); err != nil {

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/config"
+	"github.com/havenrescue/haven/internal/store"
+)
+
+func cmdBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := config.Load("backup", args, getenv, stderr)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if len(rest) != 1 {
+		return usageError{"backup needs one argument: the file to write, e.g. haven backup haven-2026-11-28.db"}
+	}
+	if cfg.Postgres() {
+		return fmt.Errorf("on PostgreSQL use pg_dump: pg_dump --format=custom --file=%s \"$HAVEN_DATABASE_URL\" (restore with pg_restore --clean --dbname=...)", rest[0])
+	}
+	e, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	if err := e.db.Backup(ctx, rest[0]); err != nil {
+		return err
+	}
+	a := auth.CLIActor()
+	_ = e.db.AppendAudit(ctx, a.Entry("system.backup", "database", ""))
+	fmt.Fprintf(stdout, "backup written and verified: %s\nKeep the key file %s with it: encrypted fields cannot be read without it.\n", rest[0], cfg.KeyFile())
+	return nil
+}
+
+func cmdRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := config.Load("restore", args, getenv, stderr)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if len(rest) != 1 {
+		return usageError{"restore needs one argument: the backup file"}
+	}
+	if cfg.Postgres() {
+		return fmt.Errorf("on PostgreSQL use pg_restore: pg_restore --clean --dbname=\"$HAVEN_DATABASE_URL\" %s", rest[0])
+	}
+	kept, err := store.Restore(ctx, rest[0], cfg.DataDir, timeNow())
+	if err != nil {
+		return err
+	}
+	e, err := open(ctx, cfg, stderr) // applies newer migrations, proves it opens
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	_ = e.db.AppendAudit(ctx, audit.Entry{ActorName: "cli", Action: "system.restore", RecordType: "database", IP: "local"})
+	fmt.Fprintf(stdout, "restored %s into %s\n", rest[0], cfg.DataDir)
+	if kept != "" {
+		fmt.Fprintf(stdout, "the previous database was kept as %s\n", kept)
+	}
+	return nil
+}
+
+func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return usageError{"keys needs the subcommand rotate"}
+	}
+	cfg, _, err := config.Load("keys rotate", args[1:], getenv, stderr)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	e, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	id, err := e.keys.Rotate(timeNow())
+	if err != nil {
+		return err
+	}
+	n, err := e.db.Reseal(ctx, e.keys, auth.CLIActor().Entry(audit.ActionFieldsRekey, "key", id))
+	if err != nil {
+		return fmt.Errorf("new key %s added, but re-encryption stopped: %v (run 'haven keys rotate' again to finish)", id, err)
+	}
+	fmt.Fprintf(stdout, "new active key %s; %d stored values re-encrypted. Restart running servers so they load the new key.\n", id, n)
+	return nil
+}

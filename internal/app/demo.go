@@ -1,0 +1,63 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/havenrescue/haven/internal/config"
+	"github.com/havenrescue/haven/internal/demo"
+)
+
+// demo runs the server on a fresh demo data set. Without --data (or
+// HAVEN_DATA) it uses a new temporary folder, so every run starts fresh.
+func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if getenv("HAVEN_DATA") == "" && !slices.ContainsFunc(args, func(a string) bool {
+		return a == "--data" || a == "-data" || strings.HasPrefix(a, "--data=") || strings.HasPrefix(a, "-data=")
+	}) {
+		dir, err := os.MkdirTemp("", "haven-demo-")
+		if err != nil {
+			return fmt.Errorf("cannot create a folder for the demo data: %v", err)
+		}
+		args = append([]string{"--data", dir}, args...)
+	}
+	cfg, rest, err := config.Load("demo", args, getenv, stderr)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("demo takes no arguments, got %q", rest)}
+	}
+	if cfg.PrintConfig {
+		cfg.Print(stdout)
+		return nil
+	}
+	password := getenv("HAVEN_DEMO_PASSWORD")
+	if f := getenv("HAVEN_DEMO_PASSWORD_FILE"); f != "" && password == "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("HAVEN_DEMO_PASSWORD_FILE: %v", err)
+		}
+		password = strings.TrimSpace(string(b))
+	}
+	e, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	accounts, err := demo.Seed(ctx, e.auth, password)
+	if err != nil {
+		return fmt.Errorf("demo data: %v (run 'haven demo' without --data for a fresh folder)", err)
+	}
+	return e.run(ctx, stdout, func(url string) {
+		fmt.Fprintf(stdout, "\n避风港 Haven demo — 新乡 Xinxiang\nData folder: %s\nOpen %s and sign in with one of these accounts:\n\n", cfg.DataDir, url)
+		fmt.Fprintf(stdout, "  %-11s %-16s %s\n", "username", "password", "role · department")
+		for _, a := range accounts {
+			fmt.Fprintf(stdout, "  %-11s %-16s %s · %s %s\n", a.Username, a.Password, a.Role, a.Name, a.Department)
+		}
+		fmt.Fprintln(stdout, "\nPress Ctrl+C to stop.")
+	})
+}

@@ -1,0 +1,194 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/config"
+	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/metrics"
+	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/store"
+	"github.com/havenrescue/haven/internal/web"
+)
+
+// env is one opened Haven: configuration, logger, database, keys and
+// services. Every subcommand that touches data builds one.
+type env struct {
+	cfg  *config.Config
+	log  *slog.Logger
+	db   *store.DB
+	keys *secret.Keyring
+	auth *auth.Service
+	now  func() time.Time
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// open connects to the database, applies migrations and loads keys.
+func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, error) {
+	e := &env{cfg: cfg, log: newLogger(cfg, stderr), now: time.Now}
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Dir: cfg.DataDir})
+	if err != nil {
+		if cfg.Postgres() {
+			return nil, fmt.Errorf("%v (check --database-url / HAVEN_DATABASE_URL: host, port, user and database; is PostgreSQL running?)", err)
+		}
+		return nil, fmt.Errorf("%v (check that --data / HAVEN_DATA names a folder this user may write)", err)
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		e.log.Info("migrations applied", "count", n, "dialect", db.Dialect())
+	}
+	keys, err := secret.LoadOrCreate(cfg.KeyFile(), e.now())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("field-encryption keys: %v (set HAVEN_ENCRYPTION_KEY_FILE or fix the data folder's permissions)", err)
+	}
+	e.db, e.keys = db, keys
+	e.auth = &auth.Service{
+		Store: db, Audit: db, Keys: keys, Now: e.now,
+		SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax,
+		LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration,
+	}
+	return e, nil
+}
+
+func (e *env) Close() error { return e.db.Close() }
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := config.Load("serve", args, getenv, stderr)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments, got %q", rest)}
+	}
+	if cfg.PrintConfig {
+		cfg.Print(stdout)
+		return nil
+	}
+	e, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	return e.run(ctx, stdout, nil)
+}
+
+// run serves HTTP until ctx is done, then shuts down gracefully: stop
+// accepting, let in-flight requests finish, close the database. ready, if
+// set, is called with the listening URL before serving.
+func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string)) error {
+	reg := metrics.NewRegistry()
+	reg.GaugeFunc("haven_db_open_connections", "Open database connections (writer and readers).", func() float64 {
+		w, r := e.db.Stats()
+		if e.db.Dialect() == "postgres" {
+			return float64(w.OpenConnections)
+		}
+		return float64(w.OpenConnections + r.OpenConnections)
+	})
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	h, err := web.New(web.Deps{
+		Auth: e.auth, Catalog: cat, Logger: e.log, Metrics: reg, Ready: e.db.Ready,
+		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", e.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v (choose another --addr / HAVEN_ADDR)", e.cfg.Addr, errors.Unwrap(err))
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Haven %s is listening on %s (database: %s)\n", version(), url, e.db.Dialect())
+	if ready != nil {
+		ready(url)
+	}
+	e.log.Info("listening", "addr", ln.Addr().String(), "dialect", e.db.Dialect())
+
+	go e.sweepSessions(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %v", err)
+	}
+	e.log.Info("stopped")
+	return nil
+}
+
+// sweepSessions deletes expired sessions every few minutes. Several nodes
+// may all do it: the delete is idempotent.
+func (e *env) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			now := e.now()
+			n, err := e.db.DeleteSessionsBefore(ctx, now.Add(-e.cfg.SessionIdle), now)
+			if err != nil && ctx.Err() == nil {
+				e.log.Warn("session sweep", "err", err)
+			} else if n > 0 {
+				e.log.Info("session sweep", "deleted", n)
+			}
+		}
+	}
+}
+
+func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := config.Load("migrate", args, getenv, stderr)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	e, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	cur, _, err := e.db.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database (%s) is at schema version %d\n", e.db.Dialect(), cur)
+	return nil
+}

@@ -1,0 +1,260 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/secret"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages lists every page template; each is parsed with base.html. A
+// missing or broken one stops start-up.
+var pages = []string{
+	"login", "home", "password", "error",
+	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit",
+}
+
+// chinaTime is the zone pages show times in (China has no daylight saving).
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+type templates struct {
+	byLang map[string]map[string]*template.Template
+}
+
+func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
+	ts := &templates{byLang: map[string]map[string]*template.Template{}}
+	for _, lang := range i18n.Languages {
+		lang := lang
+		funcs := template.FuncMap{
+			"t": func(key string, args ...any) string { return cat.T(lang, key, args...) },
+			"static": func(p string) (string, error) {
+				return st.url(p)
+			},
+			"mask": secret.Mask,
+			"datetime": func(t time.Time) string {
+				if t.IsZero() {
+					return ""
+				}
+				return t.In(chinaTime).Format("2006-01-02 15:04")
+			},
+			"roleName": func(r auth.Role) string { return cat.T(lang, "role."+string(r)) },
+		}
+		ts.byLang[lang] = map[string]*template.Template{}
+		for _, p := range pages {
+			t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/partials.html", "templates/"+p+".html")
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %v", p, err)
+			}
+			if t.Lookup("content") == nil {
+				return nil, fmt.Errorf("template %s: no {{define \"content\"}}", p)
+			}
+			ts.byLang[lang][p] = t
+		}
+	}
+	return ts, nil
+}
+
+// view is the data every page gets.
+type view struct {
+	Lang      string
+	OtherLang string
+	Title     string // translation key
+	User      *auth.User
+	CSRF      string
+	Path      string
+	Message   string            // translation key of a page-level message
+	Notice    string            // translation key of a success message
+	Errors    map[string]string // field -> translation key
+	Form      url.Values
+	Data      any
+	Version   string
+	actor     auth.Actor
+}
+
+// Can reports whether the signed-in user has a permission (for showing
+// links; the services decide what is allowed).
+func (v *view) Can(p string) bool { return v.actor.Can(auth.Permission(p)) }
+
+// Val returns a submitted form value, so forms keep the user's input.
+func (v *view) Val(name string) string { return v.Form.Get(name) }
+
+// Err returns the error key for a field.
+func (v *view) Err(name string) string { return v.Errors[name] }
+
+func (s *Server) newView(r *http.Request, title string, data any) *view {
+	ri := info(r)
+	other := "en"
+	if ri.lang == "en" {
+		other = "zh-CN"
+	}
+	return &view{Lang: ri.lang, OtherLang: other, Title: title, User: ri.user, CSRF: ri.csrf, Path: r.URL.Path,
+		Data: data, Form: url.Values{}, Version: s.Version, actor: ri.actor}
+}
+
+// render writes a page with status code.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page string, v *view) {
+	t := s.tmpl.byLang[v.Lang][page]
+	if t == nil {
+		t = s.tmpl.byLang[i18n.Default][page]
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		s.Logger.Error("template", "request_id", info(r).id, "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = buf.WriteTo(w)
+}
+
+func statusOf(k errs.Kind) int {
+	switch k {
+	case errs.Invalid:
+		return http.StatusBadRequest
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Exists, errs.Conflict:
+		return http.StatusConflict
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.Unauthorized:
+		return http.StatusUnauthorized
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+func defaultMessage(k errs.Kind) string {
+	switch k {
+	case errs.Invalid:
+		return "err.invalid"
+	case errs.NotFound:
+		return "err.not_found"
+	case errs.Exists, errs.Conflict:
+		return "err.conflict"
+	case errs.Forbidden:
+		return "err.forbidden"
+	case errs.Unauthorized:
+		return "err.login_required"
+	case errs.Unavailable:
+		return "err.unavailable"
+	}
+	return "err.internal"
+}
+
+// fail answers with an error page (or JSON on the API) in the user's
+// language. Internal details are logged with the request id, never shown.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	ri := info(r)
+	k := errs.KindOf(err)
+	code := statusOf(k)
+	msg := errs.MessageOf(err)
+	if msg == "" || !s.Catalog.Has(msg) {
+		msg = defaultMessage(k)
+	}
+	if code >= 500 {
+		s.Logger.Error("request failed", "request_id", ri.id, "route", ri.pattern, "err", err)
+	}
+	if ri.api {
+		fields := map[string]string{}
+		for f, key := range errs.FieldsOf(err) {
+			fields[f] = s.Catalog.T(ri.lang, key)
+		}
+		writeJSON(w, code, map[string]any{"error": map[string]any{
+			"code": k.String(), "message": s.Catalog.T(ri.lang, msg), "fields": fields,
+		}, "request_id": ri.id})
+		return
+	}
+	v := s.newView(r, "title.error", nil)
+	v.Message = msg
+	v.Data = map[string]any{"Code": code, "RequestID": ri.id}
+	s.render(w, r, code, "error", v)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, errs.E(errs.NotFound, "web", "err.not_found"))
+}
+
+// writeJSON is the one JSON encoder of the web layer.
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// staticFiles serves the embedded static folder with content-hashed URLs.
+type staticFiles struct {
+	files map[string][]byte
+	hash  map[string]string
+}
+
+func loadStatic() (*staticFiles, error) {
+	st := &staticFiles{files: map[string][]byte{}, hash: map[string]string{}}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(p, "static/")
+		sum := sha256.Sum256(b)
+		st.files[rel] = b
+		st.hash[rel] = hex.EncodeToString(sum[:])[:12]
+		return nil
+	})
+	return st, err
+}
+
+func (st *staticFiles) url(p string) (string, error) {
+	h, ok := st.hash[p]
+	if !ok {
+		return "", fmt.Errorf("static file %q does not exist", p)
+	}
+	return "/static/" + p + "?v=" + h, nil
+}
+
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	p := strings.TrimPrefix(path.Clean(r.URL.Path), "/static/")
+	b, ok := s.static.files[p]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if ct := mime.TypeByExtension(path.Ext(p)); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	if r.URL.Query().Get("v") == s.static.hash[p] {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	w.Header().Set("ETag", `"`+s.static.hash[p]+`"`)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
+}

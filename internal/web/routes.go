@@ -1,0 +1,50 @@
+package web
+
+import "net/http"
+
+// registerRoutes is Haven's one route table. Access wrappers:
+//   - public: anyone;
+//   - signedIn: a browser session (anonymous users are sent to /login);
+//   - partner: an API key with the given scope.
+//
+// Which role may do what is decided by the services (auth.RoleCan), not
+// here: a signed-in route reaches the service, which answers Forbidden.
+func (s *Server) registerRoutes() {
+	s.handle("GET /healthz", s.public(s.healthz))
+	s.handle("GET /readyz", s.public(s.readyz))
+	s.handle("GET /metrics", s.public(s.metricsPage))
+	s.handle("GET /static/", s.public(s.serveStatic))
+
+	s.handle("GET /login", s.public(s.loginPage))
+	s.handle("POST /login", s.public(s.loginSubmit))
+	s.handle("POST /logout", s.signedIn(s.logout))
+	s.handle("POST /lang", s.public(s.setLanguage))
+
+	s.handle("GET /{$}", s.signedIn(s.home))
+	s.handle("GET /account/password", s.signedIn(s.passwordPage))
+	s.handle("POST /account/password", s.signedIn(s.passwordSubmit))
+
+	s.handle("GET /admin/users", s.signedIn(s.adminUsers))
+	s.handle("GET /admin/users/new", s.signedIn(s.adminUserNew))
+	s.handle("POST /admin/users", s.signedIn(s.adminUserCreate))
+	s.handle("GET /admin/users/{id}", s.signedIn(s.adminUserView))
+	s.handle("POST /admin/users/{id}", s.signedIn(s.adminUserUpdate))
+	s.handle("POST /admin/users/{id}/disable", s.signedIn(s.adminUserDisable))
+	s.handle("POST /admin/users/{id}/enable", s.signedIn(s.adminUserEnable))
+	s.handle("POST /admin/users/{id}/password", s.signedIn(s.adminUserPassword))
+	s.handle("GET /admin/departments", s.signedIn(s.adminDepartments))
+	s.handle("POST /admin/departments", s.signedIn(s.adminDepartmentCreate))
+	s.handle("GET /admin/apikeys", s.signedIn(s.adminAPIKeys))
+	s.handle("POST /admin/apikeys", s.signedIn(s.adminAPIKeyCreate))
+	s.handle("POST /admin/apikeys/{id}/revoke", s.signedIn(s.adminAPIKeyRevoke))
+	s.handle("GET /admin/audit", s.signedIn(s.adminAudit))
+
+	s.handle("GET /api/v1/whoami", s.partner("", s.apiWhoami))
+
+	s.mux.Handle("/", s.public(s.notFound))
+}
+
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.routes = append(s.routes, pattern)
+	s.mux.Handle(pattern, h)
+}

@@ -1,0 +1,74 @@
+// Package web is Haven's HTTP adapter: one route table (routes.go), one file
+// per user action, html/template pages parsed at start-up, and embedded
+// static files with content-hashed URLs.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/metrics"
+)
+
+// Deps are what the web layer needs from the rest of Haven.
+type Deps struct {
+	Auth    *auth.Service
+	Catalog *i18n.Catalog
+	Logger  *slog.Logger
+	Metrics *metrics.Registry
+	// Ready reports whether the database answers and is migrated.
+	Ready   func(ctx context.Context) error
+	Secure  bool   // cookies carry the Secure flag (HTTPS deployments)
+	TileURL string // Leaflet tile URL template
+	Version string
+	Now     func() time.Time
+}
+
+// Server is Haven's HTTP handler.
+type Server struct {
+	Deps
+	tmpl    *templates
+	static  *staticFiles
+	handler http.Handler
+	mux     *http.ServeMux
+	routes  []string
+
+	requests *metrics.CounterVec
+	duration *metrics.HistogramVec
+	logins   *metrics.CounterVec
+}
+
+// New builds the server. It fails when a template or static file is
+// missing or broken, so mistakes surface at start-up, not on a request.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Server{Deps: d}
+	var err error
+	if s.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
+	if s.tmpl, err = parseTemplates(d.Catalog, s.static); err != nil {
+		return nil, err
+	}
+	s.requests = d.Metrics.Counter("haven_http_requests_total", "HTTP requests by route pattern and status code.", "route", "code")
+	s.duration = d.Metrics.Histogram("haven_http_request_duration_seconds", "HTTP request latency by route pattern.",
+		[]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, "route")
+	s.logins = d.Metrics.Counter("haven_logins_total", "Login attempts by result.", "result")
+	s.mux = http.NewServeMux()
+	s.registerRoutes()
+	s.handler = s.middleware(s.mux)
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes returns every registered route pattern, for tests that must cover
+// them all.
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
