@@ -1,0 +1,310 @@
+package auth_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/store"
+	"github.com/havenrescue/haven/internal/store/storetest"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+type fixture struct {
+	svc   *auth.Service
+	db    *store.DB
+	clk   *clock
+	admin auth.Actor
+	dept  *auth.Department
+}
+
+func setup(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	clk := &clock{time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)}
+	keys, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "keys"), clk.t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &auth.Service{Store: db, Audit: db, Keys: keys, Now: clk.now,
+		SessionIdle: 30 * time.Minute, SessionMax: 8 * time.Hour, LockoutThreshold: 3, LockoutDuration: 15 * time.Minute}
+	f := &fixture{svc: svc, db: db, clk: clk, admin: auth.CLIActor()}
+	f.dept, err = svc.CreateDepartment(context.Background(), f.admin, auth.Department{Name: "新乡市救助管理站", Kind: "station"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) user(t *testing.T, name string, role auth.Role) *auth.User {
+	t.Helper()
+	u, err := f.svc.CreateUser(context.Background(), f.admin, auth.NewUser{Username: name, DisplayName: "测试" + name, Role: role,
+		DepartmentID: f.dept.ID, Phone: "138 3730 0001", Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestPasswordHash(t *testing.T) {
+	h, err := auth.HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$") {
+		t.Fatalf("hash format: %s", h)
+	}
+	h2, _ := auth.HashPassword("correct horse battery")
+	if h == h2 {
+		t.Fatal("two hashes of one password are equal: salt missing")
+	}
+	if ok, err := auth.CheckPassword(h, "correct horse battery"); !ok || err != nil {
+		t.Fatalf("right password: %v %v", ok, err)
+	}
+	if ok, _ := auth.CheckPassword(h, "correct horse batterY"); ok {
+		t.Fatal("wrong password accepted")
+	}
+	for _, bad := range []string{"", "$argon2id$v=19$m=1,t=1,p=1$AAAA$AAAA", "$2a$10$abc", strings.Replace(h, "m=65536", "m=99999999", 1)} {
+		if _, err := auth.CheckPassword(bad, "x"); err == nil {
+			t.Errorf("malformed hash %q accepted", bad)
+		}
+	}
+}
+
+func FuzzCheckPassword(f *testing.F) {
+	h, _ := auth.HashPassword("x")
+	f.Add(h, "x")
+	f.Add("$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "y")
+	f.Fuzz(func(t *testing.T, hash, pw string) {
+		_, _ = auth.CheckPassword(hash, pw) // must not panic or hang
+	})
+}
+
+func FuzzParseAPIKey(f *testing.F) {
+	f.Add("hvn_abcdefgh_secret")
+	f.Add("hvn_")
+	f.Fuzz(func(t *testing.T, key string) {
+		p, ok := auth.ParseAPIKey(key)
+		if ok && (len(p) != 8 || !strings.HasPrefix(key, "hvn_"+p+"_")) {
+			t.Fatalf("ParseAPIKey(%q) = %q", key, p)
+		}
+	})
+}
+
+func TestLoginLockoutAndExpiry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		f.user(t, "wang", auth.RoleDispatcher)
+
+		if _, _, _, err := f.svc.Login(ctx, "nobody", "x", "10.1.1.1", "ua"); !errs.Is(errs.Unauthorized, err) || errs.MessageOf(err) != "err.login_failed" {
+			t.Fatalf("unknown user: %v", err)
+		}
+		tok, sess, u, err := f.svc.Login(ctx, " WANG ", "correct horse battery", "10.1.1.1", "ua")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sess.TokenHash == tok || len(tok) < 40 {
+			t.Fatal("session token stored in clear or too short")
+		}
+		if _, got, err := f.svc.Authenticate(ctx, tok); err != nil || got.ID != u.ID {
+			t.Fatalf("Authenticate: %v", err)
+		}
+		// Idle timeout.
+		f.clk.t = f.clk.t.Add(29 * time.Minute)
+		if _, _, err := f.svc.Authenticate(ctx, tok); err != nil {
+			t.Fatalf("within idle timeout: %v", err)
+		}
+		f.clk.t = f.clk.t.Add(31 * time.Minute)
+		if _, _, err := f.svc.Authenticate(ctx, tok); !errs.Is(errs.Unauthorized, err) {
+			t.Fatalf("after idle timeout: %v", err)
+		}
+		// Absolute timeout, even when active.
+		tok, _, _, _ = f.svc.Login(ctx, "wang", "correct horse battery", "10.1.1.1", "ua")
+		for i := 0; i < 20; i++ {
+			f.clk.t = f.clk.t.Add(29 * time.Minute)
+			_, _, err = f.svc.Authenticate(ctx, tok)
+			if err != nil {
+				break
+			}
+		}
+		if !errs.Is(errs.Unauthorized, err) {
+			t.Fatal("active session outlived the absolute timeout")
+		}
+		// Lockout after 3 failures, even with the right password.
+		for i := 1; i <= 3; i++ {
+			_, _, _, err := f.svc.Login(ctx, "wang", "wrong", "10.1.1.2", "ua")
+			want := errs.Unauthorized
+			if i == 3 {
+				want = errs.Forbidden
+			}
+			if !errs.Is(want, err) {
+				t.Fatalf("failure %d: %v", i, err)
+			}
+		}
+		if _, _, _, err := f.svc.Login(ctx, "wang", "correct horse battery", "10.1.1.2", "ua"); errs.MessageOf(err) != "err.account_locked" {
+			t.Fatalf("locked account: %v", err)
+		}
+		f.clk.t = f.clk.t.Add(16 * time.Minute)
+		if _, _, _, err := f.svc.Login(ctx, "wang", "correct horse battery", "10.1.1.2", "ua"); err != nil {
+			t.Fatalf("after lockout expired: %v", err)
+		}
+		got, _ := db.UserByUsername(ctx, "wang")
+		if got.FailedLogins != 0 {
+			t.Fatalf("failed logins not reset: %d", got.FailedLogins)
+		}
+		entries, _ := db.ListAudit(ctx, audit.Filter{Action: audit.ActionLocked})
+		if len(entries) != 1 {
+			t.Fatalf("lock audit rows: %d", len(entries))
+		}
+		entries, _ = db.ListAudit(ctx, audit.Filter{Action: audit.ActionLoginFailed})
+		if len(entries) != 5 { // unknown user, 3 wrong, 1 while locked
+			t.Fatalf("failed-login audit rows: %d", len(entries))
+		}
+	})
+}
+
+func TestDisableAndPasswordChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		u := f.user(t, "liming", auth.RoleStaff)
+		tok1, _, _, _ := f.svc.Login(ctx, "liming", "correct horse battery", "ip", "ua")
+		tok2, _, _, _ := f.svc.Login(ctx, "liming", "correct horse battery", "ip", "ua")
+		me := auth.ActorFor(u, "ip")
+		err := f.svc.ChangePassword(ctx, me, tok1, "wrong", "short", "x")
+		fields := errs.FieldsOf(err)
+		if fields["old_password"] != "err.password_wrong" || fields["new_password"] != "err.password_short" {
+			t.Fatalf("field errors: %v", fields)
+		}
+		if err := f.svc.ChangePassword(ctx, me, tok1, "correct horse battery", "a new long password", "a new long password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.Authenticate(ctx, tok1); err != nil {
+			t.Fatalf("current session ended by own password change: %v", err)
+		}
+		if _, _, err := f.svc.Authenticate(ctx, tok2); !errs.Is(errs.Unauthorized, err) {
+			t.Fatalf("other session survived password change: %v", err)
+		}
+		if err := f.svc.SetDisabled(ctx, f.admin, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.Authenticate(ctx, tok1); !errs.Is(errs.Unauthorized, err) {
+			t.Fatalf("disabled user still signed in: %v", err)
+		}
+		if _, _, _, err := f.svc.Login(ctx, "liming", "a new long password", "ip", "ua"); errs.MessageOf(err) != "err.account_disabled" {
+			t.Fatalf("disabled login: %v", err)
+		}
+		if err := f.svc.SetDisabled(ctx, me, u.ID, false); !errs.Is(errs.Forbidden, err) {
+			t.Fatalf("staff enabling a user: %v", err)
+		}
+	})
+}
+
+func TestUserValidationAndView(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		_, err := f.svc.CreateUser(ctx, f.admin, auth.NewUser{Username: "X", Role: "boss", Phone: "12", Password: "x"})
+		want := map[string]string{"username": "err.username_format", "display_name": "err.required", "role": "err.invalid_choice",
+			"department_id": "err.required", "phone": "err.phone_format", "password": "err.password_short"}
+		got := errs.FieldsOf(err)
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("field %s: %q, want %q", k, got[k], v)
+			}
+		}
+		u := f.user(t, "zhao", auth.RoleStaff)
+		if strings.Contains(u.PhoneSealed, "13837300001") {
+			t.Fatal("phone stored in clear")
+		}
+		_, err = f.svc.CreateUser(ctx, f.admin, auth.NewUser{Username: "zhao", DisplayName: "x", Role: auth.RoleStaff, DepartmentID: f.dept.ID, Password: "long enough pw"})
+		if errs.FieldsOf(err)["username"] != "err.username_taken" {
+			t.Fatalf("duplicate: %v", err)
+		}
+		staff := auth.ActorFor(u, "ip")
+		if _, err := f.svc.ViewUser(ctx, staff, u.ID); !errs.Is(errs.Forbidden, err) {
+			t.Fatalf("staff viewing users: %v", err)
+		}
+		v, err := f.svc.ViewUser(ctx, f.admin, u.ID)
+		if err != nil || v.Phone != "13837300001" {
+			t.Fatalf("ViewUser: %+v %v", v, err)
+		}
+		rows, _ := db.ListAudit(ctx, audit.Filter{Action: audit.ActionUserView, RecordID: u.ID})
+		if len(rows) != 1 {
+			t.Fatalf("view audit rows: %d", len(rows))
+		}
+		if err := f.svc.UpdateUser(ctx, f.admin, u.ID, auth.UserEdit{DisplayName: "赵敏", Role: auth.RoleMedical, DepartmentID: f.dept.ID, Phone: "13837300001"}); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ = db.ListAudit(ctx, audit.Filter{Action: audit.ActionUserUpdate, RecordID: u.ID})
+		if len(rows) != 1 || rows[0].Detail != "display_name,role" {
+			t.Fatalf("update audit: %+v", rows)
+		}
+	})
+}
+
+func TestAPIKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		if _, _, err := f.svc.CreateAPIKey(ctx, f.admin, "", []string{"nope"}, ""); len(errs.FieldsOf(err)) != 2 {
+			t.Fatalf("invalid key form: %v", err)
+		}
+		full, k, err := f.svc.CreateAPIKey(ctx, f.admin, "12345热线", []string{"intake.write", "intake.read"}, f.dept.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := db.APIKeyByPrefix(ctx, k.Prefix)
+		if strings.Contains(stored.Hash, full) || stored.Hash != auth.HashToken(full) {
+			t.Fatal("key not stored as its hash")
+		}
+		a, err := f.svc.AuthenticateAPIKey(ctx, full, "10.0.0.5")
+		if err != nil || a.Role != auth.RolePartner || len(a.Scopes) != 2 || a.DepartmentID != f.dept.ID {
+			t.Fatalf("AuthenticateAPIKey: %+v %v", a, err)
+		}
+		if a.Can(auth.PermUsersView) || !a.Can(auth.PermPartnerAPI) {
+			t.Fatal("partner permissions wrong")
+		}
+		tampered := full[:len(full)-1] + "x"
+		if full[len(full)-1] == 'x' {
+			tampered = full[:len(full)-1] + "y"
+		}
+		for _, bad := range []string{"", "hvn_", tampered, "Bearer " + full} {
+			if _, err := f.svc.AuthenticateAPIKey(ctx, bad, "ip"); !errs.Is(errs.Unauthorized, err) {
+				t.Errorf("key %q accepted: %v", bad, err)
+			}
+		}
+		if err := f.svc.RevokeAPIKey(ctx, f.admin, k.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AuthenticateAPIKey(ctx, full, "ip"); !errs.Is(errs.Unauthorized, err) {
+			t.Fatalf("revoked key accepted: %v", err)
+		}
+	})
+}
+
+func TestPermissionMatrix(t *testing.T) {
+	for _, r := range auth.Roles {
+		if !auth.RoleCan(r, auth.PermHome) {
+			t.Errorf("%s cannot see home", r)
+		}
+		admin := r == auth.RoleAdmin
+		for _, p := range []auth.Permission{auth.PermUsersManage, auth.PermUsersView, auth.PermAuditRead, auth.PermAPIKeysManage, auth.PermDeptManage} {
+			if auth.RoleCan(r, p) != admin {
+				t.Errorf("RoleCan(%s, %s) = %v", r, p, !admin)
+			}
+		}
+	}
+	if auth.RoleCan(auth.RolePartner, auth.PermHome) {
+		t.Error("partner systems can use the web UI")
+	}
+}

@@ -1,0 +1,173 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/demo"
+	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/metrics"
+	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/store"
+	"github.com/havenrescue/haven/internal/store/storetest"
+	"github.com/havenrescue/haven/internal/web"
+)
+
+const demoPassword = "demo-password-2026"
+
+// harness is a whole web server on a real database with the demo data.
+type harness struct {
+	t    *testing.T
+	db   *store.DB
+	svc  *auth.Service
+	web  *web.Server
+	srv  *httptest.Server
+	logs *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newHarness(t *testing.T, db *store.DB) *harness {
+	t.Helper()
+	keys, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "keys"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &auth.Service{Store: db, Audit: db, Keys: keys, Now: time.Now, SessionIdle: time.Hour, SessionMax: 8 * time.Hour,
+		LockoutThreshold: 5, LockoutDuration: 15 * time.Minute}
+	if _, err := demo.Seed(context.Background(), svc, demoPassword); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w)
+	t.Cleanup(srv.Close)
+	return &harness{t: t, db: db, svc: svc, web: w, srv: srv, logs: logs}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// client is a browser without a cookie jar: it sends its cookies by hand
+// and ignores Set-Cookie unless told, so requests never change its session.
+type client struct {
+	h       *harness
+	cookies map[string]string
+	csrf    string
+}
+
+func (h *harness) anon() *client {
+	c := &client{h: h, cookies: map[string]string{}}
+	res, body := c.do("GET", "/login", nil, true)
+	if res.StatusCode != 200 {
+		h.t.Fatalf("GET /login: %d", res.StatusCode)
+	}
+	c.csrf = firstCSRF(h.t, body)
+	return c
+}
+
+func firstCSRF(t *testing.T, body string) string {
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no csrf_token in page:\n%s", body)
+	}
+	return m[1]
+}
+
+// login signs in as username and returns a client holding that session.
+func (h *harness) login(username string) *client {
+	h.t.Helper()
+	c := h.anon()
+	res, _ := c.do("POST", "/login", url.Values{"username": {username}, "password": {demoPassword}, "csrf_token": {c.csrf}}, true)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+		h.t.Fatalf("login %s: %d %s", username, res.StatusCode, res.Header.Get("Location"))
+	}
+	if c.cookies["haven_session"] == "" {
+		h.t.Fatalf("login %s: no session cookie", username)
+	}
+	_, body := c.do("GET", "/account/password", nil, false)
+	c.csrf = firstCSRF(h.t, body)
+	return c
+}
+
+// do sends a request; form is sent urlencoded for POST. keep stores
+// Set-Cookie values.
+func (c *client) do(method, path string, form url.Values, keep bool) (*http.Response, string) {
+	c.h.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.h.srv.URL+path, body)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := hc.Do(req)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if keep {
+		for _, ck := range res.Cookies() {
+			if ck.MaxAge < 0 {
+				delete(c.cookies, ck.Name)
+			} else {
+				c.cookies[ck.Name] = ck.Value
+			}
+		}
+	}
+	return res, string(b)
+}
+
+// post sends a form with the client's CSRF token.
+func (c *client) post(path string, form url.Values) (*http.Response, string) {
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf_token", c.csrf)
+	return c.do("POST", path, form, false)
+}
+
+func openSQLite(t *testing.T) *store.DB { return storetest.OpenSQLite(t) }

@@ -1,0 +1,204 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/store"
+	"github.com/havenrescue/haven/internal/store/storetest"
+)
+
+// who may use a route, written out here independently of the code under
+// test so that a change in either shows up as a failure.
+type access int
+
+const (
+	anyone   access = iota // public
+	signedIn               // every signed-in role
+	adminOnly
+	apiKey
+)
+
+var matrix = map[string]access{
+	"GET /healthz":                    anyone,
+	"GET /readyz":                     anyone,
+	"GET /metrics":                    anyone,
+	"GET /static/":                    anyone,
+	"GET /login":                      anyone,
+	"POST /login":                     anyone,
+	"POST /logout":                    signedIn,
+	"POST /lang":                      anyone,
+	"GET /{$}":                        signedIn,
+	"GET /account/password":           signedIn,
+	"POST /account/password":          signedIn,
+	"GET /admin/users":                adminOnly,
+	"GET /admin/users/new":            adminOnly,
+	"POST /admin/users":               adminOnly,
+	"GET /admin/users/{id}":           adminOnly,
+	"POST /admin/users/{id}":          adminOnly,
+	"POST /admin/users/{id}/disable":  adminOnly,
+	"POST /admin/users/{id}/enable":   adminOnly,
+	"POST /admin/users/{id}/password": adminOnly,
+	"GET /admin/departments":          adminOnly,
+	"POST /admin/departments":         adminOnly,
+	"GET /admin/apikeys":              adminOnly,
+	"POST /admin/apikeys":             adminOnly,
+	"POST /admin/apikeys/{id}/revoke": adminOnly,
+	"GET /admin/audit":                adminOnly,
+	"GET /api/v1/whoami":              apiKey,
+}
+
+// request turns a route pattern into a concrete request.
+func (f *matrixFixture) request(pattern string) (method, path string, form url.Values) {
+	method, path, _ = strings.Cut(pattern, " ")
+	path = strings.ReplaceAll(path, "{$}", "")
+	if pattern == "GET /static/" {
+		path = "/static/app.css"
+	}
+	if strings.HasPrefix(path, "/admin/apikeys/") {
+		path = strings.ReplaceAll(path, "{id}", f.keyID)
+	}
+	path = strings.ReplaceAll(path, "{id}", f.targetID)
+	if method == "GET" {
+		return method, path, nil
+	}
+	switch path {
+	case "/login":
+		form = url.Values{"username": {"signin"}, "password": {"signin password 1"}}
+	case "/lang":
+		form = url.Values{"lang": {"zh-CN"}, "back": {"/"}}
+	case "/account/password":
+		form = url.Values{"old_password": {"x"}, "new_password": {"y"}, "confirm_password": {"z"}}
+	case "/admin/users":
+		f.n++
+		form = url.Values{"username": {"matrix" + strings.Repeat("x", f.n)}, "display_name": {"矩阵"}, "role": {"patrol"},
+			"department_id": {f.deptID}, "password": {"long enough password"}}
+	case "/admin/departments":
+		f.n++
+		form = url.Values{"name": {"部门" + strings.Repeat("甲", f.n)}, "kind": {"other"}}
+	case "/admin/apikeys":
+		form = url.Values{"name": {"110"}, "scopes": {"intake.write"}}
+	default:
+		form = url.Values{"display_name": {"目标用户"}, "role": {"staff"}, "department_id": {f.deptID}, "password": {"another long password"}}
+	}
+	return method, path, form
+}
+
+type matrixFixture struct {
+	targetID, keyID, deptID string
+	n                       int
+}
+
+func TestRouteRoleMatrix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		for _, p := range h.web.Routes() {
+			if _, ok := matrix[p]; !ok {
+				t.Errorf("route %q is not in the access matrix: add it", p)
+			}
+		}
+		admin := auth.CLIActor()
+		depts, _ := db.ListDepartments(ctx)
+		target, err := h.svc.CreateUser(ctx, admin, auth.NewUser{Username: "target", DisplayName: "目标", Role: auth.RoleStaff,
+			DepartmentID: depts[0].ID, Password: "target password 1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.svc.CreateUser(ctx, admin, auth.NewUser{Username: "signin", DisplayName: "登录", Role: auth.RolePatrol,
+			DepartmentID: depts[0].ID, Password: "signin password 1"}); err != nil {
+			t.Fatal(err)
+		}
+		key, k, err := h.svc.CreateAPIKey(ctx, admin, "12345", []string{"intake.read"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &matrixFixture{targetID: target.ID, keyID: k.ID, deptID: depts[0].ID}
+
+		clients := map[string]*client{"anonymous": h.anon()}
+		for _, r := range auth.Roles {
+			clients[string(r)] = h.login(string(r))
+		}
+		patterns := h.web.Routes()
+		slices.Sort(patterns)
+		for _, pattern := range patterns {
+			want := matrix[pattern]
+			for who, c := range clients {
+				method, path, form := f.request(pattern)
+				var res *http.Response
+				if pattern == "POST /logout" {
+					c = clientFor(h, who) // a separate session: logging out must not end c's
+				}
+				if form != nil {
+					res, _ = c.post(path, form)
+				} else {
+					res, _ = c.do(method, path, nil, false)
+				}
+				allowed := !denied(res)
+				var expect bool
+				switch want {
+				case anyone:
+					expect = true
+				case signedIn:
+					expect = who != "anonymous"
+				case adminOnly:
+					expect = who == string(auth.RoleAdmin)
+				case apiKey:
+					expect = false // no key sent: everyone is refused
+				}
+				if allowed != expect {
+					t.Errorf("%s as %s: status %d (Location %q), want allowed=%v", pattern, who, res.StatusCode, res.Header.Get("Location"), expect)
+				}
+				if res.StatusCode >= 500 {
+					t.Errorf("%s as %s: status %d", pattern, who, res.StatusCode)
+				}
+			}
+		}
+		// The partner route with a key, then with the key revoked. (The
+		// matrix above revoked f.keyID already.)
+		key, k, err = h.svc.CreateAPIKey(ctx, admin, "110", []string{"intake.write"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := func() int {
+			r, _ := http.NewRequest("GET", h.srv.URL+"/api/v1/whoami", nil)
+			r.Header.Set("Authorization", "Bearer "+key)
+			res, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		if got := req(); got != 200 {
+			t.Errorf("whoami with a valid key: %d", got)
+		}
+		if err := h.svc.RevokeAPIKey(ctx, admin, k.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := req(); got != 401 {
+			t.Errorf("whoami with a revoked key: %d", got)
+		}
+	})
+}
+
+func clientFor(h *harness, who string) *client {
+	if who == "anonymous" {
+		return h.anon()
+	}
+	return h.login(who)
+}
+
+// denied reports whether a response refused the request for lack of
+// rights: 401, 403, or a redirect to the login page.
+func denied(res *http.Response) bool {
+	if res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized {
+		return true
+	}
+	return res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login?next=")
+}

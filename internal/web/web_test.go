@@ -1,0 +1,328 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/store"
+	"github.com/havenrescue/haven/internal/store/storetest"
+)
+
+// TestAuditTrail checks that every route that shows or changes personal
+// data (or any record) leaves the expected audit row.
+func TestAuditTrail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		ctx := context.Background()
+		admin := h.login("admin")
+		depts, _ := db.ListDepartments(ctx)
+		target, err := h.svc.CreateUser(ctx, auth.CLIActor(), auth.NewUser{Username: "auditee", DisplayName: "被审计", Role: auth.RoleStaff,
+			DepartmentID: depts[1].ID, Phone: "13911112222", Password: "auditee password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyRes, keyPage := admin.post("/admin/apikeys", url.Values{"name": {"数字城管"}, "scopes": {"intake.write"}})
+		if keyRes.StatusCode != http.StatusCreated {
+			t.Fatalf("create key: %d", keyRes.StatusCode)
+		}
+		keys, _ := db.ListAPIKeys(ctx)
+		if !strings.Contains(keyPage, "hvn_"+keys[0].Prefix+"_") {
+			t.Fatal("new key not shown once on the page")
+		}
+		steps := []struct {
+			name, method, path string
+			form               url.Values
+			action, recordID   string
+		}{
+			{"view user", "GET", "/admin/users/" + target.ID, nil, audit.ActionUserView, target.ID},
+			{"edit user", "POST", "/admin/users/" + target.ID, url.Values{"display_name": {"新名字"}, "role": {"staff"}, "department_id": {depts[1].ID}, "phone": {"13911112223"}}, audit.ActionUserUpdate, target.ID},
+			{"reset password", "POST", "/admin/users/" + target.ID + "/password", url.Values{"password": {"brand new password"}}, audit.ActionUserPassword, target.ID},
+			{"disable", "POST", "/admin/users/" + target.ID + "/disable", nil, audit.ActionUserDisable, target.ID},
+			{"enable", "POST", "/admin/users/" + target.ID + "/enable", nil, audit.ActionUserEnable, target.ID},
+			{"create user", "POST", "/admin/users", url.Values{"username": {"newbie"}, "display_name": {"新人"}, "role": {"patrol"}, "department_id": {depts[1].ID}, "password": {"newbie password 1"}}, audit.ActionUserCreate, ""},
+			{"create department", "POST", "/admin/departments", url.Values{"name": {"红旗区民政局"}, "kind": {"civil_affairs"}}, audit.ActionDeptCreate, ""},
+			{"revoke key", "POST", "/admin/apikeys/" + keys[0].ID + "/revoke", nil, audit.ActionKeyRevoke, keys[0].ID},
+			{"browse audit", "GET", "/admin/audit", nil, audit.ActionAuditView, ""},
+			{"language", "POST", "/lang", url.Values{"lang": {"en"}, "back": {"/"}}, audit.ActionLanguage, ""},
+			{"own password", "POST", "/account/password", url.Values{"old_password": {demoPassword}, "new_password": {"admin new password"}, "confirm_password": {"admin new password"}}, audit.ActionPasswordChange, ""},
+			{"logout", "POST", "/logout", nil, audit.ActionLogout, ""},
+		}
+		for _, s := range steps {
+			before, _ := db.ListAudit(ctx, audit.Filter{Action: s.action})
+			var res *http.Response
+			if s.method == "POST" {
+				res, _ = admin.post(s.path, s.form)
+			} else {
+				res, _ = admin.do("GET", s.path, nil, false)
+			}
+			if res.StatusCode >= 400 {
+				t.Fatalf("%s: status %d", s.name, res.StatusCode)
+			}
+			after, _ := db.ListAudit(ctx, audit.Filter{Action: s.action})
+			if len(after) != len(before)+1 {
+				t.Fatalf("%s: %d new %s rows, want 1", s.name, len(after)-len(before), s.action)
+			}
+			e := after[0]
+			if e.ActorName != "admin" || e.IP == "" || (s.recordID != "" && e.RecordID != s.recordID) {
+				t.Errorf("%s: audit row %+v", s.name, e)
+			}
+		}
+		// A signed-in admin's read of the list of users does not open phone
+		// numbers, and the page shows none.
+		admin = h.loginWith("admin", "admin new password")
+		_, body := admin.do("GET", "/admin/users", nil, false)
+		if strings.Contains(body, "13911112223") {
+			t.Error("user list shows a phone number")
+		}
+		// Personal data never reaches the logs.
+		logs := h.logs.String()
+		for _, secret := range []string{"13911112223", "13911112222", "brand new password", demoPassword, "admin new password"} {
+			if strings.Contains(logs, secret) {
+				t.Errorf("logs contain %q", secret)
+			}
+		}
+	})
+}
+
+func TestCSRF(t *testing.T) {
+	h := newHarness(t, openSQLite(t))
+	ctx := context.Background()
+	admin := h.login("admin")
+	count := func() int {
+		d, _ := h.db.ListDepartments(ctx)
+		return len(d)
+	}
+	n := count()
+	form := func(tok string) url.Values {
+		v := url.Values{"name": {"CSRF测试部门"}, "kind": {"other"}}
+		if tok != "" {
+			v.Set("csrf_token", tok)
+		}
+		return v
+	}
+	if res, body := admin.do("POST", "/admin/departments", form(""), false); res.StatusCode != 403 || !strings.Contains(body, "页面已过期") {
+		t.Errorf("no token: %d", res.StatusCode)
+	}
+	if res, _ := admin.do("POST", "/admin/departments", form("wrong-token-wrong-token-wrong"), false); res.StatusCode != 403 {
+		t.Errorf("wrong token: %d", res.StatusCode)
+	}
+	// Another user's token does not work either.
+	other := h.login("leader")
+	if res, _ := admin.do("POST", "/admin/departments", form(other.csrf), false); res.StatusCode != 403 {
+		t.Errorf("another session's token: %d", res.StatusCode)
+	}
+	if count() != n {
+		t.Fatal("a refused POST created a department")
+	}
+	// A cross-site request is refused even with the right token.
+	req, _ := http.NewRequest("POST", h.srv.URL+"/admin/departments", strings.NewReader(form(admin.csrf).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	for k, v := range admin.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 403 || count() != n {
+		t.Errorf("cross-site POST: %d", res.StatusCode)
+	}
+	if res, _ := admin.do("POST", "/admin/departments", form(admin.csrf), false); res.StatusCode != 303 || count() != n+1 {
+		t.Errorf("right token: %d", res.StatusCode)
+	}
+	// Login itself needs the anonymous token.
+	anon := h.anon()
+	if res, _ := anon.do("POST", "/login", url.Values{"username": {"admin"}, "password": {demoPassword}}, false); res.StatusCode != 403 {
+		t.Errorf("login without token: %d", res.StatusCode)
+	}
+}
+
+func (h *harness) loginWith(username, password string) *client {
+	c := h.anon()
+	res, _ := c.do("POST", "/login", url.Values{"username": {username}, "password": {password}, "csrf_token": {c.csrf}}, true)
+	if res.StatusCode != http.StatusSeeOther {
+		h.t.Fatalf("login %s: %d", username, res.StatusCode)
+	}
+	_, body := c.do("GET", "/account/password", nil, false)
+	c.csrf = firstCSRF(h.t, body)
+	return c
+}
+
+func TestLoginErrorsInPageLanguage(t *testing.T) {
+	h := newHarness(t, openSQLite(t))
+	c := h.anon()
+	res, body := c.do("POST", "/login", url.Values{"username": {"admin"}, "password": {"wrong"}, "csrf_token": {c.csrf}}, false)
+	if res.StatusCode != 401 || !strings.Contains(body, "用户名或密码错误") || !strings.Contains(body, `value="admin"`) {
+		t.Fatalf("zh wrong password: %d", res.StatusCode)
+	}
+	if strings.Contains(body, `value="wrong"`) {
+		t.Fatal("the password was echoed back")
+	}
+	res, _ = c.do("POST", "/lang", url.Values{"lang": {"en"}, "back": {"/login"}, "csrf_token": {c.csrf}}, true)
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/login" {
+		t.Fatalf("switch language: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, body = c.do("POST", "/login", url.Values{"username": {"admin"}, "password": {"wrong"}, "csrf_token": {c.csrf}}, false)
+	if !strings.Contains(body, "Wrong username or password") || !strings.Contains(body, `<html lang="en">`) {
+		t.Fatal("en wrong password message missing")
+	}
+	_, body = c.do("POST", "/login", url.Values{"username": {""}, "password": {""}, "csrf_token": {c.csrf}}, false)
+	if strings.Count(body, "Required.") != 2 {
+		t.Fatal("empty login form: field errors missing")
+	}
+	// An open redirect through ?next= is refused.
+	res, _ = c.do("POST", "/login", url.Values{"username": {"admin"}, "password": {demoPassword}, "next": {"//evil.example/"}, "csrf_token": {c.csrf}}, false)
+	if res.Header.Get("Location") != "/" {
+		t.Fatalf("next redirect: %q", res.Header.Get("Location"))
+	}
+}
+
+func TestSecurityHeadersAndStatic(t *testing.T) {
+	h := newHarness(t, openSQLite(t))
+	c := h.anon()
+	res, body := c.do("GET", "/login", nil, false)
+	csp := res.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "https://*.tile.openstreetmap.org"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP lacks %q: %s", want, csp)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("CSP allows inline code: %s", csp)
+	}
+	for k, v := range map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"} {
+		if res.Header.Get(k) != v {
+			t.Errorf("%s = %q, want %q", k, res.Header.Get(k), v)
+		}
+	}
+	if res.Header.Get("X-Request-Id") == "" {
+		t.Error("no request id")
+	}
+	for _, ck := range res.Cookies() {
+		if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+			t.Errorf("cookie %s lacks HttpOnly/SameSite", ck.Name)
+		}
+	}
+	if regexp.MustCompile(`<script>[^<]`).MatchString(body) || strings.Contains(body, " onclick=") {
+		t.Error("inline script in page")
+	}
+	m := regexp.MustCompile(`href="(/static/app\.css\?v=[0-9a-f]{12})"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("stylesheet URL carries no content hash")
+	}
+	res, _ = c.do("GET", m[1], nil, false)
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("hashed static: %d %q %q", res.StatusCode, res.Header.Get("Cache-Control"), res.Header.Get("Content-Type"))
+	}
+	res, _ = c.do("GET", "/static/vendor/leaflet/leaflet.js", nil, false)
+	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("unhashed static: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	for _, p := range []string{"/static/nope.js", "/no/such/page"} {
+		if res, _ := c.do("GET", p, nil, false); res.StatusCode != 404 {
+			t.Errorf("GET %s: %d", p, res.StatusCode)
+		}
+	}
+	res, body = c.do("GET", "/metrics", nil, false)
+	if res.StatusCode != 200 || !strings.Contains(body, `haven_http_requests_total{route="GET /login",code="200"}`) {
+		t.Errorf("metrics: %d\n%s", res.StatusCode, body)
+	}
+	for _, line := range strings.Split(body, "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "haven_") {
+			t.Errorf("metric without haven_ prefix: %s", line)
+		}
+	}
+	if res, _ := c.do("GET", "/readyz", nil, false); res.StatusCode != 200 {
+		t.Errorf("readyz: %d", res.StatusCode)
+	}
+}
+
+// TestCatalogCoversTemplates checks that every translation key a template
+// names exists, and that dynamic keys exist for every role, department
+// kind and API scope.
+func TestCatalogCoversTemplates(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := os.ReadDir("templates")
+	re := regexp.MustCompile(`\bt "([a-z0-9_.]+)"`)
+	for _, f := range files {
+		b, _ := os.ReadFile("templates/" + f.Name())
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if !cat.Has(m[1]) {
+				t.Errorf("%s uses missing key %q", f.Name(), m[1])
+			}
+		}
+	}
+	var dynamic []string
+	for _, r := range append(auth.Roles, auth.RolePartner) {
+		dynamic = append(dynamic, "role."+string(r), "home.role."+string(r))
+	}
+	for _, k := range auth.DepartmentKinds {
+		dynamic = append(dynamic, "dept.kind."+k)
+	}
+	for _, s := range auth.APIKeyScopes {
+		dynamic = append(dynamic, "scope."+s)
+	}
+	for _, k := range dynamic {
+		if !cat.Has(k) {
+			t.Errorf("missing dynamic key %q", k)
+		}
+	}
+}
+
+// TestPagesRender visits every page a signed-in administrator can reach
+// and follows its links, in both languages: no page fails and no link is
+// broken.
+func TestPagesRender(t *testing.T) {
+	h := newHarness(t, openSQLite(t))
+	admin := h.login("admin")
+	link := regexp.MustCompile(`href="(/[^"]*)"`)
+	for _, lang := range []string{"zh-CN", "en"} {
+		admin.post("/lang", url.Values{"lang": {lang}, "back": {"/"}})
+		seen := map[string]bool{}
+		queue := []string{"/"}
+		for len(queue) > 0 {
+			p := queue[0]
+			queue = queue[1:]
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			res, body := admin.do("GET", p, nil, false)
+			if res.StatusCode != 200 {
+				t.Errorf("%s GET %s: %d", lang, p, res.StatusCode)
+				continue
+			}
+			if !strings.Contains(res.Header.Get("Content-Type"), "text/html") {
+				continue
+			}
+			if !strings.Contains(body, `<html lang="`+lang+`">`) {
+				t.Errorf("%s: page %s in the wrong language", lang, p)
+			}
+			if strings.Contains(body, "err.") || strings.Contains(body, "title.") {
+				t.Errorf("%s: page %s shows an untranslated key", lang, p)
+			}
+			for _, m := range link.FindAllStringSubmatch(body, -1) {
+				u := strings.ReplaceAll(m[1], "&amp;", "&")
+				if !seen[u] {
+					queue = append(queue, u)
+				}
+			}
+		}
+		if len(seen) < 8 {
+			t.Errorf("%s: crawled only %d pages", lang, len(seen))
+		}
+	}
+}
