@@ -159,16 +159,31 @@ func Load(cmd string, args []string, getenv func(string) string, stderr io.Write
 		f(fs)
 	}
 	fs.BoolVar(&c.PrintConfig, "print-config", false, "print the effective configuration, secrets redacted, and exit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, nil, err
+	// Flags may come before or after positional arguments
+	// ("haven backup FILE --data DIR").
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, nil, err
+			}
+			return nil, nil, fmt.Errorf("%v (see 'haven %s -h')", err, cmd)
 		}
-		return nil, nil, fmt.Errorf("%v (see 'haven %s -h')", err, cmd)
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			positional = append(positional, args[1:]...)
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
 	}
 	if err := c.Validate(); err != nil {
 		return nil, nil, err
 	}
-	return c, fs.Args(), nil
+	return c, positional, nil
 }
 
 // Validate checks values that flags alone cannot.

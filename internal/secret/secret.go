@@ -138,7 +138,11 @@ func newKeyLine(now time.Time) (string, error) {
 	if _, err := rand.Read(raw); err != nil {
 		return "", err
 	}
-	id := "k" + now.UTC().Format("20060102-150405")
+	suffix := make([]byte, 2)
+	if _, err := rand.Read(suffix); err != nil {
+		return "", err
+	}
+	id := fmt.Sprintf("k%s-%x", now.UTC().Format("20060102-150405"), suffix)
 	return id + " " + base64.StdEncoding.EncodeToString(raw) + "\n", nil
 }
 
@@ -156,7 +160,7 @@ func (k *Keyring) Rotate(now time.Time) (string, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if _, dup := k.keys[id]; dup {
-		return "", fmt.Errorf("secret: key %s exists; wait a second and retry", id)
+		return "", fmt.Errorf("secret: key %s exists; retry", id)
 	}
 	old, err := os.ReadFile(k.path)
 	if err != nil {

@@ -1,0 +1,338 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/config"
+	"github.com/havenrescue/haven/internal/store/storetest"
+)
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func envFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+var listenLine = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+
+// running is a haven process started through Run, as main starts it.
+type running struct {
+	URL    string
+	Stdout *syncBuf
+	Stderr *syncBuf
+	stop   context.CancelFunc
+	done   chan error
+}
+
+// start runs "haven <args>" on port 0 and waits until /healthz answers.
+func start(t testing.TB, env map[string]string, args ...string) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{Stdout: &syncBuf{}, Stderr: &syncBuf{}, stop: cancel, done: make(chan error, 1)}
+	args = append(args, "--addr", "127.0.0.1:0")
+	go func() { r.done <- Run(ctx, args, envFrom(env), r.Stdout, r.Stderr) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listenLine.FindStringSubmatch(r.Stdout.String()); m != nil {
+			r.URL = m[1]
+			if res, err := http.Get(r.URL + "/healthz"); err == nil {
+				res.Body.Close()
+				if res.StatusCode == 200 {
+					t.Cleanup(func() { r.Stop(t) })
+					return r
+				}
+			}
+		}
+		select {
+		case err := <-r.done:
+			t.Fatalf("haven %v exited: %v\n%s", args, err, r.Stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	cancel()
+	t.Fatalf("haven %v did not start:\n%s\n%s", args, r.Stdout.String(), r.Stderr.String())
+	return nil
+}
+
+// Stop sends the equivalent of SIGTERM and waits for a clean exit.
+func (r *running) Stop(t testing.TB) {
+	if r.stop == nil {
+		return
+	}
+	r.stop()
+	r.stop = nil
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	case <-time.After(40 * time.Second):
+		t.Error("haven did not shut down")
+	}
+}
+
+func TestDemoStartsServesAndShutsDown(t *testing.T) {
+	data := t.TempDir()
+	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "demo password 1"}, "demo", "--data", data)
+	out := r.Stdout.String()
+	for _, want := range []string{"admin", "dispatcher", "patrol", "staff", "medical", "safety", "finance", "volunteer", "leader", "demo password 1", "新乡市救助管理站"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, p := range []string{"/readyz", "/login", "/metrics"} {
+		res, err := http.Get(r.URL + p)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", p, res, err)
+		}
+		res.Body.Close()
+	}
+	// A slow request in flight when shutdown starts still completes.
+	slow := make(chan int, 1)
+	go func() {
+		res, err := http.Get(r.URL + "/login")
+		if err != nil {
+			slow <- 0
+			return
+		}
+		res.Body.Close()
+		slow <- res.StatusCode
+	}()
+	time.Sleep(20 * time.Millisecond)
+	r.Stop(t)
+	if code := <-slow; code != 200 {
+		t.Errorf("in-flight request: %d", code)
+	}
+	if _, err := http.Get(r.URL + "/healthz"); err == nil {
+		t.Error("still accepting after shutdown")
+	}
+	// The database was closed cleanly: no WAL left behind, and a second
+	// demo on the same folder refuses to overwrite it.
+	if fi, err := os.Stat(filepath.Join(data, "haven.db-wal")); err == nil && fi.Size() > 0 {
+		t.Errorf("WAL not checkpointed: %d bytes", fi.Size())
+	}
+	err := Run(context.Background(), []string{"demo", "--data", data, "--addr", "127.0.0.1:0"}, envFrom(nil), &syncBuf{}, &syncBuf{})
+	if err == nil || !strings.Contains(err.Error(), "already holds users") {
+		t.Fatalf("demo on a used folder: %v", err)
+	}
+}
+
+func TestRandomDemoPasswords(t *testing.T) {
+	r := start(t, nil, "demo", "--data", t.TempDir())
+	m := regexp.MustCompile(`(?m)^  admin\s+(\S+)\s`).FindStringSubmatch(r.Stdout.String())
+	if m == nil || len(m[1]) < 12 {
+		t.Fatalf("no random admin password in:\n%s", r.Stdout.String())
+	}
+	r2 := start(t, nil, "demo", "--data", t.TempDir())
+	m2 := regexp.MustCompile(`(?m)^  admin\s+(\S+)\s`).FindStringSubmatch(r2.Stdout.String())
+	if m2 == nil || m2[1] == m[1] {
+		t.Fatal("two demos got the same random password")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	readOnly := filepath.Join(t.TempDir(), "ro")
+	if err := os.Mkdir(readOnly, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	notDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notDir, []byte("x"), 0o600)
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+		code int
+	}{
+		{"no command", nil, nil, "no command", 2},
+		{"unknown command", []string{"fly"}, nil, `unknown command "fly"`, 2},
+		{"unknown flag", []string{"serve", "--colour", "red"}, nil, "flag provided but not defined: -colour", 2},
+		{"bad addr", []string{"serve", "--addr", "8080"}, nil, "want host:port", 2},
+		{"bad log level", []string{"serve", "--log-level", "loud"}, nil, "want debug, info, warn or error", 2},
+		{"bad env duration", []string{"serve"}, map[string]string{"HAVEN_SESSION_IDLE": "forever"}, "HAVEN_SESSION_IDLE=\"forever\": want a positive duration", 2},
+		{"bad database url", []string{"serve", "--database-url", "mysql://x"}, nil, "want a postgres:// URL", 2},
+		{"base url", []string{"serve", "--base-url", "haven.local"}, nil, "want an absolute http:// or https:// URL", 2},
+		{"secret file missing", []string{"serve"}, map[string]string{"HAVEN_DATABASE_URL_FILE": "/nonexistent/secret"}, "HAVEN_DATABASE_URL_FILE: cannot read", 2},
+		{"unreachable postgres", []string{"migrate", "--database-url", "postgres://nobody@127.0.0.1:1/none?connect_timeout=2"}, nil, "cannot reach the postgres database", 1},
+		{"data folder not a folder", []string{"migrate", "--data", notDir}, nil, "data folder", 1},
+		{"backup without file", []string{"backup", "--data", t.TempDir()}, nil, "backup needs one argument", 2},
+		{"users without subcommand", []string{"users"}, nil, "add, passwd or disable", 2},
+	}
+	if os.Geteuid() != 0 { // root writes anywhere
+		cases = append(cases, struct {
+			name string
+			args []string
+			env  map[string]string
+			want string
+			code int
+		}{"read-only data folder", []string{"migrate", "--data", filepath.Join(readOnly, "sub")}, nil, "permission denied", 1})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr syncBuf
+			err := Run(context.Background(), c.args, envFrom(c.env), &stdout, &stderr)
+			if err == nil {
+				t.Fatalf("no error; stdout %s", stdout.String())
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not contain %q", err, c.want)
+			}
+			if strings.Count(err.Error(), "\n") > 0 {
+				t.Errorf("error is not one line: %q", err)
+			}
+			if ExitCode(err) != c.code {
+				t.Errorf("exit code %d, want %d", ExitCode(err), c.code)
+			}
+		})
+	}
+}
+
+func TestPrintConfigRedactsSecrets(t *testing.T) {
+	var out syncBuf
+	err := Run(context.Background(), []string{"serve", "--print-config", "--database-url", "postgres://haven:s3cret@db:5432/haven"}, envFrom(nil), &out, &syncBuf{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "s3cret") || !strings.Contains(out.String(), "HAVEN_DATABASE_URL=postgres://haven:REDACTED@db:5432/haven") {
+		t.Fatalf("print-config:\n%s", out.String())
+	}
+}
+
+func TestUsersBackupRestoreAndKeysCLI(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	run := func(env map[string]string, args ...string) (string, error) {
+		var out, errb syncBuf
+		err := Run(ctx, append(args, "--data", data), envFrom(env), &out, &errb)
+		return out.String(), err
+	}
+	if _, err := run(nil, "migrate"); err != nil {
+		t.Fatal(err)
+	}
+	// A department to put users in, through the service as the web would.
+	cfg := config.Default()
+	cfg.DataDir = data
+	e, err := open(ctx, cfg, &syncBuf{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.auth.CreateDepartment(ctx, auth.CLIActor(), auth.Department{Name: "新乡市救助管理站", Kind: "station"}); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+
+	out, err := run(map[string]string{"HAVEN_USER_PASSWORD": "first password 1"}, "users", "add", "--username", "Chen", "--name", "陈刚", "--role", "safety", "--department", "新乡市救助管理站", "--phone", "13837300106")
+	if err != nil || !strings.Contains(out, "created user chen") {
+		t.Fatalf("users add: %v %s", err, out)
+	}
+	if _, err := run(nil, "users", "add", "--username", "bad", "--name", "x", "--role", "king", "--department", "新乡市救助管理站"); err == nil || !strings.Contains(err.Error(), "role: invalid_choice") {
+		t.Fatalf("invalid role: %v", err)
+	}
+	if _, err := run(nil, "users", "add", "--username", "nodept", "--name", "x", "--role", "staff", "--department", "火星站"); err == nil || !strings.Contains(err.Error(), "known: 新乡市救助管理站") {
+		t.Fatalf("unknown department: %v", err)
+	}
+	out, err = run(nil, "users", "passwd", "--username", "chen")
+	m := regexp.MustCompile(`password: (\S+)`).FindStringSubmatch(out)
+	if err != nil || m == nil {
+		t.Fatalf("users passwd: %v %s", err, out)
+	}
+
+	backupFile := filepath.Join(t.TempDir(), "haven-backup.db")
+	if out, err := run(nil, "backup", backupFile); err != nil || !strings.Contains(out, "verified") {
+		t.Fatalf("backup: %v %s", err, out)
+	}
+	if out, err := run(nil, "keys", "rotate"); err != nil || !strings.Contains(out, "1 stored values re-encrypted") {
+		t.Fatalf("keys rotate: %v %s", err, out)
+	}
+	if out, err := run(nil, "users", "disable", "--username", "chen"); err != nil || !strings.Contains(out, "disabled") {
+		t.Fatalf("users disable: %v %s", err, out)
+	}
+	if _, err := run(nil, "users", "disable", "--username", "ghost"); err == nil || !strings.Contains(err.Error(), "no such user") {
+		t.Fatalf("disable unknown: %v", err)
+	}
+	// Restore brings back the user as it was at backup time (enabled) and
+	// with the generated password.
+	out, err = run(nil, "restore", backupFile)
+	if err != nil || !strings.Contains(out, "kept as") {
+		t.Fatalf("restore: %v %s", err, out)
+	}
+	e, err = open(ctx, cfg, &syncBuf{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, _, _, err := e.auth.Login(ctx, "chen", m[1], "ip", "ua"); err != nil {
+		t.Fatalf("login after restore: %v", err)
+	}
+	// Phone numbers sealed under the first key still open after rotation.
+	u, _ := e.db.UserByUsername(ctx, "chen")
+	v, err := e.auth.ViewUser(ctx, auth.CLIActor(), u.ID)
+	if err != nil || v.Phone != "13837300106" {
+		t.Fatalf("phone after restore and rotation: %v %v", v, err)
+	}
+	if err := os.WriteFile(filepath.Join(t.TempDir(), "junk.db"), []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(nil, "restore", filepath.Join(filepath.Dir(backupFile), "missing.db")); err == nil {
+		t.Fatal("restore of a missing file succeeded")
+	}
+}
+
+// TestTwoNodesSharePostgresSessions runs two servers on one PostgreSQL
+// database: a session opened on one node works on the other.
+func TestTwoNodesSharePostgresSessions(t *testing.T) {
+	dsn, _ := storetest.PostgresSchema(t)
+	env := map[string]string{"HAVEN_DEMO_PASSWORD": "demo password 1", "HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": filepath.Join(t.TempDir(), "keys")}
+	a := start(t, env, "demo", "--data", t.TempDir())
+	b := start(t, map[string]string{"HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": env["HAVEN_ENCRYPTION_KEY_FILE"]}, "serve", "--data", t.TempDir())
+	if !strings.Contains(a.Stdout.String(), "database: postgres") {
+		t.Fatal("node a is not on postgres")
+	}
+	jar := newJarClient()
+	csrf := jar.csrf(t, a.URL+"/login")
+	res, err := jar.c.PostForm(a.URL+"/login", map[string][]string{"username": {"leader"}, "password": {"demo password 1"}, "csrf_token": {csrf}})
+	if err != nil || res.StatusCode != 200 { // redirects followed to /
+		t.Fatalf("login on node a: %v %v", res, err)
+	}
+	res.Body.Close()
+	// Same cookie, other node.
+	req, _ := http.NewRequest("GET", b.URL+"/", nil)
+	for _, c := range jar.c.Jar.Cookies(mustURL(a.URL)) {
+		req.AddCookie(c)
+	}
+	res, err = (&http.Client{CheckRedirect: noRedirect}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("session from node a on node b: %d", res.StatusCode)
+	}
+	fmt.Fprint(ioDiscard{}, b.URL)
+}
