@@ -70,7 +70,7 @@ func parseHash(s string) (p argonParams, salt, key []byte, err error) {
 		}
 	}
 	// Bounds keep a corrupt row from making one login take minutes or GiBs.
-	if p.memory < 8 || p.memory > 1<<20 || p.time < 1 || p.time > 16 || p.threads < 1 || p.threads > 16 {
+	if p.memory < 8 || p.memory > 256*1024 || p.time < 1 || p.time > 10 || p.threads < 1 || p.threads > 16 {
 		return p, nil, nil, errHashFormat
 	}
 	if salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil || len(salt) < 8 {

@@ -308,3 +308,14 @@ func TestPermissionMatrix(t *testing.T) {
 		t.Error("partner systems can use the web UI")
 	}
 }
+
+// BenchmarkHashPassword measures argon2id at Haven's parameters: the cost
+// of one login, and the rate at which one core can guess passwords.
+func BenchmarkHashPassword(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := auth.HashPassword("correct horse battery"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

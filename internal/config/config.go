@@ -210,7 +210,7 @@ func (c *Config) Validate() error {
 	}
 	if c.DatabaseURL != "" {
 		u, err := url.Parse(c.DatabaseURL)
-		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Opaque != "" {
 			return fmt.Errorf("--database-url: want a postgres:// URL, or leave it empty for the embedded SQLite database")
 		}
 	}
@@ -250,7 +250,7 @@ func RedactURL(s string) string {
 		return ""
 	}
 	u, err := url.Parse(s)
-	if err != nil {
+	if err != nil || u.Opaque != "" {
 		return "REDACTED"
 	}
 	if _, ok := u.User.Password(); ok {

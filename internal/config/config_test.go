@@ -1,0 +1,77 @@
+package config
+
+import (
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestPrecedenceAndFiles(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "db-url")
+	if err := os.WriteFile(secret, []byte("postgres://haven:pw@db/haven\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, rest, err := Load("serve", []string{"--addr", "0.0.0.0:9000", "extra"}, env(map[string]string{
+		"HAVEN_ADDR": "127.0.0.1:1", "HAVEN_DATABASE_URL_FILE": secret, "HAVEN_SESSION_IDLE": "45m", "HAVEN_LOG_FORMAT": "json",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "0.0.0.0:9000" {
+		t.Errorf("flag should beat env: %s", c.Addr)
+	}
+	if c.DatabaseURL != "postgres://haven:pw@db/haven" || !c.Postgres() {
+		t.Errorf("_FILE secret: %q", c.DatabaseURL)
+	}
+	if c.SessionIdle != 45*time.Minute || c.LogFormat != "json" {
+		t.Errorf("env values: %v %s", c.SessionIdle, c.LogFormat)
+	}
+	if len(rest) != 1 || rest[0] != "extra" {
+		t.Errorf("positional: %v", rest)
+	}
+	var b strings.Builder
+	c.Print(&b)
+	if strings.Contains(b.String(), ":pw@") || !strings.Contains(b.String(), "HAVEN_ADDR=0.0.0.0:9000") {
+		t.Errorf("Print:\n%s", b.String())
+	}
+	if _, _, err := Load("serve", nil, env(map[string]string{"HAVEN_DATABASE_URL": "postgres://x", "HAVEN_DATABASE_URL_FILE": secret}), io.Discard); err == nil {
+		t.Error("both VAR and VAR_FILE accepted")
+	}
+	if _, _, err := Load("serve", []string{"--session-idle", "24h"}, env(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "longer than --session-max") {
+		t.Errorf("idle > max: %v", err)
+	}
+	if c, _, _ := Load("serve", []string{"--base-url", "https://haven.example.gov.cn/"}, env(nil), io.Discard); !c.Secure() || c.BaseURL != "https://haven.example.gov.cn" {
+		t.Errorf("https base url: %+v", c)
+	}
+}
+
+func FuzzLoadEnv(f *testing.F) {
+	f.Add("127.0.0.1:8080", "info", "30m", "5", "postgres://u:p@h/d")
+	f.Add("", "x", "-1s", "0", "mysql://")
+	f.Fuzz(func(t *testing.T, addr, level, idle, threshold, dbURL string) {
+		c, _, err := Load("serve", nil, env(map[string]string{
+			"HAVEN_ADDR": addr, "HAVEN_LOG_LEVEL": level, "HAVEN_SESSION_IDLE": idle,
+			"HAVEN_LOCKOUT_THRESHOLD": threshold, "HAVEN_DATABASE_URL": dbURL,
+		}), io.Discard)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error: %q", err)
+			}
+			return
+		}
+		if c.Validate() != nil || c.LockoutThreshold < 1 || c.SessionIdle <= 0 {
+			t.Fatalf("accepted an invalid configuration: %+v", c)
+		}
+		if u, err := url.Parse(c.DatabaseURL); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok && pw != "" && pw != "REDACTED" && strings.Contains(RedactURL(c.DatabaseURL), u.User.Username()+":"+pw+"@") {
+				t.Fatalf("password survived redaction: %q", RedactURL(c.DatabaseURL))
+			}
+		}
+	})
+}
