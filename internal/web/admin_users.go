@@ -42,7 +42,7 @@ type userFormData struct {
 	Roles       []auth.Role
 	Departments []*auth.Department
 	User        *auth.UserView
-	DeptName    string
+	Dept        *auth.Department
 }
 
 func (s *Server) userForm(r *http.Request) (userFormData, error) {
@@ -116,7 +116,7 @@ func (s *Server) showUser(w http.ResponseWriter, r *http.Request, code int, fiel
 	d.User = uv
 	for _, dp := range d.Departments {
 		if dp.ID == uv.DepartmentID {
-			d.DeptName = dp.Name
+			d.Dept = dp
 		}
 	}
 	v := s.newView(r, "title.user", d)

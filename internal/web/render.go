@@ -59,6 +59,12 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
 				return t.In(chinaTime).Format("2006-01-02 15:04")
 			},
 			"roleName": func(r auth.Role) string { return cat.T(lang, "role."+string(r)) },
+			"deptName": func(d *auth.Department) string {
+				if lang == "en" && d.NameEn != "" {
+					return d.NameEn
+				}
+				return d.Name
+			},
 		}
 		ts.byLang[lang] = map[string]*template.Template{}
 		for _, p := range pages {
