@@ -38,19 +38,28 @@ const (
 	PermAuditRead     Permission = "audit.read"         // browse the audit log
 	PermKeysRotate    Permission = "secrets.rotate"     // rotate field-encryption keys
 	PermPartnerAPI    Permission = "partner.api"        // machine access with an API key
+
+	PermSignalsEnter    Permission = "signals.enter"    // hotline operator's entry form
+	PermSignalsPatrol   Permission = "signals.patrol"   // patrol member's "report what I see"
+	PermIncidentsView   Permission = "incidents.view"   // incident list and detail (no personal data)
+	PermIncidentsManage Permission = "incidents.manage" // state, outcome, merge, split, undo
+	PermSignalsPersonal Permission = "signals.personal" // callback phone and photo of a signal (audited)
+	PermPartnersManage  Permission = "partners.manage"  // partner webhooks, mappings, dead letters
+	PermRoutingManage   Permission = "routing.manage"   // routing catalogue (派单目录)
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:      {PermHome, PermUsersManage, PermUsersView, PermDeptManage, PermAPIKeysManage, PermAuditRead, PermKeysRotate},
-	RoleDispatcher: {PermHome},
-	RolePatrol:     {PermHome},
-	RoleStaff:      {PermHome},
+	RoleAdmin: {PermHome, PermUsersManage, PermUsersView, PermDeptManage, PermAPIKeysManage, PermAuditRead, PermKeysRotate,
+		PermIncidentsView, PermPartnersManage, PermRoutingManage},
+	RoleDispatcher: {PermHome, PermSignalsEnter, PermSignalsPatrol, PermIncidentsView, PermIncidentsManage, PermSignalsPersonal, PermRoutingManage},
+	RolePatrol:     {PermHome, PermSignalsPatrol, PermIncidentsView},
+	RoleStaff:      {PermHome, PermSignalsEnter, PermIncidentsView},
 	RoleMedical:    {PermHome},
 	RoleSafety:     {PermHome},
 	RoleFinance:    {PermHome},
 	RoleVolunteer:  {PermHome},
-	RoleLeader:     {PermHome},
+	RoleLeader:     {PermHome, PermIncidentsView},
 	RolePartner:    {PermPartnerAPI},
 }
 

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -36,6 +37,12 @@ type DB struct {
 	path    string // SQLite file, empty on PostgreSQL
 	now     func() time.Time
 	migrate *goose.Provider
+
+	// group commit of help signals (intake.go)
+	signalQ  chan *pendingSignal
+	stopping chan struct{}
+	stopped  chan struct{}
+	stopOnce sync.Once
 }
 
 // Options selects the database.
@@ -110,6 +117,10 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.signalQ = make(chan *pendingSignal, 4*maxBatch)
+	db.stopping = make(chan struct{})
+	db.stopped = make(chan struct{})
+	go db.committer()
 	return db, nil
 }
 
@@ -187,6 +198,10 @@ func (db *DB) Stats() (writer, reader sql.DBStats) { return db.w.Stats(), db.r.S
 // Close closes the pools; on SQLite it checkpoints the WAL first so the
 // file is complete on its own.
 func (db *DB) Close() error {
+	if db.stopping != nil {
+		db.stopOnce.Do(func() { close(db.stopping) })
+		<-db.stopped
+	}
 	var err error
 	if db.path != "" && db.w != nil {
 		_, _ = db.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -13,6 +13,8 @@ import (
 // add sealed columns add them here, so key rotation reaches them all.
 var sealedColumns = []struct{ table, key, column, context string }{
 	{"users", "id", "phone_enc", "users.phone"},
+	{"signals", "id", "phone_enc", "signals.phone"},
+	{"partners", "code", "secret_enc", "partners.secret"},
 }
 
 // Reseal re-encrypts every sealed value that an older key sealed under the

@@ -1,0 +1,274 @@
+// Package intake takes in help signals from every channel, stores them
+// durably and idempotently, merges them into incidents, routes incidents to
+// a department with an SLA, follows them through the 12345 lifecycle and
+// sends the outcome back to whoever reported it (DESIGN.md §3.1).
+package intake
+
+import (
+	"context"
+	"time"
+
+	"github.com/havenrescue/haven/internal/audit"
+)
+
+// Channel is where a signal came from.
+type Channel string
+
+const (
+	ChannelPublic  Channel = "public"  // the public report page
+	ChannelOpen311 Channel = "open311" // an Open311 GeoReport v2 client
+	Channel12345   Channel = "12345"   // the 12345 government hotline platform
+	Channel110     Channel = "110"     // the 110 police command centre
+	ChannelCity    Channel = "szcg"    // the 数字城管 digital city-management platform
+	ChannelHotline Channel = "hotline" // a station operator typing a call
+	ChannelPatrol  Channel = "patrol"  // a patrol member reporting what they see
+)
+
+// Channels lists every channel.
+var Channels = []Channel{ChannelPublic, ChannelOpen311, Channel12345, Channel110, ChannelCity, ChannelHotline, ChannelPatrol}
+
+// PartnerChannels are the channels of partner platforms, which get the
+// outcome back by webhook.
+var PartnerChannels = []Channel{Channel12345, Channel110, ChannelCity}
+
+// State is an incident's place in the 12345 loop.
+type State string
+
+const (
+	StateAccepted   State = "accepted"    // 受理
+	StateDispatched State = "dispatched"  // 派单
+	StateInProgress State = "in_progress" // 办理
+	StateReplied    State = "replied"     // 回复
+	StateClosed     State = "closed"      // 办结
+	StateMerged     State = "merged"      // folded into another incident
+)
+
+// States lists the lifecycle in order.
+var States = []State{StateAccepted, StateDispatched, StateInProgress, StateReplied, StateClosed}
+
+// Open311Status maps a state to Open311's open/closed.
+func (s State) Open311Status() string {
+	if s == StateClosed || s == StateMerged {
+		return "closed"
+	}
+	return "open"
+}
+
+// Open reports whether new signals may still join the incident.
+func (s State) Open() bool { return s != StateClosed && s != StateMerged }
+
+// next lists the allowed transitions. Going back one step is allowed too
+// (a reply rejected by the hotline goes back to 办理).
+var next = map[State][]State{
+	StateAccepted:   {StateDispatched, StateInProgress, StateReplied, StateClosed},
+	StateDispatched: {StateInProgress, StateReplied, StateClosed, StateAccepted},
+	StateInProgress: {StateReplied, StateClosed, StateDispatched},
+	StateReplied:    {StateClosed, StateInProgress},
+	StateClosed:     {StateInProgress}, // reopened (回访 unsatisfied)
+}
+
+// CanMove reports whether an incident may move from a to b.
+func CanMove(a, b State) bool {
+	for _, s := range next[a] {
+		if s == b {
+			return true
+		}
+	}
+	return false
+}
+
+// Outcome is how an incident ended on the street.
+type Outcome string
+
+const (
+	OutcomeHelped       Outcome = "helped"        // found and helped on the spot (站外救助)
+	OutcomeToStation    Outcome = "to_station"    // taken to the station
+	OutcomeRefused      Outcome = "refused"       // refused help (recorded, aid offered)
+	OutcomeNotFound     Outcome = "not_found"     // nobody there
+	OutcomeAlreadyKnown Outcome = "already_known" // already being helped
+	OutcomePolice       Outcome = "police"        // handed to police
+	OutcomeHospital     Outcome = "hospital"      // sent to hospital
+)
+
+// Outcomes lists every outcome.
+var Outcomes = []Outcome{OutcomeHelped, OutcomeToStation, OutcomeRefused, OutcomeNotFound, OutcomeAlreadyKnown, OutcomePolice, OutcomeHospital}
+
+// Signal is one report of a person who needs help.
+type Signal struct {
+	ID          string
+	Ref         string // public reference number, also the Open311 service_request_id
+	Channel     Channel
+	ExternalID  string // the sender's id (work-order number, idempotency key)
+	IncidentID  string
+	ServiceCode string
+	Description string
+	Lat, Lng    float64 // WGS-84; both zero when only an address is known
+	Address     string
+	Photo       string // file name under the uploads folder, "" if none
+	PhoneSealed string // callback phone, sealed ("signals.phone")
+	Reporter    string // name of the caller or staff member, if given
+	Attributes  map[string]string
+	ReportedAt  time.Time // when the sender says it happened
+	ReceivedAt  time.Time // when Haven stored it
+	ReceivedBy  string    // user or API key id that delivered it
+}
+
+// HasLocation reports whether the signal carries coordinates.
+func (s *Signal) HasLocation() bool { return s.Lat != 0 || s.Lng != 0 }
+
+// Incident is one situation on the street, made of one or more signals.
+type Incident struct {
+	ID           string
+	Ref          string
+	ServiceCode  string
+	State        State
+	Lat, Lng     float64
+	Address      string
+	District     string
+	DepartmentID string // who handles it (routing catalogue)
+	RuleID       string
+	OpenedAt     time.Time
+	LastSignalAt time.Time
+	DueAt        time.Time // SLA: on scene by
+	ClosedAt     time.Time
+	Outcome      Outcome
+	StatusNotes  string
+	MergedInto   string
+	Known        *KnownMatch // "already known": who it probably is, and why
+	SignalCount  int
+	Version      int
+	UpdatedAt    time.Time
+}
+
+// Overdue reports whether the incident is past its SLA at now.
+func (i *Incident) Overdue(now time.Time) bool {
+	return i.State.Open() && (i.State == StateAccepted || i.State == StateDispatched) && now.After(i.DueAt)
+}
+
+// KnownMatch is the "already known" hint of a new incident: the earlier
+// record it most likely concerns and why.
+type KnownMatch struct {
+	Kind      string  `json:"kind"` // "incident" now; "person" when people in care can be matched
+	Ref       string  `json:"ref"`
+	DistanceM float64 `json:"distance_m"`
+	DaysAgo   int     `json:"days_ago"`
+	Outcome   Outcome `json:"outcome,omitempty"`
+}
+
+// KnownMatcher finds who a new incident probably concerns. Capabilities
+// that hold people (encounters, people in care) add their own matchers.
+type KnownMatcher interface {
+	Known(ctx context.Context, inc *Incident) (*KnownMatch, error)
+}
+
+// Rule is one line of the routing catalogue (派单目录): which department
+// handles which area and kinds of signal.
+type Rule struct {
+	ID           string
+	Name         string
+	DepartmentID string
+	District     string
+	Polygon      []Point // empty: the whole city
+	ServiceCodes []string
+	Priority     int // lower first
+}
+
+// Point is a WGS-84 coordinate.
+type Point struct{ Lat, Lng float64 }
+
+// Op is a dispatcher's merge or split, kept so it can be undone.
+type Op struct {
+	ID        string
+	Kind      string // "merge" or "split"
+	From, To  string // incident ids: merge moves From's signals into To; split moves them from From to a new To
+	SignalIDs []string
+	PrevState State
+	ActorName string
+	At        time.Time
+	UndoneAt  time.Time
+}
+
+// IncidentFilter selects incidents.
+type IncidentFilter struct {
+	States      []State
+	ServiceCode string
+	Channel     Channel
+	District    string
+	Since       time.Time
+	Limit       int
+}
+
+// SignalFilter selects signals (Open311 GET requests).
+type SignalFilter struct {
+	Refs        []string
+	ServiceCode string
+	Channel     Channel
+	Since       time.Time
+	Until       time.Time
+	Status      string // "open" or "closed"
+	Limit       int
+}
+
+// SignalView is a signal with its incident, as a sender sees it.
+type SignalView struct {
+	Signal
+	State       State
+	Outcome     Outcome
+	StatusNotes string
+	UpdatedAt   time.Time
+	DueAt       time.Time
+	Department  string
+}
+
+// Submission is what the store needs to file one signal.
+type Submission struct {
+	Signal *Signal
+	Merge  MergeRule
+	Now    time.Time
+	// NewIncident is filled by the service for the case that no open
+	// incident takes the signal.
+	NewIncident *Incident
+	// Audit is written in the same transaction.
+	Audit audit.Entry
+}
+
+// Result says what became of a submission.
+type Result struct {
+	Signal    *Signal
+	Incident  *Incident
+	Duplicate bool // an earlier delivery with the same (channel, external id)
+	Merged    bool // joined an existing incident
+}
+
+// Store is what intake needs from storage.
+type Store interface {
+	// SubmitSignal stores a signal and files it into an incident in one
+	// transaction, committed before it returns. A signal whose (channel,
+	// external id) exists returns the stored one with Duplicate set.
+	SubmitSignal(ctx context.Context, sub *Submission) (*Result, error)
+	// SignalByRef returns NotFound for an unknown reference.
+	SignalByRef(ctx context.Context, ref string) (*SignalView, error)
+	SignalByExternal(ctx context.Context, ch Channel, externalID string) (*SignalView, error)
+	ListSignals(ctx context.Context, f SignalFilter) ([]*SignalView, error)
+	SignalsOfIncident(ctx context.Context, incidentID string) ([]*Signal, error)
+
+	IncidentByID(ctx context.Context, id string) (*Incident, error)
+	ListIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, error)
+	// UpdateIncident changes state, outcome and notes if the version
+	// matches (Conflict otherwise), and queues the outcome for partner
+	// channels, with the audit row, in one transaction.
+	UpdateIncident(ctx context.Context, inc *Incident, notices func([]*Signal) []*Delivery, e audit.Entry) error
+	// RecentIncidentsNear lists incidents opened since t within the
+	// bounding box, for the "already known" hint.
+	RecentIncidentsNear(ctx context.Context, p Point, radiusM float64, since time.Time) ([]*Incident, error)
+	// SetKnown stores the "already known" hint of an incident.
+	SetKnown(ctx context.Context, incidentID string, k *KnownMatch) error
+
+	Merge(ctx context.Context, op *Op, e audit.Entry) error
+	Split(ctx context.Context, op *Op, newInc *Incident, e audit.Entry) error
+	UndoOp(ctx context.Context, opID string, at time.Time, e audit.Entry) (*Op, error)
+	OpsOfIncident(ctx context.Context, incidentID string) ([]*Op, error)
+
+	ListRules(ctx context.Context) ([]*Rule, error)
+	CreateRule(ctx context.Context, r *Rule, e audit.Entry) error
+}

@@ -1,0 +1,126 @@
+package intake
+
+import (
+	"math"
+	"time"
+)
+
+// MergeRule says when a new signal joins an open incident (12345's 并单).
+type MergeRule struct {
+	RadiusM float64       // default 300 m
+	Window  time.Duration // default 60 minutes
+}
+
+// DefaultMergeRule is the rule when none is configured.
+var DefaultMergeRule = MergeRule{RadiusM: 300, Window: 60 * time.Minute}
+
+// Joins reports whether signal s may join incident inc: the incident is
+// open, of a compatible kind, last heard of within the window and within
+// the radius. Signals without coordinates never merge automatically: an
+// address alone is too vague; a dispatcher merges them by hand.
+func (r MergeRule) Joins(inc *Incident, s *Signal) bool {
+	if !inc.State.Open() || !Compatible(inc.ServiceCode, s.ServiceCode) {
+		return false
+	}
+	if !s.HasLocation() || (inc.Lat == 0 && inc.Lng == 0) {
+		return false
+	}
+	gap := s.ReportedAt.Sub(inc.LastSignalAt)
+	if gap < 0 {
+		gap = -gap
+	}
+	if gap > r.Window {
+		return false
+	}
+	return Distance(Point{inc.Lat, inc.Lng}, Point{s.Lat, s.Lng}) <= r.RadiusM
+}
+
+// Choose picks the incident a signal joins among candidates: the nearest
+// one that Joins allows, or nil.
+func (r MergeRule) Choose(candidates []*Incident, s *Signal) *Incident {
+	var best *Incident
+	bestD := math.Inf(1)
+	for _, inc := range candidates {
+		if !r.Joins(inc, s) {
+			continue
+		}
+		if d := Distance(Point{inc.Lat, inc.Lng}, Point{s.Lat, s.Lng}); d < bestD {
+			best, bestD = inc, d
+		}
+	}
+	return best
+}
+
+const earthRadiusM = 6371008.8
+
+// Distance is the great-circle distance in metres (haversine).
+func Distance(a, b Point) float64 {
+	const rad = math.Pi / 180
+	dLat := (b.Lat - a.Lat) * rad
+	dLng := (b.Lng - a.Lng) * rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
+	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// Box returns a latitude/longitude box that contains every point within
+// radiusM of p, for an index-friendly first filter.
+func Box(p Point, radiusM float64) (minLat, minLng, maxLat, maxLng float64) {
+	dLat := radiusM / earthRadiusM * 180 / math.Pi
+	cos := math.Cos(p.Lat * math.Pi / 180)
+	if cos < 0.01 {
+		cos = 0.01
+	}
+	dLng := dLat / cos
+	return p.Lat - dLat, p.Lng - dLng, p.Lat + dLat, p.Lng + dLng
+}
+
+// InPolygon reports whether p lies inside poly (ray casting; the polygon
+// is closed implicitly).
+func InPolygon(p Point, poly []Point) bool {
+	in := false
+	for i, j := 0, len(poly)-1; i < len(poly); j, i = i, i+1 {
+		a, b := poly[i], poly[j]
+		if (a.Lat > p.Lat) != (b.Lat > p.Lat) &&
+			p.Lng < (b.Lng-a.Lng)*(p.Lat-a.Lat)/(b.Lat-a.Lat)+a.Lng {
+			in = !in
+		}
+	}
+	return in
+}
+
+// Route picks the routing rule for a signal: the first by priority whose
+// area contains the point (or whose district matches when there is no
+// point) and whose kinds include the service.
+func Route(rules []*Rule, s *Signal, district string) *Rule {
+	var best *Rule
+	for _, r := range rules {
+		if len(r.ServiceCodes) > 0 && !contains(r.ServiceCodes, s.ServiceCode) {
+			continue
+		}
+		switch {
+		case len(r.Polygon) >= 3 && s.HasLocation():
+			if !InPolygon(Point{s.Lat, s.Lng}, r.Polygon) {
+				continue
+			}
+		case r.District != "" && district != "":
+			if r.District != district {
+				continue
+			}
+		case len(r.Polygon) >= 3 || r.District != "":
+			continue // an area rule, but the signal has nothing to test it with
+		}
+		if best == nil || r.Priority < best.Priority {
+			best = r
+		}
+	}
+	return best
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,795 @@
+package intake
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"math/big"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/id"
+	"github.com/havenrescue/haven/internal/photo"
+	"github.com/havenrescue/haven/internal/secret"
+)
+
+// Input is a signal as a channel adapter parsed it, before validation.
+type Input struct {
+	Channel     Channel
+	ExternalID  string
+	ServiceCode string
+	Description string
+	Lat, Lng    *float64
+	Address     string
+	Phone       string
+	Reporter    string
+	Attributes  map[string]string
+	ReportedAt  time.Time // zero: now
+	Photo       []byte    // raw upload, cleaned before storing
+}
+
+// Bounds is the area the city covers; signals outside are refused.
+type Bounds struct{ MinLat, MinLng, MaxLat, MaxLng float64 }
+
+// XinxiangBounds covers 新乡's districts and counties.
+var XinxiangBounds = Bounds{MinLat: 34.85, MinLng: 113.35, MaxLat: 35.85, MaxLng: 114.75}
+
+// Contains reports whether p lies in the bounds.
+func (b Bounds) Contains(lat, lng float64) bool {
+	return lat >= b.MinLat && lat <= b.MaxLat && lng >= b.MinLng && lng <= b.MaxLng
+}
+
+// PhotoStore keeps cleaned photos.
+type PhotoStore interface {
+	Put(name string, data []byte) error
+	Get(name string) ([]byte, error)
+}
+
+// Service is the intake capability.
+type Service struct {
+	Store  Store
+	Audit  audit.Store
+	Keys   *secret.Keyring
+	Photos PhotoStore
+	Now    func() time.Time
+	Merge  MergeRule
+	Bounds Bounds
+	Known  []KnownMatcher
+	// Changed, if set, is told about every new or changed incident (the
+	// live board subscribes here).
+	Changed func(inc *Incident)
+
+	rulesMu   sync.Mutex
+	rules     []*Rule
+	rulesTime time.Time
+}
+
+const phoneContext = "signals.phone"
+
+// Limits on what a sender may send.
+const (
+	MaxDescription = 2000 // characters
+	MaxAddress     = 200
+	MaxExternalID  = 64
+	MaxReporter    = 50
+)
+
+var (
+	phonePattern   = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|110|120|119|12345)$`)
+	externalIDChar = regexp.MustCompile(`^[\x21-\x7E]+$`)
+)
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// checkChannel is the permission check of Submit: who may send on which
+// channel.
+func checkChannel(a auth.Actor, ch Channel) error {
+	const op = "intake.Submit"
+	switch ch {
+	case ChannelPublic:
+		return nil
+	case ChannelOpen311:
+		if a.Role == auth.RolePartner && slices.Contains(a.Scopes, "open311") {
+			return nil
+		}
+	case Channel12345, Channel110, ChannelCity:
+		if a.Role == auth.RolePartner && slices.Contains(a.Scopes, "intake.write") {
+			return nil
+		}
+	case ChannelHotline:
+		return a.Require(op, auth.PermSignalsEnter)
+	case ChannelPatrol:
+		return a.Require(op, auth.PermSignalsPatrol)
+	default:
+		return errs.InvalidFields(op, map[string]string{"channel": "err.invalid_choice"})
+	}
+	return errs.E(errs.Forbidden, op, "err.forbidden")
+}
+
+// Validate checks an input and returns field problems as translation keys.
+func (s *Service) Validate(in *Input) map[string]string {
+	f := map[string]string{}
+	svc, ok := ServiceByCode(in.ServiceCode)
+	if in.ServiceCode == "" {
+		f["service_code"] = "err.required"
+	} else if !ok {
+		f["service_code"] = "err.unknown_service"
+	}
+	checkText := func(field, v string, max int) {
+		switch {
+		case !utf8.ValidString(v):
+			f[field] = "err.invalid_utf8"
+		case utf8.RuneCountInString(v) > max:
+			f[field] = "err.too_long"
+		case strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }):
+			f[field] = "err.control_chars"
+		}
+	}
+	checkText("description", in.Description, MaxDescription)
+	checkText("address", in.Address, MaxAddress)
+	checkText("reporter", in.Reporter, MaxReporter)
+	if (in.Lat == nil) != (in.Lng == nil) {
+		f["lat"] = "err.location_pair"
+	} else if in.Lat != nil {
+		lat, lng := *in.Lat, *in.Lng
+		switch {
+		case lat < -90 || lat > 90 || lng < -180 || lng > 180 || lat != lat || lng != lng:
+			f["lat"] = "err.coordinates"
+		case !s.Bounds.Contains(lat, lng):
+			f["lat"] = "err.outside_city"
+		}
+	} else if strings.TrimSpace(in.Address) == "" {
+		f["lat"] = "err.location_required"
+	}
+	if in.Phone != "" && !phonePattern.MatchString(auth.NormalizePhone(in.Phone)) {
+		f["phone"] = "err.phone_format"
+	}
+	if len(in.ExternalID) > MaxExternalID || (in.ExternalID != "" && !externalIDChar.MatchString(in.ExternalID)) {
+		f["external_id"] = "err.external_id"
+	}
+	if !in.ReportedAt.IsZero() && in.ReportedAt.After(s.now().Add(10*time.Minute)) {
+		f["reported_at"] = "err.future_time"
+	}
+	if ok {
+		for _, a := range svc.Attributes {
+			v, given := in.Attributes[a.Code]
+			if a.Required && (!given || v == "") {
+				f["attribute["+a.Code+"]"] = "err.required"
+				continue
+			}
+			if !given || v == "" {
+				continue
+			}
+			switch a.Datatype {
+			case "number":
+				if n, err := strconv.ParseFloat(v, 64); err != nil || n < 0 || n > 1e6 {
+					f["attribute["+a.Code+"]"] = "err.number"
+				}
+			case "singlevaluelist":
+				if !slices.ContainsFunc(a.Values, func(x AttrValue) bool { return x.Key == v }) {
+					f["attribute["+a.Code+"]"] = "err.invalid_choice"
+				}
+			default:
+				checkText("attribute["+a.Code+"]", v, 200)
+			}
+		}
+		for k := range in.Attributes {
+			if k == "partner_category" {
+				continue
+			}
+			if !slices.ContainsFunc(svc.Attributes, func(a Attribute) bool { return a.Code == k }) {
+				f["attribute["+k+"]"] = "err.unknown_attribute"
+			}
+		}
+	}
+	return f
+}
+
+// PhotoError maps a photo problem to a translation key.
+func PhotoError(err error) string {
+	switch err {
+	case photo.ErrHEIC:
+		return "err.photo_heic"
+	case photo.ErrTooLarge:
+		return "err.photo_large"
+	case photo.ErrUnsupported:
+		return "err.photo_format"
+	case photo.ErrDimensions:
+		return "err.photo_pixels"
+	}
+	return "err.photo_not_image"
+}
+
+// Submit validates a signal, stores it durably and files it into an
+// incident. A retried delivery with the same (channel, external id)
+// returns the first result and creates nothing.
+//
+// Errors: Invalid with fields, Forbidden, Unavailable.
+func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, error) {
+	const op = "intake.Submit"
+	if err := checkChannel(a, in.Channel); err != nil {
+		return nil, err
+	}
+	in.ExternalID = strings.TrimSpace(in.ExternalID)
+	in.Description = strings.TrimSpace(in.Description)
+	in.Address = strings.TrimSpace(in.Address)
+	in.Reporter = strings.TrimSpace(in.Reporter)
+	if f := s.Validate(&in); len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	// A retry of a delivery we already have costs one read, not a photo
+	// re-encode.
+	if in.ExternalID != "" {
+		if v, err := s.Store.SignalByExternal(ctx, in.Channel, in.ExternalID); err == nil {
+			inc, err := s.Store.IncidentByID(ctx, v.IncidentID)
+			if err != nil {
+				return nil, err
+			}
+			sig := v.Signal
+			return &Result{Signal: &sig, Incident: inc, Duplicate: true}, nil
+		}
+	}
+	now := s.now()
+	sig := &Signal{
+		ID: id.New(), Ref: NewRef("HV"), Channel: in.Channel, ExternalID: in.ExternalID, ServiceCode: in.ServiceCode,
+		Description: in.Description, Address: in.Address, Reporter: in.Reporter, Attributes: in.Attributes,
+		ReportedAt: in.ReportedAt.UTC(), ReceivedAt: now, ReceivedBy: a.UserID,
+	}
+	if sig.ExternalID == "" {
+		sig.ExternalID = sig.ID
+	}
+	if sig.ReportedAt.IsZero() {
+		sig.ReportedAt = now
+	}
+	if in.Lat != nil {
+		sig.Lat, sig.Lng = *in.Lat, *in.Lng
+	}
+	if in.Phone != "" {
+		sealed, err := s.Keys.Seal(phoneContext, auth.NormalizePhone(in.Phone))
+		if err != nil {
+			return nil, errs.Wrap(errs.Internal, op, err)
+		}
+		sig.PhoneSealed = sealed
+	}
+	if len(in.Photo) > 0 {
+		clean, err := photo.Clean(in.Photo)
+		if err != nil {
+			return nil, errs.InvalidFields(op, map[string]string{"photo": PhotoError(err)})
+		}
+		sig.Photo = "signals/" + now.Format("200601") + "/" + strings.ToLower(sig.ID) + ".jpg"
+		// The file is durable before the row that names it is committed.
+		if err := s.Photos.Put(sig.Photo, clean); err != nil {
+			return nil, errs.Wrap(errs.Unavailable, op, err)
+		}
+	}
+	svc, _ := ServiceByCode(sig.ServiceCode)
+	inc := &Incident{
+		ID: id.New(), Ref: NewRef("SJ"), ServiceCode: sig.ServiceCode, State: StateAccepted, Lat: sig.Lat, Lng: sig.Lng,
+		Address: sig.Address, OpenedAt: now, LastSignalAt: sig.ReportedAt, DueAt: sig.ReportedAt.Add(svc.SLA),
+		SignalCount: 1, Version: 1, UpdatedAt: now,
+	}
+	if rules, err := s.routingRules(ctx); err == nil {
+		if r := Route(rules, sig, ""); r != nil {
+			inc.RuleID, inc.DepartmentID, inc.District = r.ID, r.DepartmentID, r.District
+		}
+	} else {
+		return nil, err
+	}
+	e := audit.Entry{ActorID: a.UserID, ActorName: actorName(a, in.Channel), Action: "signal.create", RecordType: "signal", RecordID: sig.ID, IP: a.IP, Detail: string(in.Channel)}
+	res, err := s.Store.SubmitSignal(ctx, &Submission{Signal: sig, Merge: s.mergeRule(), Now: now, NewIncident: inc, Audit: e})
+	if err != nil {
+		return nil, err
+	}
+	if !res.Duplicate && !res.Merged {
+		s.markKnown(ctx, res.Incident)
+	}
+	if !res.Duplicate && s.Changed != nil {
+		s.Changed(res.Incident)
+	}
+	return res, nil
+}
+
+func actorName(a auth.Actor, ch Channel) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return "public"
+}
+
+func (s *Service) mergeRule() MergeRule {
+	if s.Merge.RadiusM <= 0 || s.Merge.Window <= 0 {
+		return DefaultMergeRule
+	}
+	return s.Merge
+}
+
+// routingRules caches the routing catalogue for a few seconds: it is read
+// on every signal and changes rarely.
+func (s *Service) routingRules(ctx context.Context) ([]*Rule, error) {
+	s.rulesMu.Lock()
+	defer s.rulesMu.Unlock()
+	if s.rules != nil && time.Since(s.rulesTime) < 10*time.Second {
+		return s.rules, nil
+	}
+	rules, err := s.Store.ListRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.rules, s.rulesTime = rules, time.Now()
+	return rules, nil
+}
+
+func (s *Service) invalidateRules() {
+	s.rulesMu.Lock()
+	s.rules = nil
+	s.rulesMu.Unlock()
+}
+
+// markKnown asks the matchers who a new incident probably concerns. A
+// failure here never fails the signal: it is a hint.
+func (s *Service) markKnown(ctx context.Context, inc *Incident) {
+	for _, m := range s.Known {
+		k, err := m.Known(ctx, inc)
+		if err != nil || k == nil {
+			continue
+		}
+		if s.Store.SetKnown(ctx, inc.ID, k) == nil {
+			inc.Known = k
+		}
+		return
+	}
+}
+
+// RecentIncidents is the "already known" matcher that exists before people
+// records do: an incident at about the same place in the last 30 days
+// whose outcome says someone is known there.
+type RecentIncidents struct {
+	Store   Store
+	RadiusM float64
+	Days    int
+	Now     func() time.Time
+}
+
+// Known implements KnownMatcher.
+func (r RecentIncidents) Known(ctx context.Context, inc *Incident) (*KnownMatch, error) {
+	if inc.Lat == 0 && inc.Lng == 0 {
+		return nil, nil
+	}
+	radius, days := r.RadiusM, r.Days
+	if radius <= 0 {
+		radius = 300
+	}
+	if days <= 0 {
+		days = 30
+	}
+	now := r.Now().UTC()
+	list, err := r.Store.RecentIncidentsNear(ctx, Point{inc.Lat, inc.Lng}, radius, now.AddDate(0, 0, -days))
+	if err != nil {
+		return nil, err
+	}
+	var best *KnownMatch
+	for _, o := range list {
+		if o.ID == inc.ID || o.State == StateMerged {
+			continue
+		}
+		switch o.Outcome {
+		case OutcomeHelped, OutcomeRefused, OutcomeAlreadyKnown, OutcomeToStation:
+		default:
+			continue
+		}
+		d := Distance(Point{inc.Lat, inc.Lng}, Point{o.Lat, o.Lng})
+		if best == nil || d < best.DistanceM {
+			best = &KnownMatch{Kind: "incident", Ref: o.Ref, DistanceM: float64(int(d)), DaysAgo: int(now.Sub(o.OpenedAt).Hours() / 24), Outcome: o.Outcome}
+		}
+	}
+	return best, nil
+}
+
+// NewRef returns a reference number such as HV-7K3M9QPX: short enough to
+// read over the phone, random so that nobody can guess another's.
+func NewRef(prefix string) string {
+	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+	b := make([]byte, 8)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			panic(err)
+		}
+		b[i] = alphabet[n.Int64()]
+	}
+	return prefix + "-" + string(b)
+}
+
+// NormalizeRef uppercases a reference typed by a person and fixes common
+// look-alikes.
+func NormalizeRef(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	return strings.NewReplacer("O", "0", "I", "1", " ", "").Replace(s)
+}
+
+// StatusUpdate is a dispatcher's change of an incident.
+type StatusUpdate struct {
+	Version     int
+	State       State
+	Outcome     Outcome
+	StatusNotes string
+}
+
+// Delivery is one outbound notification to a partner (transactional
+// outbox): created with the change, sent by the webhook worker.
+type Delivery struct {
+	ID          string
+	Partner     Channel
+	SignalID    string
+	Event       string
+	Body        []byte
+	Attempts    int
+	NextAt      time.Time
+	LastError   string
+	CreatedAt   time.Time
+	DeliveredAt time.Time
+	DeadAt      time.Time
+}
+
+// Notice is the body of a status notification to a partner.
+type Notice struct {
+	Event       string    `json:"event"`
+	PartnerID   string    `json:"partner_order_id"`
+	Ref         string    `json:"haven_ref"`
+	IncidentRef string    `json:"incident_ref"`
+	State       State     `json:"state"`
+	StateName   string    `json:"state_name"`
+	Open311     string    `json:"status"`
+	Outcome     Outcome   `json:"outcome,omitempty"`
+	OutcomeName string    `json:"outcome_name,omitempty"`
+	StatusNotes string    `json:"status_notes"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// StateNames are the Chinese names partner platforms expect.
+var StateNames = map[State]string{StateAccepted: "受理", StateDispatched: "派单", StateInProgress: "办理", StateReplied: "回复", StateClosed: "办结", StateMerged: "并单"}
+
+// OutcomeNames are the Chinese names of outcomes for partners.
+var OutcomeNames = map[Outcome]string{OutcomeHelped: "已现场救助", OutcomeToStation: "已护送至救助站", OutcomeRefused: "本人拒绝救助",
+	OutcomeNotFound: "现场未找到", OutcomeAlreadyKnown: "已在救助中", OutcomePolice: "已移交公安", OutcomeHospital: "已送医"}
+
+// Notices builds the outbox rows for an incident change: one for each
+// signal that came from a partner platform.
+func Notices(inc *Incident, signals []*Signal, now time.Time) []*Delivery {
+	var out []*Delivery
+	for _, sg := range signals {
+		if !slices.Contains(PartnerChannels, sg.Channel) {
+			continue
+		}
+		n := Notice{Event: "incident.updated", PartnerID: sg.ExternalID, Ref: sg.Ref, IncidentRef: inc.Ref, State: inc.State,
+			StateName: StateNames[inc.State], Open311: inc.State.Open311Status(), Outcome: inc.Outcome, OutcomeName: OutcomeNames[inc.Outcome],
+			StatusNotes: inc.StatusNotes, UpdatedAt: now}
+		body, _ := json.Marshal(n)
+		out = append(out, &Delivery{ID: id.New(), Partner: sg.Channel, SignalID: sg.ID, Event: n.Event, Body: body, NextAt: now, CreatedAt: now})
+	}
+	return out
+}
+
+// Update changes an incident's state, outcome and notes, and queues the
+// news for every partner that reported it. Errors: Forbidden, NotFound,
+// Invalid, Conflict (someone else changed it first).
+func (s *Service) Update(ctx context.Context, a auth.Actor, incidentID string, u StatusUpdate) (*Incident, error) {
+	const op = "intake.Update"
+	if err := a.Require(op, auth.PermIncidentsManage); err != nil {
+		return nil, err
+	}
+	inc, err := s.Store.IncidentByID(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	f := map[string]string{}
+	if u.State != inc.State && !CanMove(inc.State, u.State) {
+		f["state"] = "err.state_move"
+	}
+	if u.Outcome != "" && !slices.Contains(Outcomes, u.Outcome) {
+		f["outcome"] = "err.invalid_choice"
+	}
+	if (u.State == StateClosed || u.State == StateReplied) && u.Outcome == "" {
+		f["outcome"] = "err.outcome_required"
+	}
+	u.StatusNotes = strings.TrimSpace(u.StatusNotes)
+	if !utf8.ValidString(u.StatusNotes) || utf8.RuneCountInString(u.StatusNotes) > 1000 {
+		f["status_notes"] = "err.too_long"
+	}
+	if len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	if u.Version != inc.Version {
+		return nil, errs.E(errs.Conflict, op, "err.changed_meanwhile")
+	}
+	now := s.now()
+	var changed []string
+	if u.State != inc.State {
+		changed = append(changed, "state:"+string(inc.State)+">"+string(u.State))
+		inc.State = u.State
+		if u.State == StateClosed {
+			inc.ClosedAt = now
+		} else {
+			inc.ClosedAt = time.Time{}
+		}
+	}
+	if u.Outcome != inc.Outcome {
+		changed = append(changed, "outcome:"+string(u.Outcome))
+		inc.Outcome = u.Outcome
+	}
+	if u.StatusNotes != inc.StatusNotes {
+		changed = append(changed, "status_notes")
+		inc.StatusNotes = u.StatusNotes
+	}
+	if len(changed) == 0 {
+		return inc, nil
+	}
+	inc.UpdatedAt = now
+	e := a.Entry("incident.update", "incident", inc.ID)
+	e.Detail = strings.Join(changed, ",")
+	if err := s.Store.UpdateIncident(ctx, inc, func(sigs []*Signal) []*Delivery { return Notices(inc, sigs, now) }, e); err != nil {
+		return nil, err
+	}
+	inc.Version++
+	if s.Changed != nil {
+		s.Changed(inc)
+	}
+	return inc, nil
+}
+
+// MergeIncidents folds incident from into incident into: its signals move
+// over and it is marked merged. Undo restores both.
+func (s *Service) MergeIncidents(ctx context.Context, a auth.Actor, from, into string) (*Op, error) {
+	const op = "intake.MergeIncidents"
+	if err := a.Require(op, auth.PermIncidentsManage); err != nil {
+		return nil, err
+	}
+	if from == into {
+		return nil, errs.InvalidFields(op, map[string]string{"into": "err.merge_self"})
+	}
+	src, err := s.Store.IncidentByID(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := s.Store.IncidentByID(ctx, into)
+	if err != nil {
+		return nil, errs.InvalidFields(op, map[string]string{"into": "err.not_found"})
+	}
+	if !src.State.Open() || !dst.State.Open() {
+		return nil, errs.E(errs.Conflict, op, "err.merge_closed")
+	}
+	o := &Op{ID: id.New(), Kind: "merge", From: src.ID, To: dst.ID, PrevState: src.State, ActorName: a.Name, At: s.now()}
+	e := a.Entry("incident.merge", "incident", dst.ID)
+	e.Detail = "from " + src.Ref
+	if err := s.Store.Merge(ctx, o, e); err != nil {
+		return nil, err
+	}
+	s.notifyChanged(ctx, src.ID, dst.ID)
+	return o, nil
+}
+
+// SplitSignal moves one signal out of its incident into a new incident.
+func (s *Service) SplitSignal(ctx context.Context, a auth.Actor, incidentID, signalID string) (*Op, *Incident, error) {
+	const op = "intake.SplitSignal"
+	if err := a.Require(op, auth.PermIncidentsManage); err != nil {
+		return nil, nil, err
+	}
+	inc, err := s.Store.IncidentByID(ctx, incidentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	sigs, err := s.Store.SignalsOfIncident(ctx, incidentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	i := slices.IndexFunc(sigs, func(x *Signal) bool { return x.ID == signalID })
+	if i < 0 {
+		return nil, nil, errs.E(errs.NotFound, op, "err.not_found")
+	}
+	if len(sigs) == 1 {
+		return nil, nil, errs.E(errs.Conflict, op, "err.split_last")
+	}
+	sg := sigs[i]
+	now := s.now()
+	svc, _ := ServiceByCode(sg.ServiceCode)
+	n := &Incident{ID: id.New(), Ref: NewRef("SJ"), ServiceCode: sg.ServiceCode, State: StateAccepted, Lat: sg.Lat, Lng: sg.Lng,
+		Address: sg.Address, District: inc.District, DepartmentID: inc.DepartmentID, RuleID: inc.RuleID, OpenedAt: now,
+		LastSignalAt: sg.ReportedAt, DueAt: sg.ReportedAt.Add(svc.SLA), SignalCount: 1, Version: 1, UpdatedAt: now}
+	o := &Op{ID: id.New(), Kind: "split", From: inc.ID, To: n.ID, SignalIDs: []string{sg.ID}, PrevState: inc.State, ActorName: a.Name, At: now}
+	e := a.Entry("incident.split", "incident", inc.ID)
+	e.Detail = "signal " + sg.Ref + " to " + n.Ref
+	if err := s.Store.Split(ctx, o, n, e); err != nil {
+		return nil, nil, err
+	}
+	s.notifyChanged(ctx, inc.ID, n.ID)
+	return o, n, nil
+}
+
+// Undo reverses a merge or split. Errors: NotFound, Conflict (already
+// undone, or an incident involved has been closed since).
+func (s *Service) Undo(ctx context.Context, a auth.Actor, opID string) (*Op, error) {
+	const op = "intake.Undo"
+	if err := a.Require(op, auth.PermIncidentsManage); err != nil {
+		return nil, err
+	}
+	e := a.Entry("incident.undo", "incident_op", opID)
+	o, err := s.Store.UndoOp(ctx, opID, s.now(), e)
+	if err != nil {
+		return nil, err
+	}
+	s.notifyChanged(ctx, o.From, o.To)
+	return o, nil
+}
+
+func (s *Service) notifyChanged(ctx context.Context, ids ...string) {
+	if s.Changed == nil {
+		return
+	}
+	for _, i := range ids {
+		if inc, err := s.Store.IncidentByID(ctx, i); err == nil {
+			s.Changed(inc)
+		}
+	}
+}
+
+// Incidents lists incidents for staff.
+func (s *Service) Incidents(ctx context.Context, a auth.Actor, f IncidentFilter) ([]*Incident, error) {
+	if err := a.Require("intake.Incidents", auth.PermIncidentsView); err != nil {
+		return nil, err
+	}
+	return s.Store.ListIncidents(ctx, f)
+}
+
+// IncidentDetail is an incident with its signals and merge history.
+type IncidentDetail struct {
+	*Incident
+	Signals []*Signal
+	Ops     []*Op
+}
+
+// Incident returns one incident with its signals. Signals' phone numbers
+// stay sealed: opening one is a separate, audited step (SignalContact).
+func (s *Service) Incident(ctx context.Context, a auth.Actor, incidentID string) (*IncidentDetail, error) {
+	const op = "intake.Incident"
+	if err := a.Require(op, auth.PermIncidentsView); err != nil {
+		return nil, err
+	}
+	inc, err := s.Store.IncidentByID(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	sigs, err := s.Store.SignalsOfIncident(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := s.Store.OpsOfIncident(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	return &IncidentDetail{Incident: inc, Signals: sigs, Ops: ops}, nil
+}
+
+// SignalContact opens a signal's callback phone for a dispatcher who must
+// call back, and audits the read.
+func (s *Service) SignalContact(ctx context.Context, a auth.Actor, ref string) (string, error) {
+	const op = "intake.SignalContact"
+	if err := a.Require(op, auth.PermSignalsPersonal); err != nil {
+		return "", err
+	}
+	v, err := s.Store.SignalByRef(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	p, err := s.Keys.Open(phoneContext, v.PhoneSealed)
+	if err != nil {
+		return "", errs.Wrap(errs.Internal, op, err)
+	}
+	if err := s.Audit.AppendAudit(ctx, a.Entry("signal.phone_view", "signal", v.ID)); err != nil {
+		return "", errs.Wrap(errs.Internal, op, err)
+	}
+	return p, nil
+}
+
+// SignalPhoto returns a signal's photo for staff, audited.
+func (s *Service) SignalPhoto(ctx context.Context, a auth.Actor, ref string) ([]byte, error) {
+	const op = "intake.SignalPhoto"
+	if err := a.Require(op, auth.PermSignalsPersonal); err != nil {
+		return nil, err
+	}
+	v, err := s.Store.SignalByRef(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if v.Photo == "" {
+		return nil, errs.E(errs.NotFound, op, "err.not_found")
+	}
+	b, err := s.Photos.Get(v.Photo)
+	if err != nil {
+		return nil, errs.Wrap(errs.NotFound, op, err)
+	}
+	if err := s.Audit.AppendAudit(ctx, a.Entry("signal.photo_view", "signal", v.ID)); err != nil {
+		return nil, errs.Wrap(errs.Internal, op, err)
+	}
+	return b, nil
+}
+
+// Status is what anyone holding a reference number may see: no personal
+// data, only where the report stands.
+func (s *Service) Status(ctx context.Context, ref string) (*SignalView, error) {
+	return s.Store.SignalByRef(ctx, NormalizeRef(ref))
+}
+
+// Rules lists the routing catalogue.
+func (s *Service) Rules(ctx context.Context, a auth.Actor) ([]*Rule, error) {
+	if err := a.Require("intake.Rules", auth.PermIncidentsView); err != nil {
+		return nil, err
+	}
+	return s.Store.ListRules(ctx)
+}
+
+// CreateRule adds a routing rule.
+func (s *Service) CreateRule(ctx context.Context, a auth.Actor, r Rule) (*Rule, error) {
+	const op = "intake.CreateRule"
+	if err := a.Require(op, auth.PermRoutingManage); err != nil {
+		return nil, err
+	}
+	r.Name = strings.TrimSpace(r.Name)
+	f := map[string]string{}
+	if r.Name == "" {
+		f["name"] = "err.required"
+	}
+	if r.DepartmentID == "" {
+		f["department_id"] = "err.required"
+	}
+	if len(r.Polygon) > 0 && len(r.Polygon) < 3 {
+		f["polygon"] = "err.polygon"
+	}
+	for _, c := range r.ServiceCodes {
+		if _, ok := ServiceByCode(c); !ok {
+			f["service_codes"] = "err.unknown_service"
+		}
+	}
+	if len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	r.ID = id.New()
+	if err := s.Store.CreateRule(ctx, &r, a.Entry("routing.create", "routing_rule", r.ID)); err != nil {
+		if errs.Is(errs.Invalid, err) {
+			return nil, errs.InvalidFields(op, map[string]string{"department_id": "err.invalid_choice"})
+		}
+		return nil, err
+	}
+	s.invalidateRules()
+	return &r, nil
+}
+
+// ParsePolygon reads "lat,lng; lat,lng; …" as typed into the routing form.
+func ParsePolygon(s string) ([]Point, bool) {
+	var out []Point
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' }) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		la, ln, ok := strings.Cut(part, ",")
+		if !ok {
+			return nil, false
+		}
+		lat, err1 := strconv.ParseFloat(strings.TrimSpace(la), 64)
+		lng, err2 := strconv.ParseFloat(strings.TrimSpace(ln), 64)
+		if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lng < -180 || lng > 180 {
+			return nil, false
+		}
+		out = append(out, Point{lat, lng})
+	}
+	return out, true
+}

@@ -1,0 +1,721 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/intake"
+)
+
+const incidentColumns = `id, ref, service_code, state, lat, lng, address, district, department_id, rule_id, opened_at,
+	last_signal_at, due_at, closed_at, outcome, status_notes, merged_into, known, signal_count, version, updated_at`
+
+func scanIncident(r rowScanner) (*intake.Incident, error) {
+	var i intake.Incident
+	var state, outcome, known string
+	var dept, rule, merged sql.NullString
+	err := r.Scan(&i.ID, &i.Ref, &i.ServiceCode, &state, &i.Lat, &i.Lng, &i.Address, &i.District, &dept, &rule,
+		scanTime{&i.OpenedAt}, scanTime{&i.LastSignalAt}, scanTime{&i.DueAt}, scanTime{&i.ClosedAt}, &outcome, &i.StatusNotes,
+		&merged, &known, &i.SignalCount, &i.Version, scanTime{&i.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	i.State, i.Outcome = intake.State(state), intake.Outcome(outcome)
+	i.DepartmentID, i.RuleID, i.MergedInto = dept.String, rule.String, merged.String
+	if known != "" {
+		var k intake.KnownMatch
+		if json.Unmarshal([]byte(known), &k) == nil {
+			i.Known = &k
+		}
+	}
+	return &i, nil
+}
+
+const signalColumns = `s.id, s.ref, s.channel, s.external_id, s.incident_id, s.service_code, s.description, s.lat, s.lng,
+	s.address, s.photo, s.phone_enc, s.reporter, s.attributes, s.reported_at, s.received_at, s.received_by`
+
+func scanSignalInto(s *intake.Signal, extra ...any) []any {
+	return append([]any{&s.ID, &s.Ref, &s.Channel, &s.ExternalID, &s.IncidentID, &s.ServiceCode, &s.Description, &s.Lat, &s.Lng,
+		&s.Address, &s.Photo, &s.PhoneSealed, &s.Reporter, jsonAttrs{&s.Attributes}, scanTime{&s.ReportedAt}, scanTime{&s.ReceivedAt}, &s.ReceivedBy}, extra...)
+}
+
+type jsonAttrs struct{ m *map[string]string }
+
+func (j jsonAttrs) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	case nil:
+		return nil
+	default:
+		return fmt.Errorf("store: attributes of type %T", src)
+	}
+	return json.Unmarshal(b, j.m)
+}
+
+func attrsJSON(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// pendingSignal is one submission waiting for the group committer.
+type pendingSignal struct {
+	sub  *intake.Submission
+	res  *intake.Result
+	err  error
+	done chan struct{}
+}
+
+// maxBatch bounds one group commit.
+const maxBatch = 128
+
+// SubmitSignal implements intake.Store. Concurrent submissions are
+// committed together in one transaction (group commit), each in its own
+// savepoint; every caller returns only after that commit.
+func (db *DB) SubmitSignal(ctx context.Context, sub *intake.Submission) (*intake.Result, error) {
+	const op = "store.SubmitSignal"
+	p := &pendingSignal{sub: sub, done: make(chan struct{})}
+	select {
+	case db.signalQ <- p:
+	case <-db.stopping:
+		return nil, errs.E(errs.Unavailable, op, "err.unavailable")
+	case <-ctx.Done():
+		return nil, errs.Wrap(errs.Unavailable, op, ctx.Err())
+	}
+	select {
+	case <-p.done:
+		return p.res, p.err
+	case <-db.stopped:
+		return nil, errs.E(errs.Unavailable, op, "err.unavailable")
+	case <-ctx.Done():
+		// It may still be committed: a retry with the same external id
+		// finds it.
+		return nil, errs.Wrap(errs.Unavailable, op, ctx.Err())
+	}
+}
+
+// committer runs the group commits until the database closes.
+func (db *DB) committer() {
+	defer close(db.stopped)
+	for {
+		select {
+		case p := <-db.signalQ:
+			db.commitBatch(db.gather(p))
+		case <-db.stopping:
+			for {
+				select {
+				case p := <-db.signalQ:
+					db.commitBatch(db.gather(p))
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (db *DB) gather(first *pendingSignal) []*pendingSignal {
+	batch := []*pendingSignal{first}
+	for len(batch) < maxBatch {
+		select {
+		case p := <-db.signalQ:
+			batch = append(batch, p)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+var errDuplicateRace = errors.New("duplicate delivery committed concurrently")
+
+func (db *DB) commitBatch(batch []*pendingSignal) {
+	const op = "store.SubmitSignal"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	defer func() {
+		for _, p := range batch {
+			close(p.done)
+		}
+	}()
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		for _, p := range batch {
+			p.err = translate(op, err)
+		}
+		return
+	}
+	for _, p := range batch {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT sig"); err != nil {
+			p.err = translate(op, err)
+			continue
+		}
+		res, err := db.fileSignal(ctx, tx, p.sub)
+		if errors.Is(err, errDuplicateRace) {
+			_, _ = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sig")
+			res, err = db.existingResult(ctx, tx, p.sub.Signal.Channel, p.sub.Signal.ExternalID)
+		}
+		if err != nil {
+			_, _ = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sig")
+			_, _ = tx.ExecContext(ctx, "RELEASE SAVEPOINT sig")
+			p.err = translate(op, err)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT sig"); err != nil {
+			p.err = translate(op, err)
+			continue
+		}
+		p.res = res
+	}
+	if err := tx.Commit(); err != nil {
+		for _, p := range batch {
+			p.res, p.err = nil, translate(op, err)
+		}
+	}
+}
+
+type querier interface {
+	execer
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (db *DB) existingResult(ctx context.Context, q querier, ch intake.Channel, ext string) (*intake.Result, error) {
+	v, err := db.signalView(ctx, q, `s.channel = ? AND s.external_id = ?`, string(ch), ext)
+	if err != nil {
+		return nil, err
+	}
+	inc, err := scanIncident(q.QueryRowContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents WHERE id = ?`), v.IncidentID))
+	if err != nil {
+		return nil, err
+	}
+	sig := v.Signal
+	return &intake.Result{Signal: &sig, Incident: inc, Duplicate: true}, nil
+}
+
+// fileSignal stores one signal inside the batch transaction.
+func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission) (*intake.Result, error) {
+	s := sub.Signal
+	var one int
+	err := tx.QueryRowContext(ctx, db.d.q(`SELECT 1 FROM signals WHERE channel = ? AND external_id = ?`), string(s.Channel), s.ExternalID).Scan(&one)
+	if err == nil {
+		return db.existingResult(ctx, tx, s.Channel, s.ExternalID)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	var chosen *intake.Incident
+	if s.HasLocation() {
+		minLat, minLng, maxLat, maxLng := intake.Box(intake.Point{Lat: s.Lat, Lng: s.Lng}, sub.Merge.RadiusM)
+		rows, err := tx.QueryContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents
+			WHERE state NOT IN ('closed', 'merged') AND last_signal_at >= ?
+			AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?`),
+			db.d.t(s.ReportedAt.Add(-sub.Merge.Window)), minLat, maxLat, minLng, maxLng)
+		if err != nil {
+			return nil, err
+		}
+		var cands []*intake.Incident
+		for rows.Next() {
+			inc, err := scanIncident(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			cands = append(cands, inc)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		chosen = sub.Merge.Choose(cands, s)
+	}
+	res := &intake.Result{Signal: s}
+	if chosen != nil {
+		due := sub.NewIncident.DueAt
+		_, err := db.exec(ctx, tx, `UPDATE incidents SET
+			last_signal_at = CASE WHEN last_signal_at < ? THEN ? ELSE last_signal_at END,
+			due_at = CASE WHEN due_at > ? THEN ? ELSE due_at END,
+			signal_count = signal_count + 1, version = version + 1, updated_at = ? WHERE id = ?`,
+			db.d.t(s.ReportedAt), db.d.t(s.ReportedAt), db.d.t(due), db.d.t(due), db.d.t(sub.Now), chosen.ID)
+		if err != nil {
+			return nil, err
+		}
+		s.IncidentID = chosen.ID
+		res.Merged = true
+	} else {
+		if err := db.insertIncident(ctx, tx, sub.NewIncident); err != nil {
+			return nil, err
+		}
+		s.IncidentID = sub.NewIncident.ID
+	}
+	r, err := db.exec(ctx, tx, `INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
+		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING`,
+		s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
+		s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return nil, errDuplicateRace
+	}
+	if err := db.appendAudit(ctx, tx, sub.Audit); err != nil {
+		return nil, err
+	}
+	res.Incident, err = scanIncident(tx.QueryRowContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents WHERE id = ?`), s.IncidentID))
+	return res, err
+}
+
+func (db *DB) insertIncident(ctx context.Context, x execer, i *intake.Incident) error {
+	known := ""
+	if i.Known != nil {
+		b, _ := json.Marshal(i.Known)
+		known = string(b)
+	}
+	_, err := db.exec(ctx, x, `INSERT INTO incidents (`+incidentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District, nullString(i.DepartmentID), nullString(i.RuleID),
+		db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt), string(i.Outcome), i.StatusNotes,
+		nullString(i.MergedInto), known, i.SignalCount, i.Version, db.d.t(i.UpdatedAt))
+	return err
+}
+
+func (db *DB) signalView(ctx context.Context, q querier, where string, args ...any) (*intake.SignalView, error) {
+	list, err := db.signalViews(ctx, q, where, "", 1, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, sql.ErrNoRows
+	}
+	return list[0], nil
+}
+
+func (db *DB) signalViews(ctx context.Context, q querier, where, order string, limit int, args ...any) ([]*intake.SignalView, error) {
+	query := `SELECT ` + signalColumns + `, i.state, i.outcome, i.status_notes, i.updated_at, i.due_at, COALESCE(d.name, '')
+		FROM signals s JOIN incidents i ON i.id = s.incident_id LEFT JOIN departments d ON d.id = i.department_id`
+	if where != "" {
+		query += " WHERE " + where
+	}
+	if order == "" {
+		order = "s.received_at DESC, s.id DESC"
+	}
+	query += " ORDER BY " + order + " LIMIT ?"
+	args = append(args, limit)
+	rows, err := q.QueryContext(ctx, db.d.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*intake.SignalView
+	for rows.Next() {
+		var v intake.SignalView
+		var state, outcome string
+		if err := rows.Scan(scanSignalInto(&v.Signal, &state, &outcome, &v.StatusNotes, scanTime{&v.UpdatedAt}, scanTime{&v.DueAt}, &v.Department)...); err != nil {
+			return nil, err
+		}
+		v.State, v.Outcome = intake.State(state), intake.Outcome(outcome)
+		out = append(out, &v)
+	}
+	return out, rows.Err()
+}
+
+// SignalByRef implements intake.Store.
+func (db *DB) SignalByRef(ctx context.Context, ref string) (*intake.SignalView, error) {
+	v, err := db.signalView(ctx, db.r, `s.ref = ?`, ref)
+	return v, translate("store.SignalByRef", err)
+}
+
+// SignalByExternal implements intake.Store.
+func (db *DB) SignalByExternal(ctx context.Context, ch intake.Channel, ext string) (*intake.SignalView, error) {
+	v, err := db.signalView(ctx, db.r, `s.channel = ? AND s.external_id = ?`, string(ch), ext)
+	return v, translate("store.SignalByExternal", err)
+}
+
+// ListSignals implements intake.Store.
+func (db *DB) ListSignals(ctx context.Context, f intake.SignalFilter) ([]*intake.SignalView, error) {
+	var where []string
+	var args []any
+	if len(f.Refs) > 0 {
+		where = append(where, "s.ref IN (?"+strings.Repeat(", ?", len(f.Refs)-1)+")")
+		for _, r := range f.Refs {
+			args = append(args, r)
+		}
+	}
+	if f.ServiceCode != "" {
+		where = append(where, "s.service_code = ?")
+		args = append(args, f.ServiceCode)
+	}
+	if f.Channel != "" {
+		where = append(where, "s.channel = ?")
+		args = append(args, string(f.Channel))
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "s.received_at >= ?")
+		args = append(args, db.d.t(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "s.received_at <= ?")
+		args = append(args, db.d.t(f.Until))
+	}
+	switch f.Status {
+	case "open":
+		where = append(where, "i.state NOT IN ('closed', 'merged')")
+	case "closed":
+		where = append(where, "i.state IN ('closed', 'merged')")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	list, err := db.signalViews(ctx, db.r, strings.Join(where, " AND "), "", limit, args...)
+	return list, translate("store.ListSignals", err)
+}
+
+// SignalsOfIncident implements intake.Store.
+func (db *DB) SignalsOfIncident(ctx context.Context, incidentID string) ([]*intake.Signal, error) {
+	list, err := db.signalsOf(ctx, db.r, incidentID)
+	return list, translate("store.SignalsOfIncident", err)
+}
+
+func (db *DB) signalsOf(ctx context.Context, q querier, incidentID string) ([]*intake.Signal, error) {
+	rows, err := q.QueryContext(ctx, db.d.q(`SELECT `+signalColumns+` FROM signals s WHERE s.incident_id = ? ORDER BY s.reported_at, s.id`), incidentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*intake.Signal
+	for rows.Next() {
+		var s intake.Signal
+		if err := rows.Scan(scanSignalInto(&s)...); err != nil {
+			return nil, err
+		}
+		out = append(out, &s)
+	}
+	return out, rows.Err()
+}
+
+// IncidentByID implements intake.Store.
+func (db *DB) IncidentByID(ctx context.Context, id string) (*intake.Incident, error) {
+	inc, err := scanIncident(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents WHERE id = ?`), id))
+	return inc, translate("store.IncidentByID", err)
+}
+
+// IncidentByRef returns an incident by its reference.
+func (db *DB) IncidentByRef(ctx context.Context, ref string) (*intake.Incident, error) {
+	inc, err := scanIncident(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents WHERE ref = ?`), ref))
+	return inc, translate("store.IncidentByRef", err)
+}
+
+// ListIncidents implements intake.Store.
+func (db *DB) ListIncidents(ctx context.Context, f intake.IncidentFilter) ([]*intake.Incident, error) {
+	var where []string
+	var args []any
+	if len(f.States) > 0 {
+		where = append(where, "state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")")
+		for _, s := range f.States {
+			args = append(args, string(s))
+		}
+	} else {
+		where = append(where, "state <> 'merged'")
+	}
+	if f.ServiceCode != "" {
+		where = append(where, "service_code = ?")
+		args = append(args, f.ServiceCode)
+	}
+	if f.District != "" {
+		where = append(where, "district = ?")
+		args = append(args, f.District)
+	}
+	if f.Channel != "" {
+		where = append(where, "id IN (SELECT incident_id FROM signals WHERE channel = ?)")
+		args = append(args, string(f.Channel))
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "last_signal_at >= ?")
+		args = append(args, db.d.t(f.Since))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	args = append(args, limit)
+	rows, err := db.r.QueryContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY last_signal_at DESC, id DESC LIMIT ?`), args...)
+	if err != nil {
+		return nil, translate("store.ListIncidents", err)
+	}
+	defer rows.Close()
+	var out []*intake.Incident
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, translate("store.ListIncidents", err)
+		}
+		out = append(out, inc)
+	}
+	return out, translate("store.ListIncidents", rows.Err())
+}
+
+// UpdateIncident implements intake.Store.
+func (db *DB) UpdateIncident(ctx context.Context, inc *intake.Incident, notices func([]*intake.Signal) []*intake.Delivery, e audit.Entry) error {
+	const op = "store.UpdateIncident"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		r, err := db.exec(ctx, tx, `UPDATE incidents SET state = ?, outcome = ?, status_notes = ?, closed_at = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, string(inc.State), string(inc.Outcome), inc.StatusNotes, db.d.t(inc.ClosedAt), db.d.t(inc.UpdatedAt), inc.ID, inc.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return errs.E(errs.Conflict, op, "err.changed_meanwhile")
+		}
+		sigs, err := db.signalsOf(ctx, tx, inc.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range notices(sigs) {
+			if err := db.insertDelivery(ctx, tx, d); err != nil {
+				return err
+			}
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// RecentIncidentsNear implements intake.Store.
+func (db *DB) RecentIncidentsNear(ctx context.Context, p intake.Point, radiusM float64, since time.Time) ([]*intake.Incident, error) {
+	minLat, minLng, maxLat, maxLng := intake.Box(p, radiusM)
+	rows, err := db.r.QueryContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents
+		WHERE opened_at >= ? AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ? ORDER BY opened_at DESC LIMIT 50`),
+		db.d.t(since), minLat, maxLat, minLng, maxLng)
+	if err != nil {
+		return nil, translate("store.RecentIncidentsNear", err)
+	}
+	defer rows.Close()
+	var out []*intake.Incident
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, translate("store.RecentIncidentsNear", err)
+		}
+		if intake.Distance(p, intake.Point{Lat: inc.Lat, Lng: inc.Lng}) <= radiusM {
+			out = append(out, inc)
+		}
+	}
+	return out, translate("store.RecentIncidentsNear", rows.Err())
+}
+
+// SetKnown implements intake.Store.
+func (db *DB) SetKnown(ctx context.Context, incidentID string, k *intake.KnownMatch) error {
+	b, _ := json.Marshal(k)
+	_, err := db.exec(ctx, db.w, `UPDATE incidents SET known = ? WHERE id = ?`, string(b), incidentID)
+	return translate("store.SetKnown", err)
+}
+
+// Merge implements intake.Store.
+func (db *DB) Merge(ctx context.Context, o *intake.Op, e audit.Entry) error {
+	const op = "store.Merge"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		sigs, err := db.signalsOf(ctx, tx, o.From)
+		if err != nil {
+			return err
+		}
+		for _, s := range sigs {
+			o.SignalIDs = append(o.SignalIDs, s.ID)
+		}
+		if err := db.moveSignals(ctx, tx, o.SignalIDs, o.To); err != nil {
+			return err
+		}
+		r, err := db.exec(ctx, tx, `UPDATE incidents SET state = 'merged', merged_into = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND state NOT IN ('closed', 'merged')`, o.To, db.d.t(o.At), o.From)
+		if err := mustAffect(r, err); err != nil {
+			return errs.E(errs.Conflict, op, "err.merge_closed")
+		}
+		if err := db.recount(ctx, tx, o.To, o.From); err != nil {
+			return err
+		}
+		if err := db.insertOp(ctx, tx, o); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// Split implements intake.Store.
+func (db *DB) Split(ctx context.Context, o *intake.Op, n *intake.Incident, e audit.Entry) error {
+	return db.tx(ctx, "store.Split", func(tx *sql.Tx) error {
+		if err := db.insertIncident(ctx, tx, n); err != nil {
+			return err
+		}
+		if err := db.moveSignals(ctx, tx, o.SignalIDs, n.ID); err != nil {
+			return err
+		}
+		if err := db.recount(ctx, tx, o.From, n.ID); err != nil {
+			return err
+		}
+		if err := db.insertOp(ctx, tx, o); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// UndoOp implements intake.Store.
+func (db *DB) UndoOp(ctx context.Context, opID string, at time.Time, e audit.Entry) (*intake.Op, error) {
+	const op = "store.UndoOp"
+	var o *intake.Op
+	err := db.tx(ctx, op, func(tx *sql.Tx) error {
+		var err error
+		o, err = db.opByID(ctx, tx, opID)
+		if err != nil {
+			return err
+		}
+		if !o.UndoneAt.IsZero() {
+			return errs.E(errs.Conflict, op, "err.already_undone")
+		}
+		switch o.Kind {
+		case "merge":
+			// The merged incident comes back with its own signals.
+			if err := db.moveSignals(ctx, tx, o.SignalIDs, o.From); err != nil {
+				return err
+			}
+			if _, err := db.exec(ctx, tx, `UPDATE incidents SET state = ?, merged_into = NULL, version = version + 1, updated_at = ? WHERE id = ?`,
+				string(o.PrevState), db.d.t(at), o.From); err != nil {
+				return err
+			}
+		case "split":
+			if err := db.moveSignals(ctx, tx, o.SignalIDs, o.From); err != nil {
+				return err
+			}
+			// The split-off incident is kept, never deleted, as merged back.
+			if _, err := db.exec(ctx, tx, `UPDATE incidents SET state = 'merged', merged_into = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+				o.From, db.d.t(at), o.To); err != nil {
+				return err
+			}
+		}
+		if err := db.recount(ctx, tx, o.From, o.To); err != nil {
+			return err
+		}
+		if _, err := db.exec(ctx, tx, `UPDATE incident_ops SET undone_at = ? WHERE id = ?`, db.d.t(at), o.ID); err != nil {
+			return err
+		}
+		o.UndoneAt = at
+		e.RecordID = o.From
+		e.Detail = "undo " + o.Kind + " " + o.ID
+		return db.appendAudit(ctx, tx, e)
+	})
+	return o, err
+}
+
+func (db *DB) moveSignals(ctx context.Context, tx *sql.Tx, ids []string, to string) error {
+	for _, id := range ids {
+		if _, err := db.exec(ctx, tx, `UPDATE signals SET incident_id = ? WHERE id = ?`, to, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recount refreshes signal counts and last-signal times after a move.
+func (db *DB) recount(ctx context.Context, tx *sql.Tx, ids ...string) error {
+	for _, id := range ids {
+		_, err := db.exec(ctx, tx, `UPDATE incidents SET
+			signal_count = (SELECT count(*) FROM signals WHERE incident_id = ?),
+			last_signal_at = COALESCE((SELECT max(reported_at) FROM signals WHERE incident_id = ?), last_signal_at)
+			WHERE id = ?`, id, id, id)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) insertOp(ctx context.Context, tx *sql.Tx, o *intake.Op) error {
+	_, err := db.exec(ctx, tx, `INSERT INTO incident_ops (id, kind, from_id, to_id, signal_ids, prev_state, actor_name, at, undone_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Kind, o.From, o.To, strings.Join(o.SignalIDs, " "), string(o.PrevState), o.ActorName,
+		db.d.t(o.At), db.d.t(o.UndoneAt))
+	return err
+}
+
+const opColumns = `id, kind, from_id, to_id, signal_ids, prev_state, actor_name, at, undone_at`
+
+func scanOp(r rowScanner) (*intake.Op, error) {
+	var o intake.Op
+	var ids, prev string
+	if err := r.Scan(&o.ID, &o.Kind, &o.From, &o.To, &ids, &prev, &o.ActorName, scanTime{&o.At}, scanTime{&o.UndoneAt}); err != nil {
+		return nil, err
+	}
+	o.SignalIDs = strings.Fields(ids)
+	o.PrevState = intake.State(prev)
+	return &o, nil
+}
+
+func (db *DB) opByID(ctx context.Context, q querier, id string) (*intake.Op, error) {
+	return scanOp(q.QueryRowContext(ctx, db.d.q(`SELECT `+opColumns+` FROM incident_ops WHERE id = ?`), id))
+}
+
+// OpsOfIncident implements intake.Store.
+func (db *DB) OpsOfIncident(ctx context.Context, incidentID string) ([]*intake.Op, error) {
+	rows, err := db.r.QueryContext(ctx, db.d.q(`SELECT `+opColumns+` FROM incident_ops WHERE from_id = ? OR to_id = ? ORDER BY at DESC, id DESC`), incidentID, incidentID)
+	if err != nil {
+		return nil, translate("store.OpsOfIncident", err)
+	}
+	defer rows.Close()
+	var out []*intake.Op
+	for rows.Next() {
+		o, err := scanOp(rows)
+		if err != nil {
+			return nil, translate("store.OpsOfIncident", err)
+		}
+		out = append(out, o)
+	}
+	return out, translate("store.OpsOfIncident", rows.Err())
+}
+
+// ListRules implements intake.Store.
+func (db *DB) ListRules(ctx context.Context) ([]*intake.Rule, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, department_id, district, polygon, service_codes, priority FROM routing_rules ORDER BY priority, name`)
+	if err != nil {
+		return nil, translate("store.ListRules", err)
+	}
+	defer rows.Close()
+	var out []*intake.Rule
+	for rows.Next() {
+		var r intake.Rule
+		var poly, codes string
+		if err := rows.Scan(&r.ID, &r.Name, &r.DepartmentID, &r.District, &poly, &codes, &r.Priority); err != nil {
+			return nil, translate("store.ListRules", err)
+		}
+		r.Polygon, _ = intake.ParsePolygon(poly)
+		r.ServiceCodes = strings.Fields(codes)
+		out = append(out, &r)
+	}
+	return out, translate("store.ListRules", rows.Err())
+}
+
+// CreateRule implements intake.Store.
+func (db *DB) CreateRule(ctx context.Context, r *intake.Rule, e audit.Entry) error {
+	var poly []string
+	for _, p := range r.Polygon {
+		poly = append(poly, fmt.Sprintf("%.6f,%.6f", p.Lat, p.Lng))
+	}
+	return db.tx(ctx, "store.CreateRule", func(tx *sql.Tx) error {
+		_, err := db.exec(ctx, tx, `INSERT INTO routing_rules (id, name, department_id, district, polygon, service_codes, priority) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.Name, r.DepartmentID, r.District, strings.Join(poly, ";"), strings.Join(r.ServiceCodes, " "), r.Priority)
+		if err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}

@@ -1,0 +1,110 @@
+-- Help signals, incidents, merge/split history, routing catalogue,
+-- partners and the outbound notification outbox.
+
+-- +goose Up
+CREATE TABLE routing_rules (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    department_id TEXT NOT NULL REFERENCES departments(id),
+    district      TEXT NOT NULL DEFAULT '',
+    polygon       TEXT NOT NULL DEFAULT '',
+    service_codes TEXT NOT NULL DEFAULT '',
+    priority      INTEGER NOT NULL DEFAULT 100
+);
+
+CREATE TABLE incidents (
+    id             TEXT PRIMARY KEY,
+    ref            TEXT NOT NULL UNIQUE,
+    service_code   TEXT NOT NULL,
+    state          TEXT NOT NULL,
+    lat            DOUBLE PRECISION NOT NULL DEFAULT 0,
+    lng            DOUBLE PRECISION NOT NULL DEFAULT 0,
+    address        TEXT NOT NULL DEFAULT '',
+    district       TEXT NOT NULL DEFAULT '',
+    department_id  TEXT REFERENCES departments(id),
+    rule_id        TEXT,
+    opened_at      TIMESTAMPTZ NOT NULL,
+    last_signal_at TIMESTAMPTZ NOT NULL,
+    due_at         TIMESTAMPTZ NOT NULL,
+    closed_at      TIMESTAMPTZ,
+    outcome        TEXT NOT NULL DEFAULT '',
+    status_notes   TEXT NOT NULL DEFAULT '',
+    merged_into    TEXT,
+    known          TEXT NOT NULL DEFAULT '',
+    signal_count   INTEGER NOT NULL DEFAULT 0,
+    version        INTEGER NOT NULL DEFAULT 1,
+    updated_at     TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX incidents_open ON incidents(state, last_signal_at);
+CREATE INDEX incidents_place ON incidents(lat, lng);
+CREATE INDEX incidents_opened ON incidents(opened_at);
+
+CREATE TABLE signals (
+    id           TEXT PRIMARY KEY,
+    ref          TEXT NOT NULL UNIQUE,
+    channel      TEXT NOT NULL,
+    external_id  TEXT NOT NULL,
+    incident_id  TEXT NOT NULL REFERENCES incidents(id),
+    service_code TEXT NOT NULL,
+    description  TEXT NOT NULL DEFAULT '',
+    lat          DOUBLE PRECISION NOT NULL DEFAULT 0,
+    lng          DOUBLE PRECISION NOT NULL DEFAULT 0,
+    address      TEXT NOT NULL DEFAULT '',
+    photo        TEXT NOT NULL DEFAULT '',
+    phone_enc    TEXT NOT NULL DEFAULT '',
+    reporter     TEXT NOT NULL DEFAULT '',
+    attributes   TEXT NOT NULL DEFAULT '{}',
+    reported_at  TIMESTAMPTZ NOT NULL,
+    received_at  TIMESTAMPTZ NOT NULL,
+    received_by  TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX signals_channel_external ON signals(channel, external_id);
+CREATE INDEX signals_incident ON signals(incident_id);
+CREATE INDEX signals_received ON signals(received_at);
+
+CREATE TABLE incident_ops (
+    id         TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    from_id    TEXT NOT NULL REFERENCES incidents(id),
+    to_id      TEXT NOT NULL REFERENCES incidents(id),
+    signal_ids TEXT NOT NULL,
+    prev_state TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    at         TIMESTAMPTZ NOT NULL,
+    undone_at  TIMESTAMPTZ
+);
+CREATE INDEX incident_ops_from ON incident_ops(from_id);
+CREATE INDEX incident_ops_to ON incident_ops(to_id);
+
+CREATE TABLE partners (
+    code        TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    api_key_id  TEXT REFERENCES api_keys(id),
+    webhook_url TEXT NOT NULL DEFAULT '',
+    secret_enc  TEXT NOT NULL DEFAULT '',
+    mapping     TEXT NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE outbox (
+    id           TEXT PRIMARY KEY,
+    partner      TEXT NOT NULL,
+    signal_id    TEXT NOT NULL REFERENCES signals(id),
+    event        TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_at      TIMESTAMPTZ NOT NULL,
+    last_error   TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMPTZ NOT NULL,
+    delivered_at TIMESTAMPTZ,
+    dead_at      TIMESTAMPTZ
+);
+CREATE INDEX outbox_due ON outbox(delivered_at, dead_at, next_at);
+
+-- +goose Down
+DROP TABLE outbox;
+DROP TABLE partners;
+DROP TABLE incident_ops;
+DROP TABLE signals;
+DROP TABLE incidents;
+DROP TABLE routing_rules;
