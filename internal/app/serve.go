@@ -8,26 +8,32 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/config"
+	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/web"
+	"github.com/havenrescue/haven/internal/webhook"
 )
 
 // env is one opened Haven: configuration, logger, database, keys and
 // services. Every subcommand that touches data builds one.
 type env struct {
-	cfg  *config.Config
-	log  *slog.Logger
-	db   *store.DB
-	keys *secret.Keyring
-	auth *auth.Service
-	now  func() time.Time
+	cfg      *config.Config
+	log      *slog.Logger
+	db       *store.DB
+	keys     *secret.Keyring
+	auth     *auth.Service
+	intake   *intake.Service
+	partners *intake.Partners
+	now      func() time.Time
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -68,6 +74,21 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		Store: db, Audit: db, Keys: keys, Now: e.now,
 		SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax,
 		LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration,
+	}
+	photos, err := files.Open(filepath.Join(cfg.DataDir, "uploads"))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%v (check --data / HAVEN_DATA)", err)
+	}
+	e.intake = &intake.Service{
+		Store: db, Audit: db, Keys: keys, Photos: photos, Now: e.now, Bounds: intake.XinxiangBounds,
+		Merge: intake.MergeRule{RadiusM: float64(cfg.MergeRadiusM), Window: cfg.MergeWindow},
+	}
+	e.intake.Known = []intake.KnownMatcher{intake.RecentIncidents{Store: db, Now: e.now}}
+	e.partners = &intake.Partners{Intake: e.intake, Store: db}
+	if err := e.partners.EnsureDefaults(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return e, nil
 }
@@ -113,6 +134,8 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 	h, err := web.New(web.Deps{
 		Auth: e.auth, Catalog: cat, Logger: e.log, Metrics: reg, Ready: e.db.Ready,
 		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
+		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
+		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
 	})
 	if err != nil {
 		return err
@@ -137,6 +160,10 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 	e.log.Info("listening", "addr", ln.Addr().String(), "dialect", e.db.Dialect())
 
 	go e.sweepSessions(ctx)
+	wctx, stopWorker := context.WithCancel(ctx)
+	defer stopWorker()
+	worker := &webhook.Worker{Store: e.db, Secret: e.partners.Secret, Now: e.now, Log: e.log}
+	go worker.Run(wctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -33,6 +33,12 @@ type Config struct {
 	LockoutThreshold int
 	LockoutDuration  time.Duration
 
+	Jurisdiction string        // Open311 jurisdiction_id
+	MergeRadiusM int           // signals this close …
+	MergeWindow  time.Duration // … and this close in time join one incident
+	PublicRate   int           // requests a minute per address on public endpoints
+	PartnerRate  int           // work orders a minute per partner key
+
 	PrintConfig bool
 }
 
@@ -103,6 +109,11 @@ func (c *Config) options() []option {
 	add("session-max", "HAVEN_SESSION_MAX", "sign out this long after login, whatever the activity", false, func() (func(string) error, func() string) { return dur(&c.SessionMax) })
 	add("lockout-threshold", "HAVEN_LOCKOUT_THRESHOLD", "failed logins before an account is locked", false, func() (func(string) error, func() string) { return num(&c.LockoutThreshold) })
 	add("lockout-duration", "HAVEN_LOCKOUT_DURATION", "how long a locked account stays locked", false, func() (func(string) error, func() string) { return dur(&c.LockoutDuration) })
+	add("jurisdiction", "HAVEN_JURISDICTION", "Open311 jurisdiction_id this server answers for", false, func() (func(string) error, func() string) { return str(&c.Jurisdiction) })
+	add("merge-radius", "HAVEN_MERGE_RADIUS", "metres within which signals merge into one incident", false, func() (func(string) error, func() string) { return num(&c.MergeRadiusM) })
+	add("merge-window", "HAVEN_MERGE_WINDOW", "time within which signals merge into one incident", false, func() (func(string) error, func() string) { return dur(&c.MergeWindow) })
+	add("public-rate", "HAVEN_PUBLIC_RATE", "requests a minute per address on public endpoints", false, func() (func(string) error, func() string) { return num(&c.PublicRate) })
+	add("partner-rate", "HAVEN_PARTNER_RATE", "work orders a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
 	return o
 }
 
@@ -118,6 +129,11 @@ func Default() *Config {
 		SessionMax:       12 * time.Hour,
 		LockoutThreshold: 5,
 		LockoutDuration:  15 * time.Minute,
+		Jurisdiction:     "xinxiang.gov.cn",
+		MergeRadiusM:     300,
+		MergeWindow:      60 * time.Minute,
+		PublicRate:       20,
+		PartnerRate:      6000,
 	}
 }
 

@@ -253,6 +253,7 @@ type Store interface {
 	SignalsOfIncident(ctx context.Context, incidentID string) ([]*Signal, error)
 
 	IncidentByID(ctx context.Context, id string) (*Incident, error)
+	IncidentByRef(ctx context.Context, ref string) (*Incident, error)
 	ListIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, error)
 	// UpdateIncident changes state, outcome and notes if the version
 	// matches (Conflict otherwise), and queues the outcome for partner

@@ -546,6 +546,24 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, incidentID string, u
 	return inc, nil
 }
 
+// MergeInto folds incident from into the incident whose reference a
+// dispatcher typed. Errors as MergeIncidents; an unknown reference is an
+// Invalid "into" field.
+func (s *Service) MergeInto(ctx context.Context, a auth.Actor, from, intoRef string) (*Op, error) {
+	const op = "intake.MergeInto"
+	if err := a.Require(op, auth.PermIncidentsManage); err != nil {
+		return nil, err
+	}
+	into, err := s.Store.IncidentByRef(ctx, NormalizeRef(intoRef))
+	if errs.Is(errs.NotFound, err) {
+		return nil, errs.InvalidFields(op, map[string]string{"into": "err.ref_unknown"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.MergeIncidents(ctx, a, from, into.ID)
+}
+
 // MergeIncidents folds incident from into incident into: its signals move
 // over and it is marked merged. Undo restores both.
 func (s *Service) MergeIncidents(ctx context.Context, a auth.Actor, from, into string) (*Op, error) {

@@ -17,7 +17,9 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/demo"
+	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
@@ -29,12 +31,14 @@ const demoPassword = "demo-password-2026"
 
 // harness is a whole web server on a real database with the demo data.
 type harness struct {
-	t    *testing.T
-	db   *store.DB
-	svc  *auth.Service
-	web  *web.Server
-	srv  *httptest.Server
-	logs *syncBuffer
+	t        *testing.T
+	db       *store.DB
+	svc      *auth.Service
+	intake   *intake.Service
+	partners *intake.Partners
+	web      *web.Server
+	srv      *httptest.Server
+	logs     *syncBuffer
 }
 
 type syncBuffer struct {
@@ -69,15 +73,25 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	photos, err := files.Open(filepath.Join(t.TempDir(), "uploads"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &intake.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Bounds: intake.XinxiangBounds, Merge: intake.DefaultMergeRule}
+	partners := &intake.Partners{Intake: in, Store: db}
+	if err := partners.EnsureDefaults(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	logs := &syncBuffer{}
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test"})
+		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
+		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, web: w, srv: srv, logs: logs}
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, web: w, srv: srv, logs: logs}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

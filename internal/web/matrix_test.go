@@ -9,20 +9,34 @@ import (
 	"testing"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 )
 
 // who may use a route, written out here independently of the code under
 // test so that a change in either shows up as a failure.
-type access int
+type access struct {
+	kind  int
+	roles []auth.Role // for kind == someRoles
+}
 
 const (
-	anyone   access = iota // public
-	signedIn               // every signed-in role
-	adminOnly
-	apiKey
+	kindAnyone = iota
+	kindSignedIn
+	kindRoles
+	kindAPIKey
 )
+
+var (
+	anyone    = access{kind: kindAnyone}
+	signedIn  = access{kind: kindSignedIn}
+	adminOnly = only(auth.RoleAdmin)
+	apiKey    = access{kind: kindAPIKey}
+	viewers   = only(auth.RoleAdmin, auth.RoleDispatcher, auth.RolePatrol, auth.RoleStaff, auth.RoleLeader)
+)
+
+func only(r ...auth.Role) access { return access{kind: kindRoles, roles: r} }
 
 var matrix = map[string]access{
 	"GET /healthz":                    anyone,
@@ -51,6 +65,32 @@ var matrix = map[string]access{
 	"POST /admin/apikeys/{id}/revoke": adminOnly,
 	"GET /admin/audit":                adminOnly,
 	"GET /api/v1/whoami":              apiKey,
+
+	"GET /report":                                 anyone,
+	"POST /report":                                anyone,
+	"GET /status":                                 anyone,
+	"GET /open311/v2/{file}":                      anyone,
+	"POST /open311/v2/{file}":                     apiKey,
+	"GET /open311/v2/services/{file}":             anyone,
+	"GET /open311/v2/requests/{file}":             anyone,
+	"POST /api/v1/partners/{code}/workorders":     apiKey,
+	"GET /api/v1/partners/{code}/workorders/{id}": apiKey,
+	"GET /signals/new":                            only(auth.RoleDispatcher, auth.RolePatrol, auth.RoleStaff),
+	"POST /signals/new":                           only(auth.RoleDispatcher, auth.RolePatrol, auth.RoleStaff),
+	"GET /signals/{ref}/photo":                    only(auth.RoleDispatcher),
+	"POST /signals/{ref}/contact":                 only(auth.RoleDispatcher),
+	"GET /incidents":                              viewers,
+	"GET /incidents/{id}":                         viewers,
+	"POST /incidents/{id}":                        only(auth.RoleDispatcher),
+	"POST /incidents/{id}/merge":                  only(auth.RoleDispatcher),
+	"POST /incidents/{id}/split":                  only(auth.RoleDispatcher),
+	"POST /incident-ops/{id}/undo":                only(auth.RoleDispatcher),
+	"GET /admin/partners":                         adminOnly,
+	"POST /admin/partners/{code}":                 adminOnly,
+	"GET /admin/deliveries":                       adminOnly,
+	"POST /admin/deliveries/{id}/resend":          adminOnly,
+	"GET /admin/routing":                          viewers,
+	"POST /admin/routing":                         only(auth.RoleAdmin, auth.RoleDispatcher),
 }
 
 // request turns a route pattern into a concrete request.
@@ -63,6 +103,23 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	if strings.HasPrefix(path, "/admin/apikeys/") {
 		path = strings.ReplaceAll(path, "{id}", f.keyID)
 	}
+	if strings.HasPrefix(path, "/incidents/") {
+		path = strings.ReplaceAll(path, "{id}", f.incidentID)
+	}
+	if strings.HasPrefix(path, "/open311/") {
+		path = strings.ReplaceAll(path, "{file}", "services.json")
+		if strings.Contains(path, "/requests/") {
+			path = strings.ReplaceAll(path, "services.json", f.signalRef+".json")
+		}
+		if strings.HasPrefix(path, "/open311/v2/services/") {
+			path = "/open311/v2/services/begging.json"
+		}
+		if method == "POST" {
+			path = "/open311/v2/requests.json"
+		}
+	}
+	path = strings.ReplaceAll(path, "{ref}", f.signalRef)
+	path = strings.ReplaceAll(path, "{code}", "12345")
 	path = strings.ReplaceAll(path, "{id}", f.targetID)
 	if method == "GET" {
 		return method, path, nil
@@ -83,6 +140,14 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		form = url.Values{"name": {"部门" + strings.Repeat("甲", f.n)}, "kind": {"other"}}
 	case "/admin/apikeys":
 		form = url.Values{"name": {"110"}, "scopes": {"intake.write"}}
+	case "/report", "/signals/new":
+		form = url.Values{"service_code": {"begging"}, "address": {"新乡火车站"}}
+	case "/admin/routing":
+		form = url.Values{"name": {"全市"}, "department_id": {f.deptID}}
+	case "/incidents/" + f.incidentID + "/merge":
+		form = url.Values{"into": {"SJ-NOSUCH00"}}
+	case "/admin/partners/12345":
+		form = url.Values{"mapping": {`{"fields":{"external_id":"order_no"}}`}}
 	default:
 		form = url.Values{"display_name": {"目标用户"}, "role": {"staff"}, "department_id": {f.deptID}, "password": {"another long password"}}
 	}
@@ -90,8 +155,8 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 }
 
 type matrixFixture struct {
-	targetID, keyID, deptID string
-	n                       int
+	targetID, keyID, deptID, incidentID, signalRef string
+	n                                              int
 }
 
 func TestRouteRoleMatrix(t *testing.T) {
@@ -118,7 +183,13 @@ func TestRouteRoleMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := &matrixFixture{targetID: target.ID, keyID: k.ID, deptID: depts[0].ID}
+		lat, lng := 35.308, 113.862
+		res, err := h.intake.Submit(ctx, auth.Actor{IP: "1.2.3.4"}, intake.Input{Channel: intake.ChannelPublic, ServiceCode: "begging",
+			Lat: &lat, Lng: &lng, Phone: "13800001111", Description: "matrix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &matrixFixture{targetID: target.ID, keyID: k.ID, deptID: depts[0].ID, incidentID: res.Incident.ID, signalRef: res.Signal.Ref}
 
 		clients := map[string]*client{"anonymous": h.anon()}
 		for _, r := range auth.Roles {
@@ -141,14 +212,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 				}
 				allowed := !denied(res)
 				var expect bool
-				switch want {
-				case anyone:
+				switch want.kind {
+				case kindAnyone:
 					expect = true
-				case signedIn:
+				case kindSignedIn:
 					expect = who != "anonymous"
-				case adminOnly:
-					expect = who == string(auth.RoleAdmin)
-				case apiKey:
+				case kindRoles:
+					expect = slices.Contains(want.roles, auth.Role(who))
+				case kindAPIKey:
 					expect = false // no key sent: everyone is refused
 				}
 				if allowed != expect {

@@ -42,10 +42,12 @@ func info(r *http.Request) *reqInfo {
 }
 
 const (
-	sessionCookie = "haven_session"
-	csrfCookie    = "haven_csrf"
-	langCookie    = "haven_lang"
-	maxFormBytes  = 1 << 20
+	sessionCookie  = "haven_session"
+	csrfCookie     = "haven_csrf"
+	langCookie     = "haven_lang"
+	maxFormBytes   = 1 << 20
+	maxAPIBytes    = 1 << 20
+	maxUploadBytes = 12 << 20 // forms with a photo
 )
 
 func (s *Server) cookieName(base string) string {
@@ -80,7 +82,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	inner := cop.Handler(s.withSession(next))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &reqInfo{id: newRequestID(), ip: clientIP(r), lang: i18n.Default, api: strings.HasPrefix(r.URL.Path, "/api/")}
+		ri := &reqInfo{id: newRequestID(), ip: clientIP(r), lang: i18n.Default,
+			api: strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/open311/")}
+		if ri.api {
+			r.Body = http.MaxBytesReader(w, r.Body, maxAPIBytes)
+		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri))
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		w.Header().Set("X-Request-Id", ri.id)
@@ -182,8 +188,19 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			}
 		}
 		if !safeMethod(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			limit := int64(maxFormBytes)
+			multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+			if multipart {
+				limit = maxUploadBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			got := r.Header.Get("X-CSRF-Token")
+			if got == "" && multipart {
+				if err := r.ParseMultipartForm(maxUploadBytes); err != nil {
+					s.fail(w, r, errs.E(errs.Invalid, "web.upload", "err.upload_too_large"))
+					return
+				}
+			}
 			if got == "" {
 				got = r.PostFormValue("csrf_token")
 			}

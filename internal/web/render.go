@@ -13,12 +13,14 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/secret"
 )
 
@@ -31,7 +33,8 @@ var staticFS embed.FS
 // pages lists every page template; each is parsed with base.html. A
 // missing or broken one stops start-up.
 var pages = []string{
-	"login", "home", "password", "error",
+	"login", "home", "password", "error", "report", "status", "signal_new", "incidents", "incident",
+	"admin_partners", "admin_deliveries", "admin_routing",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit",
 }
 
@@ -59,6 +62,16 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
 				return t.In(chinaTime).Format("2006-01-02 15:04")
 			},
 			"roleName": func(r auth.Role) string { return cat.T(lang, "role."+string(r)) },
+			"svcName": func(code string) string {
+				if svc, ok := intake.ServiceByCode(code); ok {
+					return svc.Name(lang)
+				}
+				return code
+			},
+			"overdue": func(i *intake.Incident, now time.Time) bool { return i.Overdue(now) },
+			"minutes": func(d time.Duration) int { return int(d.Minutes()) },
+			"coord":   func(f float64) string { return strconv.FormatFloat(f, 'f', 5, 64) },
+			"list":    func(v ...string) []string { return v },
 			"deptName": func(d *auth.Department) string {
 				if lang == "en" && d.NameEn != "" {
 					return d.NameEn
@@ -263,4 +276,21 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", `"`+s.static.hash[p]+`"`)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
+}
+
+// tooMany answers a rate-limited request in the shape its client expects.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request) {
+	ri := info(r)
+	msg := s.Catalog.T(ri.lang, "err.rate_limited")
+	if strings.HasPrefix(r.URL.Path, "/open311/") {
+		writeJSON(w, http.StatusTooManyRequests, []map[string]any{{"code": http.StatusTooManyRequests, "description": msg}})
+		return
+	}
+	if ri.api {
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": map[string]any{"code": "rate_limited", "message": msg}, "request_id": ri.id})
+		return
+	}
+	v := s.newView(r, "title.error", map[string]any{"Code": http.StatusTooManyRequests, "RequestID": ri.id})
+	v.Message = "err.rate_limited"
+	s.render(w, r, http.StatusTooManyRequests, "error", v)
 }

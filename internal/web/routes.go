@@ -41,6 +41,36 @@ func (s *Server) registerRoutes() {
 
 	s.handle("GET /api/v1/whoami", s.partner("", s.apiWhoami))
 
+	// Help signals in (DESIGN.md §3.1).
+	s.handle("GET /report", s.public(s.reportPage))
+	s.handle("POST /report", s.limited(s.reportLimit, s.public(s.reportSubmit)))
+	s.handle("GET /status", s.limited(s.statusLimit, s.public(s.statusPage)))
+	s.handle("GET /open311/v2/{file}", s.limited(s.open311Limit, s.public(s.open311.Root)))
+	s.handle("POST /open311/v2/{file}", s.limited(s.open311Limit, s.public(s.open311.Post)))
+	s.handle("GET /open311/v2/services/{file}", s.limited(s.open311Limit, s.public(s.open311.Definition)))
+	s.handle("GET /open311/v2/requests/{file}", s.limited(s.open311Limit, s.public(s.open311.Request)))
+	s.handle("POST /api/v1/partners/{code}/workorders", s.partner("intake.write", s.apiWorkOrderCreate))
+	s.handle("GET /api/v1/partners/{code}/workorders/{id}", s.partner("intake.read", s.apiWorkOrderStatus))
+	s.handle("GET /signals/new", s.signedIn(s.signalNewPage))
+	s.handle("POST /signals/new", s.signedIn(s.signalNewSubmit))
+	s.handle("GET /signals/{ref}/photo", s.signedIn(s.signalPhoto))
+	s.handle("POST /signals/{ref}/contact", s.signedIn(s.signalContact))
+
+	// Incidents: the dispatcher's work (the live board comes with dispatch).
+	s.handle("GET /incidents", s.signedIn(s.incidentsPage))
+	s.handle("GET /incidents/{id}", s.signedIn(s.incidentPage))
+	s.handle("POST /incidents/{id}", s.signedIn(s.incidentUpdate))
+	s.handle("POST /incidents/{id}/merge", s.signedIn(s.incidentMerge))
+	s.handle("POST /incidents/{id}/split", s.signedIn(s.incidentSplit))
+	s.handle("POST /incident-ops/{id}/undo", s.signedIn(s.incidentUndo))
+
+	s.handle("GET /admin/partners", s.signedIn(s.adminPartners))
+	s.handle("POST /admin/partners/{code}", s.signedIn(s.adminPartnerUpdate))
+	s.handle("GET /admin/deliveries", s.signedIn(s.adminDeliveries))
+	s.handle("POST /admin/deliveries/{id}/resend", s.signedIn(s.adminDeliveryResend))
+	s.handle("GET /admin/routing", s.signedIn(s.adminRouting))
+	s.handle("POST /admin/routing", s.signedIn(s.adminRoutingCreate))
+
 	s.mux.Handle("/", s.public(s.notFound))
 }
 

@@ -11,7 +11,9 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
+	"github.com/havenrescue/haven/internal/open311"
 )
 
 // Deps are what the web layer needs from the rest of Haven.
@@ -26,6 +28,14 @@ type Deps struct {
 	TileURL string // Leaflet tile URL template
 	Version string
 	Now     func() time.Time
+
+	Intake       *intake.Service
+	Partners     *intake.Partners
+	Jurisdiction string // Open311 jurisdiction_id
+	// Requests a minute per client address (public pages and Open311) and
+	// per API key (partner work orders); 0 picks the default.
+	PublicRate  int
+	PartnerRate int
 }
 
 // Server is Haven's HTTP handler.
@@ -36,6 +46,13 @@ type Server struct {
 	handler http.Handler
 	mux     *http.ServeMux
 	routes  []string
+
+	open311 *open311.Handler
+
+	reportLimit  *limiter
+	statusLimit  *limiter
+	open311Limit *limiter
+	partnerLimit *limiter
 
 	requests *metrics.CounterVec
 	duration *metrics.HistogramVec
@@ -60,6 +77,17 @@ func New(d Deps) (*Server, error) {
 	s.duration = d.Metrics.Histogram("haven_http_request_duration_seconds", "HTTP request latency by route pattern.",
 		[]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, "route")
 	s.logins = d.Metrics.Counter("haven_logins_total", "Login attempts by result.", "result")
+	if d.PublicRate <= 0 {
+		d.PublicRate = 20
+	}
+	if d.PartnerRate <= 0 {
+		d.PartnerRate = 6000
+	}
+	s.reportLimit = newLimiter(d.PublicRate/2+1, 5)
+	s.statusLimit = newLimiter(d.PublicRate*3, 30)
+	s.open311Limit = newLimiter(d.PublicRate*3, 30)
+	s.partnerLimit = newLimiter(d.PartnerRate, d.PartnerRate/10+10)
+	s.open311 = &open311.Handler{Intake: d.Intake, Auth: d.Auth, Jurisdiction: d.Jurisdiction, Translate: func(lang, key string) string { return d.Catalog.T(lang, key) }, Now: d.Now, IP: clientIP}
 	s.mux = http.NewServeMux()
 	s.registerRoutes()
 	s.handler = s.middleware(s.mux)

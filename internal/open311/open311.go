@@ -1,0 +1,536 @@
+// Package open311 is Haven's Open311 GeoReport v2 server: help signals in
+// as service requests, status and outcome out, in JSON and XML.
+package open311
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/intake"
+)
+
+// Handler serves /open311/v2/.
+type Handler struct {
+	Intake       *intake.Service
+	Auth         *auth.Service
+	Jurisdiction string // accepted jurisdiction_id, e.g. "xinxiang.gov.cn"
+	// Translate turns an error key into a message in lang.
+	Translate func(lang, key string) string
+	Now       func() time.Time
+	// IP returns the client address of a request.
+	IP func(r *http.Request) string
+}
+
+// Error is the spec's error element.
+type Error struct {
+	XMLName     xml.Name `json:"-" xml:"error"`
+	Code        int      `json:"code" xml:"code"`
+	Description string   `json:"description" xml:"description"`
+}
+
+type errorList struct {
+	XMLName xml.Name `xml:"errors"`
+	Errors  []Error
+}
+
+// Service is one entry of GET services.
+type Service struct {
+	XMLName     xml.Name `json:"-" xml:"service"`
+	ServiceCode string   `json:"service_code" xml:"service_code"`
+	ServiceName string   `json:"service_name" xml:"service_name"`
+	Description string   `json:"description" xml:"description"`
+	Metadata    bool     `json:"metadata" xml:"metadata"`
+	Type        string   `json:"type" xml:"type"`
+	Keywords    string   `json:"keywords" xml:"keywords"`
+	Group       string   `json:"group" xml:"group"`
+}
+
+type serviceList struct {
+	XMLName  xml.Name `xml:"services"`
+	Services []Service
+}
+
+// Definition is GET services/{code}.
+type Definition struct {
+	XMLName     xml.Name    `json:"-" xml:"service_definition"`
+	ServiceCode string      `json:"service_code" xml:"service_code"`
+	Attributes  []Attribute `json:"attributes" xml:"attributes>attribute"`
+}
+
+// Attribute is one question of a service definition.
+type Attribute struct {
+	Variable            bool    `json:"variable" xml:"variable"`
+	Code                string  `json:"code" xml:"code"`
+	Datatype            string  `json:"datatype" xml:"datatype"`
+	Required            bool    `json:"required" xml:"required"`
+	DatatypeDescription string  `json:"datatype_description" xml:"datatype_description"`
+	Order               int     `json:"order" xml:"order"`
+	Description         string  `json:"description" xml:"description"`
+	Values              []Value `json:"values,omitempty" xml:"values>value,omitempty"`
+}
+
+// Value is one choice of a list attribute.
+type Value struct {
+	Key  string `json:"key" xml:"key"`
+	Name string `json:"name" xml:"name"`
+}
+
+// Request is one service request as GET requests returns it.
+type Request struct {
+	XMLName           xml.Name `json:"-" xml:"request"`
+	ServiceRequestID  string   `json:"service_request_id" xml:"service_request_id"`
+	Status            string   `json:"status" xml:"status"`
+	StatusNotes       *string  `json:"status_notes" xml:"status_notes"`
+	ServiceName       string   `json:"service_name" xml:"service_name"`
+	ServiceCode       string   `json:"service_code" xml:"service_code"`
+	Description       *string  `json:"description" xml:"description"`
+	AgencyResponsible *string  `json:"agency_responsible" xml:"agency_responsible"`
+	ServiceNotice     *string  `json:"service_notice" xml:"service_notice"`
+	RequestedDatetime string   `json:"requested_datetime" xml:"requested_datetime"`
+	UpdatedDatetime   *string  `json:"updated_datetime" xml:"updated_datetime"`
+	ExpectedDatetime  *string  `json:"expected_datetime" xml:"expected_datetime"`
+	Address           *string  `json:"address" xml:"address"`
+	AddressID         *string  `json:"address_id" xml:"address_id"`
+	Zipcode           *string  `json:"zipcode" xml:"zipcode"`
+	Lat               *float64 `json:"lat" xml:"lat"`
+	Long              *float64 `json:"long" xml:"long"`
+	MediaURL          *string  `json:"media_url" xml:"media_url"`
+}
+
+type requestList struct {
+	XMLName  xml.Name `xml:"service_requests"`
+	Requests []Request
+}
+
+// Created is the response element of POST requests.
+type Created struct {
+	XMLName          xml.Name `json:"-" xml:"request"`
+	ServiceRequestID string   `json:"service_request_id" xml:"service_request_id"`
+	ServiceNotice    string   `json:"service_notice" xml:"service_notice"`
+	AccountID        *string  `json:"account_id" xml:"account_id"`
+}
+
+type createdList struct {
+	XMLName  xml.Name `xml:"service_requests"`
+	Requests []Created
+}
+
+// split reads "requests.json" into ("requests", "json").
+func split(file string) (name, format string, ok bool) {
+	name, format, ok = strings.Cut(file, ".")
+	if !ok || (format != "json" && format != "xml") {
+		return "", "", false
+	}
+	return name, format, true
+}
+
+func lang(r *http.Request) string {
+	if l := r.URL.Query().Get("locale"); strings.HasPrefix(strings.ToLower(l), "en") {
+		return "en"
+	}
+	if strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "en") {
+		return "en"
+	}
+	return "zh-CN"
+}
+
+func write(w http.ResponseWriter, format string, code int, jsonV, xmlV any) {
+	if format == "xml" {
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		w.WriteHeader(code)
+		_, _ = w.Write([]byte(xml.Header))
+		enc := xml.NewEncoder(w)
+		_ = enc.Encode(xmlV)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(jsonV)
+}
+
+func (h *Handler) fail(w http.ResponseWriter, format string, code int, descs ...string) {
+	if format == "" {
+		format = "json"
+	}
+	list := make([]Error, len(descs))
+	for i, d := range descs {
+		list[i] = Error{Code: code, Description: d}
+	}
+	write(w, format, code, list, errorList{Errors: list})
+}
+
+// checkJurisdiction accepts a missing jurisdiction_id or Haven's own.
+func (h *Handler) checkJurisdiction(w http.ResponseWriter, format, j string) bool {
+	if j != "" && !strings.EqualFold(j, h.Jurisdiction) {
+		h.fail(w, format, http.StatusNotFound, "jurisdiction_id not found: this endpoint serves "+h.Jurisdiction)
+		return false
+	}
+	return true
+}
+
+// Root serves GET /open311/v2/{file}: services.{fmt} and requests.{fmt}.
+func (h *Handler) Root(w http.ResponseWriter, r *http.Request) {
+	name, format, ok := split(r.PathValue("file"))
+	if !ok {
+		h.fail(w, "json", http.StatusNotFound, "unknown resource; use services.json, services.xml, requests.json or requests.xml")
+		return
+	}
+	if !h.checkJurisdiction(w, format, r.URL.Query().Get("jurisdiction_id")) {
+		return
+	}
+	switch name {
+	case "services":
+		h.services(w, r, format)
+	case "requests":
+		h.listRequests(w, r, format)
+	default:
+		h.fail(w, format, http.StatusNotFound, "unknown resource "+name)
+	}
+}
+
+func (h *Handler) services(w http.ResponseWriter, r *http.Request, format string) {
+	l := lang(r)
+	list := make([]Service, 0, len(intake.Services))
+	for _, s := range intake.Services {
+		desc := s.DescZh
+		if l == "en" {
+			desc = s.DescEn
+		}
+		group := "街面救助"
+		if l == "en" {
+			group = "Street outreach"
+		}
+		list = append(list, Service{ServiceCode: s.Code, ServiceName: s.Name(l), Description: desc, Metadata: len(s.Attributes) > 0,
+			Type: "realtime", Keywords: s.Keywords, Group: group})
+	}
+	write(w, format, http.StatusOK, list, serviceList{Services: list})
+}
+
+// Definition serves GET /open311/v2/services/{file}.
+func (h *Handler) Definition(w http.ResponseWriter, r *http.Request) {
+	code, format, ok := split(r.PathValue("file"))
+	if !ok {
+		h.fail(w, "json", http.StatusNotFound, "use services/{service_code}.json or .xml")
+		return
+	}
+	if !h.checkJurisdiction(w, format, r.URL.Query().Get("jurisdiction_id")) {
+		return
+	}
+	s, ok := intake.ServiceByCode(code)
+	if !ok {
+		h.fail(w, format, http.StatusNotFound, "service_code "+code+" not found")
+		return
+	}
+	l := lang(r)
+	d := Definition{ServiceCode: s.Code, Attributes: []Attribute{}}
+	for i, a := range s.Attributes {
+		desc := a.DescZh
+		if l == "en" {
+			desc = a.DescEn
+		}
+		at := Attribute{Variable: true, Code: a.Code, Datatype: a.Datatype, Required: a.Required, DatatypeDescription: desc, Order: i + 1, Description: desc}
+		for _, v := range a.Values {
+			name := v.NameZh
+			if l == "en" {
+				name = v.NameEn
+			}
+			at.Values = append(at.Values, Value{Key: v.Key, Name: name})
+		}
+		d.Attributes = append(d.Attributes, at)
+	}
+	write(w, format, http.StatusOK, d, d)
+}
+
+// Request serves GET /open311/v2/requests/{file}.
+func (h *Handler) Request(w http.ResponseWriter, r *http.Request) {
+	ref, format, ok := split(r.PathValue("file"))
+	if !ok {
+		h.fail(w, "json", http.StatusNotFound, "use requests/{service_request_id}.json or .xml")
+		return
+	}
+	if !h.checkJurisdiction(w, format, r.URL.Query().Get("jurisdiction_id")) {
+		return
+	}
+	full, ok := h.optionalKey(w, r, format, r.URL.Query().Get("api_key"))
+	if !ok {
+		return
+	}
+	v, err := h.Intake.Status(r.Context(), ref)
+	if errs.Is(errs.NotFound, err) {
+		h.fail(w, format, http.StatusNotFound, "service_request_id "+ref+" not found")
+		return
+	}
+	if err != nil {
+		h.fail(w, format, http.StatusInternalServerError, "internal error")
+		return
+	}
+	list := []Request{h.request(v, lang(r), full)}
+	write(w, format, http.StatusOK, list, requestList{Requests: list})
+}
+
+// optionalKey checks an api_key if one is given: a valid key with the
+// open311 scope sees descriptions and exact places; anyone else sees
+// status only.
+func (h *Handler) optionalKey(w http.ResponseWriter, r *http.Request, format, key string) (full, ok bool) {
+	if key == "" {
+		return false, true
+	}
+	a, err := h.Auth.AuthenticateAPIKey(r.Context(), key, h.IP(r))
+	if err != nil || !contains(a.Scopes, "open311") {
+		h.fail(w, format, http.StatusForbidden, "api_key is invalid, revoked or lacks the open311 scope")
+		return false, false
+	}
+	return true, true
+}
+
+var dateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"}
+
+func parseDate(s string) (time.Time, bool) {
+	for _, l := range dateLayouts {
+		if t, err := time.ParseInLocation(l, s, intake.ChinaTime); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// ParseListQuery reads GET requests' filters.
+func ParseListQuery(q url.Values, now time.Time) (intake.SignalFilter, []string) {
+	var problems []string
+	f := intake.SignalFilter{Limit: 1000}
+	if ids := q.Get("service_request_id"); ids != "" {
+		for _, id := range strings.Split(ids, ",") {
+			if id = intake.NormalizeRef(id); id != "" {
+				f.Refs = append(f.Refs, id)
+			}
+		}
+		if len(f.Refs) > 100 {
+			problems = append(problems, "service_request_id: at most 100 ids")
+		}
+		return f, problems // the spec: other filters are ignored
+	}
+	if c := q.Get("service_code"); c != "" {
+		if _, ok := intake.ServiceByCode(c); !ok {
+			problems = append(problems, "service_code "+c+" is not a service of this endpoint")
+		}
+		f.ServiceCode = c
+	}
+	if s := q.Get("start_date"); s != "" {
+		t, ok := parseDate(s)
+		if !ok {
+			problems = append(problems, "start_date: use ISO 8601, e.g. 2026-11-28T08:00:00+08:00")
+		}
+		f.Since = t
+	}
+	if s := q.Get("end_date"); s != "" {
+		t, ok := parseDate(s)
+		if !ok {
+			problems = append(problems, "end_date: use ISO 8601, e.g. 2026-11-28T20:00:00+08:00")
+		}
+		f.Until = t
+	}
+	if f.Since.IsZero() {
+		f.Since = now.AddDate(0, 0, -90)
+	}
+	if !f.Until.IsZero() && f.Until.Before(f.Since) {
+		problems = append(problems, "end_date is before start_date")
+	}
+	switch st := q.Get("status"); st {
+	case "", "open", "closed":
+		f.Status = st
+	default:
+		problems = append(problems, "status: use open or closed")
+	}
+	return f, problems
+}
+
+func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, format string) {
+	full, ok := h.optionalKey(w, r, format, r.URL.Query().Get("api_key"))
+	if !ok {
+		return
+	}
+	f, problems := ParseListQuery(r.URL.Query(), h.Now())
+	if len(problems) > 0 {
+		h.fail(w, format, http.StatusBadRequest, problems...)
+		return
+	}
+	list, err := h.Intake.Store.ListSignals(r.Context(), f)
+	if err != nil {
+		h.fail(w, format, http.StatusInternalServerError, "internal error")
+		return
+	}
+	out := make([]Request, 0, len(list))
+	l := lang(r)
+	for _, v := range list {
+		out = append(out, h.request(v, l, full))
+	}
+	write(w, format, http.StatusOK, out, requestList{Requests: out})
+}
+
+func str(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func ts(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.In(intake.ChinaTime).Format(time.RFC3339)
+	return &s
+}
+
+func (h *Handler) request(v *intake.SignalView, l string, full bool) Request {
+	svc, _ := intake.ServiceByCode(v.ServiceCode)
+	notes := v.StatusNotes
+	if notes == "" && v.Outcome != "" {
+		notes = h.Translate(l, "outcome."+string(v.Outcome))
+	}
+	rq := Request{
+		ServiceRequestID: v.Ref, Status: v.State.Open311Status(), StatusNotes: str(notes), ServiceName: svc.Name(l),
+		ServiceCode: v.ServiceCode, AgencyResponsible: str(v.Department), RequestedDatetime: *ts(v.ReceivedAt),
+		UpdatedDatetime: ts(v.UpdatedAt), ExpectedDatetime: ts(v.DueAt),
+	}
+	if v.HasLocation() {
+		lat, lng := v.Lat, v.Lng
+		if !full { // about 100 m: enough to see the area, not to find the person
+			lat, lng = math.Round(lat*1000)/1000, math.Round(lng*1000)/1000
+		}
+		rq.Lat, rq.Long = &lat, &lng
+	}
+	if full {
+		rq.Description = str(v.Description)
+		rq.Address = str(v.Address)
+	}
+	return rq
+}
+
+var attrKey = regexp.MustCompile(`^attribute\[([a-z0-9_]{1,40})\]$`)
+
+// ParsePost reads a POST requests form into an intake input. Problems are
+// returned as Open311 error descriptions.
+func ParsePost(form url.Values) (intake.Input, []string) {
+	var problems []string
+	in := intake.Input{Channel: intake.ChannelOpen311, Attributes: map[string]string{}}
+	in.ServiceCode = form.Get("service_code")
+	if in.ServiceCode == "" {
+		problems = append(problems, "service_code is required")
+	}
+	latS, lngS := strings.TrimSpace(form.Get("lat")), strings.TrimSpace(form.Get("long"))
+	if latS != "" || lngS != "" {
+		lat, err1 := strconv.ParseFloat(latS, 64)
+		lng, err2 := strconv.ParseFloat(lngS, 64)
+		if err1 != nil || err2 != nil || math.IsNaN(lat) || math.IsNaN(lng) || math.IsInf(lat, 0) || math.IsInf(lng, 0) {
+			problems = append(problems, "lat and long must both be decimal degrees (WGS-84)")
+		} else {
+			in.Lat, in.Lng = &lat, &lng
+		}
+	}
+	in.Address = form.Get("address_string")
+	if in.Lat == nil && strings.TrimSpace(in.Address) == "" && len(problems) == 0 {
+		problems = append(problems, "a location is required: lat and long, or address_string")
+	}
+	in.Description = form.Get("description")
+	in.Phone = form.Get("phone")
+	in.Reporter = strings.TrimSpace(form.Get("last_name") + form.Get("first_name"))
+	for k, vs := range form {
+		if m := attrKey.FindStringSubmatch(k); m != nil && len(vs) > 0 {
+			in.Attributes[m[1]] = vs[0]
+		} else if strings.HasPrefix(k, "attribute[") {
+			problems = append(problems, "malformed attribute name "+k)
+		}
+	}
+	return in, problems
+}
+
+// Post serves POST /open311/v2/{file} (requests.json or requests.xml).
+func (h *Handler) Post(w http.ResponseWriter, r *http.Request) {
+	name, format, ok := split(r.PathValue("file"))
+	if !ok || name != "requests" {
+		h.fail(w, "json", http.StatusNotFound, "POST requests.json or requests.xml")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, format, http.StatusBadRequest, "the body must be application/x-www-form-urlencoded and at most 1 MiB")
+		return
+	}
+	if !h.checkJurisdiction(w, format, r.PostForm.Get("jurisdiction_id")) {
+		return
+	}
+	key := r.PostForm.Get("api_key")
+	if key == "" {
+		h.fail(w, format, http.StatusForbidden, "api_key is required to create service requests")
+		return
+	}
+	a, err := h.Auth.AuthenticateAPIKey(r.Context(), key, h.IP(r))
+	if err != nil || !contains(a.Scopes, "open311") {
+		h.fail(w, format, http.StatusForbidden, "api_key is invalid, revoked or lacks the open311 scope")
+		return
+	}
+	in, problems := ParsePost(r.PostForm)
+	if len(problems) > 0 {
+		h.fail(w, format, http.StatusBadRequest, problems...)
+		return
+	}
+	in.ExternalID = r.Header.Get("Idempotency-Key")
+	l := lang(r)
+	res, err := h.Intake.Submit(r.Context(), a, in)
+	if fields := errs.FieldsOf(err); len(fields) > 0 {
+		var descs []string
+		for f, k := range fields {
+			descs = append(descs, openField(f)+": "+h.Translate(l, k))
+		}
+		h.fail(w, format, http.StatusBadRequest, descs...)
+		return
+	}
+	if err != nil {
+		code := http.StatusInternalServerError
+		if errs.Is(errs.Forbidden, err) {
+			code = http.StatusForbidden
+		} else if errs.Is(errs.Unavailable, err) {
+			code = http.StatusServiceUnavailable
+		}
+		h.fail(w, format, code, h.Translate(l, "err.internal"))
+		return
+	}
+	svc, _ := intake.ServiceByCode(res.Signal.ServiceCode)
+	notice := h.Translate(l, "open311.notice")
+	if svc.Urgent {
+		notice = h.Translate(l, "open311.notice_urgent")
+	}
+	list := []Created{{ServiceRequestID: res.Signal.Ref, ServiceNotice: notice}}
+	write(w, format, http.StatusCreated, list, createdList{Requests: list})
+}
+
+// openField names Haven's field as the Open311 client sent it.
+func openField(f string) string {
+	switch f {
+	case "lat":
+		return "lat/long"
+	case "address":
+		return "address_string"
+	case "reporter":
+		return "first_name/last_name"
+	}
+	return f
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,181 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/intake"
+)
+
+type partnerRow struct {
+	*intake.Partner
+	MappingJSON string
+}
+
+type partnersData struct {
+	Partners  []partnerRow
+	Keys      []*auth.APIKey
+	NewSecret string
+	SecretFor intake.Channel
+}
+
+func (s *Server) adminPartners(w http.ResponseWriter, r *http.Request) {
+	s.showPartners(w, r, http.StatusOK, "", "", nil)
+}
+
+func (s *Server) showPartners(w http.ResponseWriter, r *http.Request, code int, secretFor intake.Channel, secret string, fieldErrs map[string]string) {
+	ri := info(r)
+	list, err := s.Partners.List(r.Context(), ri.actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	keys, err := s.Auth.ListAPIKeys(r.Context(), ri.actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := partnersData{Keys: keys, NewSecret: secret, SecretFor: secretFor}
+	for _, p := range list {
+		b, _ := json.MarshalIndent(p.Mapping, "", "  ")
+		d.Partners = append(d.Partners, partnerRow{Partner: p, MappingJSON: string(b)})
+	}
+	v := s.newView(r, "title.partners", d)
+	v.Errors = fieldErrs
+	if fieldErrs != nil {
+		v.Message = "err.form"
+		v.Form.Set("code", r.PathValue("code"))
+		v.Form.Set("mapping", r.PostFormValue("mapping"))
+		v.Form.Set("webhook_url", r.PostFormValue("webhook_url"))
+	}
+	if secret == "" && r.URL.Query().Get("notice") == "saved" {
+		v.Notice = "notice.saved"
+	}
+	s.render(w, r, code, "admin_partners", v)
+}
+
+func (s *Server) adminPartnerUpdate(w http.ResponseWriter, r *http.Request) {
+	code := intake.Channel(r.PathValue("code"))
+	var m intake.Mapping
+	dec := json.NewDecoder(strings.NewReader(r.PostFormValue("mapping")))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		if err := info(r).actor.Require("web.partner", auth.PermPartnersManage); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.showPartners(w, r, http.StatusUnprocessableEntity, "", "", map[string]string{"mapping": "err.mapping"})
+		return
+	}
+	secret, err := s.Partners.Update(r.Context(), info(r).actor, code, intake.PartnerEdit{
+		APIKeyID: r.PostFormValue("api_key_id"), WebhookURL: strings.TrimSpace(r.PostFormValue("webhook_url")),
+		Mapping: m, NewSecret: r.PostFormValue("new_secret") == "1",
+	})
+	if errs.Is(errs.Invalid, err) {
+		s.showPartners(w, r, http.StatusUnprocessableEntity, "", "", errs.FieldsOf(err))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if secret != "" {
+		// Shown once, on this response only.
+		s.showPartners(w, r, http.StatusOK, code, secret, nil)
+		return
+	}
+	http.Redirect(w, r, "/admin/partners?notice=saved", http.StatusSeeOther)
+}
+
+type deliveriesData struct {
+	Dead, Pending []*intake.Delivery
+}
+
+func (s *Server) adminDeliveries(w http.ResponseWriter, r *http.Request) {
+	dead, pending, err := s.Partners.Dead(r.Context(), info(r).actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "title.deliveries", deliveriesData{Dead: dead, Pending: pending})
+	if r.URL.Query().Get("notice") == "resent" {
+		v.Notice = "notice.resent"
+	}
+	s.render(w, r, http.StatusOK, "admin_deliveries", v)
+}
+
+func (s *Server) adminDeliveryResend(w http.ResponseWriter, r *http.Request) {
+	if err := s.Partners.Resend(r.Context(), info(r).actor, r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/deliveries?notice=resent", http.StatusSeeOther)
+}
+
+type routingData struct {
+	Rules       []*intake.Rule
+	Departments map[string]*auth.Department
+	DeptList    []*auth.Department
+	Services    []intake.ServiceType
+	Manage      bool
+}
+
+func (s *Server) adminRouting(w http.ResponseWriter, r *http.Request) {
+	s.showRouting(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) showRouting(w http.ResponseWriter, r *http.Request, code int, fieldErrs map[string]string) {
+	ri := info(r)
+	rules, err := s.Intake.Rules(r.Context(), ri.actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m, list, err := s.departmentsByID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "title.routing", routingData{Rules: rules, Departments: m, DeptList: list, Services: intake.Services, Manage: ri.actor.Can(auth.PermRoutingManage)})
+	if fieldErrs != nil {
+		v.Errors, v.Message = fieldErrs, "err.form"
+		for _, k := range []string{"name", "department_id", "district", "polygon", "priority"} {
+			v.Form.Set(k, r.PostFormValue(k))
+		}
+	}
+	if r.URL.Query().Get("notice") == "created" {
+		v.Notice = "notice.rule_created"
+	}
+	s.render(w, r, code, "admin_routing", v)
+}
+
+func (s *Server) adminRoutingCreate(w http.ResponseWriter, r *http.Request) {
+	poly, ok := intake.ParsePolygon(r.PostFormValue("polygon"))
+	if !ok {
+		if err := info(r).actor.Require("web.routing", auth.PermRoutingManage); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.showRouting(w, r, http.StatusUnprocessableEntity, map[string]string{"polygon": "err.polygon"})
+		return
+	}
+	prio, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("priority")))
+	if err != nil {
+		prio = 100
+	}
+	_, err = s.Intake.CreateRule(r.Context(), info(r).actor, intake.Rule{Name: r.PostFormValue("name"), DepartmentID: r.PostFormValue("department_id"),
+		District: strings.TrimSpace(r.PostFormValue("district")), Polygon: poly, ServiceCodes: r.PostForm["service_codes"], Priority: prio})
+	if errs.Is(errs.Invalid, err) {
+		s.showRouting(w, r, http.StatusUnprocessableEntity, errs.FieldsOf(err))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/routing?notice=created", http.StatusSeeOther)
+}
