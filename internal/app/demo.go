@@ -52,12 +52,21 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("demo data: %v (run 'haven demo' without --data for a fresh folder)", err)
 	}
+	keys, err := demo.SeedIntake(ctx, demo.Deps{Auth: e.auth, Intake: e.intake, Partners: e.partners, Now: e.now}, getenv("HAVEN_DEMO_API_KEY"))
+	if err != nil {
+		return fmt.Errorf("demo help signals: %v", err)
+	}
 	return e.run(ctx, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\n避风港 Haven demo — 新乡 Xinxiang\nData folder: %s\nOpen %s and sign in with one of these accounts:\n\n", cfg.DataDir, url)
 		fmt.Fprintf(stdout, "  %-11s %-16s %s\n", "username", "password", "role · department")
 		for _, a := range accounts {
 			fmt.Fprintf(stdout, "  %-11s %-16s %s · %s %s\n", a.Username, a.Password, a.Role, a.Name, a.Department)
 		}
+		fmt.Fprintf(stdout, "\nAPI keys of the demo partners (12345, 110, 数字城管) and Open311 client:\n\n")
+		for _, k := range keys {
+			fmt.Fprintf(stdout, "  %-10s %s\n             scopes: %s; %s\n", k.Name, k.Key, k.Scopes, k.Use)
+		}
+		fmt.Fprintf(stdout, "\nReport help as the public: %s/report   Open311: %s/open311/v2/services.json\n", url, url)
 		fmt.Fprintln(stdout, "\nPress Ctrl+C to stop.")
 	})
 }

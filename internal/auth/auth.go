@@ -157,8 +157,8 @@ type Store interface {
 	ListDepartments(ctx context.Context) ([]*Department, error)
 
 	CreateAPIKey(ctx context.Context, k *APIKey, e audit.Entry) error
-	// APIKeyByPrefix returns NotFound for an unknown prefix.
-	APIKeyByPrefix(ctx context.Context, prefix string) (*APIKey, error)
+	// APIKeyByHash returns NotFound for an unknown key hash.
+	APIKeyByHash(ctx context.Context, hash string) (*APIKey, error)
 	ListAPIKeys(ctx context.Context) ([]*APIKey, error)
 	// RevokeAPIKey returns NotFound, or Conflict if already revoked.
 	RevokeAPIKey(ctx context.Context, id string, at time.Time, e audit.Entry) error

@@ -27,7 +27,11 @@ type fixture struct {
 	dept  *auth.Department
 }
 
-func setup(t *testing.T, db *store.DB) *fixture {
+func setupFuzz(f *testing.F, db *store.DB) *fixture { return newFixture(f, db) }
+
+func setup(t *testing.T, db *store.DB) *fixture { return newFixture(t, db) }
+
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	clk := &clock{time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)}
 	keys, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "keys"), clk.t)
@@ -88,13 +92,20 @@ func FuzzCheckPassword(f *testing.F) {
 	})
 }
 
-func FuzzParseAPIKey(f *testing.F) {
-	f.Add("hvn_abcdefgh_secret")
+func FuzzAuthenticateAPIKey(f *testing.F) {
+	db := storetest.OpenSQLite(f)
+	fx := setupFuzz(f, db)
+	good, _, err := fx.svc.CreateAPIKey(context.Background(), fx.admin, "12345", []string{"intake.write"}, "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
 	f.Add("hvn_")
+	f.Add(strings.Repeat("x", 300))
 	f.Fuzz(func(t *testing.T, key string) {
-		p, ok := auth.ParseAPIKey(key)
-		if ok && (len(p) != 8 || !strings.HasPrefix(key, "hvn_"+p+"_")) {
-			t.Fatalf("ParseAPIKey(%q) = %q", key, p)
+		a, err := fx.svc.AuthenticateAPIKey(context.Background(), key, "ip")
+		if err == nil && key != good {
+			t.Fatalf("accepted %q as %+v", key, a)
 		}
 	})
 }
@@ -256,6 +267,16 @@ func TestAPIKeys(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := setup(t, db)
+		if _, _, err := f.svc.CreateAPIKeyWithValue(ctx, f.admin, "演示", []string{"open311"}, "", "short"); errs.FieldsOf(err)["key"] == "" {
+			t.Fatalf("short chosen key accepted: %v", err)
+		}
+		demoKey, _, err := f.svc.CreateAPIKeyWithValue(ctx, f.admin, "演示", []string{"open311"}, "", "demo-api-key-2026-xinxiang")
+		if err != nil || demoKey != "demo-api-key-2026-xinxiang" {
+			t.Fatalf("chosen key: %v", err)
+		}
+		if a, err := f.svc.AuthenticateAPIKey(ctx, demoKey, "ip"); err != nil || a.Scopes[0] != "open311" {
+			t.Fatalf("chosen key does not authenticate: %v", err)
+		}
 		if _, _, err := f.svc.CreateAPIKey(ctx, f.admin, "", []string{"nope"}, ""); len(errs.FieldsOf(err)) != 2 {
 			t.Fatalf("invalid key form: %v", err)
 		}
@@ -263,7 +284,7 @@ func TestAPIKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored, _ := db.APIKeyByPrefix(ctx, k.Prefix)
+		stored, _ := db.APIKeyByHash(ctx, auth.HashToken(full))
 		if strings.Contains(stored.Hash, full) || stored.Hash != auth.HashToken(full) {
 			t.Fatal("key not stored as its hash")
 		}

@@ -3,7 +3,6 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
@@ -36,21 +35,17 @@ func newAPIKey() (full, prefix string) {
 	return apiKeyTag + prefix + "_" + NewToken(32), prefix
 }
 
-// ParseAPIKey returns the prefix of a presented key, or false if the key is
-// not shaped like a Haven API key.
-func ParseAPIKey(key string) (prefix string, ok bool) {
-	rest, ok := strings.CutPrefix(key, apiKeyTag)
-	if !ok || len(rest) < 10 || len(rest) > 80 || rest[8] != '_' {
-		return "", false
+// validKeyText reports whether a presented key could be a key at all:
+// 16 to 200 visible ASCII characters. Keys are found by their hash, so
+// their shape matters only to refuse junk early.
+func validKeyText(key string) bool {
+	if len(key) < 16 || len(key) > 200 {
+		return false
 	}
-	for _, c := range rest {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return "", false
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return false
 		}
 	}
-	return rest[:8], true
-}
-
-func constantTimeEqual(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+	return true
 }

@@ -274,7 +274,7 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, 
 	svc, _ := ServiceByCode(sig.ServiceCode)
 	inc := &Incident{
 		ID: id.New(), Ref: NewRef("SJ"), ServiceCode: sig.ServiceCode, State: StateAccepted, Lat: sig.Lat, Lng: sig.Lng,
-		Address: sig.Address, OpenedAt: now, LastSignalAt: sig.ReportedAt, DueAt: sig.ReportedAt.Add(svc.SLA),
+		Address: sig.Address, OpenedAt: minTime(sig.ReportedAt, now), LastSignalAt: sig.ReportedAt, DueAt: sig.ReportedAt.Add(svc.SLA),
 		SignalCount: 1, Version: 1, UpdatedAt: now,
 	}
 	if rules, err := s.routingRules(ctx); err == nil {
@@ -296,6 +296,16 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, 
 		s.Changed(res.Incident)
 	}
 	return res, nil
+}
+
+// minTime: an incident opens when the first report says it happened (a
+// work order accepted by 12345 an hour ago opened an hour ago), never later
+// than now.
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func actorName(a auth.Actor, ch Channel) string {

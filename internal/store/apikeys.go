@@ -46,10 +46,10 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *auth.APIKey, e audit.Entry) e
 	})
 }
 
-// APIKeyByPrefix implements auth.Store.
-func (db *DB) APIKeyByPrefix(ctx context.Context, prefix string) (*auth.APIKey, error) {
-	k, err := scanKey(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+keyColumns+` FROM api_keys WHERE prefix = ?`), prefix))
-	return k, translate("store.APIKeyByPrefix", err)
+// APIKeyByHash implements auth.Store.
+func (db *DB) APIKeyByHash(ctx context.Context, hash string) (*auth.APIKey, error) {
+	k, err := scanKey(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+keyColumns+` FROM api_keys WHERE hash = ?`), hash))
+	return k, translate("store.APIKeyByHash", err)
 }
 
 // ListAPIKeys implements auth.Store.

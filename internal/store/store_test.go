@@ -178,7 +178,7 @@ func TestAPIKeys(t *testing.T) {
 		if err := db.CreateAPIKey(ctx, k, audit.Entry{}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.APIKeyByPrefix(ctx, "abcd1234")
+		got, err := db.APIKeyByHash(ctx, "h")
 		if err != nil || len(got.Scopes) != 2 || got.Revoked() || got.DepartmentID != "" {
 			t.Fatalf("APIKeyByPrefix: %+v %v", got, err)
 		}
@@ -191,7 +191,7 @@ func TestAPIKeys(t *testing.T) {
 		if err := db.RevokeAPIKey(ctx, id.New(), t0, audit.Entry{}); !errs.Is(errs.NotFound, err) {
 			t.Fatalf("revoke unknown: %v, want NotFound", err)
 		}
-		got, _ = db.APIKeyByPrefix(ctx, "abcd1234")
+		got, _ = db.APIKeyByHash(ctx, "h")
 		if !got.Revoked() {
 			t.Fatal("not revoked")
 		}

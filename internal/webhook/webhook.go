@@ -145,7 +145,11 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		if err := w.Store.MarkFailed(ctx, d.ID, attempts, at.Add(w.Backoff(attempts)), truncate(err.Error(), 300), dead, at); err != nil {
 			return sent, err
 		}
-		w.Log.Info("webhook failed", "delivery", d.ID, "partner", d.Partner, "attempt", attempts, "dead", dead, "err", err)
+		lvl := slog.LevelInfo
+		if err == errNoURL {
+			lvl = slog.LevelDebug // a partner that polls instead: not news
+		}
+		w.Log.Log(ctx, lvl, "webhook failed", "delivery", d.ID, "partner", d.Partner, "attempt", attempts, "dead", dead, "err", err)
 	}
 	return sent, nil
 }

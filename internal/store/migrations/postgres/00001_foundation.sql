@@ -44,8 +44,8 @@ CREATE INDEX sessions_user ON sessions(user_id);
 CREATE TABLE api_keys (
     id            TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
-    prefix        TEXT NOT NULL UNIQUE,
-    hash          TEXT NOT NULL,
+    prefix        TEXT NOT NULL,
+    hash          TEXT NOT NULL UNIQUE,
     scopes        TEXT NOT NULL,
     department_id TEXT REFERENCES departments(id),
     created_by    TEXT NOT NULL,
