@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -185,3 +186,20 @@ func (c *client) post(path string, form url.Values) (*http.Response, string) {
 }
 
 func openSQLite(t *testing.T) *store.DB { return storetest.OpenSQLite(t) }
+
+func timeNow() time.Time { return time.Now() }
+
+func strconvItoa(n int) string { return strconv.Itoa(n) }
+
+// limitedServer serves h's services with the default rate limits.
+func limitedServer(t *testing.T, h *harness) *httptest.Server {
+	cat, _ := i18n.Load()
+	w, err := web.New(web.Deps{Auth: h.svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.NewRegistry(),
+		Ready: h.db.Ready, Version: "test", Intake: h.intake, Partners: h.partners, Jurisdiction: "xinxiang.gov.cn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w)
+	t.Cleanup(srv.Close)
+	return srv
+}
