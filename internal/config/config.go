@@ -233,6 +233,9 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		return fmt.Errorf("--data: must name a folder")
 	}
+	if c.MergeRadiusM > 450 {
+		return fmt.Errorf("--merge-radius %d: at most 450 metres (signals farther apart are different places)", c.MergeRadiusM)
+	}
 	if c.SessionIdle > c.SessionMax {
 		return fmt.Errorf("--session-idle (%s) is longer than --session-max (%s): lower it", c.SessionIdle, c.SessionMax)
 	}

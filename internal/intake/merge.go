@@ -124,3 +124,29 @@ func contains(list []string, v string) bool {
 	}
 	return false
 }
+
+// Incidents are filed in grid cells of CellSize degrees so that finding
+// the open incidents near a new signal reads one small neighbourhood, not
+// a band across the city. A cell is at least 450 m wide at 新乡's latitude,
+// so the 3×3 block around a point covers any merge radius up to MaxMergeRadiusM.
+const (
+	CellSize        = 0.005
+	MaxMergeRadiusM = 450
+)
+
+// Cell returns the grid cell of a point.
+func Cell(p Point) int64 {
+	return int64(math.Floor(p.Lat/CellSize))*1_000_000 + int64(math.Floor(p.Lng/CellSize))
+}
+
+// NearCells returns the 3×3 block of cells around p.
+func NearCells(p Point) []int64 {
+	la, ln := int64(math.Floor(p.Lat/CellSize)), int64(math.Floor(p.Lng/CellSize))
+	out := make([]int64, 0, 9)
+	for dy := int64(-1); dy <= 1; dy++ {
+		for dx := int64(-1); dx <= 1; dx++ {
+			out = append(out, (la+dy)*1_000_000+ln+dx)
+		}
+	}
+	return out
+}

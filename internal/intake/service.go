@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"math"
 	"math/big"
 	"regexp"
 	"slices"
@@ -319,7 +320,9 @@ func (s *Service) mergeRule() MergeRule {
 	if s.Merge.RadiusM <= 0 || s.Merge.Window <= 0 {
 		return DefaultMergeRule
 	}
-	return s.Merge
+	r := s.Merge
+	r.RadiusM = math.Min(r.RadiusM, MaxMergeRadiusM)
+	return r
 }
 
 // routingRules caches the routing catalogue for a few seconds: it is read

@@ -48,7 +48,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *auth.APIKey, e audit.Entry) e
 
 // APIKeyByHash implements auth.Store.
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (*auth.APIKey, error) {
-	k, err := scanKey(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+keyColumns+` FROM api_keys WHERE hash = ?`), hash))
+	k, err := scanKey(db.readRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE hash = ?`, hash))
 	return k, translate("store.APIKeyByHash", err)
 }
 

@@ -39,6 +39,9 @@ type DB struct {
 	migrate *goose.Provider
 
 	// group commit of help signals (intake.go)
+	readers  sync.Map // query text -> *sql.Stmt prepared on the reader pool
+	hotMu    sync.RWMutex
+	hot      map[string]*sql.Stmt // hot-path statements prepared once on the writer
 	signalQ  chan *pendingSignal
 	stopping chan struct{}
 	stopped  chan struct{}
@@ -117,6 +120,10 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.prepareHot(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	db.signalQ = make(chan *pendingSignal, 4*maxBatch)
 	db.stopping = make(chan struct{})
 	db.stopped = make(chan struct{})
@@ -168,7 +175,10 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(res), fmt.Errorf("migrations: %v", oneLine(err))
 	}
-	return len(res), nil
+	if len(res) > 0 || db.hot == nil {
+		err = db.prepareHot(ctx)
+	}
+	return len(res), err
 }
 
 // Ready reports an error unless the database answers and every migration
@@ -202,6 +212,17 @@ func (db *DB) Close() error {
 		db.stopOnce.Do(func() { close(db.stopping) })
 		<-db.stopped
 	}
+	db.hotMu.Lock()
+	for _, st := range db.hot {
+		st.Close()
+	}
+	db.hot = nil
+	db.hotMu.Unlock()
+	db.readers.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		db.readers.Delete(k)
+		return true
+	})
 	var err error
 	if db.path != "" && db.w != nil {
 		_, _ = db.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -230,6 +251,89 @@ func (db *DB) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) erro
 
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// prepareHot prepares the statements that every help signal runs, once,
+// on the writer connection. On a database whose migrations have not run
+// yet it prepares nothing; Migrate calls it again.
+func (db *DB) prepareHot(ctx context.Context) error {
+	hot := map[string]*sql.Stmt{}
+	for name, q := range hotQueries {
+		st, err := db.w.PrepareContext(ctx, db.d.q(q))
+		if err != nil {
+			for _, s := range hot {
+				s.Close()
+			}
+			if pending, perr := db.migrate.HasPending(ctx); perr == nil && !pending {
+				return fmt.Errorf("prepare %s: %v", name, oneLine(err))
+			}
+			return nil // not migrated yet: Migrate prepares them
+		}
+		hot[name] = st
+	}
+	db.hotMu.Lock()
+	old := db.hot
+	db.hot = hot
+	db.hotMu.Unlock()
+	for _, s := range old {
+		s.Close()
+	}
+	return nil
+}
+
+// readStmt returns a statement for query prepared once on the reader pool
+// (database/sql prepares it again on each connection that runs it). The
+// frequent reads of every request (session, API key, duplicate checks)
+// skip SQL parsing this way.
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	q := db.d.q(query)
+	if st, ok := db.readers.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.r.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.readers.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// readRow runs a prepared single-row read.
+func (db *DB) readRow(ctx context.Context, query string, args ...any) rowScanner {
+	st, err := db.readStmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
+
+// hotExec runs a hot statement inside tx, prepared if possible.
+func (db *DB) hotExec(ctx context.Context, tx *sql.Tx, name string, args ...any) (sql.Result, error) {
+	db.hotMu.RLock()
+	st := db.hot[name]
+	db.hotMu.RUnlock()
+	if st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, db.d.q(hotQueries[name]), args...)
+}
+
+// hotQuery is hotExec for queries.
+func (db *DB) hotQuery(ctx context.Context, tx *sql.Tx, name string, args ...any) (*sql.Rows, error) {
+	db.hotMu.RLock()
+	st := db.hot[name]
+	db.hotMu.RUnlock()
+	if st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, db.d.q(hotQueries[name]), args...)
 }
 
 // exec runs a statement with rebinding.

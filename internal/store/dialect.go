@@ -104,5 +104,6 @@ func sqliteDSN(path string, readOnly bool) string {
 	if readOnly {
 		return dsn + "&_pragma=query_only(1)"
 	}
-	return dsn + "&_txlock=immediate"
+	// Savepoints of the group commit keep their sub-journal in memory.
+	return dsn + "&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_txlock=immediate"
 }

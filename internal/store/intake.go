@@ -11,6 +11,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 )
 
@@ -142,8 +143,24 @@ func (db *DB) gather(first *pendingSignal) []*pendingSignal {
 
 var errDuplicateRace = errors.New("duplicate delivery committed concurrently")
 
+// hotQueries run for every help signal, inside the group commit.
+var hotQueries = map[string]string{
+	"candidates": `SELECT id, ref, service_code, state, lat, lng, last_signal_at, due_at, outcome, status_notes, signal_count, version
+		FROM incidents WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND last_signal_at >= ?
+		AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ? AND state NOT IN ('closed', 'merged')`,
+	"joinIncident": `UPDATE incidents SET
+		last_signal_at = CASE WHEN last_signal_at < ? THEN ? ELSE last_signal_at END,
+		due_at = CASE WHEN due_at > ? THEN ? ELSE due_at END,
+		signal_count = signal_count + 1, version = version + 1, updated_at = ? WHERE id = ?`,
+	"insertIncident": `INSERT INTO incidents (` + incidentColumns + `, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"insertSignal": `INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
+		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING`,
+	"insertAudit": `INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+}
+
 func (db *DB) commitBatch(batch []*pendingSignal) {
-	const op = "store.SubmitSignal"
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	defer func() {
@@ -151,40 +168,52 @@ func (db *DB) commitBatch(batch []*pendingSignal) {
 			close(p.done)
 		}
 	}()
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		for _, p := range batch {
-			p.err = translate(op, err)
-		}
+	// The fast path files the whole batch in one transaction. Inputs were
+	// validated before they were queued, so a failure here is rare (a
+	// duplicate racing in from another node, a full disk): then the batch
+	// is filed again one signal a transaction, so that one bad signal
+	// cannot fail the others.
+	if db.fileAll(ctx, batch) == nil {
 		return
 	}
 	for _, p := range batch {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT sig"); err != nil {
-			p.err = translate(op, err)
-			continue
+		p.res, p.err = nil, nil
+		db.fileAll(ctx, []*pendingSignal{p})
+	}
+}
+
+// fileAll files signals in one transaction. On any error it rolls back,
+// sets err on every pending signal and returns the first error.
+func (db *DB) fileAll(ctx context.Context, batch []*pendingSignal) error {
+	const op = "store.SubmitSignal"
+	fail := func(err error) error {
+		for _, p := range batch {
+			p.res, p.err = nil, translate(op, err)
 		}
+		return err
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	for _, p := range batch {
 		res, err := db.fileSignal(ctx, tx, p.sub)
-		if errors.Is(err, errDuplicateRace) {
-			_, _ = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sig")
-			res, err = db.existingResult(ctx, tx, p.sub.Signal.Channel, p.sub.Signal.ExternalID)
+		if errors.Is(err, errDuplicateRace) && len(batch) == 1 {
+			_ = tx.Rollback()
+			res, err = db.existingResult(ctx, db.w, p.sub.Signal.Channel, p.sub.Signal.ExternalID)
+			p.res, p.err = res, translate(op, err)
+			return nil
 		}
 		if err != nil {
-			_, _ = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sig")
-			_, _ = tx.ExecContext(ctx, "RELEASE SAVEPOINT sig")
-			p.err = translate(op, err)
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT sig"); err != nil {
-			p.err = translate(op, err)
-			continue
+			_ = tx.Rollback()
+			return fail(err)
 		}
 		p.res = res
 	}
 	if err := tx.Commit(); err != nil {
-		for _, p := range batch {
-			p.res, p.err = nil, translate(op, err)
-		}
+		return fail(err)
 	}
+	return nil
 }
 
 type querier interface {
@@ -206,34 +235,35 @@ func (db *DB) existingResult(ctx context.Context, q querier, ch intake.Channel, 
 	return &intake.Result{Signal: &sig, Incident: inc, Duplicate: true}, nil
 }
 
-// fileSignal stores one signal inside the batch transaction.
+// fileSignal stores one signal inside the batch transaction. A delivery
+// that exists already is caught by the unique index (errDuplicateRace);
+// Submit has looked for it on a reader first, so that is rare.
 func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission) (*intake.Result, error) {
 	s := sub.Signal
-	var one int
-	err := tx.QueryRowContext(ctx, db.d.q(`SELECT 1 FROM signals WHERE channel = ? AND external_id = ?`), string(s.Channel), s.ExternalID).Scan(&one)
-	if err == nil {
-		return db.existingResult(ctx, tx, s.Channel, s.ExternalID)
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
 	var chosen *intake.Incident
 	if s.HasLocation() {
-		minLat, minLng, maxLat, maxLng := intake.Box(intake.Point{Lat: s.Lat, Lng: s.Lng}, sub.Merge.RadiusM)
-		rows, err := tx.QueryContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents
-			WHERE state NOT IN ('closed', 'merged') AND last_signal_at >= ?
-			AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?`),
-			db.d.t(s.ReportedAt.Add(-sub.Merge.Window)), minLat, maxLat, minLng, maxLng)
+		p := intake.Point{Lat: s.Lat, Lng: s.Lng}
+		minLat, minLng, maxLat, maxLng := intake.Box(p, sub.Merge.RadiusM)
+		args := make([]any, 0, 14)
+		for _, c := range intake.NearCells(p) {
+			args = append(args, c)
+		}
+		args = append(args, db.d.t(s.ReportedAt.Add(-sub.Merge.Window)), minLat, maxLat, minLng, maxLng)
+		rows, err := db.hotQuery(ctx, tx, "candidates", args...)
 		if err != nil {
 			return nil, err
 		}
 		var cands []*intake.Incident
 		for rows.Next() {
-			inc, err := scanIncident(rows)
-			if err != nil {
+			var inc intake.Incident
+			var state, outcome string
+			if err := rows.Scan(&inc.ID, &inc.Ref, &inc.ServiceCode, &state, &inc.Lat, &inc.Lng, scanTime{&inc.LastSignalAt}, scanTime{&inc.DueAt},
+				&outcome, &inc.StatusNotes, &inc.SignalCount, &inc.Version); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			cands = append(cands, inc)
+			inc.State, inc.Outcome = intake.State(state), intake.Outcome(outcome)
+			cands = append(cands, &inc)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -244,26 +274,32 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 	res := &intake.Result{Signal: s}
 	if chosen != nil {
 		due := sub.NewIncident.DueAt
-		_, err := db.exec(ctx, tx, `UPDATE incidents SET
-			last_signal_at = CASE WHEN last_signal_at < ? THEN ? ELSE last_signal_at END,
-			due_at = CASE WHEN due_at > ? THEN ? ELSE due_at END,
-			signal_count = signal_count + 1, version = version + 1, updated_at = ? WHERE id = ?`,
-			db.d.t(s.ReportedAt), db.d.t(s.ReportedAt), db.d.t(due), db.d.t(due), db.d.t(sub.Now), chosen.ID)
-		if err != nil {
+		if _, err := db.hotExec(ctx, tx, "joinIncident", db.d.t(s.ReportedAt), db.d.t(s.ReportedAt), db.d.t(due), db.d.t(due), db.d.t(sub.Now), chosen.ID); err != nil {
 			return nil, err
 		}
+		if s.ReportedAt.After(chosen.LastSignalAt) {
+			chosen.LastSignalAt = s.ReportedAt
+		}
+		if due.Before(chosen.DueAt) {
+			chosen.DueAt = due
+		}
+		chosen.SignalCount++
+		chosen.Version++
+		chosen.UpdatedAt = sub.Now
 		s.IncidentID = chosen.ID
-		res.Merged = true
+		res.Merged, res.Incident = true, chosen
 	} else {
-		if err := db.insertIncident(ctx, tx, sub.NewIncident); err != nil {
+		i := sub.NewIncident
+		if _, err := db.hotExec(ctx, tx, "insertIncident", i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District,
+			nullString(i.DepartmentID), nullString(i.RuleID), db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt),
+			string(i.Outcome), i.StatusNotes, nullString(i.MergedInto), "", i.SignalCount, i.Version, db.d.t(i.UpdatedAt),
+			intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng})); err != nil {
 			return nil, err
 		}
-		s.IncidentID = sub.NewIncident.ID
+		s.IncidentID = i.ID
+		res.Incident = i
 	}
-	r, err := db.exec(ctx, tx, `INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
-		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING`,
-		s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
+	r, err := db.hotExec(ctx, tx, "insertSignal", s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
 		s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy)
 	if err != nil {
 		return nil, err
@@ -271,11 +307,18 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 	if n, _ := r.RowsAffected(); n == 0 {
 		return nil, errDuplicateRace
 	}
-	if err := db.appendAudit(ctx, tx, sub.Audit); err != nil {
-		return nil, err
+	if e := sub.Audit; e.Action != "" {
+		if e.ID == "" {
+			e.ID = id.New()
+		}
+		if e.At.IsZero() {
+			e.At = db.now()
+		}
+		if _, err := db.hotExec(ctx, tx, "insertAudit", e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail); err != nil {
+			return nil, err
+		}
 	}
-	res.Incident, err = scanIncident(tx.QueryRowContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents WHERE id = ?`), s.IncidentID))
-	return res, err
+	return res, nil
 }
 
 func (db *DB) insertIncident(ctx context.Context, x execer, i *intake.Incident) error {
@@ -284,10 +327,10 @@ func (db *DB) insertIncident(ctx context.Context, x execer, i *intake.Incident) 
 		b, _ := json.Marshal(i.Known)
 		known = string(b)
 	}
-	_, err := db.exec(ctx, x, `INSERT INTO incidents (`+incidentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.exec(ctx, x, `INSERT INTO incidents (`+incidentColumns+`, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District, nullString(i.DepartmentID), nullString(i.RuleID),
 		db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt), string(i.Outcome), i.StatusNotes,
-		nullString(i.MergedInto), known, i.SignalCount, i.Version, db.d.t(i.UpdatedAt))
+		nullString(i.MergedInto), known, i.SignalCount, i.Version, db.d.t(i.UpdatedAt), intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng}))
 	return err
 }
 
@@ -337,8 +380,14 @@ func (db *DB) SignalByRef(ctx context.Context, ref string) (*intake.SignalView, 
 	return v, translate("store.SignalByRef", err)
 }
 
-// SignalByExternal implements intake.Store.
+// SignalByExternal implements intake.Store. Every delivery asks it first,
+// and almost always the answer is no: a cheap prepared check runs before
+// the full read.
 func (db *DB) SignalByExternal(ctx context.Context, ch intake.Channel, ext string) (*intake.SignalView, error) {
+	var one int
+	if err := db.readRow(ctx, `SELECT 1 FROM signals WHERE channel = ? AND external_id = ?`, string(ch), ext).Scan(&one); err != nil {
+		return nil, translate("store.SignalByExternal", err)
+	}
 	v, err := db.signalView(ctx, db.r, `s.channel = ? AND s.external_id = ?`, string(ch), ext)
 	return v, translate("store.SignalByExternal", err)
 }
@@ -493,12 +542,22 @@ func (db *DB) UpdateIncident(ctx context.Context, inc *intake.Incident, notices 
 	})
 }
 
-// RecentIncidentsNear implements intake.Store.
+// RecentIncidentsNear implements intake.Store. radiusM is capped at
+// intake.MaxMergeRadiusM (the grid's reach).
 func (db *DB) RecentIncidentsNear(ctx context.Context, p intake.Point, radiusM float64, since time.Time) ([]*intake.Incident, error) {
 	minLat, minLng, maxLat, maxLng := intake.Box(p, radiusM)
-	rows, err := db.r.QueryContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents
-		WHERE opened_at >= ? AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ? ORDER BY opened_at DESC LIMIT 50`),
-		db.d.t(since), minLat, maxLat, minLng, maxLng)
+	st, err := db.readStmt(ctx, `SELECT `+incidentColumns+` FROM incidents
+		WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND last_signal_at >= ? AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?
+		ORDER BY last_signal_at DESC LIMIT 50`)
+	if err != nil {
+		return nil, translate("store.RecentIncidentsNear", err)
+	}
+	args := make([]any, 0, 14)
+	for _, c := range intake.NearCells(p) {
+		args = append(args, c)
+	}
+	args = append(args, db.d.t(since), minLat, maxLat, minLng, maxLng)
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, translate("store.RecentIncidentsNear", err)
 	}

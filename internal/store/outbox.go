@@ -135,7 +135,7 @@ func (db *DB) EnsurePartner(ctx context.Context, p *intake.Partner) error {
 
 // PartnerByCode returns NotFound for an unknown partner.
 func (db *DB) PartnerByCode(ctx context.Context, code intake.Channel) (*intake.Partner, error) {
-	p, err := scanPartner(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+partnerColumns+` FROM partners WHERE code = ?`), string(code)))
+	p, err := scanPartner(db.readRow(ctx, `SELECT `+partnerColumns+` FROM partners WHERE code = ?`, string(code)))
 	return p, translate("store.PartnerByCode", err)
 }
 

@@ -25,8 +25,8 @@ func (db *DB) CreateSession(ctx context.Context, s *auth.Session, e audit.Entry)
 // SessionByHash implements auth.Store.
 func (db *DB) SessionByHash(ctx context.Context, hash string) (*auth.Session, error) {
 	var s auth.Session
-	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT token_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at
-		FROM sessions WHERE token_hash = ?`), hash).Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, &s.IP, &s.UserAgent,
+	err := db.readRow(ctx, `SELECT token_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at
+		FROM sessions WHERE token_hash = ?`, hash).Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, &s.IP, &s.UserAgent,
 		scanTime{&s.CreatedAt}, scanTime{&s.LastSeenAt}, scanTime{&s.ExpiresAt})
 	if err != nil {
 		return nil, translate("store.SessionByHash", err)

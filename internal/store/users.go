@@ -39,7 +39,7 @@ func (db *DB) CreateUser(ctx context.Context, u *auth.User, e audit.Entry) error
 
 // UserByID implements auth.Store.
 func (db *DB) UserByID(ctx context.Context, id string) (*auth.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+	u, err := scanUser(db.readRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	return u, translate("store.UserByID", err)
 }
 

@@ -114,8 +114,8 @@ func TestPartnerWorkOrders(t *testing.T) {
 		// Errors.
 		for _, tc := range []struct {
 			name, path, key, body string
-			status              int
-			code                string
+			status                int
+			code                  string
 		}{
 			{"another partner's key", "110/workorders", keys[intake.Channel12345], w110, 403, "forbidden"},
 			{"no key", "12345/workorders", "", w12345, 401, "unauthorized"},

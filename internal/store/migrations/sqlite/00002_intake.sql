@@ -19,6 +19,7 @@ CREATE TABLE incidents (
     state          TEXT NOT NULL,
     lat            REAL NOT NULL DEFAULT 0,
     lng            REAL NOT NULL DEFAULT 0,
+    cell           INTEGER NOT NULL DEFAULT 0,
     address        TEXT NOT NULL DEFAULT '',
     district       TEXT NOT NULL DEFAULT '',
     department_id  TEXT REFERENCES departments(id),
@@ -36,8 +37,7 @@ CREATE TABLE incidents (
     updated_at     TEXT NOT NULL
 );
 CREATE INDEX incidents_open ON incidents(state, last_signal_at);
-CREATE INDEX incidents_place ON incidents(lat, lng);
-CREATE INDEX incidents_opened ON incidents(opened_at);
+CREATE INDEX incidents_cell ON incidents(cell, last_signal_at);
 
 CREATE TABLE signals (
     id           TEXT PRIMARY KEY,

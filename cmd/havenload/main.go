@@ -1,0 +1,267 @@
+// Command havenload is Haven's intake load generator. It posts 12345 work
+// orders over loopback to a running Haven at a fixed offered rate or at
+// full speed, and reports acknowledged signals per second and latency
+// percentiles. With -baseline it also measures, in the same run, the raw
+// rate of one-row-per-transaction durable inserts into a SQLite file on
+// the same disk, and prints the ratio.
+//
+//	havenload -url http://127.0.0.1:8080 -key KEY -rate 1000 -duration 20s
+//	havenload -url http://127.0.0.1:8080 -key KEY -rate 0 -workers 64 -duration 20s -baseline ./haven-data
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "havenload:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	mode      string
+	offered   float64
+	sent      int64
+	acked     int64
+	failed    int64
+	elapsed   time.Duration
+	latencies []time.Duration
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("havenload", flag.ContinueOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "Haven's address")
+	key := fs.String("key", os.Getenv("HAVEN_DEMO_API_KEY"), "API key of the 12345 partner")
+	rate := fs.Float64("rate", 1000, "offered signals a second; 0 for full speed")
+	workers := fs.Int("workers", 64, "concurrent senders at full speed")
+	dur := fs.Duration("duration", 15*time.Second, "how long to send")
+	baseline := fs.String("baseline", "", "folder on the same disk for the raw SQLite insert baseline")
+	label := fs.String("label", "", "label of this run in the report")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *key == "" {
+		return fmt.Errorf("-key (or HAVEN_DEMO_API_KEY) is required")
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 0}, Timeout: 30 * time.Second}
+	if err := probe(client, *base); err != nil {
+		return err
+	}
+	var seq atomic.Int64
+	runID := time.Now().UnixNano()
+	send := func(ctx context.Context) error {
+		n := seq.Add(1)
+		return post(ctx, client, *base, *key, runID, n)
+	}
+	var res *result
+	if *rate > 0 {
+		res = fixedRate(send, *rate, *dur)
+	} else {
+		res = fullSpeed(send, *workers, *dur)
+	}
+	report(out, *label, res)
+	if *baseline != "" {
+		raw, err := sqliteBaseline(*baseline, *dur)
+		if err != nil {
+			return err
+		}
+		ackRate := float64(res.acked) / res.elapsed.Seconds()
+		fmt.Fprintf(out, "baseline: raw durable SQLite inserts (1 row/transaction, WAL, synchronous=FULL) %.0f rows/s\n", raw)
+		fmt.Fprintf(out, "ratio: Haven acknowledged signals / raw inserts = %.2f\n", ackRate/raw)
+	}
+	return nil
+}
+
+func probe(c *http.Client, base string) error {
+	res, err := c.Get(base + "/readyz")
+	if err != nil {
+		return fmt.Errorf("Haven at %s does not answer: %v", base, err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		return fmt.Errorf("Haven at %s is not ready: %s", base, res.Status)
+	}
+	return nil
+}
+
+// Points spread over central 新乡, so most signals open incidents and some
+// merge, as in real use.
+func post(ctx context.Context, c *http.Client, base, key string, runID, n int64) error {
+	lat := 35.27 + rand.Float64()*0.07
+	lng := 113.84 + rand.Float64()*0.14
+	body, _ := json.Marshal(map[string]any{
+		"order_no": fmt.Sprintf("LOAD-%d-%d", runID, n), "category": "露宿街头", "content": "压力测试工单",
+		"location": map[string]any{"lat": lat, "lng": lng}, "address": "新乡市", "accept_time": time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05"),
+	})
+	req, err := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/partners/12345/workorders", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	if res.StatusCode != http.StatusCreated {
+		return fmt.Errorf("status %s", res.Status)
+	}
+	return nil
+}
+
+// fixedRate offers signals on a fixed schedule (open loop). Latency counts
+// from when a request was due, not when it was sent, so a slow server
+// cannot hide its queueing (coordinated omission).
+func fixedRate(send func(context.Context) error, rate float64, dur time.Duration) *result {
+	r := &result{mode: "fixed", offered: rate}
+	interval := time.Duration(float64(time.Second) / rate)
+	total := int(dur.Seconds() * rate)
+	jobs := make(chan time.Time, total)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range min(2048, total) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for due := range jobs {
+				if d := time.Until(due); d > 0 {
+					time.Sleep(d)
+				}
+				err := send(context.Background())
+				lat := time.Since(due)
+				mu.Lock()
+				r.sent++
+				if err != nil {
+					r.failed++
+				} else {
+					r.acked++
+					r.latencies = append(r.latencies, lat)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < total; i++ {
+		jobs <- start.Add(time.Duration(i) * interval)
+	}
+	close(jobs)
+	wg.Wait()
+	r.elapsed = time.Since(start)
+	return r
+}
+
+func fullSpeed(send func(context.Context) error, workers int, dur time.Duration) *result {
+	r := &result{mode: "full speed"}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(dur)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lats []time.Duration
+			var sent, acked, failed int64
+			for time.Now().Before(deadline) {
+				t := time.Now()
+				err := send(context.Background())
+				sent++
+				if err != nil {
+					failed++
+					continue
+				}
+				acked++
+				lats = append(lats, time.Since(t))
+			}
+			mu.Lock()
+			r.sent += sent
+			r.acked += acked
+			r.failed += failed
+			r.latencies = append(r.latencies, lats...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	r.elapsed = time.Since(start)
+	return r
+}
+
+func pct(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p)
+	return sorted[i]
+}
+
+func report(out io.Writer, label string, r *result) {
+	slices.Sort(r.latencies)
+	if label != "" {
+		fmt.Fprintf(out, "run: %s\n", label)
+	}
+	if r.mode == "fixed" {
+		fmt.Fprintf(out, "mode: fixed rate, offered %.0f signals/s for %s\n", r.offered, r.elapsed.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(out, "mode: full speed for %s\n", r.elapsed.Round(time.Millisecond))
+	}
+	fmt.Fprintf(out, "sent %d, acknowledged %d, failed %d\n", r.sent, r.acked, r.failed)
+	fmt.Fprintf(out, "acknowledged: %.0f signals/s\n", float64(r.acked)/r.elapsed.Seconds())
+	fmt.Fprintf(out, "latency: p50 %s  p99 %s  p99.9 %s  max %s\n", pct(r.latencies, 0.50).Round(10*time.Microsecond),
+		pct(r.latencies, 0.99).Round(10*time.Microsecond), pct(r.latencies, 0.999).Round(10*time.Microsecond), pct(r.latencies, 1).Round(10*time.Microsecond))
+}
+
+// sqliteBaseline inserts one row per transaction, durably, into a new
+// SQLite file in dir for dur, and returns rows a second.
+func sqliteBaseline(dir string, dur time.Duration) (float64, error) {
+	path := filepath.Join(dir, fmt.Sprintf("baseline-%d.db", time.Now().UnixNano()))
+	defer os.Remove(path)
+	defer os.Remove(path + "-wal")
+	defer os.Remove(path + "-shm")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)`); err != nil {
+		return 0, err
+	}
+	payload := string(bytes.Repeat([]byte("x"), 400))
+	start := time.Now()
+	n := 0
+	for time.Since(start) < dur {
+		tx, err := db.Begin()
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.Exec(`INSERT INTO t (payload) VALUES (?)`, payload); err != nil {
+			return 0, err
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
