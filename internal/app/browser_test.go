@@ -1,9 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +164,84 @@ func TestBrowserWrongPasswordInPageLanguage(t *testing.T) {
 	waitLang(t, ctx, "en")
 	if msg := try(); msg != "Wrong username or password." {
 		t.Fatalf("English error: %q", msg)
+	}
+}
+
+// TestBrowserPublicReportOnPhone: a person on a phone-sized screen reports
+// someone in need with a photo and a pin on the map, gets a reference
+// number and sees the status page; a dispatcher then finds the incident.
+func TestBrowserPublicReportOnPhone(t *testing.T) {
+	ctx := browser(t)
+	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
+	photoPath := filepath.Join(t.TempDir(), "photo.jpg")
+	var b bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 120, 90))
+	for x := 0; x < 120; x++ {
+		img.Set(x, 45, color.RGBA{200, 30, 30, 255})
+	}
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(photoPath, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "open the report page on a phone",
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait),
+		chromedp.Navigate(r.URL+"/report"),
+		chromedp.WaitVisible(chromedp.ID("report-submit")),
+	)
+	// Nothing chosen: clear errors on the page, in Chinese.
+	step(t, ctx, "submit empty", chromedp.Click(chromedp.ID("report-submit")), chromedp.WaitVisible(chromedp.ID("page-error")))
+	if msg := value(t, ctx, "location error", chromedp.Text(chromedp.ID("lat-error"))); !strings.Contains(msg, "请在地图上选择位置") {
+		t.Fatalf("location error: %q", msg)
+	}
+	step(t, ctx, "fill the report",
+		chromedp.Click(chromedp.CSS(`input[name="service_code"][value="weather_exposure"]`)),
+		chromedp.SendKeys(chromedp.ID("description"), "寒潮夜里有位老人睡在公园长椅上"),
+		chromedp.WaitReady(chromedp.CSS(`#pick-map.leaflet-container`)),
+		chromedp.Click(chromedp.ID("pick-map")),
+		chromedp.WaitReady(chromedp.CSS(`#pick-map[data-pinned="1"] .leaflet-marker-icon`)),
+		chromedp.SetUploadFiles(chromedp.ID("photo"), []string{photoPath}),
+		chromedp.SendKeys(chromedp.ID("phone"), "13912345678"),
+	)
+	lat := value(t, ctx, "pin", chromedp.Value(chromedp.ID("lat")))
+	if !strings.HasPrefix(lat, "35.") {
+		t.Fatalf("pin latitude %q", lat)
+	}
+	if png := os.Getenv("HAVEN_SCREENSHOT_REPORT"); png != "" {
+		shot := value(t, ctx, "screenshot", chromedp.FullScreenshot(100))
+		os.WriteFile(png, shot, 0o644)
+	}
+	step(t, ctx, "send", chromedp.Click(chromedp.ID("report-submit")), chromedp.WaitVisible(chromedp.ID("ref")))
+	ref := value(t, ctx, "reference", chromedp.Text(chromedp.ID("ref")))
+	state := value(t, ctx, "state", chromedp.Text(chromedp.ID("state")))
+	if !strings.HasPrefix(ref, "HV-") || state != "已受理" {
+		t.Fatalf("status page: ref %q state %q", ref, state)
+	}
+	if png := os.Getenv("HAVEN_SCREENSHOT_STATUS"); png != "" {
+		shot := value(t, ctx, "screenshot", chromedp.FullScreenshot(100))
+		os.WriteFile(png, shot, 0o644)
+	}
+	// Checking again later with the number typed by hand.
+	step(t, ctx, "look up", chromedp.Navigate(r.URL+"/status"), chromedp.SendKeys(chromedp.ID("ref-input"), strings.ToLower(ref)),
+		chromedp.Submit(chromedp.ID("ref-input")), chromedp.WaitVisible(chromedp.ID("ref")))
+	if got := value(t, ctx, "ref again", chromedp.Text(chromedp.ID("ref"))); got != ref {
+		t.Fatalf("lookup found %q", got)
+	}
+	// A dispatcher sees the new incident with the photo.
+	step(t, ctx, "dispatcher",
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(r.URL+"/login"),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "dispatcher"),
+		chromedp.SendKeys(chromedp.ID("password"), "browser demo 1"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("welcome")),
+		chromedp.Navigate(r.URL+"/incidents"),
+		chromedp.WaitVisible(chromedp.ID("incidents")),
+	)
+	found := value(t, ctx, "incident row", chromedp.Evaluate[bool](`[...document.querySelectorAll('#incidents td')].some(td => td.textContent.includes('极端天气受困'))`))
+	if !found {
+		t.Fatal("the reported incident is not on the dispatcher's list")
 	}
 }
