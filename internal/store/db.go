@@ -33,6 +33,7 @@ var migrations embed.FS
 // SQLite, one pool on PostgreSQL.
 type DB struct {
 	w, r    *sql.DB
+	ckpt    *sql.DB // SQLite: checkpoints the WAL in the background
 	d       dialect
 	path    string // SQLite file, empty on PostgreSQL
 	now     func() time.Time
@@ -99,7 +100,14 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		n := max(4, runtime.NumCPU())
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
-		db.w, db.r = w, r
+		c, err := sql.Open("sqlite", sqliteCheckpointDSN(db.path))
+		if err != nil {
+			w.Close()
+			r.Close()
+			return nil, err
+		}
+		c.SetMaxOpenConns(1)
+		db.w, db.r, db.ckpt = w, r, c
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -128,6 +136,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	db.stopping = make(chan struct{})
 	db.stopped = make(chan struct{})
 	go db.committer()
+	if db.ckpt != nil {
+		go db.checkpointer()
+	}
 	return db, nil
 }
 
@@ -230,10 +241,29 @@ func (db *DB) Close() error {
 	if db.r != nil && db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
+	if db.ckpt != nil {
+		err = errors.Join(err, db.ckpt.Close())
+	}
 	if db.w != nil {
 		err = errors.Join(err, db.w.Close())
 	}
 	return err
+}
+
+// checkpointer copies the WAL back into the database file every half
+// second, beside the writer rather than inside its commits, so that the
+// file stays small and no acknowledgement waits for a checkpoint.
+func (db *DB) checkpointer() {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopping:
+			return
+		case <-t.C:
+			_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
 }
 
 // tx runs fn in a write transaction and translates errors.

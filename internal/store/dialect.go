@@ -104,6 +104,13 @@ func sqliteDSN(path string, readOnly bool) string {
 	if readOnly {
 		return dsn + "&_pragma=query_only(1)"
 	}
-	// Savepoints of the group commit keep their sub-journal in memory.
-	return dsn + "&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_txlock=immediate"
+	// The writer never checkpoints the WAL itself (a checkpoint inside a
+	// commit stalls every signal waiting for it); a background connection
+	// does (db.go, checkpointer).
+	return dsn + "&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+}
+
+// sqliteCheckpointDSN is the connection that checkpoints the WAL.
+func sqliteCheckpointDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
 }
