@@ -54,20 +54,7 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash string) (*auth.APIKey, erro
 
 // ListAPIKeys implements auth.Store.
 func (db *DB) ListAPIKeys(ctx context.Context) ([]*auth.APIKey, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys ORDER BY id DESC`)
-	if err != nil {
-		return nil, translate("store.ListAPIKeys", err)
-	}
-	defer rows.Close()
-	var out []*auth.APIKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, translate("store.ListAPIKeys", err)
-		}
-		out = append(out, k)
-	}
-	return out, translate("store.ListAPIKeys", rows.Err())
+	return list(ctx, db, db.r, "store.ListAPIKeys", `SELECT `+keyColumns+` FROM api_keys ORDER BY id DESC`, scanKey)
 }
 
 // RevokeAPIKey implements auth.Store.

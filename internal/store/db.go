@@ -482,3 +482,22 @@ func Restore(ctx context.Context, backup, dir string, now time.Time) (kept strin
 	}
 	return kept, os.Rename(tmp, dst)
 }
+
+// list runs a query and scans every row with scan. The query uses '?'
+// placeholders; op names the operation for errors.
+func list[T any](ctx context.Context, db *DB, q querier, op, query string, scan func(rowScanner) (T, error), args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, db.d.q(query), args...)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, translate(op, err)
+		}
+		out = append(out, v)
+	}
+	return out, translate(op, rows.Err())
+}

@@ -36,18 +36,5 @@ func (db *DB) DepartmentByID(ctx context.Context, id string) (*auth.Department, 
 
 // ListDepartments implements auth.Store.
 func (db *DB) ListDepartments(ctx context.Context) ([]*auth.Department, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+deptColumns+` FROM departments ORDER BY id`)
-	if err != nil {
-		return nil, translate("store.ListDepartments", err)
-	}
-	defer rows.Close()
-	var out []*auth.Department
-	for rows.Next() {
-		d, err := scanDept(rows)
-		if err != nil {
-			return nil, translate("store.ListDepartments", err)
-		}
-		out = append(out, d)
-	}
-	return out, translate("store.ListDepartments", rows.Err())
+	return list(ctx, db, db.r, "store.ListDepartments", `SELECT `+deptColumns+` FROM departments ORDER BY id`, scanDept)
 }

@@ -439,20 +439,11 @@ func (db *DB) SignalsOfIncident(ctx context.Context, incidentID string) ([]*inta
 }
 
 func (db *DB) signalsOf(ctx context.Context, q querier, incidentID string) ([]*intake.Signal, error) {
-	rows, err := q.QueryContext(ctx, db.d.q(`SELECT `+signalColumns+` FROM signals s WHERE s.incident_id = ? ORDER BY s.reported_at, s.id`), incidentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*intake.Signal
-	for rows.Next() {
-		var s intake.Signal
-		if err := rows.Scan(scanSignalInto(&s)...); err != nil {
-			return nil, err
-		}
-		out = append(out, &s)
-	}
-	return out, rows.Err()
+	return list(ctx, db, q, "store.signalsOf", `SELECT `+signalColumns+` FROM signals s WHERE s.incident_id = ? ORDER BY s.reported_at, s.id`,
+		func(r rowScanner) (*intake.Signal, error) {
+			var s intake.Signal
+			return &s, r.Scan(scanSignalInto(&s)...)
+		}, incidentID)
 }
 
 // IncidentByID implements intake.Store.
@@ -500,21 +491,8 @@ func (db *DB) ListIncidents(ctx context.Context, f intake.IncidentFilter) ([]*in
 		limit = 200
 	}
 	args = append(args, limit)
-	rows, err := db.r.QueryContext(ctx, db.d.q(`SELECT `+incidentColumns+` FROM incidents WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY last_signal_at DESC, id DESC LIMIT ?`), args...)
-	if err != nil {
-		return nil, translate("store.ListIncidents", err)
-	}
-	defer rows.Close()
-	var out []*intake.Incident
-	for rows.Next() {
-		inc, err := scanIncident(rows)
-		if err != nil {
-			return nil, translate("store.ListIncidents", err)
-		}
-		out = append(out, inc)
-	}
-	return out, translate("store.ListIncidents", rows.Err())
+	return list(ctx, db, db.r, "store.ListIncidents", `SELECT `+incidentColumns+` FROM incidents WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY last_signal_at DESC, id DESC LIMIT ?`, scanIncident, args...)
 }
 
 // UpdateIncident implements intake.Store.
@@ -726,41 +704,21 @@ func (db *DB) opByID(ctx context.Context, q querier, id string) (*intake.Op, err
 
 // OpsOfIncident implements intake.Store.
 func (db *DB) OpsOfIncident(ctx context.Context, incidentID string) ([]*intake.Op, error) {
-	rows, err := db.r.QueryContext(ctx, db.d.q(`SELECT `+opColumns+` FROM incident_ops WHERE from_id = ? OR to_id = ? ORDER BY at DESC, id DESC`), incidentID, incidentID)
-	if err != nil {
-		return nil, translate("store.OpsOfIncident", err)
-	}
-	defer rows.Close()
-	var out []*intake.Op
-	for rows.Next() {
-		o, err := scanOp(rows)
-		if err != nil {
-			return nil, translate("store.OpsOfIncident", err)
-		}
-		out = append(out, o)
-	}
-	return out, translate("store.OpsOfIncident", rows.Err())
+	return list(ctx, db, db.r, "store.OpsOfIncident", `SELECT `+opColumns+` FROM incident_ops WHERE from_id = ? OR to_id = ? ORDER BY at DESC, id DESC`,
+		scanOp, incidentID, incidentID)
 }
 
 // ListRules implements intake.Store.
 func (db *DB) ListRules(ctx context.Context) ([]*intake.Rule, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name, department_id, district, polygon, service_codes, priority FROM routing_rules ORDER BY priority, name`)
-	if err != nil {
-		return nil, translate("store.ListRules", err)
-	}
-	defer rows.Close()
-	var out []*intake.Rule
-	for rows.Next() {
-		var r intake.Rule
-		var poly, codes string
-		if err := rows.Scan(&r.ID, &r.Name, &r.DepartmentID, &r.District, &poly, &codes, &r.Priority); err != nil {
-			return nil, translate("store.ListRules", err)
-		}
-		r.Polygon, _ = intake.ParsePolygon(poly)
-		r.ServiceCodes = strings.Fields(codes)
-		out = append(out, &r)
-	}
-	return out, translate("store.ListRules", rows.Err())
+	return list(ctx, db, db.r, "store.ListRules", `SELECT id, name, department_id, district, polygon, service_codes, priority FROM routing_rules ORDER BY priority, name`,
+		func(row rowScanner) (*intake.Rule, error) {
+			var r intake.Rule
+			var poly, codes string
+			err := row.Scan(&r.ID, &r.Name, &r.DepartmentID, &r.District, &poly, &codes, &r.Priority)
+			r.Polygon, _ = intake.ParsePolygon(poly)
+			r.ServiceCodes = strings.Fields(codes)
+			return &r, err
+		})
 }
 
 // CreateRule implements intake.Store.

@@ -29,20 +29,7 @@ func scanDelivery(r rowScanner) (*intake.Delivery, error) {
 }
 
 func (db *DB) deliveries(ctx context.Context, where string, args ...any) ([]*intake.Delivery, error) {
-	rows, err := db.r.QueryContext(ctx, db.d.q(`SELECT `+deliveryColumns+` FROM outbox WHERE `+where), args...)
-	if err != nil {
-		return nil, translate("store.deliveries", err)
-	}
-	defer rows.Close()
-	var out []*intake.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, translate("store.deliveries", err)
-		}
-		out = append(out, d)
-	}
-	return out, translate("store.deliveries", rows.Err())
+	return list(ctx, db, db.r, "store.deliveries", `SELECT `+deliveryColumns+` FROM outbox WHERE `+where, scanDelivery, args...)
 }
 
 // ClaimDeliveries returns up to limit deliveries due at now and leases them
@@ -141,20 +128,7 @@ func (db *DB) PartnerByCode(ctx context.Context, code intake.Channel) (*intake.P
 
 // ListPartners lists every partner.
 func (db *DB) ListPartners(ctx context.Context) ([]*intake.Partner, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+partnerColumns+` FROM partners ORDER BY code`)
-	if err != nil {
-		return nil, translate("store.ListPartners", err)
-	}
-	defer rows.Close()
-	var out []*intake.Partner
-	for rows.Next() {
-		p, err := scanPartner(rows)
-		if err != nil {
-			return nil, translate("store.ListPartners", err)
-		}
-		out = append(out, p)
-	}
-	return out, translate("store.ListPartners", rows.Err())
+	return list(ctx, db, db.r, "store.ListPartners", `SELECT `+partnerColumns+` FROM partners ORDER BY code`, scanPartner)
 }
 
 // UpdatePartner saves a partner's key, webhook and mapping.

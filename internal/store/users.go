@@ -51,20 +51,7 @@ func (db *DB) UserByUsername(ctx context.Context, username string) (*auth.User, 
 
 // ListUsers implements auth.Store.
 func (db *DB) ListUsers(ctx context.Context) ([]*auth.User, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
-	if err != nil {
-		return nil, translate("store.ListUsers", err)
-	}
-	defer rows.Close()
-	var out []*auth.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, translate("store.ListUsers", err)
-		}
-		out = append(out, u)
-	}
-	return out, translate("store.ListUsers", rows.Err())
+	return list(ctx, db, db.r, "store.ListUsers", `SELECT `+userColumns+` FROM users ORDER BY username`, scanUser)
 }
 
 // UpdateUser implements auth.Store.
