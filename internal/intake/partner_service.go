@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/havenrescue/haven/internal/audit"
@@ -28,6 +29,44 @@ type PartnerStore interface {
 type Partners struct {
 	Intake *Service
 	Store  PartnerStore
+
+	// Every work order needs its partner's key binding and mapping; they
+	// change rarely, so they are cached briefly (and dropped on Update).
+	cacheMu sync.Mutex
+	cache   map[Channel]cachedPartner
+}
+
+type cachedPartner struct {
+	p  *Partner
+	at time.Time
+}
+
+const partnerCacheTTL = 5 * time.Second
+
+func (p *Partners) partner(ctx context.Context, code Channel) (*Partner, error) {
+	p.cacheMu.Lock()
+	c, ok := p.cache[code]
+	p.cacheMu.Unlock()
+	if ok && time.Since(c.at) < partnerCacheTTL {
+		return c.p, nil
+	}
+	pt, err := p.Store.PartnerByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	p.cacheMu.Lock()
+	if p.cache == nil {
+		p.cache = map[Channel]cachedPartner{}
+	}
+	p.cache[code] = cachedPartner{pt, time.Now()}
+	p.cacheMu.Unlock()
+	return pt, nil
+}
+
+func (p *Partners) forget(code Channel) {
+	p.cacheMu.Lock()
+	delete(p.cache, code)
+	p.cacheMu.Unlock()
 }
 
 const secretContext = "partners.secret"
@@ -49,7 +88,7 @@ func (p *Partners) EnsureDefaults(ctx context.Context) error {
 // does not validate).
 func (p *Partners) ReceiveWorkOrder(ctx context.Context, a auth.Actor, code Channel, body []byte) (*Result, error) {
 	const op = "intake.ReceiveWorkOrder"
-	pt, err := p.Store.PartnerByCode(ctx, code)
+	pt, err := p.partner(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +105,7 @@ func (p *Partners) ReceiveWorkOrder(ctx context.Context, a auth.Actor, code Chan
 // WorkOrderStatus returns where one of the partner's work orders stands.
 func (p *Partners) WorkOrderStatus(ctx context.Context, a auth.Actor, code Channel, externalID string) (*SignalView, error) {
 	const op = "intake.WorkOrderStatus"
-	pt, err := p.Store.PartnerByCode(ctx, code)
+	pt, err := p.partner(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +176,7 @@ func (p *Partners) Update(ctx context.Context, a auth.Actor, code Channel, ed Pa
 	pt.UpdatedAt = p.Intake.now()
 	e := a.Entry("partner.update", "partner", string(code))
 	e.Detail = strings.Join(append(changed, "mapping"), ",")
+	defer p.forget(code)
 	if err := p.Store.UpdatePartner(ctx, pt, e); err != nil {
 		if errs.Is(errs.Invalid, err) {
 			return "", errs.InvalidFields(op, map[string]string{"api_key_id": "err.invalid_choice"})

@@ -41,6 +41,7 @@ type DB struct {
 
 	// group commit of help signals (intake.go)
 	readers  sync.Map // query text -> *sql.Stmt prepared on the reader pool
+	shapes   sync.Map // multi-row statement texts by shape
 	hotMu    sync.RWMutex
 	hot      map[string]*sql.Stmt // hot-path statements prepared once on the writer
 	signalQ  chan *pendingSignal

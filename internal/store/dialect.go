@@ -82,6 +82,12 @@ func (s scanTime) Scan(src any) error {
 }
 
 func (s scanTime) parse(v string) error {
+	if len(v) == len(timeLayout) && v[len(v)-1] == 'Z' {
+		if t, err := time.Parse(timeLayout, v); err == nil {
+			*s.t = t
+			return nil
+		}
+	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
 		return fmt.Errorf("store: bad time %q: %w", v, err)

@@ -196,8 +196,9 @@ func (db *DB) fileAll(ctx context.Context, batch []*pendingSignal) error {
 	if err != nil {
 		return fail(err)
 	}
+	batched := len(batch) > 1
 	for _, p := range batch {
-		res, err := db.fileSignal(ctx, tx, p.sub)
+		res, err := db.fileSignal(ctx, tx, p.sub, batched)
 		if errors.Is(err, errDuplicateRace) && len(batch) == 1 {
 			_ = tx.Rollback()
 			res, err = db.existingResult(ctx, db.w, p.sub.Signal.Channel, p.sub.Signal.ExternalID)
@@ -210,10 +211,82 @@ func (db *DB) fileAll(ctx context.Context, batch []*pendingSignal) error {
 		}
 		p.res = res
 	}
+	if batched {
+		if err := db.insertBatchRows(ctx, tx, batch); err != nil {
+			_ = tx.Rollback()
+			return fail(err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fail(err)
 	}
 	return nil
+}
+
+// insertBatchRows inserts a batch's signals, then its audit rows, each as
+// one multi-row statement: far fewer statement executions in the one
+// writer. A duplicate among them (a race with another node) fails the
+// batch, which is then filed one signal at a time.
+func (db *DB) insertBatchRows(ctx context.Context, tx *sql.Tx, batch []*pendingSignal) error {
+	const signalCols = 17
+	args := make([]any, 0, len(batch)*signalCols)
+	for _, p := range batch {
+		s := p.sub.Signal
+		args = append(args, s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
+			s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy)
+	}
+	r, err := tx.ExecContext(ctx, db.multiRow(`INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
+		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by) VALUES `, signalCols, len(batch),
+		` ON CONFLICT (channel, external_id) DO NOTHING`), args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n != int64(len(batch)) {
+		return errDuplicateRace
+	}
+	args = args[:0]
+	rows := 0
+	for _, p := range batch {
+		e := p.sub.Audit
+		if e.Action == "" {
+			continue
+		}
+		if e.ID == "" {
+			e.ID = id.New()
+		}
+		if e.At.IsZero() {
+			e.At = db.now()
+		}
+		args = append(args, e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail)
+		rows++
+	}
+	if rows == 0 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, db.multiRow(`INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail) VALUES `, 9, rows, ""), args...)
+	return err
+}
+
+// multiRow builds "<head>(?, …), (?, …)<tail>" for rows rows of cols
+// values, in the dialect's placeholders; built once per shape.
+func (db *DB) multiRow(head string, cols, rows int, tail string) string {
+	key := fmt.Sprintf("%d/%d/%s", cols, rows, head)
+	if q, ok := db.shapes.Load(key); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	one := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	b.WriteString(tail)
+	q := db.d.q(b.String())
+	db.shapes.Store(key, q)
+	return q
 }
 
 type querier interface {
@@ -238,7 +311,10 @@ func (db *DB) existingResult(ctx context.Context, q querier, ch intake.Channel, 
 // fileSignal stores one signal inside the batch transaction. A delivery
 // that exists already is caught by the unique index (errDuplicateRace);
 // Submit has looked for it on a reader first, so that is rare.
-func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission) (*intake.Result, error) {
+//
+// With batched set, the signal and audit rows are left for the caller to
+// insert together with the rest of the batch (insertBatchRows).
+func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission, batched bool) (*intake.Result, error) {
 	s := sub.Signal
 	var chosen *intake.Incident
 	if s.HasLocation() {
@@ -298,6 +374,9 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 		}
 		s.IncidentID = i.ID
 		res.Incident = i
+	}
+	if batched {
+		return res, nil
 	}
 	r, err := db.hotExec(ctx, tx, "insertSignal", s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
 		s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy)
