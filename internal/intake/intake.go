@@ -234,7 +234,11 @@ type Submission struct {
 
 // Result says what became of a submission.
 type Result struct {
-	Signal    *Signal
+	Signal *Signal
+	// Incident is the incident the signal is in. For a signal that joined
+	// an existing incident it carries the merge-relevant fields (id, ref,
+	// kind, state, outcome, notes, place, last signal, due, count,
+	// version) as updated; read the incident for the rest.
 	Incident  *Incident
 	Duplicate bool // an earlier delivery with the same (channel, external id)
 	Merged    bool // joined an existing incident

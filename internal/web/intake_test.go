@@ -384,6 +384,10 @@ func TestPublicReportAndStatus(t *testing.T) {
 	if !strings.Contains(page, "已办结") || !strings.Contains(page, "已护送至救助站") {
 		t.Fatal("outcome not on the status page")
 	}
+	if rows, _ := h.db.ListAudit(ctx, audit.Filter{Action: "incident.update", RecordID: inc.ID}); len(rows) != 1 || rows[0].ActorName != "dispatcher" ||
+		!strings.Contains(rows[0].Detail, "state:accepted>closed") {
+		t.Fatalf("incident.update audit: %+v", rows)
+	}
 	// A stale form is refused with a clear message.
 	res, page = d.post("/incidents/"+inc.ID, url.Values{"version": {itoa(inc.Version)}, "state": {"in_progress"}})
 	if res.StatusCode != 409 || !strings.Contains(page, "刚被其他人修改") {

@@ -12,6 +12,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 )
@@ -275,6 +276,16 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	for _, s := range auth.APIKeyScopes {
 		dynamic = append(dynamic, "scope."+s)
 	}
+	for _, st := range append(intake.States, intake.StateMerged) {
+		dynamic = append(dynamic, "state."+string(st))
+	}
+	for _, o := range intake.Outcomes {
+		dynamic = append(dynamic, "outcome."+string(o))
+	}
+	for _, c := range intake.Channels {
+		dynamic = append(dynamic, "channel."+string(c))
+	}
+	dynamic = append(dynamic, "incident.op_merge", "incident.op_split", "title.signal_hotline", "title.signal_patrol")
 	for _, k := range dynamic {
 		if !cat.Has(k) {
 			t.Errorf("missing dynamic key %q", k)
