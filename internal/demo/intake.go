@@ -156,7 +156,7 @@ func seedSignals(ctx context.Context, d Deps, keyActor map[intake.Channel]auth.A
 				at = now.Add(-time.Duration(k+1) * 10 * time.Minute)
 			}
 			lat, lng := h.lat+float64(k%3)*0.0004, h.lng
-			in := intake.Input{Channel: ch, ServiceCode: kind, Description: texts[(n+day)%len(texts)], Lat: &lat, Lng: &lng, Address: h.name, ReportedAt: at}
+			in := intake.Input{Channel: ch, ServiceCode: kind, Description: texts[(pair+day)%len(texts)], Lat: &lat, Lng: &lng, Address: h.name, ReportedAt: at}
 			var res *intake.Result
 			var err error
 			switch ch {

@@ -149,6 +149,7 @@ func (i *Incident) Overdue(now time.Time) bool {
 // record it most likely concerns and why.
 type KnownMatch struct {
 	Kind      string  `json:"kind"` // "incident" now; "person" when people in care can be matched
+	ID        string  `json:"id"`
 	Ref       string  `json:"ref"`
 	DistanceM float64 `json:"distance_m"`
 	DaysAgo   int     `json:"days_ago"`

@@ -401,7 +401,7 @@ func (r RecentIncidents) Known(ctx context.Context, inc *Incident) (*KnownMatch,
 		}
 		d := Distance(Point{inc.Lat, inc.Lng}, Point{o.Lat, o.Lng})
 		if best == nil || d < best.DistanceM {
-			best = &KnownMatch{Kind: "incident", Ref: o.Ref, DistanceM: float64(int(d)), DaysAgo: int(now.Sub(o.OpenedAt).Hours() / 24), Outcome: o.Outcome}
+			best = &KnownMatch{Kind: "incident", ID: o.ID, Ref: o.Ref, DistanceM: float64(int(d)), DaysAgo: int(now.Sub(o.OpenedAt).Hours() / 24), Outcome: o.Outcome}
 		}
 	}
 	return best, nil
