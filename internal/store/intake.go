@@ -604,8 +604,8 @@ func (db *DB) UpdateIncident(ctx context.Context, inc *intake.Incident, notices 
 func (db *DB) RecentIncidentsNear(ctx context.Context, p intake.Point, radiusM float64, since time.Time) ([]*intake.Incident, error) {
 	minLat, minLng, maxLat, maxLng := intake.Box(p, radiusM)
 	st, err := db.readStmt(ctx, `SELECT `+incidentColumns+` FROM incidents
-		WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND last_signal_at >= ? AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?
-		ORDER BY last_signal_at DESC LIMIT 50`)
+		WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND opened_at >= ? AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?
+		ORDER BY opened_at DESC LIMIT 50`)
 	if err != nil {
 		return nil, translate("store.RecentIncidentsNear", err)
 	}
