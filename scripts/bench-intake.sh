@@ -24,7 +24,7 @@ run_haven() { # $1 = addr; remaining env picks the database
 echo "== SQLite ($(go env GOOS)/$(go env GOARCH), $(nproc) cores)"
 run_haven 18190
 "$work/havenload" -url http://127.0.0.1:18190 -key $key -rate 1000 -duration "${secs}s" -label "sqlite, 1000/s"
-"$work/havenload" -url http://127.0.0.1:18190 -key $key -rate 0 -workers 64 -duration "${secs}s" -label "sqlite, full speed" -baseline "$work/data-18190"
+"$work/havenload" -url http://127.0.0.1:18190 -key $key -rate 0 -workers 256 -duration "${secs}s" -label "sqlite, full speed (256 senders)" -baseline "$work/data-18190"
 kill %1; wait %1 2>/dev/null || true
 
 if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -34,6 +34,6 @@ if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   echo "== PostgreSQL"
   HAVEN_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable" run_haven 18191
   "$work/havenload" -url http://127.0.0.1:18191 -key $key -rate 1000 -duration "${secs}s" -label "postgres, 1000/s"
-  "$work/havenload" -url http://127.0.0.1:18191 -key $key -rate 0 -workers 64 -duration "${secs}s" -label "postgres, full speed"
+  "$work/havenload" -url http://127.0.0.1:18191 -key $key -rate 0 -workers 256 -duration "${secs}s" -label "postgres, full speed (256 senders)"
   kill %2 2>/dev/null || true
 fi

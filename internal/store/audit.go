@@ -9,7 +9,10 @@ import (
 
 // AppendAudit implements audit.Store.
 func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) error {
-	return translate("store.AppendAudit", db.appendAudit(ctx, db.w, e))
+	if err := db.appendAudit(ctx, db.w, e); err != nil {
+		return translate("store.AppendAudit", err)
+	}
+	return translate("store.AppendAudit", db.syncWAL())
 }
 
 // ListAudit implements audit.Store.

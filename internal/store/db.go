@@ -33,7 +33,8 @@ var migrations embed.FS
 // SQLite, one pool on PostgreSQL.
 type DB struct {
 	w, r    *sql.DB
-	ckpt    *sql.DB // SQLite: checkpoints the WAL in the background
+	ckpt    *sql.DB  // SQLite: checkpoints the WAL in the background
+	wal     *os.File // SQLite: the WAL file, fsynced after every commit
 	d       dialect
 	path    string // SQLite file, empty on PostgreSQL
 	now     func() time.Time
@@ -45,6 +46,7 @@ type DB struct {
 	hotMu    sync.RWMutex
 	hot      map[string]*sql.Stmt // hot-path statements prepared once on the writer
 	signalQ  chan *pendingSignal
+	syncQ    chan []*pendingSignal // committed batches waiting for their fsync (SQLite)
 	stopping chan struct{}
 	stopped  chan struct{}
 	stopOnce sync.Once
@@ -124,6 +126,16 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("cannot write the database file %s: %v", db.path, oneLine(err))
 		}
+		wal, err := os.Open(db.path + "-wal")
+		if err != nil {
+			// Without the WAL file to fsync, let SQLite fsync each commit.
+			if _, err := db.w.ExecContext(pctx, "PRAGMA synchronous=FULL"); err != nil {
+				db.Close()
+				return nil, err
+			}
+		} else {
+			db.wal = wal
+		}
 	}
 	if err := db.initMigrations(); err != nil {
 		db.Close()
@@ -136,6 +148,10 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	db.signalQ = make(chan *pendingSignal, 4*maxBatch)
 	db.stopping = make(chan struct{})
 	db.stopped = make(chan struct{})
+	if db.wal != nil {
+		db.syncQ = make(chan []*pendingSignal, 64)
+		go db.syncer()
+	}
 	go db.committer()
 	if db.ckpt != nil {
 		go db.checkpointer()
@@ -245,6 +261,9 @@ func (db *DB) Close() error {
 	if db.ckpt != nil {
 		err = errors.Join(err, db.ckpt.Close())
 	}
+	if db.wal != nil {
+		err = errors.Join(err, db.wal.Close())
+	}
 	if db.w != nil {
 		err = errors.Join(err, db.w.Close())
 	}
@@ -267,7 +286,17 @@ func (db *DB) checkpointer() {
 	}
 }
 
-// tx runs fn in a write transaction and translates errors.
+// syncWAL makes every committed transaction durable: an fsync of the WAL
+// file (SQLite). PostgreSQL commits are durable by themselves.
+func (db *DB) syncWAL() error {
+	if db.wal == nil {
+		return nil
+	}
+	return db.wal.Sync()
+}
+
+// tx runs fn in a write transaction, makes the commit durable and
+// translates errors.
 func (db *DB) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -277,7 +306,19 @@ func (db *DB) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) erro
 		_ = tx.Rollback()
 		return translate(op, err)
 	}
-	return translate(op, tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return translate(op, err)
+	}
+	return translate(op, db.syncWAL())
+}
+
+// execDurable runs one write outside a transaction and makes it durable.
+func (db *DB) execDurable(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := db.w.ExecContext(ctx, db.d.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	return res, db.syncWAL()
 }
 
 type execer interface {

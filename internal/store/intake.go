@@ -81,7 +81,7 @@ type pendingSignal struct {
 }
 
 // maxBatch bounds one group commit.
-const maxBatch = 128
+const maxBatch = 512
 
 // SubmitSignal implements intake.Store. Concurrent submissions are
 // committed together in one transaction (group commit), each in its own
@@ -110,7 +110,13 @@ func (db *DB) SubmitSignal(ctx context.Context, sub *intake.Submission) (*intake
 
 // committer runs the group commits until the database closes.
 func (db *DB) committer() {
-	defer close(db.stopped)
+	defer func() {
+		if db.syncQ != nil {
+			close(db.syncQ) // the syncer finishes what is in flight, then stops
+		} else {
+			close(db.stopped)
+		}
+	}()
 	for {
 		select {
 		case p := <-db.signalQ:
@@ -123,6 +129,37 @@ func (db *DB) committer() {
 				default:
 					return
 				}
+			}
+		}
+	}
+}
+
+// syncer makes committed batches durable (SQLite): one fsync of the WAL
+// covers every batch committed before it, so while it runs the committer
+// already files the next batch. Only then are the senders answered.
+func (db *DB) syncer() {
+	defer close(db.stopped)
+	for b := range db.syncQ {
+		batches := [][]*pendingSignal{b}
+	more:
+		for {
+			select {
+			case next, ok := <-db.syncQ:
+				if !ok {
+					break more
+				}
+				batches = append(batches, next)
+			default:
+				break more
+			}
+		}
+		err := db.syncWAL()
+		for _, batch := range batches {
+			for _, p := range batch {
+				if err != nil && p.err == nil {
+					p.res, p.err = nil, errs.Wrap(errs.Unavailable, "store.SubmitSignal", err)
+				}
+				close(p.done)
 			}
 		}
 	}
@@ -163,22 +200,23 @@ var hotQueries = map[string]string{
 func (db *DB) commitBatch(batch []*pendingSignal) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	defer func() {
-		for _, p := range batch {
-			close(p.done)
-		}
-	}()
 	// The fast path files the whole batch in one transaction. Inputs were
 	// validated before they were queued, so a failure here is rare (a
 	// duplicate racing in from another node, a full disk): then the batch
 	// is filed again one signal a transaction, so that one bad signal
 	// cannot fail the others.
-	if db.fileAll(ctx, batch) == nil {
+	if db.fileAll(ctx, batch) != nil {
+		for _, p := range batch {
+			p.res, p.err = nil, nil
+			db.fileAll(ctx, []*pendingSignal{p})
+		}
+	}
+	if db.syncQ != nil {
+		db.syncQ <- batch
 		return
 	}
 	for _, p := range batch {
-		p.res, p.err = nil, nil
-		db.fileAll(ctx, []*pendingSignal{p})
+		close(p.done)
 	}
 }
 
@@ -635,7 +673,7 @@ func (db *DB) RecentIncidentsNear(ctx context.Context, p intake.Point, radiusM f
 // SetKnown implements intake.Store.
 func (db *DB) SetKnown(ctx context.Context, incidentID string, k *intake.KnownMatch) error {
 	b, _ := json.Marshal(k)
-	_, err := db.exec(ctx, db.w, `UPDATE incidents SET known = ? WHERE id = ?`, string(b), incidentID)
+	_, err := db.execDurable(ctx, `UPDATE incidents SET known = ? WHERE id = ?`, string(b), incidentID)
 	return translate("store.SetKnown", err)
 }
 

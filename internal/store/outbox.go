@@ -55,7 +55,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 
 // MarkDelivered records a successful delivery.
 func (db *DB) MarkDelivered(ctx context.Context, id string, at time.Time, attempts int) error {
-	_, err := db.exec(ctx, db.w, `UPDATE outbox SET delivered_at = ?, attempts = ?, last_error = '' WHERE id = ?`, db.d.t(at), attempts, id)
+	_, err := db.execDurable(ctx, `UPDATE outbox SET delivered_at = ?, attempts = ?, last_error = '' WHERE id = ?`, db.d.t(at), attempts, id)
 	return translate("store.MarkDelivered", err)
 }
 
@@ -66,7 +66,7 @@ func (db *DB) MarkFailed(ctx context.Context, id string, attempts int, next time
 	if dead {
 		deadAt = db.d.t(at)
 	}
-	_, err := db.exec(ctx, db.w, `UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, dead_at = ? WHERE id = ?`, attempts, db.d.t(next), lastErr, deadAt, id)
+	_, err := db.execDurable(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, dead_at = ? WHERE id = ?`, attempts, db.d.t(next), lastErr, deadAt, id)
 	return translate("store.MarkFailed", err)
 }
 
@@ -115,7 +115,7 @@ func scanPartner(r rowScanner) (*intake.Partner, error) {
 // EnsurePartner inserts a partner unless one with its code exists.
 func (db *DB) EnsurePartner(ctx context.Context, p *intake.Partner) error {
 	m, _ := json.Marshal(p.Mapping)
-	_, err := db.exec(ctx, db.w, `INSERT INTO partners (`+partnerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
+	_, err := db.execDurable(ctx, `INSERT INTO partners (`+partnerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
 		string(p.Code), p.Name, nullString(p.APIKeyID), p.WebhookURL, p.SecretSealed, string(m), db.d.t(p.UpdatedAt))
 	return translate("store.EnsurePartner", err)
 }

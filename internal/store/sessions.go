@@ -52,13 +52,13 @@ func (db *DB) DeleteSession(ctx context.Context, hash string, e audit.Entry) err
 
 // DeleteUserSessions implements auth.Store.
 func (db *DB) DeleteUserSessions(ctx context.Context, userID, keepHash string) error {
-	_, err := db.exec(ctx, db.w, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepHash)
+	_, err := db.execDurable(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepHash)
 	return translate("store.DeleteUserSessions", err)
 }
 
 // DeleteSessionsBefore implements auth.Store.
 func (db *DB) DeleteSessionsBefore(ctx context.Context, idleSince, expiredBy time.Time) (int64, error) {
-	res, err := db.exec(ctx, db.w, `DELETE FROM sessions WHERE last_seen_at < ? OR expires_at < ?`, db.d.t(idleSince), db.d.t(expiredBy))
+	res, err := db.execDurable(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR expires_at < ?`, db.d.t(idleSince), db.d.t(expiredBy))
 	if err != nil {
 		return 0, translate("store.DeleteSessionsBefore", err)
 	}
