@@ -543,3 +543,35 @@ func list[T any](ctx context.Context, db *DB, q querier, op, query string, scan 
 	}
 	return out, translate(op, rows.Err())
 }
+
+// filter builds the WHERE clause of a list query from optional conditions.
+type filter struct {
+	where []string
+	args  []any
+}
+
+// add appends a condition with its arguments.
+func (f *filter) add(cond string, args ...any) {
+	f.where = append(f.where, cond)
+	f.args = append(f.args, args...)
+}
+
+// in appends "col IN (?, …)" for the values.
+func (f *filter) in(col string, vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	f.add(col+" IN (?"+strings.Repeat(", ?", len(vals)-1)+")", args...)
+}
+
+// sql returns " WHERE …" or "".
+func (f *filter) sql() string {
+	if len(f.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(f.where, " AND ")
+}

@@ -511,41 +511,31 @@ func (db *DB) SignalByExternal(ctx context.Context, ch intake.Channel, ext strin
 
 // ListSignals implements intake.Store.
 func (db *DB) ListSignals(ctx context.Context, f intake.SignalFilter) ([]*intake.SignalView, error) {
-	var where []string
-	var args []any
-	if len(f.Refs) > 0 {
-		where = append(where, "s.ref IN (?"+strings.Repeat(", ?", len(f.Refs)-1)+")")
-		for _, r := range f.Refs {
-			args = append(args, r)
-		}
-	}
+	var w filter
+	w.in("s.ref", f.Refs)
 	if f.ServiceCode != "" {
-		where = append(where, "s.service_code = ?")
-		args = append(args, f.ServiceCode)
+		w.add("s.service_code = ?", f.ServiceCode)
 	}
 	if f.Channel != "" {
-		where = append(where, "s.channel = ?")
-		args = append(args, string(f.Channel))
+		w.add("s.channel = ?", string(f.Channel))
 	}
 	if !f.Since.IsZero() {
-		where = append(where, "s.received_at >= ?")
-		args = append(args, db.d.t(f.Since))
+		w.add("s.received_at >= ?", db.d.t(f.Since))
 	}
 	if !f.Until.IsZero() {
-		where = append(where, "s.received_at <= ?")
-		args = append(args, db.d.t(f.Until))
+		w.add("s.received_at <= ?", db.d.t(f.Until))
 	}
 	switch f.Status {
 	case "open":
-		where = append(where, "i.state NOT IN ('closed', 'merged')")
+		w.add("i.state NOT IN ('closed', 'merged')")
 	case "closed":
-		where = append(where, "i.state IN ('closed', 'merged')")
+		w.add("i.state IN ('closed', 'merged')")
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	list, err := db.signalViews(ctx, db.r, strings.Join(where, " AND "), "", limit, args...)
+	list, err := db.signalViews(ctx, db.r, strings.Join(w.where, " AND "), "", limit, w.args...)
 	return list, translate("store.ListSignals", err)
 }
 
@@ -577,39 +567,34 @@ func (db *DB) IncidentByRef(ctx context.Context, ref string) (*intake.Incident, 
 
 // ListIncidents implements intake.Store.
 func (db *DB) ListIncidents(ctx context.Context, f intake.IncidentFilter) ([]*intake.Incident, error) {
-	var where []string
-	var args []any
+	var w filter
 	if len(f.States) > 0 {
-		where = append(where, "state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")")
-		for _, s := range f.States {
-			args = append(args, string(s))
+		states := make([]string, len(f.States))
+		for i, st := range f.States {
+			states[i] = string(st)
 		}
+		w.in("state", states)
 	} else {
-		where = append(where, "state <> 'merged'")
+		w.add("state <> 'merged'")
 	}
 	if f.ServiceCode != "" {
-		where = append(where, "service_code = ?")
-		args = append(args, f.ServiceCode)
+		w.add("service_code = ?", f.ServiceCode)
 	}
 	if f.District != "" {
-		where = append(where, "district = ?")
-		args = append(args, f.District)
+		w.add("district = ?", f.District)
 	}
 	if f.Channel != "" {
-		where = append(where, "id IN (SELECT incident_id FROM signals WHERE channel = ?)")
-		args = append(args, string(f.Channel))
+		w.add("id IN (SELECT incident_id FROM signals WHERE channel = ?)", string(f.Channel))
 	}
 	if !f.Since.IsZero() {
-		where = append(where, "last_signal_at >= ?")
-		args = append(args, db.d.t(f.Since))
+		w.add("last_signal_at >= ?", db.d.t(f.Since))
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
-	args = append(args, limit)
-	return list(ctx, db, db.r, "store.ListIncidents", `SELECT `+incidentColumns+` FROM incidents WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY last_signal_at DESC, id DESC LIMIT ?`, scanIncident, args...)
+	return list(ctx, db, db.r, "store.ListIncidents", `SELECT `+incidentColumns+` FROM incidents`+w.sql()+
+		` ORDER BY last_signal_at DESC, id DESC LIMIT ?`, scanIncident, append(w.args, limit)...)
 }
 
 // UpdateIncident implements intake.Store.
