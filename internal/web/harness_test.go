@@ -154,6 +154,13 @@ func (c *client) do(method, path string, form url.Values, keep bool) (*http.Resp
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return c.send(req, keep)
+}
+
+// send adds the client's cookies, sends req without following redirects
+// and, with keep, stores the cookies the server sets.
+func (c *client) send(req *http.Request, keep bool) (*http.Response, string) {
+	c.h.t.Helper()
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}

@@ -290,17 +290,7 @@ func (c *client) upload(path string, fields map[string]string, photo []byte) (*h
 	ct, body := multipartForm(c.h.t, fields, photo)
 	req, _ := http.NewRequest("POST", c.h.srv.URL+path, body)
 	req.Header.Set("Content-Type", ct)
-	for k, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := hc.Do(req)
-	if err != nil {
-		c.h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return c.send(req, false)
 }
 
 func TestPublicReportAndStatus(t *testing.T) {
