@@ -195,8 +195,13 @@ func labelKey(names, values []string) string {
 	return b.String()
 }
 
+var escaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
+
 func escape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`).Replace(s)
+	if !strings.ContainsAny(s, "\\\n\"") {
+		return s
+	}
+	return escaper.Replace(s)
 }
 
 func sortedKeys(m map[string]float64) []string {
