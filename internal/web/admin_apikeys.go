@@ -33,8 +33,7 @@ func (s *Server) showKeys(w http.ResponseWriter, r *http.Request, code int, newK
 	v := s.newView(r, "title.apikeys", keysData{Keys: keys, Scopes: auth.APIKeyScopes, Departments: depts, NewKey: newKey})
 	if fieldErrs != nil {
 		v.Errors, v.Message = fieldErrs, "err.form"
-		v.Form.Set("name", r.PostFormValue("name"))
-		v.Form.Set("department_id", r.PostFormValue("department_id"))
+		v.keep(r, "name", "department_id")
 	}
 	if r.URL.Query().Get("notice") == "revoked" {
 		v.Notice = "notice.key_revoked"

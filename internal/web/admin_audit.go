@@ -37,9 +37,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 		f.Until = u.Add(24 * time.Hour) // the whole day
 	}
 	v := s.newView(r, "title.audit", nil)
-	for _, k := range []string{"actor", "action", "record_type", "record_id", "since", "until"} {
-		v.Form.Set(k, q.Get(k))
-	}
+	v.keep(r, "actor", "action", "record_type", "record_id", "since", "until")
 	if len(fieldErrs) > 0 {
 		if err := info(r).actor.Require("web.adminAudit", "audit.read"); err != nil {
 			s.fail(w, r, err)

@@ -32,9 +32,7 @@ func (s *Server) showDepartments(w http.ResponseWriter, r *http.Request, code in
 	v := s.newView(r, "title.departments", deptData{Departments: list, Kinds: auth.DepartmentKinds})
 	if fieldErrs != nil {
 		v.Errors, v.Message = fieldErrs, "err.form"
-		for _, f := range []string{"name", "name_en", "kind", "address", "lat", "lng"} {
-			v.Form.Set(f, r.PostFormValue(f))
-		}
+		v.keep(r, "name", "name_en", "kind", "address", "lat", "lng")
 	}
 	if r.URL.Query().Get("notice") == "created" {
 		v.Notice = "notice.department_created"

@@ -49,8 +49,7 @@ func (s *Server) showPartners(w http.ResponseWriter, r *http.Request, code int, 
 	if fieldErrs != nil {
 		v.Message = "err.form"
 		v.Form.Set("code", r.PathValue("code"))
-		v.Form.Set("mapping", r.PostFormValue("mapping"))
-		v.Form.Set("webhook_url", r.PostFormValue("webhook_url"))
+		v.keep(r, "mapping", "webhook_url")
 	}
 	if secret == "" && r.URL.Query().Get("notice") == "saved" {
 		v.Notice = "notice.saved"
@@ -143,9 +142,7 @@ func (s *Server) showRouting(w http.ResponseWriter, r *http.Request, code int, f
 	v := s.newView(r, "title.routing", routingData{Rules: rules, Departments: m, DeptList: list, Services: intake.Services, Manage: ri.actor.Can(auth.PermRoutingManage)})
 	if fieldErrs != nil {
 		v.Errors, v.Message = fieldErrs, "err.form"
-		for _, k := range []string{"name", "department_id", "district", "polygon", "priority"} {
-			v.Form.Set(k, r.PostFormValue(k))
-		}
+		v.keep(r, "name", "department_id", "district", "polygon", "priority")
 	}
 	if r.URL.Query().Get("notice") == "created" {
 		v.Notice = "notice.rule_created"

@@ -78,9 +78,7 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		v := s.newView(r, "title.user_new", d)
 		v.Errors, v.Message = errs.FieldsOf(err), "err.form"
-		for _, f := range []string{"username", "display_name", "role", "department_id", "phone"} {
-			v.Form.Set(f, r.PostFormValue(f))
-		}
+		v.keep(r, "username", "display_name", "role", "department_id", "phone")
 		s.render(w, r, http.StatusUnprocessableEntity, "admin_user_new", v)
 		return
 	}
@@ -123,9 +121,7 @@ func (s *Server) showUser(w http.ResponseWriter, r *http.Request, code int, fiel
 	v.Notice = userNotices[r.URL.Query().Get("notice")]
 	v.Errors, v.Message = fieldErrs, msg
 	if fieldErrs != nil {
-		for _, f := range []string{"display_name", "role", "department_id", "phone"} {
-			v.Form.Set(f, r.PostFormValue(f))
-		}
+		v.keep(r, "display_name", "role", "department_id", "phone")
 	} else {
 		v.Form.Set("display_name", uv.DisplayName)
 		v.Form.Set("role", string(uv.Role))

@@ -34,9 +34,7 @@ func (s *Server) incidentsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.newView(r, "title.incidents", incidentsData{Incidents: list, Services: intake.Services, States: intake.States, Channels: intake.Channels, Now: s.Now().UTC()})
-	for _, k := range []string{"state", "service", "channel"} {
-		v.Form.Set(k, q.Get(k))
-	}
+	v.keep(r, "state", "service", "channel")
 	s.render(w, r, http.StatusOK, "incidents", v)
 }
 
@@ -77,9 +75,7 @@ func (s *Server) showIncident(w http.ResponseWriter, r *http.Request, id string,
 	v.Notice = incidentNotices[r.URL.Query().Get("notice")]
 	v.Errors, v.Message = fieldErrs, msg
 	if fieldErrs != nil {
-		for _, k := range []string{"state", "outcome", "status_notes", "into"} {
-			v.Form.Set(k, r.PostFormValue(k))
-		}
+		v.keep(r, "state", "outcome", "status_notes", "into")
 	} else {
 		v.Form.Set("state", string(d.State))
 		v.Form.Set("outcome", string(d.Outcome))

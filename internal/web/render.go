@@ -118,6 +118,14 @@ func (v *view) Can(p string) bool { return v.actor.Can(auth.Permission(p)) }
 // Val returns a submitted form value, so forms keep the user's input.
 func (v *view) Val(name string) string { return v.Form.Get(name) }
 
+// keep copies the submitted values of fields into the form, so that a page
+// shown again (with errors, or a filter) keeps what the user entered.
+func (v *view) keep(r *http.Request, fields ...string) {
+	for _, f := range fields {
+		v.Form.Set(f, r.FormValue(f))
+	}
+}
+
 // Err returns the error key for a field.
 func (v *view) Err(name string) string { return v.Errors[name] }
 

@@ -95,9 +95,7 @@ func (s *Server) submitSignal(w http.ResponseWriter, r *http.Request, ch intake.
 		d := s.reportData(ch, action, ri.user != nil)
 		v := s.newView(r, title, d)
 		v.Errors, v.Message = fields, "err.form"
-		for _, f := range signalFormFields {
-			v.Form.Set(f, r.FormValue(f))
-		}
+		v.keep(r, signalFormFields...)
 		if len(in.Photo) > 0 && fields["photo"] == "" {
 			v.Errors["photo"] = "err.photo_again"
 		}
