@@ -120,7 +120,9 @@ func (s *Server) showUser(w http.ResponseWriter, r *http.Request, code int, fiel
 	v := s.newView(r, "title.user", d)
 	v.Notice = userNotices[r.URL.Query().Get("notice")]
 	v.Errors, v.Message = fieldErrs, msg
-	if fieldErrs != nil {
+	// After a refused profile edit, show what was typed; after a refused
+	// password reset, the profile form keeps the stored values.
+	if fieldErrs != nil && r.PostForm.Has("display_name") {
 		v.keep(r, "display_name", "role", "department_id", "phone")
 	} else {
 		v.Form.Set("display_name", uv.DisplayName)

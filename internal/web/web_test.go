@@ -93,6 +93,22 @@ func TestAuditTrail(t *testing.T) {
 	})
 }
 
+// TestRefusedPasswordResetKeepsProfile: a too-short password on the user
+// page says so and leaves the profile form filled with the stored values.
+func TestRefusedPasswordResetKeepsProfile(t *testing.T) {
+	h := newHarness(t, openSQLite(t))
+	ctx := context.Background()
+	u, _ := h.db.UserByUsername(ctx, "staff")
+	admin := h.login("admin")
+	res, page := admin.post("/admin/users/"+u.ID+"/password", url.Values{"password": {"short"}})
+	if res.StatusCode != 422 || !strings.Contains(page, "密码至少需要10个字符") {
+		t.Fatalf("short password: %d", res.StatusCode)
+	}
+	if !strings.Contains(page, `name="display_name" value="赵敏"`) {
+		t.Fatal("profile form lost the stored name")
+	}
+}
+
 func TestCSRF(t *testing.T) {
 	h := newHarness(t, openSQLite(t))
 	ctx := context.Background()
