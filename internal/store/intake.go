@@ -452,7 +452,7 @@ func (db *DB) insertIncident(ctx context.Context, x execer, i *intake.Incident) 
 }
 
 func (db *DB) signalView(ctx context.Context, q querier, where string, args ...any) (*intake.SignalView, error) {
-	list, err := db.signalViews(ctx, q, where, "", 1, args...)
+	list, err := db.signalViews(ctx, q, " WHERE "+where, 1, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -462,16 +462,12 @@ func (db *DB) signalView(ctx context.Context, q querier, where string, args ...a
 	return list[0], nil
 }
 
-func (db *DB) signalViews(ctx context.Context, q querier, where, order string, limit int, args ...any) ([]*intake.SignalView, error) {
+// signalViews lists signals with their incident's state, newest first;
+// where is "" or " WHERE …".
+func (db *DB) signalViews(ctx context.Context, q querier, where string, limit int, args ...any) ([]*intake.SignalView, error) {
 	query := `SELECT ` + signalColumns + `, i.state, i.outcome, i.status_notes, i.updated_at, i.due_at, COALESCE(d.name, '')
-		FROM signals s JOIN incidents i ON i.id = s.incident_id LEFT JOIN departments d ON d.id = i.department_id`
-	if where != "" {
-		query += " WHERE " + where
-	}
-	if order == "" {
-		order = "s.received_at DESC, s.id DESC"
-	}
-	query += " ORDER BY " + order + " LIMIT ?"
+		FROM signals s JOIN incidents i ON i.id = s.incident_id LEFT JOIN departments d ON d.id = i.department_id` +
+		where + ` ORDER BY s.received_at DESC, s.id DESC LIMIT ?`
 	args = append(args, limit)
 	rows, err := q.QueryContext(ctx, db.d.q(query), args...)
 	if err != nil {
@@ -535,7 +531,7 @@ func (db *DB) ListSignals(ctx context.Context, f intake.SignalFilter) ([]*intake
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	list, err := db.signalViews(ctx, db.r, strings.Join(w.where, " AND "), "", limit, w.args...)
+	list, err := db.signalViews(ctx, db.r, w.sql(), limit, w.args...)
 	return list, translate("store.ListSignals", err)
 }
 
