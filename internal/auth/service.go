@@ -24,6 +24,8 @@ type Service struct {
 	SessionMax       time.Duration
 	LockoutThreshold int
 	LockoutDuration  time.Duration
+
+	apiKeys keyCache
 }
 
 const phoneContext = "users.phone"
@@ -554,7 +556,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, a Actor, keyID string) error
 	if err := a.Require(op, PermAPIKeysManage); err != nil {
 		return err
 	}
-	return s.Store.RevokeAPIKey(ctx, keyID, s.now(), a.Entry(audit.ActionKeyRevoke, "api_key", keyID))
+	err := s.Store.RevokeAPIKey(ctx, keyID, s.now(), a.Entry(audit.ActionKeyRevoke, "api_key", keyID))
+	s.apiKeys.clear()
+	return err
 }
 
 // AuthenticateAPIKey returns the partner actor for a presented key.
@@ -564,19 +568,25 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (Actor
 	if !validKeyText(key) {
 		return Actor{}, errs.E(errs.Unauthorized, op, "err.api_key")
 	}
-	k, err := s.Store.APIKeyByHash(ctx, HashToken(key))
-	if errs.Is(errs.NotFound, err) {
-		return Actor{}, errs.E(errs.Unauthorized, op, "err.api_key")
-	}
-	if err != nil {
-		return Actor{}, errs.Wrap(errs.Internal, op, err)
+	now := s.now()
+	hash := HashToken(key)
+	k := s.apiKeys.get(hash, now)
+	if k == nil {
+		var err error
+		k, err = s.Store.APIKeyByHash(ctx, hash)
+		if errs.Is(errs.NotFound, err) {
+			return Actor{}, errs.E(errs.Unauthorized, op, "err.api_key")
+		}
+		if err != nil {
+			return Actor{}, errs.Wrap(errs.Internal, op, err)
+		}
+		if now.Sub(k.LastUsedAt) > time.Minute {
+			_ = s.Store.TouchAPIKey(ctx, k.ID, now)
+		}
+		s.apiKeys.put(hash, k, now)
 	}
 	if k.Revoked() {
 		return Actor{}, errs.E(errs.Unauthorized, op, "err.api_key")
-	}
-	now := s.now()
-	if now.Sub(k.LastUsedAt) > time.Minute {
-		_ = s.Store.TouchAPIKey(ctx, k.ID, now)
 	}
 	return Actor{UserID: k.ID, Name: "apikey:" + k.Name, Role: RolePartner, DepartmentID: k.DepartmentID, IP: ip, Scopes: k.Scopes}, nil
 }

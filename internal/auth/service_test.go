@@ -310,6 +310,23 @@ func TestAPIKeys(t *testing.T) {
 		if _, err := f.svc.AuthenticateAPIKey(ctx, full, "ip"); !errs.Is(errs.Unauthorized, err) {
 			t.Fatalf("revoked key accepted: %v", err)
 		}
+
+		// A key revoked by another node (straight in the store) stops
+		// working once this node's cached copy expires.
+		other, k2, err := f.svc.CreateAPIKey(ctx, f.admin, "110指挥中心", []string{"intake.write"}, f.dept.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AuthenticateAPIKey(ctx, other, "ip"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RevokeAPIKey(ctx, k2.ID, f.clk.now(), f.admin.Entry(audit.ActionKeyRevoke, "api_key", k2.ID)); err != nil {
+			t.Fatal(err)
+		}
+		f.clk.t = f.clk.t.Add(6 * time.Second)
+		if _, err := f.svc.AuthenticateAPIKey(ctx, other, "ip"); !errs.Is(errs.Unauthorized, err) {
+			t.Fatalf("key revoked elsewhere still accepted after the cache time: %v", err)
+		}
 	})
 }
 

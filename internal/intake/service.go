@@ -227,9 +227,10 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, 
 	if f := s.Validate(&in); len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)
 	}
-	// A retry of a delivery we already have costs one read, not a photo
-	// re-encode.
-	if in.ExternalID != "" {
+	// A retry of a delivery with a photo costs one read, not a photo
+	// re-encode and an orphan file. Without a photo the group commit finds
+	// retries itself, for the whole batch at once.
+	if in.ExternalID != "" && len(in.Photo) > 0 {
 		if v, err := s.Store.SignalByExternal(ctx, in.Channel, in.ExternalID); err == nil {
 			inc, err := s.Store.IncidentByID(ctx, v.IncidentID)
 			if err != nil {

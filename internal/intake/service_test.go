@@ -3,6 +3,7 @@ package intake_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -96,6 +97,51 @@ func TestSubmitIdempotentUnderConcurrentRetries(t *testing.T) {
 		}
 		if !res.Merged {
 			t.Error("a report of the same place and time from 110 did not merge")
+		}
+	})
+}
+
+// Retries of a stored delivery arriving among new ones: every retry gets
+// the stored answer, every new one is filed, nothing is filed twice.
+func TestSubmitRetriesMixedWithNewDeliveries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		first, err := f.svc.Submit(ctx, f.partner, f.in(intake.Channel12345, "GD-STORED", "rough_sleeping", 35.3080, 113.8620))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 24
+		var wg sync.WaitGroup
+		results := make([]*intake.Result, n)
+		failures := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ext := "GD-STORED"
+				if i%2 == 1 {
+					ext = fmt.Sprintf("GD-NEW-%02d", i)
+				}
+				results[i], failures[i] = f.svc.Submit(ctx, f.partner, f.in(intake.Channel12345, ext, "rough_sleeping", 35.20+float64(i)*0.01, 113.80))
+			}()
+		}
+		wg.Wait()
+		for i := range n {
+			if failures[i] != nil {
+				t.Fatalf("delivery %d: %v", i, failures[i])
+			}
+			r := results[i]
+			if i%2 == 0 && (!r.Duplicate || r.Signal.Ref != first.Signal.Ref || r.Incident.ID != first.Incident.ID) {
+				t.Errorf("retry %d: duplicate=%v ref %s, want the stored %s", i, r.Duplicate, r.Signal.Ref, first.Signal.Ref)
+			}
+			if i%2 == 1 && (r.Duplicate || r.Signal.ExternalID != fmt.Sprintf("GD-NEW-%02d", i)) {
+				t.Errorf("new delivery %d answered as %+v", i, r.Signal)
+			}
+		}
+		list, _ := db.ListSignals(ctx, intake.SignalFilter{Limit: 100})
+		if len(list) != 1+n/2 {
+			t.Fatalf("%d signals stored, want %d", len(list), 1+n/2)
 		}
 	})
 }

@@ -205,11 +205,21 @@ func (db *DB) commitBatch(batch []*pendingSignal) {
 	// duplicate racing in from another node, a full disk): then the batch
 	// is filed again one signal a transaction, so that one bad signal
 	// cannot fail the others.
-	if db.fileAll(ctx, batch) != nil {
-		for _, p := range batch {
+	fresh, repeats := db.dedupe(ctx, batch)
+	if db.fileAll(ctx, fresh) != nil {
+		for _, p := range fresh {
 			p.res, p.err = nil, nil
 			db.fileAll(ctx, []*pendingSignal{p})
 		}
+	}
+	for p, first := range repeats {
+		if first.err != nil {
+			p.err = first.err
+			continue
+		}
+		res := *first.res
+		res.Duplicate = true
+		p.res = &res
 	}
 	if db.syncQ != nil {
 		db.syncQ <- batch
@@ -220,10 +230,72 @@ func (db *DB) commitBatch(batch []*pendingSignal) {
 	}
 }
 
+// dedupe takes out of a batch the deliveries that are stored already
+// (answered here with the stored result) and the repeats of a delivery
+// earlier in the same batch (answered with its result once it is filed,
+// via repeats). One indexed read per channel for the whole batch, so a
+// retry storm costs the writer little and never breaks the fast path.
+func (db *DB) dedupe(ctx context.Context, batch []*pendingSignal) (fresh []*pendingSignal, repeats map[*pendingSignal]*pendingSignal) {
+	if len(batch) == 1 {
+		return batch, nil // fileAll answers a lone duplicate from the unique index
+	}
+	type key struct{ ch, ext string }
+	first := make(map[key]*pendingSignal, len(batch))
+	byChannel := map[string][]any{} // channel → [channel, external ids…]
+	fresh = batch[:0:0]
+	for _, p := range batch {
+		k := key{string(p.sub.Signal.Channel), p.sub.Signal.ExternalID}
+		if f, ok := first[k]; ok {
+			if repeats == nil {
+				repeats = map[*pendingSignal]*pendingSignal{}
+			}
+			repeats[p] = f
+			continue
+		}
+		first[k] = p
+		fresh = append(fresh, p)
+		if byChannel[k.ch] == nil {
+			byChannel[k.ch] = []any{k.ch}
+		}
+		byChannel[k.ch] = append(byChannel[k.ch], k.ext)
+	}
+	stored := map[key]bool{}
+	for ch, args := range byChannel {
+		rows, err := db.w.QueryContext(ctx, db.multiRow(`SELECT external_id FROM signals WHERE channel = ? AND external_id IN (`, 1, len(args)-1, `)`), args...)
+		if err != nil {
+			return fresh, repeats // the unique index still refuses duplicates
+		}
+		for rows.Next() {
+			var ext string
+			if rows.Scan(&ext) == nil {
+				stored[key{ch, ext}] = true
+			}
+		}
+		_ = rows.Close()
+	}
+	if len(stored) == 0 {
+		return fresh, repeats
+	}
+	kept := fresh[:0]
+	for _, p := range fresh {
+		s := p.sub.Signal
+		if !stored[key{string(s.Channel), s.ExternalID}] {
+			kept = append(kept, p)
+			continue
+		}
+		res, err := db.existingResult(ctx, db.w, s.Channel, s.ExternalID)
+		p.res, p.err = res, translate("store.SubmitSignal", err)
+	}
+	return kept, repeats
+}
+
 // fileAll files signals in one transaction. On any error it rolls back,
 // sets err on every pending signal and returns the first error.
 func (db *DB) fileAll(ctx context.Context, batch []*pendingSignal) error {
 	const op = "store.SubmitSignal"
+	if len(batch) == 0 {
+		return nil
+	}
 	fail := func(err error) error {
 		for _, p := range batch {
 			p.res, p.err = nil, translate(op, err)
