@@ -46,21 +46,28 @@ const (
 	PermSignalsPersonal Permission = "signals.personal" // callback phone and photo of a signal (audited)
 	PermPartnersManage  Permission = "partners.manage"  // partner webhooks, mappings, dead letters
 	PermRoutingManage   Permission = "routing.manage"   // routing catalogue (派单目录)
+
+	PermDispatchBoard      Permission = "dispatch.board"      // the live dispatch board (no personal data)
+	PermDispatchAssign     Permission = "dispatch.assign"     // assign, re-assign, escalate, add notes
+	PermTeamsManage        Permission = "teams.manage"        // teams, rosters, hotspots
+	PermPatrolWork         Permission = "patrol.work"         // the patrol app: patrols, tracks, encounters
+	PermEncountersPersonal Permission = "encounters.personal" // names given in encounters (audited)
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermHome, PermUsersManage, PermUsersView, PermDeptManage, PermAPIKeysManage, PermAuditRead, PermKeysRotate,
-		PermIncidentsView, PermPartnersManage, PermRoutingManage},
-	RoleDispatcher: {PermHome, PermSignalsEnter, PermSignalsPatrol, PermIncidentsView, PermIncidentsManage, PermSignalsPersonal, PermRoutingManage},
-	RolePatrol:     {PermHome, PermSignalsPatrol, PermIncidentsView},
-	RoleStaff:      {PermHome, PermSignalsEnter, PermIncidentsView},
-	RoleMedical:    {PermHome},
-	RoleSafety:     {PermHome},
-	RoleFinance:    {PermHome},
-	RoleVolunteer:  {PermHome},
-	RoleLeader:     {PermHome, PermIncidentsView},
-	RolePartner:    {PermPartnerAPI},
+		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage},
+	RoleDispatcher: {PermHome, PermSignalsEnter, PermSignalsPatrol, PermIncidentsView, PermIncidentsManage, PermSignalsPersonal, PermRoutingManage,
+		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal},
+	RolePatrol:    {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork},
+	RoleStaff:     {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal},
+	RoleMedical:   {PermHome},
+	RoleSafety:    {PermHome},
+	RoleFinance:   {PermHome},
+	RoleVolunteer: {PermHome},
+	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard},
+	RolePartner:   {PermPartnerAPI},
 }
 
 // RoleCan reports whether role r has permission p.

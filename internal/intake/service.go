@@ -501,6 +501,29 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, incidentID string, u
 	if err := a.Require(op, auth.PermIncidentsManage); err != nil {
 		return nil, err
 	}
+	return s.update(ctx, a, op, incidentID, u)
+}
+
+// CloseFromStreet closes an incident with the outcome a patrol recorded
+// in an encounter; the outcome goes back to every sender as Update's does.
+// Errors: Conflict "err.incident_closed" when it is closed already, or
+// "err.changed_meanwhile".
+func (s *Service) CloseFromStreet(ctx context.Context, a auth.Actor, incidentID string, o Outcome, notes string) (*Incident, error) {
+	const op = "intake.CloseFromStreet"
+	if err := a.Require(op, auth.PermPatrolWork); err != nil {
+		return nil, err
+	}
+	inc, err := s.Store.IncidentByID(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	if !inc.State.Open() {
+		return nil, errs.E(errs.Conflict, op, "err.incident_closed")
+	}
+	return s.update(ctx, a, op, incidentID, StatusUpdate{State: StateClosed, Outcome: o, StatusNotes: notes, Version: inc.Version})
+}
+
+func (s *Service) update(ctx context.Context, a auth.Actor, op, incidentID string, u StatusUpdate) (*Incident, error) {
 	inc, err := s.Store.IncidentByID(ctx, incidentID)
 	if err != nil {
 		return nil, err

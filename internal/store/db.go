@@ -50,6 +50,9 @@ type DB struct {
 	stopping chan struct{}
 	stopped  chan struct{}
 	stopOnce sync.Once
+
+	url       string        // PostgreSQL URL, for LISTEN (events.go)
+	eventWake chan struct{} // events committed (events.go)
 }
 
 // Options selects the database.
@@ -66,7 +69,7 @@ const SQLiteFile = "haven.db"
 // Open connects to the database and checks that it answers. It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, o Options) (*DB, error) {
-	db := &DB{now: o.Now}
+	db := &DB{now: o.Now, url: o.URL, eventWake: make(chan struct{}, 1)}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -309,7 +312,11 @@ func (db *DB) tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) erro
 	if err := tx.Commit(); err != nil {
 		return translate(op, err)
 	}
-	return translate(op, db.syncWAL())
+	if err := db.syncWAL(); err != nil {
+		return translate(op, err)
+	}
+	db.wakeEvents() // cheap; the hub reads the log only once per wake-up
+	return nil
 }
 
 // execDurable runs one write outside a transaction and makes it durable.

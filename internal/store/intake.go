@@ -11,6 +11,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 )
@@ -154,6 +155,7 @@ func (db *DB) syncer() {
 			}
 		}
 		err := db.syncWAL()
+		db.wakeEvents()
 		for _, batch := range batches {
 			for _, p := range batch {
 				if err != nil && p.err == nil {
@@ -225,6 +227,7 @@ func (db *DB) commitBatch(batch []*pendingSignal) {
 		db.syncQ <- batch
 		return
 	}
+	db.wakeEvents()
 	for _, p := range batch {
 		close(p.done)
 	}
@@ -326,6 +329,18 @@ func (db *DB) fileAll(ctx context.Context, batch []*pendingSignal) error {
 			_ = tx.Rollback()
 			return fail(err)
 		}
+	}
+	changed := make([]string, 0, len(batch))
+	seen := make(map[string]bool, len(batch))
+	for _, p := range batch {
+		if p.res != nil && !p.res.Duplicate && !seen[p.res.Incident.ID] {
+			seen[p.res.Incident.ID] = true
+			changed = append(changed, p.res.Incident.ID)
+		}
+	}
+	if err := db.appendEvents(ctx, tx, batch[0].sub.Now, events.TopicIncident, changed...); err != nil {
+		_ = tx.Rollback()
+		return fail(err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(err)
@@ -686,7 +701,10 @@ func (db *DB) UpdateIncident(ctx context.Context, inc *intake.Incident, notices 
 				return err
 			}
 		}
-		return db.appendAudit(ctx, tx, e)
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, e.At, events.TopicIncident, inc.ID)
 	})
 }
 
@@ -755,7 +773,10 @@ func (db *DB) Merge(ctx context.Context, o *intake.Op, e audit.Entry) error {
 		if err := db.insertOp(ctx, tx, o); err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, e)
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, e.At, events.TopicIncident, o.From, o.To)
 	})
 }
 
@@ -774,7 +795,10 @@ func (db *DB) Split(ctx context.Context, o *intake.Op, n *intake.Incident, e aud
 		if err := db.insertOp(ctx, tx, o); err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, e)
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, e.At, events.TopicIncident, o.From, n.ID)
 	})
 }
 
@@ -820,7 +844,10 @@ func (db *DB) UndoOp(ctx context.Context, opID string, at time.Time, e audit.Ent
 		o.UndoneAt = at
 		e.RecordID = o.From
 		e.Detail = "undo " + o.Kind + " " + o.ID
-		return db.appendAudit(ctx, tx, e)
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, e.At, events.TopicIncident, o.From, o.To)
 	})
 	return o, err
 }
