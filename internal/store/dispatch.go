@@ -507,7 +507,8 @@ func (db *DB) SaveEncounter(ctx context.Context, en *dispatch.Encounter, baseVer
 	}
 	return db.tx(ctx, op, func(tx *sql.Tx) error {
 		if baseVersion == 0 {
-			if _, err := db.exec(ctx, tx, `INSERT INTO encounters (`+encounterColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			if _, err := db.exec(ctx, tx, `INSERT INTO encounters (id, incident_id, patrol_id, team_id, at, lat, lng, name_enc, description, photo,
+				states, outcome, supplies, notes, recorded_by, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				en.ID, nullable(en.IncidentID), nullable(en.PatrolID), nullable(en.TeamID), db.d.t(en.At), en.Lat, en.Lng, en.NameSealed, en.Description,
 				en.Photo, strings.Join(en.States, ","), string(en.Outcome), string(supplies), en.Notes, en.RecordedBy, en.Version, db.d.t(en.UpdatedAt)); err != nil {
 				return err

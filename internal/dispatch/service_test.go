@@ -1,0 +1,373 @@
+package dispatch_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/events"
+	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/id"
+	"github.com/havenrescue/haven/internal/intake"
+	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/store"
+	"github.com/havenrescue/haven/internal/store/storetest"
+)
+
+type fixture struct {
+	db         *store.DB
+	in         *intake.Service
+	svc        *dispatch.Service
+	now        time.Time
+	dispatcher auth.Actor
+	patrol     auth.Actor
+	partner    auth.Actor
+	dept       *auth.Department
+}
+
+func setup(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{db: db, now: time.Date(2026, 11, 28, 14, 0, 0, 0, time.UTC)} // 22:00 in 新乡
+	clock := func() time.Time { return f.now }
+	keys, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "keys"), f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	photos, err := files.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.in = &intake.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: clock, Bounds: intake.XinxiangBounds, Merge: intake.DefaultMergeRule}
+	f.svc = &dispatch.Service{Store: db, Audit: db, Intake: f.in, Keys: keys, Now: clock, Night: dispatch.DefaultNight}
+	f.dept = &auth.Department{ID: id.New(), Name: "新乡市救助管理站", Kind: "station", CreatedAt: f.now}
+	if err := db.CreateDepartment(ctx, f.dept, audit.Entry{}); err != nil {
+		t.Fatal(err)
+	}
+	u := &auth.User{ID: id.New(), Username: "xunzha1", DisplayName: "巡查一", Role: auth.RolePatrol, DepartmentID: f.dept.ID, Lang: "zh-CN",
+		PasswordHash: "x", CreatedAt: f.now, UpdatedAt: f.now, PasswordChangedAt: f.now}
+	if err := db.CreateUser(ctx, u, audit.Entry{}); err != nil {
+		t.Fatal(err)
+	}
+	f.dispatcher = auth.Actor{UserID: "u-disp", Name: "调度员", Role: auth.RoleDispatcher}
+	f.patrol = auth.Actor{UserID: u.ID, Name: "巡查一", Role: auth.RolePatrol}
+	f.partner = auth.Actor{UserID: "key-12345", Name: "apikey:12345", Role: auth.RolePartner, Scopes: []string{"intake.write"}}
+	return f
+}
+
+func (f *fixture) team(t *testing.T, name string, lat, lng float64, st dispatch.TeamStatus, members ...string) *dispatch.Team {
+	t.Helper()
+	tm, err := f.svc.CreateTeam(context.Background(), f.dispatcher, dispatch.Team{Name: name, Kind: dispatch.KindCivil, DepartmentID: f.dept.ID,
+		Status: st, Lat: lat, Lng: lng, Members: members})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
+func (f *fixture) signal(t *testing.T, ext string, lat, lng float64) *intake.Incident {
+	t.Helper()
+	res, err := f.in.Submit(context.Background(), f.partner, intake.Input{Channel: intake.Channel12345, ExternalID: ext, ServiceCode: "rough_sleeping",
+		Description: "桥洞下有人露宿", Lat: &lat, Lng: &lng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Incident
+}
+
+func (f *fixture) version(t *testing.T, incidentID string) int {
+	t.Helper()
+	b, err := f.db.BoardIncident(context.Background(), incidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Version
+}
+
+func TestAssignmentRules(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		near := f.team(t, "一队", 35.3020, 113.8700, dispatch.StatusAvailable)
+		far := f.team(t, "二队", 35.2500, 113.9500, dispatch.StatusAvailable)
+		off := f.team(t, "三队", 35.3081, 113.8621, dispatch.StatusOffDuty)
+		inc := f.signal(t, "GD-A1", 35.3080, 113.8620)
+
+		got, err := f.svc.Suggest(ctx, f.dispatcher, inc.ID, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].TeamID != near.ID || got[1].TeamID != far.ID || got[0].ETA <= 0 {
+			t.Fatalf("suggested %+v; want 一队 then 二队, the off-duty team skipped", got)
+		}
+		if _, err := f.svc.Suggest(ctx, f.patrol, inc.ID, 3); !errs.Is(errs.Forbidden, err) {
+			t.Fatalf("patrol member suggested teams: %v", err)
+		}
+		if _, err := f.svc.Assign(ctx, f.dispatcher, inc.ID, off.ID, f.version(t, inc.ID)); errs.MessageOf(err) != "err.team_off_duty" {
+			t.Fatalf("assigning an off-duty team: %v", err)
+		}
+		if _, err := f.svc.Assign(ctx, f.dispatcher, inc.ID, near.ID, f.version(t, inc.ID)-1); errs.MessageOf(err) != "err.changed_meanwhile" {
+			t.Fatalf("stale version: %v", err)
+		}
+		a, err := f.svc.Assign(ctx, f.dispatcher, inc.ID, near.ID, f.version(t, inc.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.DistanceM < 500 || a.DistanceM > 1000 {
+			t.Fatalf("assignment distance %.0f m", a.DistanceM)
+		}
+		b, _ := db.BoardIncident(ctx, inc.ID)
+		if b.State != "dispatched" || b.TeamID != near.ID || b.TeamName != "一队" {
+			t.Fatalf("incident after assignment: %+v", b)
+		}
+		// The busy team is no longer suggested, for this or another incident.
+		other := f.signal(t, "GD-A2", 35.2900, 113.8800)
+		got, _ = f.svc.Suggest(ctx, f.dispatcher, other.ID, 3)
+		if len(got) != 1 || got[0].TeamID != far.ID {
+			t.Fatalf("after assignment suggested %+v, want only 二队", got)
+		}
+		if _, err := f.svc.Assign(ctx, f.dispatcher, other.ID, near.ID, f.version(t, other.ID)); errs.MessageOf(err) != "err.team_busy" {
+			t.Fatalf("busy team assigned: %v", err)
+		}
+		// Re-assign: 二队 takes over and 一队 is free again.
+		if _, err := f.svc.Assign(ctx, f.dispatcher, inc.ID, far.ID, f.version(t, inc.ID)); err != nil {
+			t.Fatal(err)
+		}
+		n1, _ := db.TeamByID(ctx, near.ID)
+		n2, _ := db.TeamByID(ctx, far.ID)
+		if n1.Status != dispatch.StatusAvailable || n1.IncidentID != "" || n2.Status != dispatch.StatusBusy || n2.IncidentID != inc.ID {
+			t.Fatalf("after re-assignment: 一队 %s %q, 二队 %s %q", n1.Status, n1.IncidentID, n2.Status, n2.IncidentID)
+		}
+		hist, _ := db.AssignmentsOfIncident(ctx, inc.ID)
+		if len(hist) != 2 || hist[0].State != "replaced" || hist[1].State != "active" {
+			t.Fatalf("assignment history %+v", hist)
+		}
+		// Escalation and notes.
+		if err := f.svc.Escalate(ctx, f.dispatcher, inc.ID, ""); len(errs.FieldsOf(err)) != 1 {
+			t.Fatalf("escalation without a reason: %v", err)
+		}
+		if err := f.svc.Escalate(ctx, f.dispatcher, inc.ID, "超时未到场"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AddNote(ctx, f.dispatcher, inc.ID, "已电话联系报警人"); err != nil {
+			t.Fatal(err)
+		}
+		b, _ = db.BoardIncident(ctx, inc.ID)
+		notes, _ := db.NotesOf(ctx, inc.ID)
+		if b.Escalation != 1 || len(notes) != 4 {
+			t.Fatalf("escalation %d, %d notes (want 2 assignments, 1 escalation, 1 note)", b.Escalation, len(notes))
+		}
+	})
+}
+
+func TestEncounterClosesIncidentAndReportsBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		tm := f.team(t, "一队", 35.3020, 113.8700, dispatch.StatusAvailable, f.patrol.UserID)
+		inc := f.signal(t, "GD-E1", 35.3080, 113.8620)
+		if _, err := f.svc.Assign(ctx, f.dispatcher, inc.ID, tm.ID, f.version(t, inc.ID)); err != nil {
+			t.Fatal(err)
+		}
+		mine, err := f.svc.MyAssignments(ctx, f.patrol)
+		if err != nil || len(mine) != 1 || mine[0].ID != inc.ID {
+			t.Fatalf("my assignments: %+v %v", mine, err)
+		}
+		in := dispatch.EncounterInput{ID: id.New(), IncidentID: inc.ID, Lat: 35.3081, Lng: 113.8621, Name: "张三", Description: "男，约60岁，衣着单薄",
+			States: []string{"cold", "elderly"}, Outcome: dispatch.OutcomeOutreach, Supplies: []dispatch.Supply{{Item: "棉被", Qty: 1, Unit: "床"}}}
+		en, dup, err := f.svc.RecordEncounter(ctx, f.patrol, in)
+		if err != nil || dup {
+			t.Fatal(err, dup)
+		}
+		if en.NameSealed == "" || en.NameSealed == "张三" {
+			t.Fatal("name not sealed at rest")
+		}
+		b, _ := db.BoardIncident(ctx, inc.ID)
+		if b.State != "closed" || b.Outcome != string(intake.OutcomeHelped) {
+			t.Fatalf("incident after encounter: %s %s", b.State, b.Outcome)
+		}
+		team, _ := db.TeamByID(ctx, tm.ID)
+		if team.Status != dispatch.StatusAvailable {
+			t.Fatalf("team still %s", team.Status)
+		}
+		sigs, _ := db.SignalsOfIncident(ctx, inc.ID)
+		dl, _ := db.DeliveriesOfSignal(ctx, sigs[0].ID)
+		if len(dl) == 0 || !json.Valid(dl[len(dl)-1].Body) {
+			t.Fatal("the outcome was not queued for the 12345 platform")
+		}
+		var notice map[string]any
+		_ = json.Unmarshal(dl[len(dl)-1].Body, &notice)
+		if notice["state"] != "closed" || notice["outcome"] != "helped" {
+			t.Fatalf("notice %v", notice)
+		}
+		// A second encounter for the closed incident: a clear conflict, nothing stored.
+		again := in
+		again.ID = id.New()
+		if _, _, err := f.svc.RecordEncounter(ctx, f.patrol, again); errs.MessageOf(err) != "err.incident_closed" {
+			t.Fatalf("encounter for a closed incident: %v", err)
+		}
+		if _, err := db.EncounterByID(ctx, again.ID); !errs.Is(errs.NotFound, err) {
+			t.Fatal("the refused encounter was stored")
+		}
+		// The name opens only for roles that need it, and the read is audited.
+		if _, err := f.svc.EncounterName(ctx, f.patrol, en.ID); !errs.Is(errs.Forbidden, err) {
+			t.Fatalf("patrol role opened a name: %v", err)
+		}
+		name, err := f.svc.EncounterName(ctx, f.dispatcher, en.ID)
+		if err != nil || name != "张三" {
+			t.Fatalf("name %q %v", name, err)
+		}
+		rows, _ := db.ListAudit(ctx, audit.Filter{Action: "encounter.name.view"})
+		if len(rows) != 1 {
+			t.Fatalf("%d audit rows for the name read", len(rows))
+		}
+	})
+}
+
+func TestOfflineSyncReplayAndConflict(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		tm := f.team(t, "一队", 35.3020, 113.8700, dispatch.StatusAvailable, f.patrol.UserID)
+		hs, err := f.svc.CreateHotspot(ctx, f.dispatcher, dispatch.Hotspot{Name: "新乡火车站", Kind: "railway_station", Lat: 35.3025, Lng: 113.8705})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = f.svc.CreateHotspot(ctx, f.dispatcher, dispatch.Hotspot{Name: "人民公园", Kind: "park", Lat: 35.2900, Lng: 113.9000})
+		inc := f.signal(t, "GD-S1", 35.3080, 113.8620)
+		patrolID, encID := id.New(), id.New()
+		ms := func(d time.Duration) int64 { return f.now.Add(d).UnixMilli() }
+		body := `{"ops":[
+			{"op":"patrol_start","id":"` + patrolID + `","data":{"team_id":"` + tm.ID + `","kind":"planned","staff_count":3,"vehicle_trips":1,"started_at":"` + f.now.Add(-time.Hour).Format(time.RFC3339) + `"}},
+			{"op":"track","id":"` + patrolID + `","data":[{"lat":35.3000,"lng":113.8700,"t":` + itoa(ms(-50*time.Minute)) + `},{"lat":35.3024,"lng":113.8704,"t":` + itoa(ms(-45*time.Minute)) + `}]},
+			{"op":"encounter","id":"` + encID + `","data":{"incident_id":"` + inc.ID + `","patrol_id":"` + patrolID + `","outcome":"outreach","states":["cold"],"supplies":[{"item":"手套","qty":2,"unit":"副"}]}}
+		]}`
+		batch, err := dispatch.ParseSync([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := f.svc.Sync(ctx, f.patrol, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range first {
+			if r.Status != "ok" {
+				t.Fatalf("first sync: %+v", r)
+			}
+		}
+		// The answer was lost: the app sends the same queue again.
+		second, _ := f.svc.Sync(ctx, f.patrol, batch)
+		if second[0].Status != "duplicate" || second[2].Status != "duplicate" || second[1].Status != "ok" {
+			t.Fatalf("replay: %+v", second)
+		}
+		p, _ := db.PatrolByID(ctx, patrolID)
+		if len(p.Track) != 2 || !p.Night || p.StaffCount != 3 || len(p.Hotspots) != 1 || p.Hotspots[0] != hs.ID {
+			t.Fatalf("patrol after replay: track %d, night %v, staff %d, hotspots %v", len(p.Track), p.Night, p.StaffCount, p.Hotspots)
+		}
+		encs, _ := db.ListEncounters(ctx, inc.ID, time.Time{}, 10)
+		if len(encs) != 1 {
+			t.Fatalf("%d encounters after replay", len(encs))
+		}
+		// Coverage tonight: 1 of 2 hotspots for the station.
+		board, err := f.svc.BoardOf(ctx, f.dispatcher, dispatch.BoardFilter{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(board.Coverage) != 1 || board.Coverage[0].Covered != 1 || board.Coverage[0].Total != 2 || board.Coverage[0].DepartmentID != f.dept.ID {
+			t.Fatalf("coverage %+v", board.Coverage)
+		}
+		// Two edits of the encounter based on version 1: the second is a conflict.
+		edit := func(notes string) dispatch.SyncResult {
+			b, _ := dispatch.ParseSync([]byte(`{"ops":[{"op":"encounter","id":"` + encID + `","base_version":1,"data":{"outcome":"outreach","notes":"` + notes + `"}}]}`))
+			res, _ := f.svc.Sync(ctx, f.patrol, b)
+			return res[0]
+		}
+		if r := edit("送了热水"); r.Status != "ok" || r.Version != 2 {
+			t.Fatalf("first edit: %+v", r)
+		}
+		r := edit("改成别的")
+		if r.Status != "conflict" || len(r.Current) == 0 {
+			t.Fatalf("second edit on the old version: %+v", r)
+		}
+		en, _ := db.EncounterByID(ctx, encID)
+		if en.Notes != "送了热水" || en.Version != 2 {
+			t.Fatalf("conflicting edit overwrote: %q v%d", en.Notes, en.Version)
+		}
+		// A track with a jump is refused whole; the stored track is unchanged.
+		bad, _ := dispatch.ParseSync([]byte(`{"ops":[{"op":"track","id":"` + patrolID + `","data":[{"lat":35.3025,"lng":113.8705,"t":` + itoa(ms(-40*time.Minute)) + `},{"lat":35.9,"lng":113.8705,"t":` + itoa(ms(-39*time.Minute)) + `}]}]}`))
+		res, _ := f.svc.Sync(ctx, f.patrol, bad)
+		if res[0].Status != "invalid" || res[0].Fields["track"] != "err.track_jump" {
+			t.Fatalf("jump: %+v", res[0])
+		}
+		p, _ = db.PatrolByID(ctx, patrolID)
+		if len(p.Track) != 2 {
+			t.Fatalf("track has %d points after a refused upload", len(p.Track))
+		}
+	})
+}
+
+func TestEventsInOrderAndResume(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		hub := &events.Hub{Store: db, Resolve: f.svc.Resolve, Poll: 50 * time.Millisecond}
+		sub := hub.Subscribe()
+		go hub.Run(ctx, db.EventWake())
+		time.Sleep(100 * time.Millisecond) // the hub has read the log's end
+		tm := f.team(t, "一队", 35.3020, 113.8700, dispatch.StatusAvailable)
+		inc := f.signal(t, "GD-V1", 35.3080, 113.8620)
+		if _, err := f.svc.Assign(ctx, f.dispatcher, inc.ID, tm.ID, f.version(t, inc.ID)); err != nil {
+			t.Fatal(err)
+		}
+		var got []events.Message
+		deadline := time.After(10 * time.Second)
+		for len(got) < 4 {
+			select {
+			case m := <-sub.C:
+				got = append(got, m)
+			case <-deadline:
+				t.Fatalf("received %d events", len(got))
+			}
+		}
+		topics := []string{got[0].Topic, got[1].Topic, got[2].Topic, got[3].Topic}
+		if topics[0] != "team" || topics[1] != "incident" || topics[2] != "team" || topics[3] != "incident" {
+			t.Fatalf("topics %v", topics)
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i].ID <= got[i-1].ID {
+				t.Fatalf("out of order: %d after %d", got[i].ID, got[i-1].ID)
+			}
+		}
+		var last dispatch.BoardIncident
+		if err := json.Unmarshal(got[3].Data, &last); err != nil || last.State != "dispatched" || last.TeamName != "一队" {
+			t.Fatalf("incident event data %s", got[3].Data)
+		}
+		// Resume after the first event: the rest, each record once, at its latest.
+		back, reset, err := hub.Backfill(ctx, got[0].ID)
+		if err != nil || reset {
+			t.Fatal(err, reset)
+		}
+		if len(back) != 2 || back[len(back)-1].ID != got[3].ID {
+			t.Fatalf("backfill %+v", back)
+		}
+	})
+}
+
+func TestLeaseHeldByOneHolder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ok1, err := db.TryLease(ctx, "prune", "node-a", time.Minute)
+		ok2, _ := db.TryLease(ctx, "prune", "node-b", time.Minute)
+		ok3, _ := db.TryLease(ctx, "prune", "node-a", time.Minute)
+		if err != nil || !ok1 || ok2 || !ok3 {
+			t.Fatalf("lease: a=%v b=%v a again=%v (%v)", ok1, ok2, ok3, err)
+		}
+	})
+}
