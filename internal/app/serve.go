@@ -13,8 +13,11 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/config"
+	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/i18n"
+	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/secret"
@@ -33,6 +36,8 @@ type env struct {
 	auth     *auth.Service
 	intake   *intake.Service
 	partners *intake.Partners
+	dispatch *dispatch.Service
+	hub      *events.Hub
 	now      func() time.Time
 }
 
@@ -86,6 +91,13 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	}
 	e.intake.Known = []intake.KnownMatcher{intake.RecentIncidents{Store: db, Now: e.now}}
 	e.partners = &intake.Partners{Intake: e.intake, Store: db}
+	night, err := dispatch.ParseNightWindow(cfg.NightPatrol, nil)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	e.dispatch = &dispatch.Service{Store: db, Audit: db, Intake: e.intake, Keys: keys, Now: e.now, Night: night, SpeedKmh: 30}
+	e.hub = &events.Hub{Store: db, Resolve: e.dispatch.Resolve, Log: e.log}
 	if err := e.partners.EnsureDefaults(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -136,6 +148,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
+		Dispatch: e.dispatch, Hub: e.hub,
 	})
 	if err != nil {
 		return err
@@ -160,6 +173,9 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 	e.log.Info("listening", "addr", ln.Addr().String(), "dialect", e.db.Dialect())
 
 	go e.sweepSessions(ctx)
+	go e.hub.Run(ctx, e.db.EventWake())
+	go e.db.Listen(ctx, func(err error) { e.log.Warn("event notifications", "err", err) })
+	go e.pruneEvents(ctx)
 	wctx, stopWorker := context.WithCancel(ctx)
 	defer stopWorker()
 	worker := &webhook.Worker{Store: e.db, Secret: e.partners.Secret, Now: e.now, Log: e.log}
@@ -218,4 +234,27 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	fmt.Fprintf(stdout, "database (%s) is at schema version %d\n", e.db.Dialect(), cur)
 	return nil
+}
+
+// pruneEvents deletes live events older than a day, hourly. With several
+// nodes one does it at a time (a lease in the database).
+func (e *env) pruneEvents(ctx context.Context) {
+	holder := id.New()
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if ok, err := e.db.TryLease(ctx, "events.prune", holder, 50*time.Minute); err != nil || !ok {
+				continue
+			}
+			if n, err := e.db.PruneEvents(ctx, e.now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				e.log.Warn("event prune", "err", err)
+			} else if n > 0 {
+				e.log.Info("event prune", "deleted", n)
+			}
+		}
+	}
 }

@@ -3,6 +3,8 @@
 package config
 
 import (
+	"github.com/havenrescue/haven/internal/dispatch"
+
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +38,7 @@ type Config struct {
 	Jurisdiction string        // Open311 jurisdiction_id
 	MergeRadiusM int           // signals this close …
 	MergeWindow  time.Duration // … and this close in time join one incident
+	NightPatrol  string        // HH:MM-HH:MM (China Standard Time): patrols starting then are night patrols (夜巡)
 	PublicRate   int           // requests a minute per address on public endpoints
 	PartnerRate  int           // work orders a minute per partner key
 
@@ -112,6 +115,7 @@ func (c *Config) options() []option {
 	add("jurisdiction", "HAVEN_JURISDICTION", "Open311 jurisdiction_id this server answers for", false, func() (func(string) error, func() string) { return str(&c.Jurisdiction) })
 	add("merge-radius", "HAVEN_MERGE_RADIUS", "metres within which signals merge into one incident", false, func() (func(string) error, func() string) { return num(&c.MergeRadiusM) })
 	add("merge-window", "HAVEN_MERGE_WINDOW", "time within which signals merge into one incident", false, func() (func(string) error, func() string) { return dur(&c.MergeWindow) })
+	add("night-patrol", "HAVEN_NIGHT_PATROL", "start times of night patrols (夜巡), HH:MM-HH:MM in China Standard Time", false, func() (func(string) error, func() string) { return str(&c.NightPatrol) })
 	add("public-rate", "HAVEN_PUBLIC_RATE", "requests a minute per address on public endpoints", false, func() (func(string) error, func() string) { return num(&c.PublicRate) })
 	add("partner-rate", "HAVEN_PARTNER_RATE", "work orders a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
 	return o
@@ -132,6 +136,7 @@ func Default() *Config {
 		Jurisdiction:     "xinxiang.gov.cn",
 		MergeRadiusM:     300,
 		MergeWindow:      60 * time.Minute,
+		NightPatrol:      "20:00-06:00",
 		PublicRate:       20,
 		PartnerRate:      6000,
 	}
@@ -232,6 +237,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data: must name a folder")
+	}
+	if _, err := dispatch.ParseNightWindow(c.NightPatrol, nil); err != nil {
+		return fmt.Errorf("--night-patrol %q: want HH:MM-HH:MM such as 20:00-06:00", c.NightPatrol)
 	}
 	if c.MergeRadiusM > 450 {
 		return fmt.Errorf("--merge-radius %d: at most 450 metres (signals farther apart are different places)", c.MergeRadiusM)

@@ -657,8 +657,10 @@ func trackFields(op string, err error) error {
 	return errs.Wrap(errs.Invalid, op, err)
 }
 
-// EndPatrol ends a patrol. baseVersion is the version the app last saw:
-// a patrol changed by someone else since is a Conflict.
+// EndPatrol ends a patrol. baseVersion is the version the caller last
+// saw (a patrol changed since is a Conflict); the patrol app that started
+// the patrol offline sends 0, as it cannot know the versions its own
+// queued track uploads made.
 func (s *Service) EndPatrol(ctx context.Context, a auth.Actor, patrolID string, endedAt time.Time, baseVersion int, notes string) (*Patrol, error) {
 	const op = "dispatch.EndPatrol"
 	if err := a.Require(op, auth.PermPatrolWork); err != nil {
@@ -670,6 +672,9 @@ func (s *Service) EndPatrol(ctx context.Context, a auth.Actor, patrolID string, 
 	}
 	if !p.EndedAt.IsZero() {
 		return p, nil // ended already: a replay
+	}
+	if baseVersion == 0 {
+		baseVersion = p.Version
 	}
 	if p.Version != baseVersion {
 		return nil, errs.E(errs.Conflict, op, "err.changed_meanwhile")

@@ -18,6 +18,8 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/demo"
+	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -37,6 +39,7 @@ type harness struct {
 	svc      *auth.Service
 	intake   *intake.Service
 	partners *intake.Partners
+	dispatch *dispatch.Service
 	web      *web.Server
 	srv      *httptest.Server
 	logs     *syncBuffer
@@ -83,16 +86,21 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	if err := partners.EnsureDefaults(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	disp := &dispatch.Service{Store: db, Audit: db, Intake: in, Keys: keys, Now: time.Now, Night: dispatch.DefaultNight}
+	hub := &events.Hub{Store: db, Resolve: disp.Resolve, Poll: 100 * time.Millisecond}
+	hctx, stopHub := context.WithCancel(context.Background())
+	t.Cleanup(stopHub)
+	go hub.Run(hctx, db.EventWake())
 	logs := &syncBuffer{}
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
-		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000})
+		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, web: w, srv: srv, logs: logs}
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, web: w, srv: srv, logs: logs}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
@@ -155,6 +163,28 @@ func (c *client) do(method, path string, form url.Values, keep bool) (*http.Resp
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	return c.send(req, keep)
+}
+
+// stream opens a server-sent-event stream and returns its response once
+// the head has arrived; the body is closed.
+func (c *client) stream(path string) *http.Response {
+	c.h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", c.h.srv.URL+path, nil)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	for k, v := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := hc.Do(req)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res
 }
 
 // send adds the client's cookies, sends req without following redirects

@@ -91,6 +91,18 @@ var matrix = map[string]access{
 	"POST /admin/deliveries/{id}/resend":          adminOnly,
 	"GET /admin/routing":                          viewers,
 	"POST /admin/routing":                         only(auth.RoleAdmin, auth.RoleDispatcher),
+
+	"GET /dispatch":                          only(auth.RoleDispatcher, auth.RoleLeader),
+	"GET /dispatch/board.json":               only(auth.RoleDispatcher, auth.RoleLeader),
+	"GET /dispatch/events":                   only(auth.RoleDispatcher, auth.RoleLeader),
+	"GET /dispatch/incidents/{id}/suggest":   only(auth.RoleDispatcher),
+	"POST /dispatch/incidents/{id}/assign":   only(auth.RoleDispatcher),
+	"POST /dispatch/incidents/{id}/escalate": only(auth.RoleDispatcher),
+	"POST /dispatch/incidents/{id}/notes":    only(auth.RoleDispatcher),
+	"GET /patrol/{$}":                        only(auth.RoleDispatcher, auth.RolePatrol),
+	"GET /patrol/state.json":                 only(auth.RoleDispatcher, auth.RolePatrol),
+	"POST /patrol/sync":                      only(auth.RoleDispatcher, auth.RolePatrol),
+	"GET /patrol/sw.js":                      only(auth.RoleDispatcher, auth.RolePatrol),
 }
 
 // request turns a route pattern into a concrete request.
@@ -103,7 +115,7 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	if strings.HasPrefix(path, "/admin/apikeys/") {
 		path = strings.ReplaceAll(path, "{id}", f.keyID)
 	}
-	if strings.HasPrefix(path, "/incidents/") {
+	if strings.HasPrefix(path, "/incidents/") || strings.HasPrefix(path, "/dispatch/incidents/") {
 		path = strings.ReplaceAll(path, "{id}", f.incidentID)
 	}
 	if strings.HasPrefix(path, "/open311/") {
@@ -205,7 +217,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 				if pattern == "POST /logout" {
 					c = clientFor(h, who) // a separate session: logging out must not end c's
 				}
-				if form != nil {
+				if pattern == "GET /dispatch/events" {
+					res = c.stream(path) // a stream never ends: look at its head only
+				} else if form != nil {
 					res, _ = c.post(path, form)
 				} else {
 					res, _ = c.do(method, path, nil, false)

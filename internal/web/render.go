@@ -34,7 +34,7 @@ var staticFS embed.FS
 // missing or broken one stops start-up.
 var pages = []string{
 	"login", "home", "password", "error", "report", "status", "signal_new", "incidents", "incident",
-	"admin_partners", "admin_deliveries", "admin_routing",
+	"admin_partners", "admin_deliveries", "admin_routing", "dispatch", "patrol",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit",
 }
 
@@ -68,10 +68,11 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
 				}
 				return code
 			},
-			"overdue": func(i *intake.Incident, now time.Time) bool { return i.Overdue(now) },
-			"minutes": func(d time.Duration) int { return int(d.Minutes()) },
-			"coord":   func(f float64) string { return strconv.FormatFloat(f, 'f', 5, 64) },
-			"list":    func(v ...string) []string { return v },
+			"overdue":   func(i *intake.Incident, now time.Time) bool { return i.Overdue(now) },
+			"minutes":   func(d time.Duration) int { return int(d.Minutes()) },
+			"coord":     func(f float64) string { return strconv.FormatFloat(f, 'f', 5, 64) },
+			"list":      func(v ...string) []string { return v },
+			"boardText": func() map[string]string { return scriptText(cat, lang) },
 			"deptName": func(d *auth.Department) string {
 				if lang == "en" && d.NameEn != "" {
 					return d.NameEn
@@ -205,7 +206,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if code >= 500 {
 		s.Logger.Error("request failed", "request_id", ri.id, "route", ri.pattern, "err", err)
 	}
-	if ri.api {
+	if ri.api || wantsJSON(r) {
 		fields := map[string]string{}
 		for f, key := range errs.FieldsOf(err) {
 			fields[f] = s.Catalog.T(ri.lang, key)
@@ -301,4 +302,28 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(r, "title.error", map[string]any{"Code": http.StatusTooManyRequests, "RequestID": ri.id})
 	v.Message = "err.rate_limited"
 	s.render(w, r, http.StatusTooManyRequests, "error", v)
+}
+
+// wantsJSON reports whether a browser request came from a page's script
+// (fetch with Accept: application/json), which gets errors as JSON too.
+func wantsJSON(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Accept"), "application/json")
+}
+
+// scriptText is the part of the catalog that the board and patrol scripts
+// show, handed to them as JSON: states, channels, outcomes, team statuses,
+// person states, the dispatch.* and patrol.* texts and the service names.
+func scriptText(cat *i18n.Catalog, lang string) map[string]string {
+	out := map[string]string{}
+	for _, k := range cat.Keys() {
+		for _, p := range []string{"state.", "channel.", "outcome.", "team_status.", "encounter_outcome.", "person_state.", "dispatch.", "patrol.", "hotspot_kind."} {
+			if strings.HasPrefix(k, p) {
+				out[k] = cat.T(lang, k)
+			}
+		}
+	}
+	for _, svc := range intake.Services {
+		out["svc."+svc.Code] = svc.Name(lang)
+	}
+	return out
 }

@@ -64,6 +64,19 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /incidents/{id}/split", s.signedIn(s.incidentSplit))
 	s.handle("POST /incident-ops/{id}/undo", s.signedIn(s.incidentUndo))
 
+	// Dispatch and street outreach (DESIGN.md §3.2).
+	s.handle("GET /dispatch", s.signedIn(s.dispatchPage))
+	s.handle("GET /dispatch/board.json", s.signedIn(s.dispatchBoardJSON))
+	s.handle("GET /dispatch/events", s.signedIn(s.dispatchEvents))
+	s.handle("GET /dispatch/incidents/{id}/suggest", s.signedIn(s.dispatchSuggest))
+	s.handle("POST /dispatch/incidents/{id}/assign", s.signedIn(s.dispatchAssign))
+	s.handle("POST /dispatch/incidents/{id}/escalate", s.signedIn(s.dispatchEscalate))
+	s.handle("POST /dispatch/incidents/{id}/notes", s.signedIn(s.dispatchNote))
+	s.handle("GET /patrol/{$}", s.signedIn(s.patrolApp))
+	s.handle("GET /patrol/state.json", s.signedIn(s.patrolState))
+	s.handle("POST /patrol/sync", s.signedIn(s.patrolSync))
+	s.handle("GET /patrol/sw.js", s.signedIn(s.patrolWorker))
+
 	s.handle("GET /admin/partners", s.signedIn(s.adminPartners))
 	s.handle("POST /admin/partners/{code}", s.signedIn(s.adminPartnerUpdate))
 	s.handle("GET /admin/deliveries", s.signedIn(s.adminDeliveries))

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
@@ -36,6 +38,9 @@ type Deps struct {
 	// per API key (partner work orders); 0 picks the default.
 	PublicRate  int
 	PartnerRate int
+
+	Dispatch *dispatch.Service
+	Hub      *events.Hub // this node's live event stream
 }
 
 // Server is Haven's HTTP handler.

@@ -1,0 +1,295 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/events"
+	"github.com/havenrescue/haven/internal/intake"
+)
+
+// ---- the dispatcher's board (DESIGN.md §3.2) ----
+
+type boardPage struct {
+	Board    *dispatch.Board // handed to board.js as JSON
+	Services []intake.ServiceType
+	Channels []intake.Channel
+	Assign   bool
+	TileURL  string
+}
+
+func (s *Server) boardFilter(r *http.Request) dispatch.BoardFilter {
+	q := r.URL.Query()
+	return dispatch.BoardFilter{District: q.Get("district"), ServiceCode: q.Get("service"), Channel: q.Get("channel")}
+}
+
+func (s *Server) board(r *http.Request) (*dispatch.Board, error) {
+	last, err := s.Hub.Store.LastEventID(r.Context()) // read first: a client resuming from it misses nothing
+	if err != nil {
+		return nil, err
+	}
+	return s.Dispatch.BoardOf(r.Context(), info(r).actor, s.boardFilter(r), last)
+}
+
+func (s *Server) dispatchPage(w http.ResponseWriter, r *http.Request) {
+	b, err := s.board(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "title.dispatch", boardPage{Board: b, Services: intake.Services, Channels: intake.Channels,
+		Assign: info(r).actor.Can(auth.PermDispatchAssign), TileURL: s.TileURL})
+	v.keep(r, "district", "service", "channel")
+	s.render(w, r, http.StatusOK, "dispatch", v)
+}
+
+func (s *Server) dispatchBoardJSON(w http.ResponseWriter, r *http.Request) {
+	b, err := s.board(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, b)
+}
+
+// dispatchEvents is the live stream (server-sent events). A client that
+// reconnects sends Last-Event-ID and first gets what it missed.
+func (s *Server) dispatchEvents(w http.ResponseWriter, r *http.Request) {
+	if err := info(r).actor.Require("web.events", auth.PermDispatchBoard); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		s.fail(w, r, errs.E(errs.Internal, "web.events", "err.internal"))
+		return
+	}
+	var after int64
+	if v := r.Header.Get("Last-Event-ID"); v != "" {
+		after, _ = strconv.ParseInt(v, 10, 64)
+	} else if v := r.URL.Query().Get("after"); v != "" {
+		after, _ = strconv.ParseInt(v, 10, 64)
+	}
+	sub := s.Hub.Subscribe() // before the backfill, so nothing falls between
+	defer sub.Close()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	sent := after
+	if after > 0 {
+		back, reset, err := s.Hub.Backfill(r.Context(), after)
+		if err != nil || reset {
+			fmt.Fprint(w, "event: reset\ndata: {}\n\n")
+			fl.Flush()
+			return
+		}
+		for _, m := range back {
+			writeEvent(w, m)
+			sent = m.ID
+		}
+	}
+	fmt.Fprint(w, "retry: 2000\n: connected\n\n")
+	fl.Flush()
+	ping := time.NewTicker(20 * time.Second)
+	defer ping.Stop()
+	rc := http.NewResponseController(w)
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-ping.C:
+			fmt.Fprint(w, ": ping\n\n")
+		case m, ok := <-sub.C:
+			if !ok {
+				return // too far behind, or shutting down: the client resumes
+			}
+			if m.ID <= sent {
+				continue
+			}
+			writeEvent(w, m)
+			sent = m.ID
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		fl.Flush()
+	}
+}
+
+func writeEvent(w io.Writer, m events.Message) {
+	data := m.Data
+	if len(data) == 0 {
+		data = []byte("null")
+	}
+	fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", m.ID, m.Topic, data)
+}
+
+func (s *Server) dispatchSuggest(w http.ResponseWriter, r *http.Request) {
+	c, err := s.Dispatch.Suggest(r.Context(), info(r).actor, r.PathValue("id"), 3)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if c == nil {
+		c = []dispatch.Candidate{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"candidates": c})
+}
+
+func (s *Server) dispatchAssign(w http.ResponseWriter, r *http.Request) {
+	version, _ := strconv.Atoi(r.FormValue("version"))
+	a, err := s.Dispatch.Assign(r.Context(), info(r).actor, r.PathValue("id"), r.FormValue("team"), version)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"assignment": a.ID, "team": a.TeamID, "distance_m": a.DistanceM, "eta_s": a.ETA.Seconds()})
+}
+
+func (s *Server) dispatchEscalate(w http.ResponseWriter, r *http.Request) {
+	if err := s.Dispatch.Escalate(r.Context(), info(r).actor, r.PathValue("id"), r.FormValue("reason")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+func (s *Server) dispatchNote(w http.ResponseWriter, r *http.Request) {
+	n, err := s.Dispatch.AddNote(r.Context(), info(r).actor, r.PathValue("id"), r.FormValue("text"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"note": n.ID})
+}
+
+// ---- the patrol app ----
+
+type patrolPage struct {
+	Outcomes []dispatch.Outcome
+	States   []string
+}
+
+func (s *Server) patrolApp(w http.ResponseWriter, r *http.Request) {
+	if err := info(r).actor.Require("web.patrol", auth.PermPatrolWork); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "title.patrol", patrolPage{Outcomes: dispatch.Outcomes, States: dispatch.PersonStates})
+	s.render(w, r, http.StatusOK, "patrol", v)
+}
+
+// patrolState is what the app keeps for offline use: my teams, my
+// assignments, the hotspots, and the open patrol.
+func (s *Server) patrolState(w http.ResponseWriter, r *http.Request) {
+	a := info(r).actor
+	teams, err := s.Dispatch.MyTeams(r.Context(), a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	mine, err := s.Dispatch.MyAssignments(r.Context(), a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	hs, err := s.Dispatch.Hotspots(r.Context(), a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := map[string]any{"teams": []any{}, "assignments": mine, "hotspots": []any{}, "now": s.Now().UTC()}
+	var ts []any
+	for _, t := range teams {
+		ts = append(ts, dispatch.BoardTeamOf(t))
+	}
+	if ts != nil {
+		out["teams"] = ts
+	}
+	var hl []any
+	for _, h := range hs {
+		hl = append(hl, map[string]any{"id": h.ID, "name": h.Name, "kind": h.Kind, "lat": h.Lat, "lng": h.Lng, "risk_notes": h.RiskNotes})
+	}
+	if hl != nil {
+		out["hotspots"] = hl
+	}
+	if mine == nil {
+		out["assignments"] = []any{}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) patrolSync(w http.ResponseWriter, r *http.Request) {
+	if err := info(r).actor.Require("web.sync", auth.PermPatrolWork); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.fail(w, r, errs.E(errs.Invalid, "web.sync", "err.body_too_large"))
+		return
+	}
+	b, err := dispatch.ParseSync(body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.Dispatch.Sync(r.Context(), info(r).actor, b)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lang := info(r).lang
+	type answer struct {
+		dispatch.SyncResult
+		Message string `json:"message,omitempty"`
+	}
+	out := make([]answer, len(res))
+	for i, x := range res {
+		out[i] = answer{SyncResult: x}
+		if x.Error != "" {
+			out[i].Message = s.Catalog.T(lang, x.Error)
+			for f, k := range x.Fields {
+				out[i].Message += " (" + f + ": " + s.Catalog.T(lang, k) + ")"
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+}
+
+// patrolWorker is the patrol app's service worker. Served from /patrol/
+// so that it controls the app's pages.
+func (s *Server) patrolWorker(w http.ResponseWriter, r *http.Request) {
+	if err := info(r).actor.Require("web.patrol", auth.PermPatrolWork); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, ok := s.static.files["patrol-sw.js"]
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	// The worker caches the app's pages and scripts by their hashed URLs.
+	body := []byte(fmt.Sprintf("const ASSETS = %s;\n", s.patrolAssets()))
+	_, _ = w.Write(append(body, b...))
+}
+
+func (s *Server) patrolAssets() string {
+	list := []string{"/patrol/"}
+	for _, f := range []string{"app.css", "patrol.js"} {
+		if u, err := s.static.url(f); err == nil {
+			list = append(list, u)
+		}
+	}
+	b, _ := json.Marshal(list)
+	return string(b)
+}
