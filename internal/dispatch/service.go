@@ -554,7 +554,7 @@ func (s *Service) StartPatrol(ctx context.Context, a auth.Actor, in PatrolInput)
 	if in.StartedAt.IsZero() {
 		in.StartedAt = now
 	}
-	if in.StartedAt.After(now.Add(5*time.Minute)) || now.Sub(in.StartedAt) > 7*24*time.Hour {
+	if in.StartedAt.After(now.Add(5*time.Minute)) || now.Sub(in.StartedAt) > maxBackdate {
 		f["started_at"] = "err.time_range"
 	}
 	if in.StaffCount < 1 || in.StaffCount > 100 {
@@ -744,7 +744,7 @@ func (s *Service) validateEncounter(in *EncounterInput, now time.Time) map[strin
 	if in.At.IsZero() {
 		in.At = now
 	}
-	if in.At.After(now.Add(5*time.Minute)) || now.Sub(in.At) > 7*24*time.Hour {
+	if in.At.After(now.Add(5*time.Minute)) || now.Sub(in.At) > maxBackdate {
 		f["at"] = "err.time_range"
 	}
 	if (in.Lat != 0 || in.Lng != 0) && !validPoint(in.Lat, in.Lng) {
@@ -911,3 +911,7 @@ func marshal(v any) json.RawMessage {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// maxBackdate is how far back a patrol or encounter may be dated: a phone
+// that was offline for long, or paper records entered late.
+const maxBackdate = 31 * 24 * time.Hour
