@@ -89,7 +89,10 @@ func TestNightClassificationEdges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := func(s string) time.Time { v, _ := time.ParseInLocation("15:04", s, cst); return v.AddDate(2026, 10, 27) }
+	at := func(s string) time.Time {
+		v, _ := time.ParseInLocation("15:04", s, cst)
+		return v.AddDate(2026, 10, 27)
+	}
 	if custom.IsNight(at("22:29")) || !custom.IsNight(at("22:30")) || custom.IsNight(at("05:00")) {
 		t.Error("custom window edges wrong")
 	}

@@ -120,6 +120,7 @@
         card.type = "button";
         card.dataset.incident = i.id;
         card.dataset.state = i.state;
+        card.dataset.ref = i.ref;
         card.appendChild(el("strong", "", i.ref));
         card.appendChild(el("span", "kind", t("svc." + i.service_code)));
         card.appendChild(el("span", "where", i.address || (i.lat.toFixed(4) + ", " + i.lng.toFixed(4))));

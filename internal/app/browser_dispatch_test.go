@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+func browserLogin(t *testing.T, ctx context.Context, base, user string) {
+	t.Helper()
+	step(t, ctx, "log in as "+user,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), user),
+		chromedp.SendKeys(chromedp.ID("password"), "browser demo 1"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("welcome")),
+	)
+}
+
+// publicReport sends the public report form as a separate visitor would.
+func publicReport(t *testing.T, base string, lat, lng float64, address string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Get(base + "/report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("no CSRF token on the report page")
+	}
+	form := url.Values{"csrf_token": {string(m[1])}, "service_code": {"weather_exposure"}, "description": {"天桥下有人衣着单薄"},
+		"lat": {fmt.Sprintf("%.6f", lat)}, "lng": {fmt.Sprintf("%.6f", lng)}, "address": {address}}
+	res, err = c.PostForm(base+"/report", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Request.URL.String(), "/status") {
+		t.Fatalf("report: %s at %s", res.Status, res.Request.URL)
+	}
+}
+
+// A dispatcher has the board open; a public report appears without reload;
+// the dispatcher assigns the suggested team; the team's patrol member, on
+// a phone, goes offline, records an encounter with outreach aid, comes
+// back online and it syncs; the board shows the incident closed.
+func TestBrowserDispatchNight(t *testing.T) {
+	ctx := browser(t)
+	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
+	browserLogin(t, ctx, r.URL, "dispatcher")
+	step(t, ctx, "open the board",
+		chromedp.Navigate(r.URL+"/dispatch"),
+		chromedp.WaitReady(chromedp.CSS(`#board[data-ready="1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#live-status.on`)),
+		chromedp.WaitReady(chromedp.CSS(`#board-map .leaflet-marker-icon`)), // teams drawn although tiles cannot load
+	)
+	pos := value(t, ctx, "team position", chromedp.Evaluate[[]float64](
+		`(function(){var b=JSON.parse(document.getElementById('board-data').textContent);var x=b.teams.find(function(t){return t.name==='救助站巡查1队'});return [x.lat,x.lng];})()`))
+	const address = "浏览器测试路1号天桥下"
+	publicReport(t, r.URL, pos[0]+0.0004, pos[1]+0.0004, address)
+	card := `[...document.querySelectorAll('.card')].find(function(c){return c.querySelector('.where').textContent===` + "'" + address + "'" + `})`
+	step(t, ctx, "the report appears live", chromedp.Poll[chromedp.Void](`!!`+card+` && `+card+`.dataset.state==='accepted'`))
+	if os.Getenv("HAVEN_SCREENSHOT_BOARD") != "" {
+		shot := value(t, ctx, "screenshot", chromedp.FullScreenshot(90))
+		_ = os.WriteFile(os.Getenv("HAVEN_SCREENSHOT_BOARD"), shot, 0o644)
+	}
+	step(t, ctx, "open it and assign the suggested team",
+		chromedp.Evaluate[chromedp.Void](card+`.click()`),
+		chromedp.WaitVisible(chromedp.CSS(`#d-suggest button`)),
+	)
+	first := value(t, ctx, "suggestion", chromedp.Text(chromedp.CSS(`#d-suggest li span`)))
+	if !strings.HasPrefix(first, "救助站巡查1队") {
+		t.Fatalf("first suggestion %q, want the team next to the report", first)
+	}
+	step(t, ctx, "assign", chromedp.Click(chromedp.CSS(`#d-suggest button`)),
+		chromedp.Poll[chromedp.Void](card+`.dataset.state==='dispatched' && `+card+`.textContent.indexOf('救助站巡查1队')>=0`))
+
+	// The patrol member, on a phone, in a browser session of their own.
+	pctx, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	defer cancel()
+	step(t, pctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
+	browserLogin(t, pctx, r.URL, "patrol")
+	step(t, pctx, "open the patrol app",
+		chromedp.Navigate(r.URL+"/patrol/"),
+		chromedp.WaitReady(chromedp.CSS(`#patrol-app[data-ready="1"]`)),
+		chromedp.WaitReady(chromedp.CSS(`#assignments li[data-incident]`)),
+	)
+	goOffline := func(off bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+			return err
+		})
+	}
+	step(t, pctx, "go offline", goOffline(true), chromedp.Poll[chromedp.Void](`!navigator.onLine`))
+	step(t, pctx, "record an encounter offline",
+		chromedp.Click(chromedp.CSS(`input[name="outcome"][value="outreach"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="states"][value="cold"]`)),
+		chromedp.SendKeys(chromedp.ID("e-desc"), "男，约60岁"),
+		chromedp.SendKeys(chromedp.ID("e-item"), "棉被"),
+		chromedp.Click(chromedp.ID("e-save")),
+		chromedp.WaitReady(chromedp.CSS(`#patrol-app[data-queued="1"]`)),
+	)
+	step(t, pctx, "back online, it syncs", goOffline(false), chromedp.WaitReady(chromedp.CSS(`#patrol-app[data-queued="0"]`)))
+
+	step(t, ctx, "the board shows it closed", chromedp.Poll[chromedp.Void](card+`.dataset.state==='closed'`))
+	outcome := value(t, ctx, "outcome", chromedp.Evaluate[string](card+`.querySelector('.outcome').textContent`))
+	if outcome != "已就地救助" && !strings.Contains(outcome, "救助") {
+		t.Fatalf("closed with outcome %q", outcome)
+	}
+}
