@@ -197,25 +197,33 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 	return nil
 }
 
-// sweepSessions deletes expired sessions every few minutes. Several nodes
-// may all do it: the delete is idempotent.
-func (e *env) sweepSessions(ctx context.Context) {
-	t := time.NewTicker(5 * time.Minute)
+// every runs a clean-up job each interval until ctx ends, logging what it
+// deleted or why it failed.
+func (e *env) every(ctx context.Context, interval time.Duration, name string, job func() (int64, error)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			now := e.now()
-			n, err := e.db.DeleteSessionsBefore(ctx, now.Add(-e.cfg.SessionIdle), now)
+			n, err := job()
 			if err != nil && ctx.Err() == nil {
-				e.log.Warn("session sweep", "err", err)
+				e.log.Warn(name, "err", err)
 			} else if n > 0 {
-				e.log.Info("session sweep", "deleted", n)
+				e.log.Info(name, "deleted", n)
 			}
 		}
 	}
+}
+
+// sweepSessions deletes expired sessions every few minutes. Several nodes
+// may all do it: the delete is idempotent.
+func (e *env) sweepSessions(ctx context.Context) {
+	e.every(ctx, 5*time.Minute, "session sweep", func() (int64, error) {
+		now := e.now()
+		return e.db.DeleteSessionsBefore(ctx, now.Add(-e.cfg.SessionIdle), now)
+	})
 }
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -240,21 +248,10 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 // nodes one does it at a time (a lease in the database).
 func (e *env) pruneEvents(ctx context.Context) {
 	holder := id.New()
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if ok, err := e.db.TryLease(ctx, "events.prune", holder, 50*time.Minute); err != nil || !ok {
-				continue
-			}
-			if n, err := e.db.PruneEvents(ctx, e.now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-				e.log.Warn("event prune", "err", err)
-			} else if n > 0 {
-				e.log.Info("event prune", "deleted", n)
-			}
+	e.every(ctx, time.Hour, "event prune", func() (int64, error) {
+		if ok, err := e.db.TryLease(ctx, "events.prune", holder, 50*time.Minute); err != nil || !ok {
+			return 0, err
 		}
-	}
+		return e.db.PruneEvents(ctx, e.now().Add(-24*time.Hour))
+	})
 }

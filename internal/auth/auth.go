@@ -5,6 +5,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/havenrescue/haven/internal/audit"
@@ -89,11 +90,14 @@ type Actor struct {
 func (a Actor) Can(p Permission) bool { return RoleCan(a.Role, p) }
 
 // Require returns a Forbidden error unless the actor has p.
-func (a Actor) Require(op string, p Permission) error {
+func (a Actor) Require(op string, p Permission) error { return a.RequireAny(op, p) }
+
+// RequireAny returns a Forbidden error unless the actor has one of ps.
+func (a Actor) RequireAny(op string, ps ...Permission) error {
 	if a.Role == "" {
 		return errs.E(errs.Unauthorized, op, "err.login_required")
 	}
-	if !a.Can(p) {
+	if !slices.ContainsFunc(ps, a.Can) {
 		return errs.E(errs.Forbidden, op, "err.forbidden")
 	}
 	return nil

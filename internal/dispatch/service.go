@@ -29,8 +29,8 @@ type Service struct {
 	Night    NightWindow
 	SpeedKmh float64 // for ETAs; default 30
 
-	index     *Index
-	indexOnce sync.Once
+	indexMu sync.Mutex
+	index   *Index
 }
 
 const nameContext = "encounters.name"
@@ -38,49 +38,54 @@ const nameContext = "encounters.name"
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
 // Index returns the nearest-team index, built from the database on first
-// use.
+// use (tried again on the next use if that read fails).
 func (s *Service) Index(ctx context.Context) (*Index, error) {
-	var err error
-	s.indexOnce.Do(func() {
-		x := NewIndex()
-		var teams []*Team
-		teams, err = s.Store.ListTeams(ctx)
-		for _, t := range teams {
-			x.Put(t)
-		}
-		if err == nil {
-			s.index = x
-		}
-	})
-	if s.index == nil {
-		s.indexOnce = sync.Once{}
-		if err == nil {
-			err = errs.E(errs.Unavailable, "dispatch.Index", "err.unavailable")
-		}
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if s.index != nil {
+		return s.index, nil
+	}
+	teams, err := s.Store.ListTeams(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return s.index, nil
+	x := NewIndex()
+	for _, t := range teams {
+		x.Put(t)
+	}
+	s.index = x
+	return x, nil
 }
 
 // TeamChanged refreshes the index from the stored team (called for team
 // events, local or from another node).
-func (s *Service) TeamChanged(ctx context.Context, teamID string) {
-	x, err := s.Index(ctx)
-	if err != nil {
-		return
-	}
+// It returns the team as read.
+func (s *Service) TeamChanged(ctx context.Context, teamID string) (*Team, error) {
 	t, err := s.Store.TeamByID(ctx, teamID)
-	if err != nil {
+	x, xerr := s.Index(ctx)
+	switch {
+	case xerr != nil: // built from the database on its next use
+	case err == nil:
+		x.Put(t)
+	case errs.Is(errs.NotFound, err):
 		x.Remove(teamID)
-		return
 	}
-	x.Put(t)
+	return t, err
 }
 
 // ---- teams and hotspots ----
 
 // Team input limits.
 const maxName = 100
+
+// checkName adds the error of a required name, if any, to f.
+func checkName(f map[string]string, name string) {
+	if name == "" {
+		f["name"] = "err.required"
+	} else if !textOK(name, maxName) {
+		f["name"] = "err.too_long"
+	}
+}
 
 func textOK(s string, n int) bool { return utf8.ValidString(s) && utf8.RuneCountInString(s) <= n }
 
@@ -96,11 +101,7 @@ func (s *Service) CreateTeam(ctx context.Context, a auth.Actor, t Team) (*Team, 
 	}
 	t.Name, t.Vehicles = strings.TrimSpace(t.Name), strings.TrimSpace(t.Vehicles)
 	f := map[string]string{}
-	if t.Name == "" {
-		f["name"] = "err.required"
-	} else if !textOK(t.Name, maxName) {
-		f["name"] = "err.too_long"
-	}
+	checkName(f, t.Name)
 	if !slices.Contains(TeamKinds, t.Kind) {
 		f["kind"] = "err.invalid_choice"
 	}
@@ -196,8 +197,8 @@ func (s *Service) MoveTeam(ctx context.Context, a auth.Actor, teamID string, lat
 
 // Teams lists every team.
 func (s *Service) Teams(ctx context.Context, a auth.Actor) ([]*Team, error) {
-	if !a.Can(auth.PermDispatchBoard) && !a.Can(auth.PermTeamsManage) && !a.Can(auth.PermPatrolWork) {
-		return nil, errs.E(errs.Forbidden, "dispatch.Teams", "err.forbidden")
+	if err := a.RequireAny("dispatch.Teams", auth.PermDispatchBoard, auth.PermTeamsManage, auth.PermPatrolWork); err != nil {
+		return nil, err
 	}
 	return s.Store.ListTeams(ctx)
 }
@@ -218,11 +219,7 @@ func (s *Service) CreateHotspot(ctx context.Context, a auth.Actor, h Hotspot) (*
 	}
 	h.Name, h.Address, h.RiskNotes = strings.TrimSpace(h.Name), strings.TrimSpace(h.Address), strings.TrimSpace(h.RiskNotes)
 	f := map[string]string{}
-	if h.Name == "" {
-		f["name"] = "err.required"
-	} else if !textOK(h.Name, maxName) {
-		f["name"] = "err.too_long"
-	}
+	checkName(f, h.Name)
 	if !slices.Contains(HotspotKinds, h.Kind) {
 		f["kind"] = "err.invalid_choice"
 	}
@@ -247,8 +244,8 @@ func (s *Service) CreateHotspot(ctx context.Context, a auth.Actor, h Hotspot) (*
 
 // Hotspots lists the active hotspots.
 func (s *Service) Hotspots(ctx context.Context, a auth.Actor) ([]*Hotspot, error) {
-	if !a.Can(auth.PermDispatchBoard) && !a.Can(auth.PermTeamsManage) && !a.Can(auth.PermPatrolWork) {
-		return nil, errs.E(errs.Forbidden, "dispatch.Hotspots", "err.forbidden")
+	if err := a.RequireAny("dispatch.Hotspots", auth.PermDispatchBoard, auth.PermTeamsManage, auth.PermPatrolWork); err != nil {
+		return nil, err
 	}
 	return s.Store.ListHotspots(ctx, true)
 }
@@ -315,12 +312,11 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, incidentID, teamID s
 		as.DistanceM = intake.Distance(intake.Point{Lat: t.Lat, Lng: t.Lng}, intake.Point{Lat: inc.Lat, Lng: inc.Lng})
 		as.ETA = ETA(as.DistanceM, s.SpeedKmh)
 	}
-	kind := "assignment"
 	text := t.Name
 	if inc.TeamID != "" {
 		text = inc.TeamName + " → " + t.Name
 	}
-	note := &Note{ID: id.New(), IncidentID: incidentID, At: now, Kind: kind, AuthorName: a.Name, Text: text}
+	note := &Note{ID: id.New(), IncidentID: incidentID, At: now, Kind: "assignment", AuthorName: a.Name, Text: text}
 	e := a.Entry("incident.assign", "incident", incidentID)
 	e.Detail = "team " + t.ID
 	if err := s.Store.Assign(ctx, as, incidentVersion, note, e); err != nil {
@@ -491,8 +487,7 @@ func (s *Service) Resolve(ctx context.Context, e events.Event) (any, error) {
 	case events.TopicIncident:
 		return s.Store.BoardIncident(ctx, e.RecordID)
 	case events.TopicTeam:
-		s.TeamChanged(ctx, e.RecordID)
-		t, err := s.Store.TeamByID(ctx, e.RecordID)
+		t, err := s.TeamChanged(ctx, e.RecordID)
 		if err != nil {
 			return nil, err
 		}
@@ -502,17 +497,22 @@ func (s *Service) Resolve(ctx context.Context, e events.Event) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		since, until := s.Night.Tonight(s.now())
-		m, err := s.Store.Coverage(ctx, since, until)
-		if err != nil {
-			return nil, err
-		}
 		hs, err := s.Store.ListHotspots(ctx, true)
 		if err != nil {
 			return nil, err
 		}
+		cov, err := s.coverage(ctx, s.now(), len(hs))
+		if err != nil {
+			return nil, err
+		}
+		covered := 0
+		for _, c := range cov {
+			if c.DepartmentID == p.DepartmentID {
+				covered = c.Covered
+			}
+		}
 		return map[string]any{"id": p.ID, "team_id": p.TeamID, "department_id": p.DepartmentID, "night": p.Night,
-			"started_at": p.StartedAt, "ended_at": p.EndedAt, "covered": m[p.DepartmentID], "total": len(hs)}, nil
+			"started_at": p.StartedAt, "ended_at": p.EndedAt, "covered": covered, "total": len(hs)}, nil
 	}
 	return nil, nil
 }
@@ -702,8 +702,8 @@ func (s *Service) EndPatrol(ctx context.Context, a auth.Actor, patrolID string, 
 
 // Patrols lists patrols started in [since, until).
 func (s *Service) Patrols(ctx context.Context, a auth.Actor, since, until time.Time) ([]*Patrol, error) {
-	if !a.Can(auth.PermDispatchBoard) && !a.Can(auth.PermPatrolWork) {
-		return nil, errs.E(errs.Forbidden, "dispatch.Patrols", "err.forbidden")
+	if err := a.RequireAny("dispatch.Patrols", auth.PermDispatchBoard, auth.PermPatrolWork); err != nil {
+		return nil, err
 	}
 	return s.Store.ListPatrols(ctx, since, until)
 }
@@ -881,8 +881,8 @@ func (s *Service) EncounterName(ctx context.Context, a auth.Actor, encounterID s
 // Encounters lists the encounters of an incident (or, with no incident,
 // since a time).
 func (s *Service) Encounters(ctx context.Context, a auth.Actor, incidentID string, since time.Time) ([]*Encounter, error) {
-	if !a.Can(auth.PermIncidentsView) {
-		return nil, errs.E(errs.Forbidden, "dispatch.Encounters", "err.forbidden")
+	if err := a.Require("dispatch.Encounters", auth.PermIncidentsView); err != nil {
+		return nil, err
 	}
 	return s.Store.ListEncounters(ctx, incidentID, since, 200)
 }

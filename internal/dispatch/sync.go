@@ -170,7 +170,7 @@ func (s *Service) Sync(ctx context.Context, a auth.Actor, b *SyncBatch) ([]SyncR
 func syncStatus(err error) (status, key string, fields map[string]string) {
 	var e *errs.Error
 	switch {
-	case !errAs(err, &e): // only decoding the entry's data fails without a kind
+	case !errors.As(err, &e): // only decoding the entry's data fails without a kind
 		return "invalid", "err.sync_format", nil
 	case errs.Is(errs.Conflict, err):
 		return "conflict", errs.MessageOf(err), nil
@@ -183,5 +183,3 @@ func syncStatus(err error) (status, key string, fields map[string]string) {
 	}
 	return "error", "err.internal", nil
 }
-
-func errAs[T error](err error, target *T) bool { return errors.As(err, target) }

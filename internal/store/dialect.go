@@ -44,6 +44,14 @@ func (d dialect) q(query string) string {
 	return b.String()
 }
 
+// joinComma aggregates expr over a group into one comma-separated text.
+func (d dialect) joinComma(expr string) string {
+	if d == postgresDialect {
+		return "string_agg(" + expr + ", ',')"
+	}
+	return "group_concat(" + expr + ", ',')"
+}
+
 // timeLayout is the fixed-width UTC text form of timestamps in SQLite,
 // chosen so that text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000000Z"

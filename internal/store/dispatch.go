@@ -13,15 +13,9 @@ import (
 	"github.com/havenrescue/haven/internal/events"
 )
 
-const teamColumns = `t.id, t.name, t.kind, t.department_id, t.vehicles, t.status, t.lat, t.lng, t.position_at, t.incident_id, t.version, t.updated_at,
-	COALESCE((SELECT ` + "%s" + ` FROM team_members m WHERE m.team_id = t.id), '')`
-
 func (db *DB) teamSelect() string {
-	agg := "group_concat(m.user_id, ',')"
-	if db.d == postgresDialect {
-		agg = "string_agg(m.user_id, ',')"
-	}
-	return `SELECT ` + strings.Replace(teamColumns, "%s", agg, 1) + ` FROM teams t`
+	return `SELECT t.id, t.name, t.kind, t.department_id, t.vehicles, t.status, t.lat, t.lng, t.position_at, t.incident_id, t.version, t.updated_at,
+		COALESCE((SELECT ` + db.d.joinComma("m.user_id") + ` FROM team_members m WHERE m.team_id = t.id), '') FROM teams t`
 }
 
 func scanTeam(r rowScanner) (*dispatch.Team, error) {
@@ -40,18 +34,11 @@ func scanTeam(r rowScanner) (*dispatch.Team, error) {
 	return &t, nil
 }
 
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // CreateTeam implements dispatch.Store.
 func (db *DB) CreateTeam(ctx context.Context, t *dispatch.Team, e audit.Entry) error {
 	return db.tx(ctx, "store.CreateTeam", func(tx *sql.Tx) error {
 		if _, err := db.exec(ctx, tx, `INSERT INTO teams (id, name, kind, department_id, vehicles, status, lat, lng, position_at, version, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Name, string(t.Kind), nullable(t.DepartmentID), t.Vehicles, string(t.Status),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.Name, string(t.Kind), nullString(t.DepartmentID), t.Vehicles, string(t.Status),
 			t.Lat, t.Lng, db.d.t(t.PositionAt), t.Version, db.d.t(t.UpdatedAt)); err != nil {
 			return err
 		}
@@ -82,7 +69,7 @@ func (db *DB) UpdateTeam(ctx context.Context, t *dispatch.Team, e audit.Entry) e
 	const op = "store.UpdateTeam"
 	return db.tx(ctx, op, func(tx *sql.Tx) error {
 		r, err := db.exec(ctx, tx, `UPDATE teams SET name = ?, kind = ?, department_id = ?, vehicles = ?, status = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`, t.Name, string(t.Kind), nullable(t.DepartmentID), t.Vehicles, string(t.Status), db.d.t(t.UpdatedAt), t.ID, t.Version)
+			WHERE id = ? AND version = ?`, t.Name, string(t.Kind), nullString(t.DepartmentID), t.Vehicles, string(t.Status), db.d.t(t.UpdatedAt), t.ID, t.Version)
 		if err != nil {
 			return err
 		}
@@ -322,16 +309,11 @@ func (db *DB) FinishAssignment(ctx context.Context, incidentID string, at time.T
 	})
 }
 
-const boardColumns = `i.id, i.ref, i.service_code, i.state, i.lat, i.lng, i.address, i.district, i.opened_at, i.due_at, i.closed_at,
-	i.outcome, i.signal_count, i.escalation, COALESCE(i.team_id, ''), COALESCE(t.name, ''), i.version,
-	COALESCE((SELECT %s FROM (SELECT DISTINCT channel FROM signals s WHERE s.incident_id = i.id) c), '')`
-
 func (db *DB) boardSelect() string {
-	agg := "group_concat(c.channel, ',')"
-	if db.d == postgresDialect {
-		agg = "string_agg(c.channel, ',')"
-	}
-	return `SELECT ` + strings.Replace(boardColumns, "%s", agg, 1) + ` FROM incidents i LEFT JOIN teams t ON t.id = i.team_id`
+	return `SELECT i.id, i.ref, i.service_code, i.state, i.lat, i.lng, i.address, i.district, i.opened_at, i.due_at, i.closed_at,
+		i.outcome, i.signal_count, i.escalation, COALESCE(i.team_id, ''), COALESCE(t.name, ''), i.version,
+		COALESCE((SELECT ` + db.d.joinComma("c.channel") + ` FROM (SELECT DISTINCT channel FROM signals s WHERE s.incident_id = i.id) c), '')
+		FROM incidents i LEFT JOIN teams t ON t.id = i.team_id`
 }
 
 func scanBoard(r rowScanner) (*dispatch.BoardIncident, error) {
@@ -370,8 +352,6 @@ func (db *DB) BoardIncident(ctx context.Context, id string) (*dispatch.BoardInci
 	return b, translate("store.BoardIncident", err)
 }
 
-type trackJSON []dispatch.TrackPoint
-
 const patrolColumns = `p.id, COALESCE(p.team_id, ''), COALESCE(p.department_id, ''), p.kind, p.planned_at, p.started_at, p.ended_at, p.night,
 	p.staff_count, p.vehicle_trips, p.track, p.distance_m, p.notes, p.created_by, p.version, p.updated_at`
 
@@ -386,7 +366,7 @@ func (db *DB) scanPatrol(r rowScanner) (*dispatch.Patrol, error) {
 	}
 	p.Night = night == 1
 	if track != "" {
-		if err := json.Unmarshal([]byte(track), (*trackJSON)(&p.Track)); err != nil {
+		if err := json.Unmarshal([]byte(track), &p.Track); err != nil {
 			return nil, err
 		}
 	}
@@ -408,7 +388,7 @@ func (db *DB) SavePatrol(ctx context.Context, p *dispatch.Patrol, baseVersion in
 		if baseVersion == 0 {
 			if _, err := db.exec(ctx, tx, `INSERT INTO patrols (id, team_id, department_id, kind, planned_at, started_at, ended_at, night, staff_count,
 				vehicle_trips, track, distance_m, notes, created_by, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				p.ID, nullable(p.TeamID), nullable(p.DepartmentID), p.Kind, db.d.t(p.PlannedAt), db.d.t(p.StartedAt), db.d.t(p.EndedAt), boolInt(p.Night),
+				p.ID, nullString(p.TeamID), nullString(p.DepartmentID), p.Kind, db.d.t(p.PlannedAt), db.d.t(p.StartedAt), db.d.t(p.EndedAt), boolInt(p.Night),
 				p.StaffCount, p.VehicleTrips, track, p.DistanceM, p.Notes, p.CreatedBy, p.Version, db.d.t(p.UpdatedAt)); err != nil {
 				return err
 			}
@@ -509,7 +489,7 @@ func (db *DB) SaveEncounter(ctx context.Context, en *dispatch.Encounter, baseVer
 		if baseVersion == 0 {
 			if _, err := db.exec(ctx, tx, `INSERT INTO encounters (id, incident_id, patrol_id, team_id, at, lat, lng, name_enc, description, photo,
 				states, outcome, supplies, notes, recorded_by, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				en.ID, nullable(en.IncidentID), nullable(en.PatrolID), nullable(en.TeamID), db.d.t(en.At), en.Lat, en.Lng, en.NameSealed, en.Description,
+				en.ID, nullString(en.IncidentID), nullString(en.PatrolID), nullString(en.TeamID), db.d.t(en.At), en.Lat, en.Lng, en.NameSealed, en.Description,
 				en.Photo, strings.Join(en.States, ","), string(en.Outcome), string(supplies), en.Notes, en.RecordedBy, en.Version, db.d.t(en.UpdatedAt)); err != nil {
 				return err
 			}

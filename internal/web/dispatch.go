@@ -205,25 +205,18 @@ func (s *Server) patrolState(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := map[string]any{"teams": []any{}, "assignments": mine, "hotspots": []any{}, "now": s.Now().UTC()}
-	var ts []any
+	ts := make([]*dispatch.BoardTeam, 0, len(teams))
 	for _, t := range teams {
 		ts = append(ts, dispatch.BoardTeamOf(t))
 	}
-	if ts != nil {
-		out["teams"] = ts
-	}
-	var hl []any
+	hl := make([]map[string]any, 0, len(hs))
 	for _, h := range hs {
 		hl = append(hl, map[string]any{"id": h.ID, "name": h.Name, "kind": h.Kind, "lat": h.Lat, "lng": h.Lng, "risk_notes": h.RiskNotes})
 	}
-	if hl != nil {
-		out["hotspots"] = hl
-	}
 	if mine == nil {
-		out["assignments"] = []any{}
+		mine = []*dispatch.BoardIncident{}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, map[string]any{"teams": ts, "assignments": mine, "hotspots": hl, "now": s.Now().UTC()})
 }
 
 func (s *Server) patrolSync(w http.ResponseWriter, r *http.Request) {

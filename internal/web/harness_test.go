@@ -175,21 +175,14 @@ func (c *client) stream(path string) *http.Response {
 	if err != nil {
 		c.h.t.Fatal(err)
 	}
-	for k, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := hc.Do(req)
-	if err != nil {
-		c.h.t.Fatal(err)
-	}
+	res := c.roundTrip(req)
 	res.Body.Close()
 	return res
 }
 
-// send adds the client's cookies, sends req without following redirects
-// and, with keep, stores the cookies the server sets.
-func (c *client) send(req *http.Request, keep bool) (*http.Response, string) {
+// roundTrip sends req with the client's cookies, without following
+// redirects; the caller closes the body.
+func (c *client) roundTrip(req *http.Request) *http.Response {
 	c.h.t.Helper()
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
@@ -199,6 +192,14 @@ func (c *client) send(req *http.Request, keep bool) (*http.Response, string) {
 	if err != nil {
 		c.h.t.Fatal(err)
 	}
+	return res
+}
+
+// send adds the client's cookies, sends req without following redirects
+// and, with keep, stores the cookies the server sets.
+func (c *client) send(req *http.Request, keep bool) (*http.Response, string) {
+	c.h.t.Helper()
+	res := c.roundTrip(req)
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	if keep {
