@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	cdpnet "github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -55,7 +56,9 @@ func publicReport(t *testing.T, base string, lat, lng float64, address string) {
 }
 
 // A dispatcher has the board open; a public report appears without reload;
-// the dispatcher assigns the suggested team.
+// the dispatcher assigns the suggested team; the team's patrol member, on
+// a phone, goes offline, records an encounter with outreach aid, comes
+// back online and it syncs; the board shows the incident closed.
 func TestBrowserDispatchNight(t *testing.T) {
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
@@ -87,6 +90,36 @@ func TestBrowserDispatchNight(t *testing.T) {
 	step(t, ctx, "assign", chromedp.Click(chromedp.CSS(`#d-suggest button`)),
 		chromedp.Poll[chromedp.Void](card+`.dataset.state==='dispatched' && `+card+`.textContent.indexOf('救助站巡查1队')>=0`))
 
-	// Not yet covered here: the patrol member's offline encounter in the
-	// patrol app (the service tests cover its sync: replay and conflicts).
+	// The team's patrol member, on a phone: a browser of their own (a
+	// second browser context of the same Chromium does not navigate twice
+	// under chromedp, so a second Chromium it is).
+	pctx := browser(t)
+	browserLogin(t, pctx, r.URL, "patrol")
+	step(t, pctx, "open the patrol app on a phone",
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait),
+		chromedp.Navigate(r.URL+"/patrol/"),
+		chromedp.WaitReady(chromedp.CSS(`#patrol-app[data-ready="1"]`)),
+		chromedp.WaitReady(chromedp.CSS(`#assignments li[data-incident]`)),
+	)
+	network := func(offline bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, cdpnet.OverrideNetworkState, cdpnet.OverrideNetworkStateParams{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
+			return err
+		})
+	}
+	step(t, pctx, "go offline", network(true), chromedp.Poll[chromedp.Void](`!navigator.onLine`))
+	step(t, pctx, "record an encounter offline",
+		chromedp.Click(chromedp.CSS(`input[name="outcome"][value="outreach"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="states"][value="cold"]`)),
+		chromedp.SendKeys(chromedp.ID("e-desc"), "男，约60岁"),
+		chromedp.SendKeys(chromedp.ID("e-item"), "棉被"),
+		chromedp.Click(chromedp.ID("e-save")),
+		chromedp.WaitReady(chromedp.CSS(`#patrol-app[data-queued="1"]`)),
+	)
+	step(t, pctx, "back online, it syncs", network(false), chromedp.WaitReady(chromedp.CSS(`#patrol-app[data-queued="0"]`)))
+
+	step(t, ctx, "the board shows it closed", chromedp.Poll[chromedp.Void](card+`.dataset.state==='closed'`))
+	if got := value(t, ctx, "outcome", chromedp.Evaluate[string](card+`.querySelector('.outcome').textContent`)); got != "已现场救助" {
+		t.Fatalf("closed with outcome %q", got)
+	}
 }
