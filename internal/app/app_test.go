@@ -3,7 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/config"
+	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/store/storetest"
 )
 
@@ -304,29 +305,37 @@ func TestUsersBackupRestoreAndKeysCLI(t *testing.T) {
 	}
 }
 
-// TestTwoNodesSharePostgresSessions runs two servers on one PostgreSQL
-// database: a session opened on one node works on the other.
-func TestTwoNodesSharePostgresSessions(t *testing.T) {
+// TestTwoNodesActAsOne runs two servers on one PostgreSQL database, as
+// behind a load balancer: a session opened on one node works on the other,
+// and a dispatcher whose board is connected to node A sees, live, a signal
+// posted to node B. The nodes read the event log only when notified (the
+// fallback poll is set to an hour), so the event can only have come through
+// LISTEN/NOTIFY.
+func TestTwoNodesActAsOne(t *testing.T) {
 	dsn, _ := storetest.PostgresSchema(t)
-	env := map[string]string{"HAVEN_DEMO_PASSWORD": "demo password 1", "HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": filepath.Join(t.TempDir(), "keys")}
-	a := start(t, env, "demo", "--data", t.TempDir())
-	b := start(t, map[string]string{"HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": env["HAVEN_ENCRYPTION_KEY_FILE"]}, "serve", "--data", t.TempDir())
-	if !strings.Contains(a.Stdout.String(), "database: postgres") {
-		t.Fatal("node a is not on postgres")
+	keyFile := filepath.Join(t.TempDir(), "keys")
+	a := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "demo password 1", "HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": keyFile, "HAVEN_EVENT_POLL": "1h"},
+		"demo", "--data", t.TempDir())
+	b := start(t, map[string]string{"HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": keyFile, "HAVEN_EVENT_POLL": "1h"}, "serve", "--data", t.TempDir())
+	if !strings.Contains(a.Stdout.String(), "database: postgres") || !strings.Contains(b.Stdout.String(), "database: postgres") {
+		t.Fatal("a node is not on postgres")
 	}
 	jar := newJarClient()
 	csrf := jar.csrf(t, a.URL+"/login")
-	res, err := jar.c.PostForm(a.URL+"/login", map[string][]string{"username": {"leader"}, "password": {"demo password 1"}, "csrf_token": {csrf}})
+	res, err := jar.c.PostForm(a.URL+"/login", map[string][]string{"username": {"dispatcher"}, "password": {"demo password 1"}, "csrf_token": {csrf}})
 	if err != nil || res.StatusCode != 200 { // redirects followed to /
 		t.Fatalf("login on node a: %v %v", res, err)
 	}
 	res.Body.Close()
-	// Same cookie, other node.
-	req, _ := http.NewRequest("GET", b.URL+"/", nil)
-	for _, c := range jar.c.Jar.Cookies(mustURL(a.URL)) {
-		req.AddCookie(c)
+	withSession := func(method, u string) *http.Request {
+		req, _ := http.NewRequest(method, u, nil)
+		for _, c := range jar.c.Jar.Cookies(mustURL(a.URL)) {
+			req.AddCookie(c)
+		}
+		return req
 	}
-	res, err = (&http.Client{CheckRedirect: noRedirect}).Do(req)
+	// Same cookie, other node.
+	res, err = (&http.Client{CheckRedirect: noRedirect}).Do(withSession("GET", b.URL+"/dispatch"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,5 +343,48 @@ func TestTwoNodesSharePostgresSessions(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("session from node a on node b: %d", res.StatusCode)
 	}
-	fmt.Fprint(ioDiscard{}, b.URL)
+
+	// The board's stream on node A; the report goes to node B.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stream, err := http.DefaultClient.Do(withSession("GET", a.URL+"/dispatch/events").WithContext(ctx))
+	if err != nil || stream.StatusCode != 200 {
+		t.Fatalf("event stream on node a: %v %v", stream, err)
+	}
+	defer stream.Body.Close()
+	got := make(chan string, 100)
+	go func() {
+		r := events.NewReader(stream.Body)
+		for {
+			ev, err := r.Next()
+			if err != nil {
+				close(got)
+				return
+			}
+			if ev.Event == events.TopicIncident {
+				got <- ev.Data
+			}
+		}
+	}()
+	const address = "两节点测试：人民公园东门"
+	publicReport(t, b.URL, 35.3021, 113.9262, address)
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case data, ok := <-got:
+			if !ok {
+				t.Fatal("stream on node a ended")
+			}
+			var inc struct{ Address, State string }
+			_ = json.Unmarshal([]byte(data), &inc)
+			if inc.Address == address {
+				if inc.State != "accepted" {
+					t.Fatalf("incident from node b arrived as %q", inc.State)
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("the report posted to node b never reached the board on node a")
+		}
+	}
 }

@@ -97,7 +97,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		return nil, err
 	}
 	e.dispatch = &dispatch.Service{Store: db, Audit: db, Intake: e.intake, Keys: keys, Now: e.now, Night: night, SpeedKmh: 30}
-	e.hub = &events.Hub{Store: db, Resolve: e.dispatch.Resolve, Log: e.log}
+	e.hub = &events.Hub{Store: db, Resolve: e.dispatch.Resolve, Log: e.log, Poll: cfg.EventPoll}
 	if err := e.partners.EnsureDefaults(ctx); err != nil {
 		db.Close()
 		return nil, err

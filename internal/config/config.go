@@ -39,6 +39,7 @@ type Config struct {
 	MergeRadiusM int           // signals this close …
 	MergeWindow  time.Duration // … and this close in time join one incident
 	NightPatrol  string        // HH:MM-HH:MM (China Standard Time): patrols starting then are night patrols (夜巡)
+	EventPoll    time.Duration // how often the event log is read without a notification
 	PublicRate   int           // requests a minute per address on public endpoints
 	PartnerRate  int           // work orders a minute per partner key
 
@@ -115,6 +116,7 @@ func (c *Config) options() []option {
 	add("jurisdiction", "HAVEN_JURISDICTION", "Open311 jurisdiction_id this server answers for", false, func() (func(string) error, func() string) { return str(&c.Jurisdiction) })
 	add("merge-radius", "HAVEN_MERGE_RADIUS", "metres within which signals merge into one incident", false, func() (func(string) error, func() string) { return num(&c.MergeRadiusM) })
 	add("merge-window", "HAVEN_MERGE_WINDOW", "time within which signals merge into one incident", false, func() (func(string) error, func() string) { return dur(&c.MergeWindow) })
+	add("event-poll", "HAVEN_EVENT_POLL", "how often each node reads the live event log when no notification came (PostgreSQL nodes notify each other at once)", false, func() (func(string) error, func() string) { return dur(&c.EventPoll) })
 	add("night-patrol", "HAVEN_NIGHT_PATROL", "start times of night patrols (夜巡), HH:MM-HH:MM in China Standard Time", false, func() (func(string) error, func() string) { return str(&c.NightPatrol) })
 	add("public-rate", "HAVEN_PUBLIC_RATE", "requests a minute per address on public endpoints", false, func() (func(string) error, func() string) { return num(&c.PublicRate) })
 	add("partner-rate", "HAVEN_PARTNER_RATE", "work orders a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
@@ -137,6 +139,7 @@ func Default() *Config {
 		MergeRadiusM:     300,
 		MergeWindow:      60 * time.Minute,
 		NightPatrol:      "20:00-06:00",
+		EventPoll:        2 * time.Second,
 		PublicRate:       20,
 		PartnerRate:      6000,
 	}
@@ -240,6 +243,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := dispatch.ParseNightWindow(c.NightPatrol, nil); err != nil {
 		return fmt.Errorf("--night-patrol %q: want HH:MM-HH:MM such as 20:00-06:00", c.NightPatrol)
+	}
+	if c.EventPoll < 100*time.Millisecond {
+		return fmt.Errorf("--event-poll %s: at least 100ms", c.EventPoll)
 	}
 	if c.MergeRadiusM > 450 {
 		return fmt.Errorf("--merge-radius %d: at most 450 metres (signals farther apart are different places)", c.MergeRadiusM)
