@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -59,6 +60,11 @@ func run(args []string, out io.Writer) error {
 	dur := fs.Duration("duration", 15*time.Second, "how long to send")
 	baseline := fs.String("baseline", "", "folder on the same disk for the raw SQLite insert baseline")
 	label := fs.String("label", "", "label of this run in the report")
+	board := fs.Bool("board", false, "measure signal → board latency: probes at -probe-rate while -rate (0: none) loads in the background")
+	boardURL := fs.String("board-url", "", "with -board: the node whose board stream is watched (default -url)")
+	user := fs.String("user", "dispatcher", "with -board: the dispatcher who watches")
+	password := fs.String("password", os.Getenv("HAVEN_DEMO_PASSWORD"), "with -board: the dispatcher's password")
+	probeRate := fs.Float64("probe-rate", 20, "with -board: probe signals a second")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,6 +80,14 @@ func run(args []string, out io.Writer) error {
 	send := func(ctx context.Context) error {
 		n := seq.Add(1)
 		return post(ctx, client, *base, *key, runID, n)
+	}
+	if *board {
+		if *boardURL == "" {
+			*boardURL = *base
+		}
+		b := &boardRun{client: client, post: *base, watch: *boardURL, key: *key, user: *user, password: *password,
+			runID: runID, seq: &seq, probeRate: *probeRate, loadRate: *rate, dur: *dur, send: send}
+		return b.run(out, *label)
 	}
 	var res *result
 	if *rate > 0 {
@@ -111,6 +125,13 @@ func probe(c *http.Client, base string) error {
 func post(ctx context.Context, c *http.Client, base, key string, runID, n int64) error {
 	lat := 35.27 + rand.Float64()*0.07
 	lng := 113.84 + rand.Float64()*0.14
+	_, err := postAt(ctx, c, base, key, runID, n, lat, lng, false)
+	return err
+}
+
+// postAt sends one 12345 work order at (lat, lng); with wantRef it returns
+// the incident's reference from the answer.
+func postAt(ctx context.Context, c *http.Client, base, key string, runID, n int64, lat, lng float64, wantRef bool) (string, error) {
 	// Built by hand, not with encoding/json: the generator shares the
 	// machine's cores with Haven and should take as little of them as it can.
 	b := make([]byte, 0, 320)
@@ -125,20 +146,28 @@ func post(ctx context.Context, c *http.Client, base, key string, runID, n int64)
 	b = append(b, `},"address":"新乡市"}`...)
 	req, err := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/partners/12345/workorders", bytes.NewReader(b))
 	if err != nil {
-		return err
+		return "", err
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := c.Do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, res.Body)
 	if res.StatusCode != http.StatusCreated {
-		return fmt.Errorf("status %s", res.Status)
+		_, _ = io.Copy(io.Discard, res.Body)
+		return "", fmt.Errorf("status %s", res.Status)
 	}
-	return nil
+	if !wantRef {
+		_, err = io.Copy(io.Discard, res.Body)
+		return "", err
+	}
+	var out struct {
+		IncidentRef string `json:"incident_ref"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&out)
+	return out.IncidentRef, err
 }
 
 // fixedRate offers signals on a fixed schedule (open loop). Latency counts
