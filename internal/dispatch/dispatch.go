@@ -235,7 +235,16 @@ type Store interface {
 	TeamsOfUser(ctx context.Context, userID string) ([]*Team, error)
 
 	CreateHotspot(ctx context.Context, h *Hotspot, e audit.Entry) error
+	SetHotspotActive(ctx context.Context, id string, active bool, e audit.Entry) error
 	ListHotspots(ctx context.Context, activeOnly bool) ([]*Hotspot, error)
+
+	// AddShift adds a roster shift; Conflict (err.shift_overlap) when it
+	// overlaps another shift of the same team.
+	AddShift(ctx context.Context, sh *Shift, e audit.Entry) error
+	DeleteShift(ctx context.Context, id string, e audit.Entry) error
+	// Shifts lists shifts that overlap [from, until), of one team or, with
+	// teamID "", of all teams, by start.
+	Shifts(ctx context.Context, teamID string, from, until time.Time) ([]*Shift, error)
 
 	// Assign makes a the incident's active assignment: a previous active
 	// one is marked replaced and its team freed; the team becomes busy;

@@ -93,26 +93,49 @@ func validPoint(lat, lng float64) bool {
 	return !math.IsNaN(lat) && !math.IsNaN(lng) && lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180 && (lat != 0 || lng != 0)
 }
 
-// CreateTeam adds a team.
-func (s *Service) CreateTeam(ctx context.Context, a auth.Actor, t Team) (*Team, error) {
-	const op = "dispatch.CreateTeam"
-	if err := a.Require(op, auth.PermTeamsManage); err != nil {
-		return nil, err
-	}
+// checkTeam trims and validates a team's editable fields.
+func checkTeam(t *Team) map[string]string {
 	t.Name, t.Vehicles = strings.TrimSpace(t.Name), strings.TrimSpace(t.Vehicles)
 	f := map[string]string{}
 	checkName(f, t.Name)
 	if !slices.Contains(TeamKinds, t.Kind) {
 		f["kind"] = "err.invalid_choice"
 	}
+	if !textOK(t.Vehicles, 200) {
+		f["vehicles"] = "err.too_long"
+	}
+	if len(t.Members) > 50 {
+		f["members"] = "err.too_many"
+	}
+	slices.Sort(t.Members)
+	t.Members = slices.Compact(t.Members)
+	return f
+}
+
+// unknownRef turns the store's "a referenced user or department does not
+// exist" into a field error.
+func unknownRef(op string, err error) error {
+	if errs.Is(errs.Invalid, err) && len(errs.FieldsOf(err)) == 0 {
+		return errs.InvalidFields(op, map[string]string{"members": "err.unknown_reference"})
+	}
+	if errs.Is(errs.Exists, err) {
+		return errs.InvalidFields(op, map[string]string{"name": "err.exists"})
+	}
+	return err
+}
+
+// CreateTeam adds a team.
+func (s *Service) CreateTeam(ctx context.Context, a auth.Actor, t Team) (*Team, error) {
+	const op = "dispatch.CreateTeam"
+	if err := a.Require(op, auth.PermTeamsManage); err != nil {
+		return nil, err
+	}
+	f := checkTeam(&t)
 	if t.Status == "" {
 		t.Status = StatusOffDuty
 	}
 	if !slices.Contains(TeamStatuses, t.Status) || t.Status == StatusBusy {
 		f["status"] = "err.invalid_choice"
-	}
-	if !textOK(t.Vehicles, 200) {
-		f["vehicles"] = "err.too_long"
 	}
 	if (t.Lat != 0 || t.Lng != 0) && !validPoint(t.Lat, t.Lng) {
 		f["location"] = "err.coordinates"
@@ -126,13 +149,57 @@ func (s *Service) CreateTeam(ctx context.Context, a auth.Actor, t Team) (*Team, 
 		t.PositionAt = now
 	}
 	if err := s.Store.CreateTeam(ctx, &t, a.Entry("team.create", "team", t.ID)); err != nil {
-		if errs.Is(errs.Exists, err) {
-			return nil, errs.InvalidFields(op, map[string]string{"name": "err.exists"})
-		}
-		return nil, err
+		return nil, unknownRef(op, err)
 	}
 	s.TeamChanged(ctx, t.ID)
 	return &t, nil
+}
+
+// TeamEdit is what an administrator changes on a team.
+type TeamEdit struct {
+	Name         string
+	Kind         TeamKind
+	DepartmentID string
+	Vehicles     string
+	Members      []string // user ids
+}
+
+// EditTeam changes a team's name, department, vehicles and members; its
+// status changes through SetTeamStatus and assignments.
+func (s *Service) EditTeam(ctx context.Context, a auth.Actor, teamID string, e TeamEdit, version int) (*Team, error) {
+	const op = "dispatch.EditTeam"
+	if err := a.Require(op, auth.PermTeamsManage); err != nil {
+		return nil, err
+	}
+	t, err := s.Store.TeamByID(ctx, teamID)
+	if err != nil {
+		return nil, err
+	}
+	if t.Version != version {
+		return nil, errs.E(errs.Conflict, op, "err.changed_meanwhile")
+	}
+	t.Name, t.Kind, t.DepartmentID, t.Vehicles, t.Members = e.Name, e.Kind, e.DepartmentID, e.Vehicles, e.Members
+	if t.Members == nil {
+		t.Members = []string{} // nil would keep the stored members
+	}
+	if f := checkTeam(t); len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	t.UpdatedAt = s.now()
+	if err := s.Store.UpdateTeam(ctx, t, a.Entry("team.edit", "team", t.ID)); err != nil {
+		return nil, unknownRef(op, err)
+	}
+	t.Version++
+	s.TeamChanged(ctx, t.ID)
+	return t, nil
+}
+
+// Team returns one team.
+func (s *Service) Team(ctx context.Context, a auth.Actor, teamID string) (*Team, error) {
+	if err := a.RequireAny("dispatch.Team", auth.PermDispatchBoard, auth.PermTeamsManage); err != nil {
+		return nil, err
+	}
+	return s.Store.TeamByID(ctx, teamID)
 }
 
 // SetTeamStatus puts a team on or off duty. A busy team cannot be put
@@ -217,7 +284,7 @@ func (s *Service) CreateHotspot(ctx context.Context, a auth.Actor, h Hotspot) (*
 	if err := a.Require(op, auth.PermTeamsManage); err != nil {
 		return nil, err
 	}
-	h.Name, h.Address, h.RiskNotes = strings.TrimSpace(h.Name), strings.TrimSpace(h.Address), strings.TrimSpace(h.RiskNotes)
+	h.Name, h.Address, h.RiskNotes, h.District = strings.TrimSpace(h.Name), strings.TrimSpace(h.Address), strings.TrimSpace(h.RiskNotes), strings.TrimSpace(h.District)
 	f := map[string]string{}
 	checkName(f, h.Name)
 	if !slices.Contains(HotspotKinds, h.Kind) {
@@ -228,6 +295,9 @@ func (s *Service) CreateHotspot(ctx context.Context, a auth.Actor, h Hotspot) (*
 	}
 	if !textOK(h.Address, 200) {
 		f["address"] = "err.too_long"
+	}
+	if !textOK(h.District, 50) {
+		f["district"] = "err.too_long"
 	}
 	if !textOK(h.RiskNotes, 1000) {
 		f["risk_notes"] = "err.too_long"
@@ -242,12 +312,34 @@ func (s *Service) CreateHotspot(ctx context.Context, a auth.Actor, h Hotspot) (*
 	return &h, nil
 }
 
+// SetHotspotActive takes a place out of the registry (patrols no longer
+// count it) or puts it back; its visits stay on record.
+func (s *Service) SetHotspotActive(ctx context.Context, a auth.Actor, hotspotID string, active bool) error {
+	const op = "dispatch.SetHotspotActive"
+	if err := a.Require(op, auth.PermTeamsManage); err != nil {
+		return err
+	}
+	e := a.Entry("hotspot.retire", "hotspot", hotspotID)
+	if active {
+		e.Action = "hotspot.restore"
+	}
+	return s.Store.SetHotspotActive(ctx, hotspotID, active, e)
+}
+
 // Hotspots lists the active hotspots.
 func (s *Service) Hotspots(ctx context.Context, a auth.Actor) ([]*Hotspot, error) {
 	if err := a.RequireAny("dispatch.Hotspots", auth.PermDispatchBoard, auth.PermTeamsManage, auth.PermPatrolWork); err != nil {
 		return nil, err
 	}
 	return s.Store.ListHotspots(ctx, true)
+}
+
+// AllHotspots lists the registry, retired places included.
+func (s *Service) AllHotspots(ctx context.Context, a auth.Actor) ([]*Hotspot, error) {
+	if err := a.Require("dispatch.AllHotspots", auth.PermTeamsManage); err != nil {
+		return nil, err
+	}
+	return s.Store.ListHotspots(ctx, false)
 }
 
 // ---- the board: suggestion, assignment, escalation, notes ----

@@ -360,14 +360,96 @@ func TestEventsInOrderAndResume(t *testing.T) {
 	})
 }
 
-func TestLeaseHeldByOneHolder(t *testing.T) {
+func TestTeamEditsRostersAndHotspots(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
 		ctx := context.Background()
-		ok1, err := db.TryLease(ctx, "prune", "node-a", time.Minute)
-		ok2, _ := db.TryLease(ctx, "prune", "node-b", time.Minute)
-		ok3, _ := db.TryLease(ctx, "prune", "node-a", time.Minute)
-		if err != nil || !ok1 || ok2 || !ok3 {
-			t.Fatalf("lease: a=%v b=%v a again=%v (%v)", ok1, ok2, ok3, err)
+		tm := f.team(t, "一队", 35.3020, 113.8700, dispatch.StatusAvailable)
+		// Edit: members and vehicles; an unknown user is a field error and
+		// changes nothing; a stale version is a conflict.
+		edited, err := f.svc.EditTeam(ctx, f.dispatcher, tm.ID, dispatch.TeamEdit{Name: " 一队（夜巡） ", Kind: dispatch.KindCivil,
+			DepartmentID: f.dept.ID, Vehicles: "豫G·A1234", Members: []string{f.patrol.UserID, f.patrol.UserID}}, tm.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edited.Name != "一队（夜巡）" || len(edited.Members) != 1 || edited.Version != tm.Version+1 {
+			t.Fatalf("edited %+v", edited)
+		}
+		_, err = f.svc.EditTeam(ctx, f.dispatcher, tm.ID, dispatch.TeamEdit{Name: "一队", Kind: dispatch.KindCivil, Members: []string{"no-such-user"}}, edited.Version)
+		if errs.FieldsOf(err)["members"] != "err.unknown_reference" {
+			t.Fatalf("unknown member: %v", err)
+		}
+		if _, err := f.svc.EditTeam(ctx, f.dispatcher, tm.ID, dispatch.TeamEdit{Name: "一队", Kind: dispatch.KindCivil}, tm.Version); errs.MessageOf(err) != "err.changed_meanwhile" {
+			t.Fatalf("stale edit: %v", err)
+		}
+		got, _ := f.svc.Team(ctx, f.dispatcher, tm.ID)
+		if got.Name != "一队（夜巡）" || len(got.Members) != 1 || got.Vehicles != "豫G·A1234" {
+			t.Fatalf("after refused edits: %+v", got)
+		}
+		if _, err := f.svc.EditTeam(ctx, f.patrol, tm.ID, dispatch.TeamEdit{Name: "x", Kind: dispatch.KindCivil}, got.Version); !errs.Is(errs.Forbidden, err) {
+			t.Fatalf("patrol member edited a team: %v", err)
+		}
+
+		// Rosters: a night shift runs past midnight; overlaps are refused.
+		cst := dispatch.DefaultNight.Loc
+		start, end, ok := dispatch.ShiftTimes("2026-11-28", "20:00", "08:00", cst)
+		if !ok || end.Sub(start) != 12*time.Hour || start.In(cst).Hour() != 20 {
+			t.Fatalf("night shift %v–%v", start, end)
+		}
+		night, err := f.svc.AddShift(ctx, f.dispatcher, dispatch.Shift{TeamID: tm.ID, StartsAt: start, EndsAt: end, Note: "夜巡"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, e2, _ := dispatch.ShiftTimes("2026-11-29", "07:00", "12:00", cst)
+		if _, err := f.svc.AddShift(ctx, f.dispatcher, dispatch.Shift{TeamID: tm.ID, StartsAt: s2, EndsAt: e2}); errs.MessageOf(err) != "err.shift_overlap" {
+			t.Fatalf("overlapping shift: %v", err)
+		}
+		s3, e3, _ := dispatch.ShiftTimes("2026-11-29", "08:00", "12:00", cst) // starts as the night ends
+		if _, err := f.svc.AddShift(ctx, f.dispatcher, dispatch.Shift{TeamID: tm.ID, StartsAt: s3, EndsAt: e3}); err != nil {
+			t.Fatalf("adjacent shift: %v", err)
+		}
+		if _, err := f.svc.AddShift(ctx, f.dispatcher, dispatch.Shift{TeamID: tm.ID, StartsAt: s3, EndsAt: s3.Add(30 * time.Hour)}); errs.FieldsOf(err)["starts_at"] != "err.shift_too_long" {
+			t.Fatalf("30-hour shift: %v", err)
+		}
+		if _, _, ok := dispatch.ShiftTimes("2026-02-30", "08:00", "12:00", cst); ok {
+			t.Fatal("30 February accepted")
+		}
+		on, err := f.svc.OnShift(ctx, f.now) // 22:00 in 新乡
+		if err != nil || !on[tm.ID] || len(on) != 1 {
+			t.Fatalf("on shift at 22:00: %v %v", on, err)
+		}
+		roster, _ := f.svc.Roster(ctx, f.dispatcher, tm.ID, f.now, f.now.Add(48*time.Hour))
+		if len(roster) != 2 || roster[0].ID != night.ID {
+			t.Fatalf("roster %+v", roster)
+		}
+		if err := f.svc.DeleteShift(ctx, f.dispatcher, night.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.DeleteShift(ctx, f.dispatcher, night.ID); !errs.Is(errs.NotFound, err) {
+			t.Fatalf("deleting twice: %v", err)
+		}
+		if on, _ := f.svc.OnShift(ctx, f.now); on[tm.ID] {
+			t.Fatal("still on shift after the shift was deleted")
+		}
+
+		// Hotspots: retired places leave the active list, not the registry.
+		h, err := f.svc.CreateHotspot(ctx, f.dispatcher, dispatch.Hotspot{Name: "新乡火车站南广场", Kind: "railway_station", Lat: 35.2945, Lng: 113.8878, District: "红旗区"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.CreateHotspot(ctx, f.dispatcher, dispatch.Hotspot{Name: "x", Kind: "castle", Lat: 91}); len(errs.FieldsOf(err)) != 2 {
+			t.Fatalf("bad hotspot: %v", err)
+		}
+		if err := f.svc.SetHotspotActive(ctx, f.dispatcher, h.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		active, _ := f.svc.Hotspots(ctx, f.dispatcher)
+		all, _ := f.svc.AllHotspots(ctx, f.dispatcher)
+		if len(active) != 0 || len(all) != 1 || all[0].Active {
+			t.Fatalf("after retiring: %d active, %d in all", len(active), len(all))
+		}
+		if err := f.svc.SetHotspotActive(ctx, f.dispatcher, "nope", true); !errs.Is(errs.NotFound, err) {
+			t.Fatalf("unknown hotspot: %v", err)
 		}
 	})
 }

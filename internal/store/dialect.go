@@ -52,6 +52,15 @@ func (d dialect) joinComma(expr string) string {
 	return "group_concat(" + expr + ", ',')"
 }
 
+// forUpdate locks the selected rows until the transaction ends. SQLite
+// needs nothing: its writers hold the database's write lock from BEGIN.
+func (d dialect) forUpdate() string {
+	if d == postgresDialect {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // timeLayout is the fixed-width UTC text form of timestamps in SQLite,
 // chosen so that text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000000Z"

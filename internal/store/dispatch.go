@@ -139,6 +139,76 @@ func (db *DB) CreateHotspot(ctx context.Context, h *dispatch.Hotspot, e audit.En
 	})
 }
 
+// SetHotspotActive implements dispatch.Store.
+func (db *DB) SetHotspotActive(ctx context.Context, id string, active bool, e audit.Entry) error {
+	const op = "store.SetHotspotActive"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		r, err := db.exec(ctx, tx, `UPDATE hotspots SET active = ? WHERE id = ?`, boolInt(active), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return errs.E(errs.NotFound, op, "err.not_found")
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// AddShift implements dispatch.Store.
+func (db *DB) AddShift(ctx context.Context, sh *dispatch.Shift, e audit.Entry) error {
+	const op = "store.AddShift"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		// Lock the team so that two overlapping shifts cannot both pass.
+		var teamID string
+		if err := tx.QueryRowContext(ctx, db.d.q(`SELECT id FROM teams WHERE id = ?`+db.d.forUpdate()), sh.TeamID).Scan(&teamID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM roster_shifts WHERE team_id = ? AND starts_at < ? AND ends_at > ?`),
+			sh.TeamID, db.d.t(sh.EndsAt), db.d.t(sh.StartsAt)).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errs.E(errs.Conflict, op, "err.shift_overlap")
+		}
+		if _, err := db.exec(ctx, tx, `INSERT INTO roster_shifts (id, team_id, starts_at, ends_at, note) VALUES (?, ?, ?, ?, ?)`,
+			sh.ID, sh.TeamID, db.d.t(sh.StartsAt), db.d.t(sh.EndsAt), sh.Note); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// DeleteShift implements dispatch.Store.
+func (db *DB) DeleteShift(ctx context.Context, id string, e audit.Entry) error {
+	const op = "store.DeleteShift"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		r, err := db.exec(ctx, tx, `DELETE FROM roster_shifts WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return errs.E(errs.NotFound, op, "err.not_found")
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// Shifts implements dispatch.Store.
+func (db *DB) Shifts(ctx context.Context, teamID string, from, until time.Time) ([]*dispatch.Shift, error) {
+	q := `SELECT id, team_id, starts_at, ends_at, note FROM roster_shifts WHERE starts_at < ? AND ends_at > ?`
+	args := []any{db.d.t(until), db.d.t(from)}
+	if teamID != "" {
+		q += ` AND team_id = ?`
+		args = append(args, teamID)
+	}
+	return list(ctx, db, db.r, "store.Shifts", q+` ORDER BY starts_at, team_id`, func(r rowScanner) (*dispatch.Shift, error) {
+		var sh dispatch.Shift
+		err := r.Scan(&sh.ID, &sh.TeamID, scanTime{&sh.StartsAt}, scanTime{&sh.EndsAt}, &sh.Note)
+		return &sh, err
+	}, args...)
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1
