@@ -306,6 +306,32 @@ func (s *Service) ListUsers(ctx context.Context, a Actor) ([]*User, error) {
 	return s.Store.ListUsers(ctx)
 }
 
+// Colleague is a user as team rosters show them: no phone number.
+type Colleague struct {
+	ID           string
+	Username     string
+	DisplayName  string
+	Role         Role
+	DepartmentID string
+	Disabled     bool
+}
+
+// Colleagues lists users for choosing team members.
+func (s *Service) Colleagues(ctx context.Context, a Actor) ([]Colleague, error) {
+	if err := a.RequireAny("auth.Colleagues", PermUsersView, PermTeamsManage); err != nil {
+		return nil, err
+	}
+	us, err := s.Store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Colleague, 0, len(us))
+	for _, u := range us {
+		out = append(out, Colleague{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, DepartmentID: u.DepartmentID, Disabled: u.Disabled})
+	}
+	return out, nil
+}
+
 // UserView is a user with personal identifiers opened for display.
 type UserView struct {
 	*User

@@ -480,6 +480,7 @@ type Board struct {
 	Teams     []*BoardTeam     `json:"teams"`
 	Hotspots  []*BoardHotspot  `json:"hotspots"`
 	Coverage  []Coverage       `json:"coverage"`
+	Stations  []BoardPlace     `json:"stations"` // filled in by the web layer, which knows the departments
 	LastEvent int64            `json:"last_event"`
 	Now       time.Time        `json:"now"`
 }
@@ -495,6 +496,24 @@ type BoardTeam struct {
 	PositionAt time.Time `json:"position_at,omitzero"`
 	IncidentID string    `json:"incident_id,omitempty"`
 	Version    int       `json:"version"`
+	// Shifts are the team's roster shifts in the next day: the board
+	// marks a team "on shift" while one runs.
+	Shifts []ShiftSpan `json:"shifts"`
+}
+
+// ShiftSpan is a roster shift as the board sees it.
+type ShiftSpan struct {
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until"`
+}
+
+// BoardPlace is a fixed place on the board's map, such as a relief station.
+type BoardPlace struct {
+	ID   string  `json:"id"`
+	Name string  `json:"name"`
+	Kind string  `json:"kind"`
+	Lat  float64 `json:"lat"`
+	Lng  float64 `json:"lng"`
 }
 
 // BoardHotspot is a hotspot on the board's map.
@@ -547,9 +566,19 @@ func (s *Service) BoardOf(ctx context.Context, a auth.Actor, f BoardFilter, last
 	if err != nil {
 		return nil, err
 	}
+	shifts, err := s.Store.Shifts(ctx, "", now, now.Add(24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
 	b := &Board{Incidents: incs, LastEvent: lastEvent, Now: now, Coverage: cov}
 	for _, t := range teams {
-		b.Teams = append(b.Teams, BoardTeamOf(t))
+		bt := BoardTeamOf(t)
+		for _, sh := range shifts {
+			if sh.TeamID == t.ID {
+				bt.Shifts = append(bt.Shifts, ShiftSpan{From: sh.StartsAt, Until: sh.EndsAt})
+			}
+		}
+		b.Teams = append(b.Teams, bt)
 	}
 	for _, h := range hs {
 		b.Hotspots = append(b.Hotspots, &BoardHotspot{ID: h.ID, Name: h.Name, Kind: h.Kind, Lat: h.Lat, Lng: h.Lng})
@@ -583,7 +612,16 @@ func (s *Service) Resolve(ctx context.Context, e events.Event) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return BoardTeamOf(t), nil
+		bt := BoardTeamOf(t)
+		now := s.now()
+		shifts, err := s.Store.Shifts(ctx, t.ID, now, now.Add(24*time.Hour))
+		if err != nil {
+			return nil, err
+		}
+		for _, sh := range shifts {
+			bt.Shifts = append(bt.Shifts, ShiftSpan{From: sh.StartsAt, Until: sh.EndsAt})
+		}
+		return bt, nil
 	case events.TopicPatrol:
 		p, err := s.Store.PatrolByID(ctx, e.RecordID)
 		if err != nil {

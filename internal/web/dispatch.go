@@ -35,7 +35,25 @@ func (s *Server) board(r *http.Request) (*dispatch.Board, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.Dispatch.BoardOf(r.Context(), info(r).actor, s.boardFilter(r), last)
+	b, err := s.Dispatch.BoardOf(r.Context(), info(r).actor, s.boardFilter(r), last)
+	if err != nil {
+		return nil, err
+	}
+	// Relief stations and other rescue points with a known place.
+	depts, err := s.Auth.ListDepartments(r.Context(), info(r).actor)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range depts {
+		if d.Kind == "station" && (d.Lat != 0 || d.Lng != 0) {
+			name := d.Name
+			if info(r).lang == "en" && d.NameEn != "" {
+				name = d.NameEn
+			}
+			b.Stations = append(b.Stations, dispatch.BoardPlace{ID: d.ID, Name: name, Kind: d.Kind, Lat: d.Lat, Lng: d.Lng})
+		}
+	}
+	return b, nil
 }
 
 func (s *Server) dispatchPage(w http.ResponseWriter, r *http.Request) {
@@ -285,4 +303,63 @@ func (s *Server) patrolAssets() string {
 	}
 	b, _ := json.Marshal(list)
 	return string(b)
+}
+
+// ---- merge and split from the board ----
+
+type boardSignal struct {
+	ID          string    `json:"id"`
+	Ref         string    `json:"ref"`
+	Channel     string    `json:"channel"`
+	ServiceCode string    `json:"service_code"`
+	Description string    `json:"description"`
+	Address     string    `json:"address"`
+	ReportedAt  time.Time `json:"reported_at"`
+}
+
+// dispatchSignals lists an incident's signals for the board's split
+// action: no phone numbers, names or photos.
+func (s *Server) dispatchSignals(w http.ResponseWriter, r *http.Request) {
+	if err := info(r).actor.Require("web.dispatchSignals", auth.PermIncidentsManage); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.Intake.Incident(r.Context(), info(r).actor, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]boardSignal, 0, len(d.Signals))
+	for _, sg := range d.Signals {
+		out = append(out, boardSignal{ID: sg.ID, Ref: sg.Ref, Channel: string(sg.Channel), ServiceCode: sg.ServiceCode,
+			Description: sg.Description, Address: sg.Address, ReportedAt: sg.ReportedAt})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"signals": out})
+}
+
+func (s *Server) dispatchMerge(w http.ResponseWriter, r *http.Request) {
+	o, err := s.Intake.MergeIncidents(r.Context(), info(r).actor, r.PathValue("id"), r.PostFormValue("into"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"op": o.ID, "from": o.From, "into": o.To})
+}
+
+func (s *Server) dispatchSplit(w http.ResponseWriter, r *http.Request) {
+	o, n, err := s.Intake.SplitSignal(r.Context(), info(r).actor, r.PathValue("id"), r.PostFormValue("signal_id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"op": o.ID, "from": o.From, "incident": n.ID, "ref": n.Ref})
+}
+
+func (s *Server) dispatchUndo(w http.ResponseWriter, r *http.Request) {
+	o, err := s.Intake.Undo(r.Context(), info(r).actor, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"op": o.ID, "from": o.From, "to": o.To})
 }

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
@@ -103,7 +105,24 @@ var matrix = map[string]access{
 	"GET /patrol/state.json":                 only(auth.RoleDispatcher, auth.RolePatrol),
 	"POST /patrol/sync":                      only(auth.RoleDispatcher, auth.RolePatrol),
 	"GET /patrol/sw.js":                      only(auth.RoleDispatcher, auth.RolePatrol),
+
+	"GET /admin/teams":                             teamManagers,
+	"POST /admin/teams":                            teamManagers,
+	"GET /admin/teams/{id}":                        teamManagers,
+	"POST /admin/teams/{id}":                       teamManagers,
+	"POST /admin/teams/{id}/status":                teamManagers,
+	"POST /admin/teams/{id}/shifts":                teamManagers,
+	"POST /admin/teams/{id}/shifts/{shift}/delete": teamManagers,
+	"GET /admin/hotspots":                          teamManagers,
+	"POST /admin/hotspots":                         teamManagers,
+	"POST /admin/hotspots/{id}/active":             teamManagers,
+	"GET /dispatch/incidents/{id}/signals":         only(auth.RoleDispatcher),
+	"POST /dispatch/incidents/{id}/merge":          only(auth.RoleDispatcher),
+	"POST /dispatch/incidents/{id}/split":          only(auth.RoleDispatcher),
+	"POST /dispatch/ops/{id}/undo":                 only(auth.RoleDispatcher),
 }
+
+var teamManagers = only(auth.RoleAdmin, auth.RoleDispatcher)
 
 // request turns a route pattern into a concrete request.
 func (f *matrixFixture) request(pattern string) (method, path string, form url.Values) {
@@ -117,6 +136,12 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	}
 	if strings.HasPrefix(path, "/incidents/") || strings.HasPrefix(path, "/dispatch/incidents/") {
 		path = strings.ReplaceAll(path, "{id}", f.incidentID)
+	}
+	if strings.HasPrefix(path, "/admin/teams/") {
+		path = strings.ReplaceAll(strings.ReplaceAll(path, "{id}", f.teamID), "{shift}", f.shiftID)
+	}
+	if strings.HasPrefix(path, "/admin/hotspots/") {
+		path = strings.ReplaceAll(path, "{id}", f.hotspotID)
 	}
 	if strings.HasPrefix(path, "/open311/") {
 		path = strings.ReplaceAll(path, "{file}", "services.json")
@@ -158,6 +183,22 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		form = url.Values{"name": {"全市"}, "department_id": {f.deptID}}
 	case "/incidents/" + f.incidentID + "/merge":
 		form = url.Values{"into": {"SJ-NOSUCH00"}}
+	case "/admin/teams":
+		form = url.Values{"name": {"矩阵队"}, "kind": {"civil"}}
+	case "/admin/teams/" + f.teamID:
+		form = url.Values{"name": {"矩阵队"}, "kind": {"civil"}, "version": {"1"}}
+	case "/admin/teams/" + f.teamID + "/status":
+		form = url.Values{"status": {"available"}, "version": {"1"}}
+	case "/admin/teams/" + f.teamID + "/shifts":
+		form = url.Values{"date": {"2026-13-01"}, "from": {"20:00"}, "to": {"08:00"}}
+	case "/admin/hotspots":
+		form = url.Values{"name": {"矩阵点"}, "kind": {"square"}, "lat": {"35.3"}, "lng": {"113.9"}}
+	case "/admin/hotspots/" + f.hotspotID + "/active":
+		form = url.Values{"active": {"1"}}
+	case "/dispatch/incidents/" + f.incidentID + "/merge":
+		form = url.Values{"into": {f.incidentID}}
+	case "/dispatch/incidents/" + f.incidentID + "/split":
+		form = url.Values{"signal_id": {"no-such-signal"}}
 	case "/admin/partners/12345":
 		form = url.Values{"mapping": {`{"fields":{"external_id":"order_no"}}`}}
 	default:
@@ -168,6 +209,7 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 
 type matrixFixture struct {
 	targetID, keyID, deptID, incidentID, signalRef string
+	teamID, shiftID, hotspotID                     string
 	n                                              int
 }
 
@@ -202,6 +244,20 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := &matrixFixture{targetID: target.ID, keyID: k.ID, deptID: depts[0].ID, incidentID: res.Incident.ID, signalRef: res.Signal.Ref}
+		disp := auth.Actor{UserID: "matrix", Name: "matrix", Role: auth.RoleDispatcher}
+		tm, err := h.dispatch.CreateTeam(ctx, disp, dispatch.Team{Name: "矩阵一队", Kind: dispatch.KindCivil})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh, err := h.dispatch.AddShift(ctx, disp, dispatch.Shift{TeamID: tm.ID, StartsAt: time.Now(), EndsAt: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs, err := h.dispatch.CreateHotspot(ctx, disp, dispatch.Hotspot{Name: "矩阵广场", Kind: "square", Lat: 35.3, Lng: 113.9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.teamID, f.shiftID, f.hotspotID = tm.ID, sh.ID, hs.ID
 
 		clients := map[string]*client{"anonymous": h.anon()}
 		for _, r := range auth.Roles {

@@ -34,7 +34,7 @@ var staticFS embed.FS
 // missing or broken one stops start-up.
 var pages = []string{
 	"login", "home", "password", "error", "report", "status", "signal_new", "incidents", "incident",
-	"admin_partners", "admin_deliveries", "admin_routing", "dispatch", "patrol",
+	"admin_partners", "admin_deliveries", "admin_routing", "dispatch", "patrol", "admin_teams", "admin_team", "admin_hotspots",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit",
 }
 

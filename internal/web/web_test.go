@@ -2,15 +2,18 @@ package web_test
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store"
@@ -302,11 +305,40 @@ func TestCatalogCoversTemplates(t *testing.T) {
 		dynamic = append(dynamic, "channel."+string(c))
 	}
 	dynamic = append(dynamic, "incident.op_merge", "incident.op_split", "title.signal_hotline", "title.signal_patrol")
+	for _, k := range dispatch.TeamKinds {
+		dynamic = append(dynamic, "team.kind."+string(k))
+	}
+	for _, st := range dispatch.TeamStatuses {
+		dynamic = append(dynamic, "team_status."+string(st))
+	}
+	for _, k := range dispatch.HotspotKinds {
+		dynamic = append(dynamic, "hotspot_kind."+string(k))
+	}
+	for _, o := range dispatch.Outcomes {
+		dynamic = append(dynamic, "encounter_outcome."+string(o))
+	}
+	for _, p := range dispatch.PersonStates {
+		dynamic = append(dynamic, "person_state."+p)
+	}
 	for _, k := range dynamic {
 		if !cat.Has(k) {
 			t.Errorf("missing dynamic key %q", k)
 		}
 	}
+	// Every message key the services return has a text.
+	errKey := regexp.MustCompile(`"(err\.[a-z_]+)"`)
+	_ = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		b, _ := os.ReadFile(path)
+		for _, m := range errKey.FindAllStringSubmatch(string(b), -1) {
+			if !cat.Has(m[1]) {
+				t.Errorf("%s returns message %q, which the catalog lacks", path, m[1])
+			}
+		}
+		return nil
+	})
 }
 
 // TestPagesRender visits every page a signed-in administrator can reach

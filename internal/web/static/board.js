@@ -32,7 +32,13 @@
     }
     (board.hotspots || []).forEach(function (h) {
       L.circleMarker([h.lat, h.lng], { radius: 5, color: "#6b7280", weight: 1, fillOpacity: 0.4 })
-        .bindTooltip(h.name).addTo(map);
+        .bindTooltip(h.name + " · " + t("hotspot_kind." + h.kind)).addTo(map);
+    });
+    (board.stations || []).forEach(function (p) {
+      var m = L.marker([p.lat, p.lng], { icon: L.divIcon({ className: "station-pin", html: "站", iconSize: [20, 20] }) })
+        .bindTooltip(t("dispatch.station") + " · " + p.name).addTo(map);
+      var e = m.getElement();
+      if (e) { e.dataset.station = p.id; }
     });
   }
   function slaOf(i) {
@@ -140,13 +146,19 @@
     renderCoverage();
   }
   var teamList = document.getElementById("team-list");
+  function onShift(x) {
+    var now = Date.now() - skew;
+    return (x.shifts || []).some(function (s) { return Date.parse(s.from) <= now && now < Date.parse(s.until); });
+  }
   function renderTeams() {
     teamList.textContent = "";
     Object.keys(teams).map(function (k) { return teams[k]; }).sort(function (a, b) { return a.name < b.name ? -1 : 1; })
       .forEach(function (x) {
-        var row = el("span", "team-chip st-" + x.status, x.name + " · " + t("team_status." + x.status));
+        var shift = onShift(x);
+        var row = el("span", "team-chip st-" + x.status, x.name + " · " + t("team_status." + x.status) + (shift ? " · " + t("dispatch.on_shift") : ""));
         row.dataset.team = x.id;
         row.dataset.status = x.status;
+        row.dataset.onShift = shift ? "1" : "0";
         teamList.appendChild(row);
         drawTeamMarker(x);
       });
@@ -170,7 +182,10 @@
   function showError(e) {
     var p = document.getElementById("d-error");
     p.hidden = false;
-    p.textContent = (e && e.error && e.error.message) || t("dispatch.failed");
+    var msg = (e && e.error && e.error.message) || t("dispatch.failed");
+    var fields = (e && e.error && e.error.fields) || {};
+    Object.keys(fields).forEach(function (k) { msg += " " + fields[k]; });
+    p.textContent = msg;
   }
   function openIncident(id) {
     var i = incidents[id];
@@ -204,7 +219,85 @@
           });
         });
     }
+    renderNearby(i);
+    renderSignals(i);
     if (typeof dlg.showModal === "function") { dlg.showModal(); } else { dlg.setAttribute("open", ""); }
+  }
+  function open_(i) { return i.state !== "closed" && i.state !== "merged" && i.state !== "replied"; }
+  function metres(a, b) {
+    var r = 6371000, rad = Math.PI / 180;
+    var dLat = (b.lat - a.lat) * rad, dLng = (b.lng - a.lng) * rad;
+    var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) * Math.sin(dLng / 2);
+    return 2 * r * Math.asin(Math.sqrt(h));
+  }
+  // Open incidents within 2 km: candidates for merging (并单).
+  function renderNearby(i) {
+    var box = document.getElementById("d-merge");
+    var ul = document.getElementById("d-nearby");
+    ul.textContent = "";
+    box.hidden = true;
+    if (!canAssign || !open_(i) || (!i.lat && !i.lng)) { return; }
+    var near = Object.keys(incidents).map(function (k) { return incidents[k]; })
+      .filter(function (o) { return o.id !== i.id && open_(o) && (o.lat || o.lng) && metres(i, o) <= 2000; })
+      .sort(function (a, b) { return metres(i, a) - metres(i, b); }).slice(0, 5);
+    near.forEach(function (o) {
+      var li = el("li");
+      li.appendChild(el("span", "", o.ref + " · " + t("svc." + o.service_code) + " · " + Math.round(metres(i, o)) + " m"));
+      var b = el("button", "", t("dispatch.merge_into"));
+      b.type = "button";
+      b.dataset.into = o.id;
+      b.addEventListener("click", function () {
+        post("/dispatch/incidents/" + i.id + "/merge", { into: o.id })
+          .then(function (j) { dlg.close(); toast(t("dispatch.merged") + ": " + i.ref + " → " + o.ref, j.op); }, showError);
+      });
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+    box.hidden = near.length === 0;
+  }
+  // An incident made of several signals can be split (拆单).
+  function renderSignals(i) {
+    var box = document.getElementById("d-split");
+    var ul = document.getElementById("d-signals");
+    ul.textContent = "";
+    box.hidden = true;
+    if (!canAssign || !open_(i) || i.signal_count < 2) { return; }
+    fetch("/dispatch/incidents/" + i.id + "/signals", { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (j) {
+        if (current !== i.id) { return; }
+        (j.signals || []).forEach(function (sg) {
+          var li = el("li");
+          li.appendChild(el("span", "", sg.ref + " · " + t("channel." + sg.channel) + " · " + (sg.description || sg.address || "")));
+          var b = el("button", "", t("dispatch.split"));
+          b.type = "button";
+          b.dataset.signal = sg.id;
+          b.addEventListener("click", function () {
+            post("/dispatch/incidents/" + i.id + "/split", { signal_id: sg.id })
+              .then(function (r) { dlg.close(); toast(t("dispatch.split_done") + ": " + r.ref, r.op); }, showError);
+          });
+          li.appendChild(b);
+          ul.appendChild(li);
+        });
+        box.hidden = false;
+      });
+  }
+  // A short notice with an undo button after a merge or split.
+  var toastEl = document.getElementById("board-toast");
+  function toast(text, op) {
+    toastEl.textContent = "";
+    toastEl.appendChild(el("span", "", text));
+    if (op) {
+      var b = el("button", "link", t("dispatch.undo"));
+      b.type = "button";
+      b.id = "undo-op";
+      b.addEventListener("click", function () {
+        post("/dispatch/ops/" + op + "/undo", {}).then(function () { toast(t("dispatch.undone")); },
+          function (e) { toast((e && e.error && e.error.message) || t("dispatch.failed")); });
+      });
+      toastEl.appendChild(b);
+    }
+    toastEl.hidden = false;
   }
   document.getElementById("d-escalate").addEventListener("submit", function (e) {
     e.preventDefault();
