@@ -91,6 +91,25 @@ func SeedDispatch(ctx context.Context, d *dispatch.Service, a *auth.Service, now
 			teams = append(teams, tm)
 		}
 	}
+	// Rosters: a week of day shifts (08:00–20:00) and night shifts
+	// (20:00–08:00) for the teams on duty, starting yesterday.
+	cst := dispatch.DefaultNight.Loc
+	for i, tm := range teams {
+		if tm.Status == dispatch.StatusOffDuty {
+			continue
+		}
+		for day := -1; day < 7; day++ {
+			date := now.In(cst).AddDate(0, 0, day).Format("2006-01-02")
+			from, to, note := "08:00", "20:00", "日间巡查"
+			if i%2 == 1 {
+				from, to, note = "20:00", "08:00", "夜巡"
+			}
+			start, end, _ := dispatch.ShiftTimes(date, from, to, cst)
+			if _, err := d.AddShift(ctx, admin, dispatch.Shift{TeamID: tm.ID, StartsAt: start, EndsAt: end, Note: note}); err != nil {
+				return fmt.Errorf("roster of %s: %v", tm.Name, err)
+			}
+		}
+	}
 	var hs []*dispatch.Hotspot
 	for _, h := range registry {
 		x, err := d.CreateHotspot(ctx, admin, dispatch.Hotspot{Name: h.name, Kind: h.kind, RiskNotes: h.risk, Lat: h.lat, Lng: h.lng})
