@@ -7,21 +7,9 @@
 # posted to node B, the board watched on node A) when PostgreSQL answers.
 #
 # Usage: scripts/bench-board.sh [seconds]     (default 15)
-set -euo pipefail
-cd "$(dirname "$0")/.."
 secs=${1:-15}
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-go build -o "$work/haven" ./cmd/haven
-go build -o "$work/havenload" ./cmd/havenload
-key=bench-key-xinxiang-2026
-export HAVEN_DEMO_API_KEY=$key HAVEN_DEMO_PASSWORD=bench-password-1 HAVEN_PARTNER_RATE=100000000 HAVEN_LOG_LEVEL=warn
+source "$(dirname "$0")/bench-setup.sh"
 
-run_haven() { # $1 = command (demo|serve), $2 = port; the environment picks the database
-  "$work/haven" "$1" --data "$work/data-$2" --addr "127.0.0.1:$2" >"$work/haven-$2.log" 2>&1 &
-  for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && return; sleep 0.5; done
-  echo "haven did not start"; cat "$work/haven-$2.log"; exit 1
-}
 board() { # $1 = post to, $2 = watch on, $3 = background rate, $4 = label
   "$work/havenload" -board -url "http://127.0.0.1:$1" -board-url "http://127.0.0.1:$2" -key $key -rate "$3" -duration "${secs}s" -label "$4"
   echo
