@@ -453,3 +453,28 @@ func TestTeamEditsRostersAndHotspots(t *testing.T) {
 		}
 	})
 }
+
+// An incident a team is on cannot be folded into another (the team would
+// be left on a merged record); the other way round is fine.
+func TestAssignedIncidentIsNotMergedAway(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		tm := f.team(t, "一队", 35.3020, 113.8700, dispatch.StatusAvailable)
+		a := f.signal(t, "GD-M1", 35.3080, 113.8620)
+		b := f.signal(t, "GD-M2", 35.3180, 113.8620) // 1.1 km away: its own incident
+		if _, err := f.svc.Assign(ctx, f.dispatcher, a.ID, tm.ID, f.version(t, a.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.in.MergeIncidents(ctx, f.dispatcher, a.ID, b.ID); errs.MessageOf(err) != "err.merge_assigned" {
+			t.Fatalf("merging the assigned incident away: %v", err)
+		}
+		if _, err := f.in.MergeIncidents(ctx, f.dispatcher, b.ID, a.ID); err != nil {
+			t.Fatalf("merging into the assigned incident: %v", err)
+		}
+		got, _ := db.BoardIncident(ctx, a.ID)
+		if got.SignalCount != 2 || got.TeamID != tm.ID {
+			t.Fatalf("after merging into it: %+v", got)
+		}
+	})
+}

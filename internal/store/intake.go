@@ -752,6 +752,15 @@ func (db *DB) SetKnown(ctx context.Context, incidentID string, k *intake.KnownMa
 func (db *DB) Merge(ctx context.Context, o *intake.Op, e audit.Entry) error {
 	const op = "store.Merge"
 	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		// An incident a team is on is not folded away: its team would be
+		// left working on a merged record. The other merges into it.
+		var team sql.NullString
+		if err := tx.QueryRowContext(ctx, db.d.q(`SELECT team_id FROM incidents WHERE id = ?`), o.From).Scan(&team); err != nil {
+			return err
+		}
+		if team.Valid {
+			return errs.E(errs.Conflict, op, "err.merge_assigned")
+		}
 		sigs, err := db.signalsOf(ctx, tx, o.From)
 		if err != nil {
 			return err
