@@ -15,11 +15,12 @@ const (
 	RoleFinance    Role = "finance"    // 财务人员
 	RoleVolunteer  Role = "volunteer"  // 志愿者协调员
 	RoleLeader     Role = "leader"     // 局领导
+	RoleHospital   Role = "hospital"   // 合作医院 (green-channel referrals to its own department only)
 	RolePartner    Role = "partner"    // 合作系统 (API key only, never a login)
 )
 
 // Roles lists the roles a user account may have, in display order.
-var Roles = []Role{RoleAdmin, RoleDispatcher, RolePatrol, RoleStaff, RoleMedical, RoleSafety, RoleFinance, RoleVolunteer, RoleLeader}
+var Roles = []Role{RoleAdmin, RoleDispatcher, RolePatrol, RoleStaff, RoleMedical, RoleSafety, RoleFinance, RoleVolunteer, RoleLeader, RoleHospital}
 
 // ValidUserRole reports whether r may be given to a user account.
 func ValidUserRole(r Role) bool { return slices.Contains(Roles, r) }
@@ -52,6 +53,13 @@ const (
 	PermTeamsManage        Permission = "teams.manage"        // teams, rosters, hotspots
 	PermPatrolWork         Permission = "patrol.work"         // the patrol app: patrols, tracks, encounters
 	PermEncountersPersonal Permission = "encounters.personal" // names given in encounters (audited)
+
+	PermCasesView         Permission = "cases.view"         // people in care, stays, deadlines (ID numbers masked; every view audited)
+	PermCasesPersonal     Permission = "cases.personal"     // ID numbers and relatives' phones in full (audited)
+	PermCasesManage       Permission = "cases.manage"       // admission, belongings, care notes, exits, identity merges
+	PermHealthView        Permission = "health.view"        // health records, checks, medications, referrals
+	PermHealthManage      Permission = "health.manage"      // record checks and medications, refer to hospitals
+	PermReferralsHospital Permission = "referrals.hospital" // a partner hospital's own referrals only
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
@@ -60,13 +68,15 @@ var rolePermissions = map[Role][]Permission{
 		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage},
 	RoleDispatcher: {PermHome, PermSignalsEnter, PermSignalsPatrol, PermIncidentsView, PermIncidentsManage, PermSignalsPersonal, PermRoutingManage,
 		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal},
-	RolePatrol:    {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork},
-	RoleStaff:     {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal},
-	RoleMedical:   {PermHome},
+	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork},
+	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
+		PermCasesView, PermCasesPersonal, PermCasesManage},
+	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},
-	RoleVolunteer: {PermHome},
-	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard},
+	RoleVolunteer: {PermHome, PermCasesView},
+	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView},
+	RoleHospital:  {PermHome, PermReferralsHospital},
 	RolePartner:   {PermPartnerAPI},
 }
 

@@ -228,6 +228,10 @@ var (
 	phonePattern    = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 )
 
+// ValidPhone reports whether a normalised number is a mainland mobile or
+// landline number.
+func ValidPhone(p string) bool { return phonePattern.MatchString(p) }
+
 // NormalizePhone removes spaces and a +86 prefix.
 func NormalizePhone(p string) string {
 	p = strings.Join(strings.Fields(p), "")

@@ -53,11 +53,12 @@ var accounts = []struct {
 	{"dispatcher", "张丽", auth.RoleDispatcher, "station", "13837300102"},
 	{"patrol", "王强", auth.RolePatrol, "station", "13837300103"},
 	{"staff", "赵敏", auth.RoleStaff, "station", "13837300104"},
-	{"medical", "刘芳", auth.RoleMedical, "hospital2", "13837300105"},
+	{"medical", "刘芳", auth.RoleMedical, "station", "13837300105"},
 	{"safety", "陈刚", auth.RoleSafety, "station", "13837300106"},
 	{"finance", "孙静", auth.RoleFinance, "finance", "13837300107"},
 	{"volunteer", "周洋", auth.RoleVolunteer, "volunteers", "13837300108"},
 	{"leader", "郑国华", auth.RoleLeader, "bureau", "0373-5089797"},
+	{"hospital", "马医生", auth.RoleHospital, "hospital2", "0373-3023120"},
 }
 
 // Seed creates the demo departments and accounts. password, when not

@@ -1,0 +1,557 @@
+package cases
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/idcard"
+	"github.com/havenrescue/haven/internal/secret"
+)
+
+// PersonView is a person's page: the identity with every record merged
+// into it, contacts, stays and, per stay, belongings, notes and deadlines.
+// Personal identifiers are opened only for roles that need them; others
+// see them masked.
+type PersonView struct {
+	Person   *Person
+	Linked   []*Person // records merged into this identity
+	Merges   []*Merge
+	IDNumber string // in full or masked
+	Contacts []ContactView
+	Stays    []*StayView
+	Open     *StayView // the open stay, if any
+	Similar  []*Candidate
+}
+
+// ContactView is a contact with the phone opened or masked.
+type ContactView struct {
+	*Contact
+	Phone string
+}
+
+// StayView is a stay with what hangs off it.
+type StayView struct {
+	*Stay
+	Belongings []*Belonging
+	Notes      []*Note
+	Deadlines  []Deadline
+	Tasks      map[string]*Task
+}
+
+// View opens a person's record. Every view is audited.
+func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*PersonView, error) {
+	const op = "cases.View"
+	if err := a.Require(op, auth.PermCasesView); err != nil {
+		return nil, err
+	}
+	p, err := s.identityOf(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Audit.AppendAudit(ctx, a.Entry("person.view", "person", p.ID)); err != nil {
+		return nil, errs.Wrap(errs.Internal, op, err)
+	}
+	v := &PersonView{Person: p}
+	if v.Linked, err = s.Store.Identity(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	if v.Merges, err = s.Store.MergesOf(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	ids := []string{p.ID}
+	for _, l := range v.Linked {
+		ids = append(ids, l.ID)
+	}
+	full := a.Can(auth.PermCasesPersonal)
+	open := func(ctx string, sealed string) string {
+		if sealed == "" {
+			return ""
+		}
+		plain, err := s.Keys.Open(ctx, sealed)
+		if err != nil {
+			return "?"
+		}
+		if full {
+			return plain
+		}
+		return secret.Mask(plain)
+	}
+	v.IDNumber = open(idContext, p.IDSealed)
+	cs, err := s.Store.Contacts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		v.Contacts = append(v.Contacts, ContactView{Contact: c, Phone: open(phoneContext, c.PhoneSealed)})
+	}
+	stays, err := s.Store.StaysOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	stayIDs := make([]string, 0, len(stays))
+	for _, st := range stays {
+		stayIDs = append(stayIDs, st.ID)
+	}
+	tasks, err := s.tasksByStay(ctx, stayIDs)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, st := range stays {
+		sv := &StayView{Stay: st, Tasks: tasks[st.ID]}
+		if sv.Belongings, err = s.Store.Belongings(ctx, st.ID); err != nil {
+			return nil, err
+		}
+		if sv.Notes, err = s.Store.CareNotes(ctx, st.ID); err != nil {
+			return nil, err
+		}
+		if st.State != StayRefused {
+			sv.Deadlines = s.Rules.Deadlines(st, p, sv.Tasks, now)
+		}
+		v.Stays = append(v.Stays, sv)
+		if st.State == StayOpen {
+			v.Open = sv
+		}
+	}
+	if a.Can(auth.PermCasesManage) {
+		if v.Similar, err = s.candidates(ctx, p, now); err != nil {
+			return nil, err
+		}
+		if p.IDSealed != "" { // another record with the same number, not merged yet
+			if same, err := s.sameIDOthers(ctx, p); err == nil {
+				v.Similar = append(same, v.Similar...)
+			}
+		}
+	}
+	return v, nil
+}
+
+// sameIDOthers lists unmerged records, other than p, holding p's number.
+func (s *Service) sameIDOthers(ctx context.Context, p *Person) ([]*Candidate, error) {
+	want, err := s.Keys.Open(idContext, p.IDSealed)
+	if err != nil {
+		return nil, err
+	}
+	same, err := s.Store.PeopleByIDBirth(ctx, p.IDBirth)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Candidate
+	for _, q := range same {
+		if q.ID == p.ID || q.IDSealed == "" {
+			continue
+		}
+		if got, err := s.Keys.Open(idContext, q.IDSealed); err == nil && got == want {
+			out = append(out, &Candidate{Person: q, Reason: "id_number"})
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) tasksByStay(ctx context.Context, stayIDs []string) (map[string]map[string]*Task, error) {
+	ts, err := s.Store.Tasks(ctx, stayIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]*Task{}
+	for _, t := range ts {
+		if out[t.StayID] == nil {
+			out[t.StayID] = map[string]*Task{}
+		}
+		out[t.StayID][t.Rule] = t
+	}
+	return out, nil
+}
+
+// People lists people (the list view is audited as one read).
+func (s *Service) People(ctx context.Context, a auth.Actor, f PersonFilter) ([]*Person, error) {
+	const op = "cases.People"
+	if err := a.Require(op, auth.PermCasesView); err != nil {
+		return nil, err
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 200
+	}
+	list, err := s.Store.ListPeople(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	e := a.Entry("person.list", "person", "")
+	e.Detail = "query"
+	if f.Query == "" {
+		e.Detail = "all"
+	}
+	if err := s.Audit.AppendAudit(ctx, e); err != nil {
+		return nil, errs.Wrap(errs.Internal, op, err)
+	}
+	return list, nil
+}
+
+// UpdatePerson corrects a person's record (identity fields); an ID number
+// left empty keeps the stored one.
+func (s *Service) UpdatePerson(ctx context.Context, a auth.Actor, personID string, in PersonInput, version int) (*Person, error) {
+	const op = "cases.UpdatePerson"
+	if err := a.Require(op, auth.PermCasesManage); err != nil {
+		return nil, err
+	}
+	p, err := s.Store.PersonByID(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Version != version {
+		return nil, errs.E(errs.Conflict, op, "err.changed_meanwhile")
+	}
+	if f := s.apply(in, p, s.now()); len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	if p.IDSealed != "" {
+		if other, err := s.sameIDOthers(ctx, p); err == nil && len(other) > 0 && strings.TrimSpace(in.IDNumber) != "" {
+			return nil, errs.InvalidFields(op, map[string]string{"id_number": "err.id_on_file"})
+		}
+	}
+	p.UpdatedAt = s.now()
+	if err := s.Store.UpdatePerson(ctx, p, a.Entry("person.update", "person", p.ID)); err != nil {
+		return nil, err
+	}
+	p.Version++
+	return p, nil
+}
+
+// AddContact adds a relative or contact.
+func (s *Service) AddContact(ctx context.Context, a auth.Actor, personID string, in ContactInput) error {
+	const op = "cases.AddContact"
+	if err := a.Require(op, auth.PermCasesManage); err != nil {
+		return err
+	}
+	p, err := s.identityOf(ctx, personID)
+	if err != nil {
+		return err
+	}
+	c, f := s.contact(in, p.ID, s.now())
+	if len(f) > 0 {
+		return errs.InvalidFields(op, f)
+	}
+	return s.Store.AddContact(ctx, c, a.Entry("person.contact_add", "person", p.ID))
+}
+
+func (s *Service) openStay(ctx context.Context, op, stayID string) (*Stay, error) {
+	st, err := s.Store.StayByID(ctx, stayID)
+	if err != nil {
+		return nil, err
+	}
+	if st.State != StayOpen {
+		return nil, errs.E(errs.Conflict, op, "err.stay_closed")
+	}
+	return st, nil
+}
+
+// AddBelonging signs one more item into custody during a stay.
+func (s *Service) AddBelonging(ctx context.Context, a auth.Actor, stayID string, in BelongingInput) (*Belonging, error) {
+	const op = "cases.AddBelonging"
+	if err := a.Require(op, auth.PermCasesManage); err != nil {
+		return nil, err
+	}
+	st, err := s.openStay(ctx, op, stayID)
+	if err != nil {
+		return nil, err
+	}
+	b, f := s.belonging(ctx, in, st.ID, a.Name, s.now(), "")
+	if len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	return b, s.Store.AddBelonging(ctx, b, a.Entry("belonging.add", "stay", st.ID))
+}
+
+// AddNote writes to the stay's daily record.
+func (s *Service) AddNote(ctx context.Context, a auth.Actor, stayID, kind, text string) error {
+	const op = "cases.AddNote"
+	if err := a.Require(op, auth.PermCasesManage); err != nil {
+		return err
+	}
+	st, err := s.openStay(ctx, op, stayID)
+	if err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	f := map[string]string{}
+	if !slices.Contains(NoteKinds, kind) {
+		f["kind"] = "err.invalid_choice"
+	}
+	if text == "" {
+		f["text"] = "err.required"
+	} else if !textOK(text, textMaxRunes) {
+		f["text"] = "err.too_long"
+	}
+	if len(f) > 0 {
+		return errs.InvalidFields(op, f)
+	}
+	n := &Note{ID: newID(), StayID: st.ID, At: s.now(), Kind: kind, Text: text, AuthorName: a.Name}
+	return s.Store.AddCareNote(ctx, n, a.Entry("stay.note", "stay", st.ID))
+}
+
+// SetBed moves the person to a room and bed.
+func (s *Service) SetBed(ctx context.Context, a auth.Actor, stayID, room, bed string, version int) error {
+	const op = "cases.SetBed"
+	if err := a.Require(op, auth.PermCasesManage); err != nil {
+		return err
+	}
+	st, err := s.openStay(ctx, op, stayID)
+	if err != nil {
+		return err
+	}
+	if st.Version != version {
+		return errs.E(errs.Conflict, op, "err.changed_meanwhile")
+	}
+	st.Room, st.Bed = strings.TrimSpace(room), strings.TrimSpace(bed)
+	if !textOK(st.Room, 20) || !textOK(st.Bed, 20) {
+		return errs.InvalidFields(op, map[string]string{"bed": "err.too_long"})
+	}
+	st.UpdatedAt = s.now()
+	return s.Store.UpdateStay(ctx, st, a.Entry("stay.bed", "stay", st.ID))
+}
+
+// DoTask records a statutory task as done (寻亲 notice published, DNA
+// requested, review held …).
+func (s *Service) DoTask(ctx context.Context, a auth.Actor, stayID, rule, note string) error {
+	const op = "cases.DoTask"
+	if err := a.Require(op, auth.PermCasesManage); err != nil {
+		return err
+	}
+	if !slices.Contains(RuleNames, rule) {
+		return errs.InvalidFields(op, map[string]string{"rule": "err.invalid_choice"})
+	}
+	st, err := s.Store.StayByID(ctx, stayID)
+	if err != nil {
+		return err
+	}
+	note = strings.TrimSpace(note)
+	if !textOK(note, textMaxRunes) {
+		return errs.InvalidFields(op, map[string]string{"note": "err.too_long"})
+	}
+	t := &Task{StayID: st.ID, Rule: rule, DoneAt: s.now(), DoneBy: a.Name, Note: note}
+	e := a.Entry("stay.task", "stay", st.ID)
+	e.Detail = rule
+	err = s.Store.DoTask(ctx, t, e)
+	if errs.Is(errs.Exists, err) {
+		return errs.E(errs.Conflict, op, "err.task_done")
+	}
+	return err
+}
+
+// Exit closes a stay: the exit record, every belonging handed back, and
+// the outcome told to the incident the person came from.
+func (s *Service) Exit(ctx context.Context, a auth.Actor, stayID string, in ExitInput, version int) (*Stay, error) {
+	const op = "cases.Exit"
+	if err := a.Require(op, auth.PermCasesManage); err != nil {
+		return nil, err
+	}
+	st, err := s.openStay(ctx, op, stayID)
+	if err != nil {
+		return nil, err
+	}
+	if st.Version != version {
+		return nil, errs.E(errs.Conflict, op, "err.changed_meanwhile")
+	}
+	p, err := s.Store.PersonByID(ctx, st.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.Store.Belongings(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if f := checkExit(&in, st, p, items, now); len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	rec := ExitRecord{Destination: in.Destination, Escorts: in.Escorts, Statement: in.Statement, Cause: in.Cause,
+		Services: strings.TrimSpace(in.Services), Notes: in.Notes}
+	if in.Kind == ExitReturnHome {
+		v := in.Voucher
+		rec.Voucher = &v
+	}
+	if in.Kind == ExitFamily {
+		n, _ := idcard.Parse(in.Collector.IDNumber, now)
+		sealed, err := s.Keys.Seal(collectorContext, n.Value)
+		if err != nil {
+			return nil, errs.Wrap(errs.Internal, op, err)
+		}
+		rec.Collector = &Collector{Name: strings.TrimSpace(in.Collector.Name), Relation: strings.TrimSpace(in.Collector.Relation),
+			IDSealed: sealed, IDMasked: secret.Mask(n.Value), Checked: in.Collector.Checked}
+	}
+	for _, b := range items {
+		r := in.Returns[b.ID]
+		b.Returned, b.ReturnedQty, b.ReturnedAt, b.ReturnNote, b.ReturnedBy = true, r.Qty, in.At.UTC(), strings.TrimSpace(r.Note), a.Name
+	}
+	st.State, st.ExitKind, st.ExitedAt, st.Exit, st.ExitedBy, st.UpdatedAt = StayClosed, in.Kind, in.At.UTC(), rec, a.Name, now
+	e := a.Entry("stay.exit", "stay", st.ID)
+	e.Detail = string(in.Kind)
+	if err := s.Store.CloseStay(ctx, st, items, e); err != nil {
+		return nil, err
+	}
+	st.Version++
+	if s.Outcome != nil && st.IncidentID != "" {
+		s.Outcome(ctx, st.IncidentID, "exit:"+string(in.Kind))
+	}
+	return st, nil
+}
+
+// Stay returns one stay with its person (for the exit page and forms).
+func (s *Service) Stay(ctx context.Context, a auth.Actor, stayID string) (*StayView, *Person, error) {
+	const op = "cases.Stay"
+	if err := a.Require(op, auth.PermCasesView); err != nil {
+		return nil, nil, err
+	}
+	st, err := s.Store.StayByID(ctx, stayID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.Store.PersonByID(ctx, st.PersonID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.Audit.AppendAudit(ctx, a.Entry("person.view", "person", p.ID)); err != nil {
+		return nil, nil, errs.Wrap(errs.Internal, op, err)
+	}
+	sv := &StayView{Stay: st}
+	if sv.Belongings, err = s.Store.Belongings(ctx, st.ID); err != nil {
+		return nil, nil, err
+	}
+	if sv.Notes, err = s.Store.CareNotes(ctx, st.ID); err != nil {
+		return nil, nil, err
+	}
+	tasks, err := s.tasksByStay(ctx, []string{st.ID})
+	if err != nil {
+		return nil, nil, err
+	}
+	sv.Tasks = tasks[st.ID]
+	if st.State != StayRefused {
+		sv.Deadlines = s.Rules.Deadlines(st, p, sv.Tasks, s.now())
+	}
+	return sv, p, nil
+}
+
+// IDNumberFor opens a person's ID number for a printed form: in full for
+// roles that may see it, masked otherwise. The caller has audited the view.
+func (s *Service) IDNumberFor(a auth.Actor, p *Person) string {
+	if p.IDSealed == "" {
+		return ""
+	}
+	plain, err := s.Keys.Open(idContext, p.IDSealed)
+	if err != nil {
+		return ""
+	}
+	if a.Can(auth.PermCasesPersonal) {
+		return plain
+	}
+	return secret.Mask(plain)
+}
+
+// DashboardRow is an open stay with its deadlines.
+type DashboardRow struct {
+	Stay      *Stay
+	Person    *Person
+	Deadlines []Deadline
+	Worst     string // the most urgent deadline state
+	Days      int    // days in the station
+}
+
+// Dashboard is the station's page: who is in, what falls due, the KPIs.
+type Dashboard struct {
+	Rows         []*DashboardRow
+	Overdue      int
+	DueSoon      int
+	KPIs         KPIs
+	Since        time.Time
+	InStation    int
+	Unidentified int
+	Minors       int
+	HelpedThisYr int
+}
+
+var severity = map[string]int{DeadlineOverdue: 3, DeadlineDueSoon: 2, DeadlineOpen: 1}
+
+// Dashboard builds the station dashboard; KPIs count the stays that
+// arrived since the start of the year (CST).
+func (s *Service) Dashboard(ctx context.Context, a auth.Actor) (*Dashboard, error) {
+	const op = "cases.Dashboard"
+	if err := a.Require(op, auth.PermCasesView); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	open, err := s.Store.OpenStays(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := now.In(CST)
+	since := time.Date(l.Year(), 1, 1, 0, 0, 0, 0, CST)
+	year, err := s.Store.StaysArrived(ctx, since, now.Add(time.Minute))
+	if err != nil {
+		return nil, err
+	}
+	all := append(append([]*Stay{}, open...), year...)
+	ids := make([]string, 0, len(all))
+	people := map[string]*Person{}
+	for _, st := range all {
+		ids = append(ids, st.ID)
+		if people[st.PersonID] == nil {
+			p, err := s.Store.PersonByID(ctx, st.PersonID)
+			if err != nil {
+				return nil, err
+			}
+			people[st.PersonID] = p
+		}
+	}
+	tasks, err := s.tasksByStay(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{Since: since, InStation: len(open)}
+	for _, st := range open {
+		p := people[st.PersonID]
+		row := &DashboardRow{Stay: st, Person: p, Deadlines: s.Rules.Deadlines(st, p, tasks[st.ID], now), Days: int(now.Sub(st.ArrivedAt).Hours() / 24)}
+		for _, dl := range row.Deadlines {
+			if severity[dl.Status] > severity[row.Worst] {
+				row.Worst = dl.Status
+			}
+			switch dl.Status {
+			case DeadlineOverdue:
+				d.Overdue++
+			case DeadlineDueSoon:
+				d.DueSoon++
+			}
+		}
+		if !p.Identified {
+			d.Unidentified++
+		}
+		if p.MinorAt(now) {
+			d.Minors++
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	slices.SortStableFunc(d.Rows, func(x, y *DashboardRow) int {
+		if c := severity[y.Worst] - severity[x.Worst]; c != 0 {
+			return c
+		}
+		return x.Stay.ArrivedAt.Compare(y.Stay.ArrivedAt)
+	})
+	d.KPIs = s.Rules.ComputeKPIs(year, people, tasks, now)
+	seen := map[string]bool{}
+	for _, st := range year {
+		if st.State != StayRefused && !seen[st.PersonID] {
+			seen[st.PersonID] = true
+		}
+	}
+	d.HelpedThisYr = len(seen)
+	e := a.Entry("person.list", "person", "")
+	e.Detail = "dashboard"
+	if err := s.Audit.AppendAudit(ctx, e); err != nil {
+		return nil, errs.Wrap(errs.Internal, op, err)
+	}
+	return d, nil
+}
