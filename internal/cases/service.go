@@ -423,18 +423,21 @@ type Candidate struct {
 
 // candidates finds earlier records whose name (or an alias) and age fit p.
 func (s *Service) candidates(ctx context.Context, p *Person, now time.Time) ([]*Candidate, error) {
-	if p.Name == "" {
-		return nil, nil
-	}
-	named, err := s.Store.PeopleNamed(ctx, p.Name)
-	if err != nil {
-		return nil, err
-	}
 	var out []*Candidate
+	seen := map[string]bool{p.ID: true}
+	var named []*Person
+	for _, n := range namesOf(p) {
+		found, err := s.Store.PeopleNamed(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		named = append(named, found...)
+	}
 	for _, q := range named {
-		if q.ID == p.ID || !sameName(p, q) || !sexFits(p, q) || !agesFit(p, q, now) {
+		if seen[q.ID] || !sameName(p, q) || !sexFits(p, q) || !agesFit(p, q, now) {
 			continue
 		}
+		seen[q.ID] = true
 		if p.ID != "" {
 			if d, err := s.Store.Distinct(ctx, p.ID, q.ID); err != nil || d {
 				continue
@@ -445,16 +448,18 @@ func (s *Service) candidates(ctx context.Context, p *Person, now time.Time) ([]*
 	return out, nil
 }
 
-func sameName(p, q *Person) bool {
-	names := func(x *Person) []string {
-		out := []string{x.Name}
-		for _, a := range strings.FieldsFunc(x.Aliases, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' }) {
-			out = append(out, a)
-		}
-		return out
+// namesOf is a person's name and aliases.
+func namesOf(x *Person) []string {
+	var out []string
+	if x.Name != "" {
+		out = append(out, x.Name)
 	}
-	for _, a := range names(p) {
-		for _, b := range names(q) {
+	return append(out, strings.FieldsFunc(x.Aliases, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' })...)
+}
+
+func sameName(p, q *Person) bool {
+	for _, a := range namesOf(p) {
+		for _, b := range namesOf(q) {
 			if a != "" && a == b {
 				return true
 			}
