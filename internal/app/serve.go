@@ -11,11 +11,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
@@ -38,6 +41,8 @@ type env struct {
 	partners *intake.Partners
 	dispatch *dispatch.Service
 	hub      *events.Hub
+	cases    *cases.Service
+	health   *health.Service
 	now      func() time.Time
 }
 
@@ -98,6 +103,19 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	}
 	e.dispatch = &dispatch.Service{Store: db, Audit: db, Intake: e.intake, Keys: keys, Now: e.now, Night: night, SpeedKmh: 30}
 	e.hub = &events.Hub{Store: db, Resolve: e.dispatch.Resolve, Log: e.log, Poll: cfg.EventPoll}
+	rules, err := cases.LoadRules(cfg.CaseRules)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("--case-rules: %v", err)
+	}
+	e.cases = &cases.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: e.now, Rules: rules,
+		Outcome: func(ctx context.Context, incidentID, text string) {
+			// The stay's end goes on the incident's record, where the
+			// board and the reporting channel's status read it.
+			_ = db.AddNote(ctx, &dispatch.Note{ID: id.New(), IncidentID: incidentID, At: e.now(), Kind: "stay_exit", AuthorName: "station", Text: text},
+				audit.Entry{ActorName: "station", Action: "incident.note", RecordType: "incident", RecordID: incidentID})
+		}}
+	e.health = &health.Service{Store: db, Audit: db, Now: e.now}
 	if err := e.partners.EnsureDefaults(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -148,7 +166,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
-		Dispatch: e.dispatch, Hub: e.hub,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health,
 	})
 	if err != nil {
 		return err

@@ -39,7 +39,9 @@ func TestDeadlineBoundaries(t *testing.T) {
 	sixteenToday := &Person{BirthDate: "2010-11-02", Mental: MentalNormal, Identified: true}
 	sixteenTomorrow := &Person{BirthDate: "2010-11-03", Mental: MentalNormal, Identified: true}
 	ill := &Person{BirthDate: "1980-05-01", Mental: MentalIllness, Identified: true}
-	open := func(unidentified bool) *Stay { return &Stay{State: StayOpen, ArrivedAt: arrived, Unidentified: unidentified} }
+	open := func(unidentified bool) *Stay {
+		return &Stay{State: StayOpen, ArrivedAt: arrived, Unidentified: unidentified}
+	}
 	status := func(p *Person, st *Stay, done map[string]*Task, now time.Time, rule string) string {
 		for _, d := range r.Deadlines(st, p, done, now) {
 			if d.Rule == rule {

@@ -40,6 +40,7 @@ type Config struct {
 	MergeWindow  time.Duration // … and this close in time join one incident
 	NightPatrol  string        // HH:MM-HH:MM (China Standard Time): patrols starting then are night patrols (夜巡)
 	EventPoll    time.Duration // how often the event log is read without a notification
+	CaseRules    string        // JSON file overriding the statutory deadline rules
 	PublicRate   int           // requests a minute per address on public endpoints
 	PartnerRate  int           // work orders a minute per partner key
 
@@ -116,6 +117,7 @@ func (c *Config) options() []option {
 	add("jurisdiction", "HAVEN_JURISDICTION", "Open311 jurisdiction_id this server answers for", false, func() (func(string) error, func() string) { return str(&c.Jurisdiction) })
 	add("merge-radius", "HAVEN_MERGE_RADIUS", "metres within which signals merge into one incident", false, func() (func(string) error, func() string) { return num(&c.MergeRadiusM) })
 	add("merge-window", "HAVEN_MERGE_WINDOW", "time within which signals merge into one incident", false, func() (func(string) error, func() string) { return dur(&c.MergeWindow) })
+	add("case-rules", "HAVEN_CASE_RULES", "JSON file with the station's deadline rules (hours, working days, holidays); defaults are the 2014 规程's", false, func() (func(string) error, func() string) { return str(&c.CaseRules) })
 	add("event-poll", "HAVEN_EVENT_POLL", "how often each node reads the live event log when no notification came (PostgreSQL nodes notify each other at once)", false, func() (func(string) error, func() string) { return dur(&c.EventPoll) })
 	add("night-patrol", "HAVEN_NIGHT_PATROL", "start times of night patrols (夜巡), HH:MM-HH:MM in China Standard Time", false, func() (func(string) error, func() string) { return str(&c.NightPatrol) })
 	add("public-rate", "HAVEN_PUBLIC_RATE", "requests a minute per address on public endpoints", false, func() (func(string) error, func() string) { return num(&c.PublicRate) })

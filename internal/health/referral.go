@@ -144,9 +144,18 @@ var next = map[string]map[string]auth.Permission{
 	Admitted:    {Discharged: auth.PermReferralsHospital},
 }
 
+// MayAdvance reports whether a may move r to state to.
+func MayAdvance(a auth.Actor, r *Referral, to string) bool {
+	perm, ok := next[r.State][to]
+	return ok && a.Can(perm) && (perm != auth.PermReferralsHospital || a.DepartmentID == r.HospitalID)
+}
+
 // Advance moves a referral on, with a note.
 func (s *Service) Advance(ctx context.Context, a auth.Actor, referralID, to, text string, version int) (*Referral, error) {
 	const op = "health.Advance"
+	if err := a.RequireAny(op, auth.PermHealthView, auth.PermReferralsHospital); err != nil {
+		return nil, err
+	}
 	r, err := s.Store.ReferralByID(ctx, referralID)
 	if err != nil {
 		return nil, err
@@ -194,6 +203,9 @@ func (s *Service) Advance(ctx context.Context, a auth.Actor, referralID, to, tex
 // referrals, medical staff on any).
 func (s *Service) AddNote(ctx context.Context, a auth.Actor, referralID, text string) error {
 	const op = "health.AddNote"
+	if err := a.RequireAny(op, auth.PermHealthView, auth.PermReferralsHospital); err != nil {
+		return err
+	}
 	r, err := s.Store.ReferralByID(ctx, referralID)
 	if err != nil {
 		return err

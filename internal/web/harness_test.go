@@ -18,7 +18,9 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/demo"
+	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/i18n"
@@ -40,6 +42,8 @@ type harness struct {
 	intake   *intake.Service
 	partners *intake.Partners
 	dispatch *dispatch.Service
+	cases    *cases.Service
+	health   *health.Service
 	web      *web.Server
 	srv      *httptest.Server
 	logs     *syncBuffer
@@ -91,16 +95,19 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	hctx, stopHub := context.WithCancel(context.Background())
 	t.Cleanup(stopHub)
 	go hub.Run(hctx, db.EventWake())
+	cs := &cases.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Rules: cases.Defaults}
+	hs := &health.Service{Store: db, Audit: db, Now: time.Now}
 	logs := &syncBuffer{}
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
-		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub})
+		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
+		Cases: cs, Health: hs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, web: w, srv: srv, logs: logs}
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, web: w, srv: srv, logs: logs}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

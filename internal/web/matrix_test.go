@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store"
@@ -124,6 +125,46 @@ var matrix = map[string]access{
 
 var teamManagers = only(auth.RoleAdmin, auth.RoleDispatcher)
 
+var (
+	caseViewers = only(auth.RoleStaff, auth.RoleMedical, auth.RoleVolunteer, auth.RoleLeader)
+	caseStaff   = only(auth.RoleStaff)
+	medical     = only(auth.RoleMedical)
+	referrers   = only(auth.RoleMedical, auth.RoleHospital)
+)
+
+func init() {
+	for pattern, a := range map[string]access{
+		"GET /station":                  caseViewers,
+		"GET /people":                   caseViewers,
+		"GET /people/new":               caseStaff,
+		"POST /people":                  caseStaff,
+		"GET /people/{id}":              caseViewers,
+		"POST /people/{id}":             caseStaff,
+		"POST /people/{id}/contacts":    caseStaff,
+		"POST /people/{id}/merge":       caseStaff,
+		"POST /people/{id}/distinct":    caseStaff,
+		"POST /person-merges/{id}/undo": caseStaff,
+		"POST /people/{id}/health":      medical,
+		"POST /people/{id}/medications": medical,
+		"POST /medications/{id}/end":    medical,
+		"POST /people/{id}/referrals":   medical,
+		"POST /stays/{id}/belongings":   caseStaff,
+		"POST /stays/{id}/notes":        caseStaff,
+		"POST /stays/{id}/bed":          caseStaff,
+		"POST /stays/{id}/tasks/{rule}": caseStaff,
+		"GET /stays/{id}/photo":         caseViewers,
+		"GET /stays/{id}/exit":          caseStaff,
+		"POST /stays/{id}/exit":         caseStaff,
+		"GET /stays/{id}/forms/{form}":  caseViewers,
+		"GET /referrals":                referrers,
+		"GET /referrals/{id}":           referrers,
+		"POST /referrals/{id}/advance":  referrers,
+		"POST /referrals/{id}/notes":    referrers,
+	} {
+		matrix[pattern] = a
+	}
+}
+
 // request turns a route pattern into a concrete request.
 func (f *matrixFixture) request(pattern string) (method, path string, form url.Values) {
 	method, path, _ = strings.Cut(pattern, " ")
@@ -143,6 +184,13 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	if strings.HasPrefix(path, "/admin/hotspots/") {
 		path = strings.ReplaceAll(path, "{id}", f.hotspotID)
 	}
+	for prefix, id := range map[string]string{"/people/": f.personID, "/stays/": f.stayID, "/referrals/": f.referralID,
+		"/person-merges/": f.mergeID, "/medications/": f.medicationID} {
+		if strings.HasPrefix(path, prefix) {
+			path = strings.ReplaceAll(path, "{id}", id)
+		}
+	}
+	path = strings.ReplaceAll(strings.ReplaceAll(path, "{rule}", "notice_24h"), "{form}", "registration")
 	if strings.HasPrefix(path, "/open311/") {
 		path = strings.ReplaceAll(path, "{file}", "services.json")
 		if strings.Contains(path, "/requests/") {
@@ -210,6 +258,8 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 type matrixFixture struct {
 	targetID, keyID, deptID, incidentID, signalRef string
 	teamID, shiftID, hotspotID                     string
+	personID, stayID, referralID, mergeID          string
+	medicationID                                   string
 	n                                              int
 }
 
@@ -258,6 +308,37 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.teamID, f.shiftID, f.hotspotID = tm.ID, sh.ID, hs.ID
+		staffActor := auth.Actor{UserID: "matrix-staff", Name: "matrix", Role: auth.RoleStaff}
+		ad, err := h.cases.Admit(ctx, staffActor, cases.AdmitInput{Source: "walk_in", Form: cases.Form{Reason: "矩阵", Security: "passed"},
+			Person: cases.PersonInput{Name: "矩阵甲", AgeMin: 30, AgeMax: 40}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := h.cases.Admit(ctx, staffActor, cases.AdmitInput{Source: "walk_in", Refuse: true, Form: cases.Form{Security: "passed", RefusalGround: "has_means"},
+			Person: cases.PersonInput{Name: "矩阵乙"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := h.cases.Merge(ctx, staffActor, ad.Person.ID, other.Person.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hospitalID string
+		for _, d := range depts {
+			if d.Name == "新乡市第二人民医院" {
+				hospitalID = d.ID
+			}
+		}
+		doctor := auth.Actor{UserID: "matrix-doctor", Name: "matrix", Role: auth.RoleMedical}
+		ref, err := h.health.Refer(ctx, doctor, ad.Person.ID, ad.Stay.ID, hospitalID, "矩阵", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		med, err := h.health.AddMedication(ctx, doctor, ad.Person.ID, "维生素", "1片", "08:00", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.personID, f.stayID, f.referralID, f.mergeID, f.medicationID = ad.Person.ID, ad.Stay.ID, ref.ID, m.ID, med.ID
 
 		clients := map[string]*client{"anonymous": h.anon()}
 		for _, r := range auth.Roles {

@@ -13,11 +13,13 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -35,6 +37,7 @@ var staticFS embed.FS
 var pages = []string{
 	"login", "home", "password", "error", "report", "status", "signal_new", "incidents", "incident",
 	"admin_partners", "admin_deliveries", "admin_routing", "dispatch", "patrol", "admin_teams", "admin_team", "admin_hotspots",
+	"station", "people", "person_new", "person", "stay_exit", "stay_form", "referrals", "referral",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit",
 }
 
@@ -72,6 +75,25 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
 			"minutes":   func(d time.Duration) int { return int(d.Minutes()) },
 			"coord":     func(f float64) string { return strconv.FormatFloat(f, 'f', 5, 64) },
 			"list":      func(v ...string) []string { return v },
+			"has":       func(list []string, v any) bool { return slices.Contains(list, fmt.Sprint(v)) },
+			"yuan":      func(fen int) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) },
+			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+			"date": func(t time.Time) string {
+				if t.IsZero() {
+					return ""
+				}
+				return t.In(chinaTime).Format("2006-01-02")
+			},
+			"ageOf": func(p *cases.Person) string {
+				min, max, ok := p.AgeAt(time.Now())
+				switch {
+				case !ok:
+					return "?"
+				case min == max:
+					return strconv.Itoa(min) + cat.T(lang, "person.years")
+				}
+				return strconv.Itoa(min) + "–" + strconv.Itoa(max) + cat.T(lang, "person.years")
+			},
 			"boardText": func() map[string]string { return scriptText(cat, lang) },
 			"deptName": func(d *auth.Department) string {
 				if lang == "en" && d.NameEn != "" {

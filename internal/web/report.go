@@ -53,19 +53,30 @@ func signalInput(r *http.Request, ch intake.Channel) (intake.Input, map[string]s
 			}
 		}
 	}
-	if r.MultipartForm != nil {
-		if fh := r.MultipartForm.File["photo"]; len(fh) > 0 && fh[0].Size > 0 {
-			f, err := fh[0].Open()
-			if err == nil {
-				in.Photo, err = io.ReadAll(io.LimitReader(f, maxUploadBytes))
-				f.Close()
-			}
-			if err != nil {
-				fields["photo"] = "err.photo_not_image"
-			}
-		}
+	var ok bool
+	if in.Photo, ok = uploaded(r, "photo"); !ok {
+		fields["photo"] = "err.photo_not_image"
 	}
 	return in, fields
+}
+
+// uploaded reads the file sent in a multipart form's field, if any; ok is
+// false when a file was sent but cannot be read.
+func uploaded(r *http.Request, field string) (data []byte, ok bool) {
+	if r.MultipartForm == nil {
+		return nil, true
+	}
+	fh := r.MultipartForm.File[field]
+	if len(fh) == 0 || fh[0].Size == 0 {
+		return nil, true
+	}
+	f, err := fh[0].Open()
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	data, err = io.ReadAll(io.LimitReader(f, maxUploadBytes))
+	return data, err == nil
 }
 
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -41,6 +43,9 @@ type Deps struct {
 
 	Dispatch *dispatch.Service
 	Hub      *events.Hub // this node's live event stream
+
+	Cases  *cases.Service
+	Health *health.Service
 }
 
 // Server is Haven's HTTP handler.
