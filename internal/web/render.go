@@ -71,13 +71,13 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
 				}
 				return code
 			},
-			"overdue":   func(i *intake.Incident, now time.Time) bool { return i.Overdue(now) },
-			"minutes":   func(d time.Duration) int { return int(d.Minutes()) },
-			"coord":     func(f float64) string { return strconv.FormatFloat(f, 'f', 5, 64) },
-			"list":      func(v ...string) []string { return v },
-			"has":       func(list []string, v any) bool { return slices.Contains(list, fmt.Sprint(v)) },
-			"yuan":      func(fen int) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) },
-			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+			"overdue": func(i *intake.Incident, now time.Time) bool { return i.Overdue(now) },
+			"minutes": func(d time.Duration) int { return int(d.Minutes()) },
+			"coord":   func(f float64) string { return strconv.FormatFloat(f, 'f', 5, 64) },
+			"list":    func(v ...string) []string { return v },
+			"has":     func(list []string, v any) bool { return slices.Contains(list, fmt.Sprint(v)) },
+			"yuan":    func(fen int) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) },
+			"pct":     func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 			"date": func(t time.Time) string {
 				if t.IsZero() {
 					return ""
