@@ -59,6 +59,9 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := demo.SeedDispatch(ctx, e.dispatch, e.auth, e.now()); err != nil {
 		return fmt.Errorf("demo dispatch: %v", err)
 	}
+	if err := demo.SeedCases(ctx, e.cases, e.health, e.auth, e.now()); err != nil {
+		return fmt.Errorf("demo station: %v", err)
+	}
 	return e.run(ctx, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\n避风港 Haven demo — 新乡 Xinxiang\nData folder: %s\nOpen %s and sign in with one of these accounts:\n\n", cfg.DataDir, url)
 		fmt.Fprintf(stdout, "  %-11s %-16s %s\n", "username", "password", "role · department")

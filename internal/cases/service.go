@@ -232,6 +232,10 @@ type AdmitInput struct {
 	// NewPerson confirms that the person is not one of the candidates
 	// (Candidates) shown for the name and age given.
 	NewPerson bool
+	// Historical enters a stay from the paper archive: any arrival since
+	// 2000 is accepted (a new stay must have arrived in the last 31 days).
+	Historical bool
+	EnteredAt  time.Time // with Historical: when the paper record was made
 }
 
 // Admission is the result of Admit.
@@ -273,7 +277,9 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 		in.ArrivedAt = now
 	case in.ArrivedAt.After(now.Add(5 * time.Minute)):
 		f["arrived_at"] = "err.in_future"
-	case in.ArrivedAt.Before(now.AddDate(0, 0, -31)):
+	case in.Historical && in.ArrivedAt.Year() < 2000:
+		f["arrived_at"] = "err.too_old"
+	case !in.Historical && in.ArrivedAt.Before(now.AddDate(0, 0, -31)):
 		f["arrived_at"] = "err.too_old"
 	}
 	if !slices.Contains(Sources, in.Source) {
@@ -319,8 +325,11 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 	}
 	st := &Stay{ID: id.New(), Ref: intake.NewRef("JZ"), State: StayOpen, ArrivedAt: in.ArrivedAt.UTC(), EnteredAt: now, EnteredBy: a.Name,
 		Source: in.Source, IncidentID: strings.TrimSpace(in.IncidentID), Form: *fm, Room: in.Room, Bed: in.Bed, Version: 1, UpdatedAt: now}
+	if in.Historical && !in.EnteredAt.IsZero() && !in.EnteredAt.Before(st.ArrivedAt) && !in.EnteredAt.After(now) {
+		st.EnteredAt = in.EnteredAt.UTC()
+	}
 	if in.Refuse {
-		st.State, st.ExitedAt, st.ExitedBy = StayRefused, now, a.Name
+		st.State, st.ExitedAt, st.ExitedBy = StayRefused, st.EnteredAt, a.Name
 	}
 	var items []*Belonging
 	for i, bi := range in.Belongings {
