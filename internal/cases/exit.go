@@ -99,7 +99,7 @@ func checkExit(in *ExitInput, st *Stay, p *Person, items []*Belonging, now time.
 	switch {
 	case in.At.IsZero():
 		f["at"] = "err.required"
-	case in.At.Before(st.ArrivedAt):
+	case in.At.Before(st.ArrivedAt.Truncate(time.Minute)): // forms give minutes
 		f["at"] = "err.exit_before_arrival"
 	case in.At.After(now.Add(5 * time.Minute)):
 		f["at"] = "err.in_future"

@@ -148,3 +148,19 @@ func TestGreenChannel(t *testing.T) {
 		}
 	})
 }
+
+func FuzzParseTimes(f *testing.F) {
+	f.Add("08:00, 20:00")
+	f.Add("8:00，12:30、23:59")
+	f.Fuzz(func(t *testing.T, s string) {
+		ts, ok := health.ParseTimes(s)
+		if !ok {
+			return
+		}
+		for i, x := range ts {
+			if len(x) != 5 || x[2] != ':' || (i > 0 && ts[i-1] >= x) {
+				t.Fatalf("ParseTimes(%q) = %v", s, ts)
+			}
+		}
+	})
+}

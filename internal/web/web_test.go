@@ -10,9 +10,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -346,42 +348,79 @@ func TestCatalogCoversTemplates(t *testing.T) {
 // broken.
 func TestPagesRender(t *testing.T) {
 	h := newHarness(t, openSQLite(t))
-	admin := h.login("admin")
+	seedStation(t, h)
 	link := regexp.MustCompile(`href="(/[^"]*)"`)
-	for _, lang := range []string{"zh-CN", "en"} {
-		admin.post("/lang", url.Values{"lang": {lang}, "back": {"/"}})
-		seen := map[string]bool{}
-		queue := []string{"/"}
-		for len(queue) > 0 {
-			p := queue[0]
-			queue = queue[1:]
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-			res, body := admin.do("GET", p, nil, false)
-			if res.StatusCode != 200 {
-				t.Errorf("%s GET %s: %d", lang, p, res.StatusCode)
-				continue
-			}
-			if !strings.Contains(res.Header.Get("Content-Type"), "text/html") {
-				continue
-			}
-			if !strings.Contains(body, `<html lang="`+lang+`">`) {
-				t.Errorf("%s: page %s in the wrong language", lang, p)
-			}
-			if strings.Contains(body, "err.") || strings.Contains(body, "title.") {
-				t.Errorf("%s: page %s shows an untranslated key", lang, p)
-			}
-			for _, m := range link.FindAllStringSubmatch(body, -1) {
-				u := strings.ReplaceAll(m[1], "&amp;", "&")
-				if !seen[u] {
-					queue = append(queue, u)
+	for _, who := range []string{"admin", "staff", "medical", "hospital"} {
+		c := h.login(who)
+		for _, lang := range []string{"zh-CN", "en"} {
+			c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}})
+			seen := map[string]bool{}
+			queue := []string{"/"}
+			for len(queue) > 0 {
+				p := queue[0]
+				queue = queue[1:]
+				if seen[p] {
+					continue
+				}
+				seen[p] = true
+				res, body := c.do("GET", p, nil, false)
+				if res.StatusCode != 200 {
+					t.Errorf("%s %s GET %s: %d", who, lang, p, res.StatusCode)
+					continue
+				}
+				if !strings.Contains(res.Header.Get("Content-Type"), "text/html") {
+					continue
+				}
+				if !strings.Contains(body, `<html lang="`+lang+`">`) {
+					t.Errorf("%s %s: page %s in the wrong language", who, lang, p)
+				}
+				if strings.Contains(body, "err.") || strings.Contains(body, "title.") {
+					t.Errorf("%s %s: page %s shows an untranslated key", who, lang, p)
+				}
+				for _, m := range link.FindAllStringSubmatch(body, -1) {
+					u := strings.ReplaceAll(m[1], "&amp;", "&")
+					if !seen[u] {
+						queue = append(queue, u)
+					}
 				}
 			}
+			if min := map[string]int{"admin": 8, "staff": 12, "medical": 6, "hospital": 3}[who]; len(seen) < min {
+				t.Errorf("%s %s: crawled only %d pages", who, lang, len(seen))
+			}
 		}
-		if len(seen) < 8 {
-			t.Errorf("%s: crawled only %d pages", lang, len(seen))
+	}
+}
+
+// seedStation puts people in the harness's station: one in care with a
+// belonging and a referral, one gone home with family, one refused.
+func seedStation(t *testing.T, h *harness) {
+	t.Helper()
+	ctx := context.Background()
+	staff := auth.Actor{UserID: "seed", Name: "seed", Role: auth.RoleStaff}
+	doctor := auth.Actor{UserID: "seed", Name: "seed", Role: auth.RoleMedical}
+	form := cases.Form{Reason: "露宿", Security: "passed"}
+	in, err := h.cases.Admit(ctx, staff, cases.AdmitInput{Source: "patrol", Form: form, Person: cases.PersonInput{AgeMin: 40, AgeMax: 50},
+		Belongings: []cases.BelongingInput{{Item: "手机", Qty: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := h.cases.Admit(ctx, staff, cases.AdmitInput{Source: "walk_in", Form: form, Person: cases.PersonInput{Name: "李四", AgeMin: 30, AgeMax: 40}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.cases.Exit(ctx, staff, gone.Stay.ID, cases.ExitInput{Kind: cases.ExitSelf, At: time.Now(), Statement: true, Returns: map[string]cases.Return{}}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.cases.Admit(ctx, staff, cases.AdmitInput{Source: "walk_in", Refuse: true, Form: cases.Form{Security: "passed", RefusalGround: "has_means"},
+		Person: cases.PersonInput{Name: "王五"}}); err != nil {
+		t.Fatal(err)
+	}
+	depts, _ := h.db.ListDepartments(ctx)
+	for _, d := range depts {
+		if d.Name == "新乡市第二人民医院" {
+			if _, err := h.health.Refer(ctx, doctor, in.Person.ID, in.Stay.ID, d.ID, "冻伤", true); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
