@@ -152,14 +152,7 @@ func (s *Server) showTeam(w http.ResponseWriter, r *http.Request, code int, fiel
 
 // teamRefused shows the team page again after a refused change, or fails.
 func (s *Server) teamRefused(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errs.Is(errs.Invalid, err):
-		s.showTeam(w, r, http.StatusUnprocessableEntity, errs.FieldsOf(err), "err.form")
-	case errs.Is(errs.Conflict, err):
-		s.showTeam(w, r, http.StatusConflict, map[string]string{}, errs.MessageOf(err))
-	default:
-		s.fail(w, r, err)
-	}
+	s.refused(w, r, err, s.showTeam)
 }
 
 func (s *Server) adminTeamUpdate(w http.ResponseWriter, r *http.Request) {

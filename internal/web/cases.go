@@ -304,14 +304,7 @@ func itoaZero(n int) string {
 
 // personRefused shows the person page again after a refused change.
 func (s *Server) personRefused(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errs.Is(errs.Invalid, err):
-		s.showPerson(w, r, http.StatusUnprocessableEntity, errs.FieldsOf(err), "err.form")
-	case errs.Is(errs.Conflict, err):
-		s.showPerson(w, r, http.StatusConflict, map[string]string{}, errs.MessageOf(err))
-	default:
-		s.fail(w, r, err)
-	}
+	s.refused(w, r, err, s.showPerson)
 }
 
 func (s *Server) backToPerson(w http.ResponseWriter, r *http.Request, personID, notice string) {
@@ -713,14 +706,9 @@ func (s *Server) referralNote(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) referralDone(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case err == nil:
-		http.Redirect(w, r, "/referrals/"+r.PathValue("id")+"?notice=saved", http.StatusSeeOther)
-	case errs.Is(errs.Invalid, err):
-		s.showReferral(w, r, http.StatusUnprocessableEntity, errs.FieldsOf(err), "err.form")
-	case errs.Is(errs.Conflict, err):
-		s.showReferral(w, r, http.StatusConflict, map[string]string{}, errs.MessageOf(err))
-	default:
-		s.fail(w, r, err)
+	if err != nil {
+		s.refused(w, r, err, s.showReferral)
+		return
 	}
+	http.Redirect(w, r, "/referrals/"+r.PathValue("id")+"?notice=saved", http.StatusSeeOther)
 }

@@ -244,6 +244,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.render(w, r, code, "error", v)
 }
 
+// shower shows a form page again with field errors or a message.
+type shower func(w http.ResponseWriter, r *http.Request, code int, fields map[string]string, msg string)
+
+// refused answers a change a service refused: the page again with the
+// field errors (422) or the conflict's message (409); other errors fail.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, err error, show shower) {
+	switch {
+	case errs.Is(errs.Invalid, err):
+		show(w, r, http.StatusUnprocessableEntity, errs.FieldsOf(err), "err.form")
+	case errs.Is(errs.Conflict, err):
+		show(w, r, http.StatusConflict, map[string]string{}, errs.MessageOf(err))
+	default:
+		s.fail(w, r, err)
+	}
+}
+
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, errs.E(errs.NotFound, "web", "err.not_found"))
 }
