@@ -103,15 +103,21 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	}
 	e.dispatch = &dispatch.Service{Store: db, Audit: db, Intake: e.intake, Keys: keys, Now: e.now, Night: night, SpeedKmh: 30}
 	e.hub = &events.Hub{Store: db, Resolve: e.dispatch.Resolve, Log: e.log, Poll: cfg.EventPoll}
+	catalog, err := i18n.Load()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	rules, err := cases.LoadRules(cfg.CaseRules)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("--case-rules: %v", err)
 	}
 	e.cases = &cases.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: e.now, Rules: rules,
-		Outcome: func(ctx context.Context, incidentID, text string) {
-			// The stay's end goes on the incident's record, where the
-			// board and the reporting channel's status read it.
+		Outcome: func(ctx context.Context, incidentID, exitKind string) {
+			// The stay's end goes on the incident's record, where
+			// dispatchers and the incident page read it.
+			text := catalog.T("zh-CN", "incident.stay_ended") + catalog.T("zh-CN", "exit."+exitKind)
 			_ = db.AddNote(ctx, &dispatch.Note{ID: id.New(), IncidentID: incidentID, At: e.now(), Kind: "stay_exit", AuthorName: "station", Text: text},
 				audit.Entry{ActorName: "station", Action: "incident.note", RecordType: "incident", RecordID: incidentID})
 		}}

@@ -35,8 +35,8 @@ type Service struct {
 	Now    func() time.Time
 	Rules  Rules
 	// Outcome, when set, tells the incident a person came from how their
-	// stay ended (it goes on to the channel that reported them).
-	Outcome func(ctx context.Context, incidentID, text string)
+	// stay ended (an ExitKind).
+	Outcome func(ctx context.Context, incidentID, exitKind string)
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -388,6 +388,9 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 	e := a.Entry(action, "person", p.ID)
 	e.Detail = st.Ref
 	if err := s.Store.Admit(ctx, p, contacts, st, items, e); err != nil {
+		if errs.Is(errs.Invalid, err) && len(errs.FieldsOf(err)) == 0 { // a reference that does not exist
+			return nil, errs.InvalidFields(op, map[string]string{"incident_id": "err.not_found"})
+		}
 		return nil, err
 	}
 	out.Person, out.Stay = p, st

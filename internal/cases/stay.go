@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,53 @@ type PersonView struct {
 	Stays    []*StayView
 	Open     *StayView // the open stay, if any
 	Similar  []*Candidate
+	Timeline []Event // newest first
+}
+
+// Event is one line of a person's timeline, from the signal that brought
+// them to now.
+type Event struct {
+	At     time.Time
+	Kind   string // incident, arrived, refused, belonging, returned, note, task, left (and health ones added by the caller)
+	Detail string // a rule, exit kind, note kind or free text
+	Text   string
+	Ref    string // a stay reference or a record id to link to
+}
+
+// SortTimeline orders events newest first.
+func SortTimeline(ev []Event) {
+	slices.SortStableFunc(ev, func(a, b Event) int { return b.At.Compare(a.At) })
+}
+
+func timelineOf(stays []*StayView) []Event {
+	var ev []Event
+	for _, st := range stays {
+		if st.IncidentID != "" {
+			ev = append(ev, Event{At: st.ArrivedAt.Add(-time.Second), Kind: "incident", Ref: st.IncidentID})
+		}
+		kind := "arrived"
+		if st.State == StayRefused {
+			kind = "refused"
+		}
+		ev = append(ev, Event{At: st.ArrivedAt, Kind: kind, Detail: st.Source, Text: st.Form.Reason, Ref: st.Ref})
+		for _, b := range st.Belongings {
+			ev = append(ev, Event{At: b.SignedInAt, Kind: "belonging", Text: b.Item + " ×" + strconv.Itoa(b.Qty)})
+			if b.Returned {
+				ev = append(ev, Event{At: b.ReturnedAt, Kind: "returned", Text: b.Item + " ×" + strconv.Itoa(b.ReturnedQty) + " " + b.ReturnNote})
+			}
+		}
+		for _, n := range st.Notes {
+			ev = append(ev, Event{At: n.At, Kind: "note", Detail: n.Kind, Text: n.Text})
+		}
+		for _, t := range st.Tasks {
+			ev = append(ev, Event{At: t.DoneAt, Kind: "task", Detail: t.Rule, Text: t.Note})
+		}
+		if st.State == StayClosed {
+			ev = append(ev, Event{At: st.ExitedAt, Kind: "left", Detail: string(st.ExitKind), Text: st.Exit.Destination, Ref: st.Ref})
+		}
+	}
+	SortTimeline(ev)
+	return ev
 }
 
 // ContactView is a contact with the phone opened or masked.
@@ -117,6 +165,7 @@ func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*Per
 			v.Open = sv
 		}
 	}
+	v.Timeline = timelineOf(v.Stays)
 	if a.Can(auth.PermCasesManage) {
 		if v.Similar, err = s.candidates(ctx, p, now); err != nil {
 			return nil, err
@@ -396,7 +445,7 @@ func (s *Service) Exit(ctx context.Context, a auth.Actor, stayID string, in Exit
 	}
 	st.Version++
 	if s.Outcome != nil && st.IncidentID != "" {
-		s.Outcome(ctx, st.IncidentID, "exit:"+string(in.Kind))
+		s.Outcome(ctx, st.IncidentID, string(in.Kind))
 	}
 	return st, nil
 }

@@ -151,7 +151,7 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 			entered = arrived.Add(time.Duration(25+r.IntN(48)) * time.Hour)
 		}
 		in := cases.AdmitInput{Historical: true, NewPerson: true, Source: cases.Sources[r.IntN(4)], ArrivedAt: arrived, EnteredAt: entered,
-			Person: person(identified, 18, 75), Form: cases.Form{Reason: reasons[r.IntN(len(reasons))], Security: "passed", Welfare: "none"}, Belongings: belongings()}
+			Person: person(identified, 20, 75), Form: cases.Form{Reason: reasons[r.IntN(len(reasons))], Security: "passed", Welfare: "none"}, Belongings: belongings()}
 		ad, err := cs.Admit(ctx, staff, in)
 		if err != nil {
 			return fmt.Errorf("demo admission %d: %v", i, err)
@@ -165,7 +165,7 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		if i%97 == 0 {
 			kind = cases.ExitDeath
 		}
-		if ad.Person.CannotTravelAlone(st.ArrivedAt) && (kind == cases.ExitReturnHome || kind == cases.ExitSelf) {
+		if (ad.Person.CannotTravelAlone(st.ArrivedAt) || ad.Person.CannotTravelAlone(now)) && (kind == cases.ExitReturnHome || kind == cases.ExitSelf) {
 			kind = cases.ExitEscorted
 		}
 		if err := exitAll(st, kind, st.ArrivedAt.Add(time.Duration(12+r.IntN(24*9))*time.Hour)); err != nil {
@@ -184,7 +184,11 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		if err != nil {
 			return fmt.Errorf("demo re-admission: %v", err)
 		}
-		if err := exitAll(ad.Stay, cases.ExitReturnHome, arr.Add(30*time.Hour)); err != nil {
+		kind := cases.ExitReturnHome
+		if ad.Person.CannotTravelAlone(arr) {
+			kind = cases.ExitEscorted
+		}
+		if err := exitAll(ad.Stay, kind, arr.Add(30*time.Hour)); err != nil {
 			return err
 		}
 	}

@@ -252,6 +252,19 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, code int, fi
 			s.fail(w, r, err)
 			return
 		}
+		for _, c := range d.Health.Checks {
+			kind := "check"
+			if c.Urgent {
+				kind = "check_urgent"
+			}
+			pv.Timeline = append(pv.Timeline, cases.Event{At: c.At, Kind: kind, Detail: c.Kind, Text: c.Data.Injuries})
+		}
+		for _, ref := range d.Health.Referrals {
+			for _, n := range ref.Notes {
+				pv.Timeline = append(pv.Timeline, cases.Event{At: n.At, Kind: "referral", Detail: n.Kind, Text: ref.Hospital.Name + " " + n.Text, Ref: ref.ID})
+			}
+		}
+		cases.SortTimeline(pv.Timeline)
 		_, depts, err := s.departmentsByID(r)
 		if err != nil {
 			s.fail(w, r, err)

@@ -47,16 +47,6 @@ CREATE TABLE person_contacts (
 );
 CREATE INDEX person_contacts_person ON person_contacts(person_id);
 
-CREATE TABLE person_photos (
-    id        TEXT PRIMARY KEY,
-    person_id TEXT NOT NULL REFERENCES persons(id),
-    file      TEXT NOT NULL,
-    caption   TEXT NOT NULL DEFAULT '',
-    taken_at  TIMESTAMPTZ NOT NULL,
-    taken_by  TEXT NOT NULL
-);
-CREATE INDEX person_photos_person ON person_photos(person_id);
-
 CREATE TABLE person_merges (
     id          TEXT PRIMARY KEY,
     survivor_id TEXT NOT NULL REFERENCES persons(id),
@@ -207,6 +197,5 @@ DROP TABLE belongings;
 DROP TABLE stays;
 DROP TABLE person_distinct;
 DROP TABLE person_merges;
-DROP TABLE person_photos;
 DROP TABLE person_contacts;
 DROP TABLE persons;
