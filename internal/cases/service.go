@@ -336,7 +336,7 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 		if bi.Item == "" && bi.Qty == 0 {
 			continue
 		}
-		b, bf := s.belonging(ctx, bi, st.ID, a.Name, now, "b"+strconv.Itoa(i)+"_")
+		b, bf := s.belonging(ctx, bi, st.ID, a.Name, st.EnteredAt, "b"+strconv.Itoa(i)+"_") // an archived stay's items went in with it
 		for k, v := range bf {
 			f[k] = v
 		}

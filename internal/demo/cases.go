@@ -209,7 +209,7 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		notice     bool
 	}
 	for i, c := range []today{
-		{3 * time.Hour, false, 40, 50, cases.MentalUnknown, false},            // notice due within the day
+		{14 * time.Hour, false, 40, 50, cases.MentalUnknown, false},           // notice due soon
 		{30 * time.Hour, false, 60, 70, cases.MentalIntellectual, false},      // notice overdue
 		{5 * 24 * time.Hour, false, 30, 40, cases.MentalNormal, true},         // notice done, DNA falling due
 		{9 * 24 * time.Hour, true, 30, 50, cases.MentalNormal, true},          // 10-day review tomorrow
