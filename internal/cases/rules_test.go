@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"os"
 	"testing"
 	"time"
 )
@@ -112,5 +113,28 @@ func TestKPIs(t *testing.T) {
 	}
 	if k.NoticeShare != 0.5 || k.EnteredInDayShare != 0.75 {
 		t.Fatalf("shares %+v", k)
+	}
+}
+
+func TestLoadRules(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	r, err := LoadRules(write("ok.json", `{"placement_days": 60, "holidays": ["2027-01-01"]}`))
+	if err != nil || r.PlacementDays != 60 || r.NoticeHours != 24 || len(r.Holidays) != 1 {
+		t.Fatalf("override: %+v %v", r, err)
+	}
+	for name, body := range map[string]string{"zero.json": `{"notice_hours": 0}`, "date.json": `{"holidays": ["1 May"]}`, "json.json": `{`} {
+		if _, err := LoadRules(write(name, body)); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+	if r, err := LoadRules(""); err != nil || r.DNAWorkingDays != 7 {
+		t.Fatalf("defaults: %+v %v", r, err)
 	}
 }
