@@ -36,10 +36,10 @@ func TestCompareNames(t *testing.T) {
 		{"王建国", "汪建国", NameHomophone},
 		{"曾小凡", "增小凡", NameHomophone}, // surname read zeng
 		{"张三", "章三", NameHomophone},
-		{"刘德华", "牛德华", NameAccent},   // n/l
-		{"陈志强", "岑子强", NameAccent},   // c/ch, z/zh
-		{"陈志强", "程志强", NameAccent},   // en/eng
-		{"黄飞", "方飞", NameAccent},     // h/f, ang/an
+		{"刘德华", "牛德华", NameAccent}, // n/l
+		{"陈志强", "岑子强", NameAccent}, // c/ch, z/zh
+		{"陈志强", "程志强", NameAccent}, // en/eng
+		{"黄飞", "方飞", NameAccent},   // h/f, ang/an
 		{"王玉", "王明", NameMismatch},
 		{"李辉", "李飞", NameAccent}, // hui/fei
 		{"李己", "李已", NameLookalike},
