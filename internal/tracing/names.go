@@ -64,10 +64,24 @@ func Simplify(s string) string {
 func CleanName(s string) string {
 	s = Simplify(strings.TrimSpace(s))
 	var b strings.Builder
+	gap := false // a space between two words in letters is kept
+	var last rune
 	for _, r := range s {
-		if unicode.Is(unicode.Han, r) || unicode.IsLetter(r) {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			b.WriteRune(r)
+			gap = false
+		case unicode.IsLetter(r):
+			if gap && last != 0 && !unicode.Is(unicode.Han, last) {
+				b.WriteByte(' ')
+			}
 			b.WriteRune(unicode.ToLower(r))
+			gap = false
+		default:
+			gap = true
+			continue
 		}
+		last = r
 	}
 	return b.String()
 }

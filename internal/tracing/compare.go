@@ -1,0 +1,288 @@
+package tracing
+
+import (
+	"strings"
+)
+
+// Unknown is the level of a comparison one side cannot answer.
+const Unknown = -1
+
+// Field is one comparison of the model, with its levels from the
+// weakest (0, a mismatch) to the strongest.
+type Field struct {
+	Name    string
+	Levels  []string
+	Compare func(a, b *Record) int // a level, or Unknown
+}
+
+// Fields are the comparisons the matcher scores.
+var Fields = []Field{
+	{"name", []string{"mismatch", "partial", "lookalike", "accent", "homophone", "exact"}, compareName},
+	{"sex", []string{"mismatch", "match"}, compareSex},
+	{"birth", []string{"mismatch", "far", "year", "near", "exact"}, compareBirth},
+	{"id_number", []string{"mismatch", "near", "region_birth", "exact"}, compareID},
+	{"region", []string{"mismatch", "province", "city", "county"}, compareRegion},
+	{"height", []string{"far", "near", "close"}, compareHeight},
+	{"place", []string{"none", "some", "strong"}, func(a, b *Record) int { return compareGrams(a.place, b.place) }},
+	{"features", []string{"none", "some", "strong"}, func(a, b *Record) int { return compareGrams(a.features, b.features) }},
+}
+
+func compareName(a, b *Record) int {
+	if len(a.clean) == 0 || len(b.clean) == 0 {
+		return Unknown
+	}
+	best := int(NameMismatch)
+	for _, x := range a.clean {
+		for _, y := range b.clean {
+			var l NameLevel
+			if a.latin || b.latin {
+				l = compareLatin(x, y)
+			} else {
+				l = CompareNames(x, y)
+			}
+			best = max(best, int(l))
+		}
+	}
+	return best - 1 // NameMismatch is level 0
+}
+
+// compareLatin compares names written in letters ("given surname"):
+// both words the same, close (Jaro–Winkler), one of them, or swapped.
+func compareLatin(a, b string) NameLevel {
+	if a == b {
+		return NameExact
+	}
+	wa, wb := strings.Fields(a), strings.Fields(b)
+	if len(wa) == 0 || len(wb) == 0 {
+		return NameMismatch
+	}
+	sa, sb := wa[len(wa)-1], wb[len(wb)-1]
+	ga, gb := strings.Join(wa[:len(wa)-1], " "), strings.Join(wb[:len(wb)-1], " ")
+	js, jg := JaroWinkler(sa, sb), JaroWinkler(ga, gb)
+	switch {
+	case js >= 0.92 && jg >= 0.92:
+		return NameHomophone
+	case (js == 1 && jg >= 0.8) || (jg == 1 && js >= 0.8):
+		return NameAccent
+	case ga != "" && JaroWinkler(sa, gb) >= 0.95 && JaroWinkler(ga, sb) >= 0.95:
+		return NameLookalike // given name and surname swapped
+	case js >= 0.92 || (jg >= 0.92 && ga != ""):
+		return NamePartial
+	}
+	return NameMismatch
+}
+
+func compareSex(a, b *Record) int {
+	if a.Sex == 0 || b.Sex == 0 {
+		return Unknown
+	}
+	if a.Sex == b.Sex {
+		return 1
+	}
+	return 0
+}
+
+func compareBirth(a, b *Record) int {
+	if !a.Birth.IsZero() && !b.Birth.IsZero() && !a.BirthYear && !b.BirthYear {
+		da, db := a.Birth.Format("20060102"), b.Birth.Format("20060102")
+		switch {
+		case da == db:
+			return 4
+		case editDistance(da, db) <= 1 || (da[:4] == db[:4] && da[4:6] == db[6:8] && da[6:8] == db[4:6]):
+			return 3 // one digit off, or day and month swapped
+		case da[:4] == db[:4]:
+			return 2
+		}
+	}
+	// Ranges (estimated ages, or a year only) at a common date.
+	at := a.Seen
+	if at.IsZero() {
+		at = b.Seen
+	}
+	if at.IsZero() && !a.Birth.IsZero() {
+		at = a.Birth.AddDate(40, 0, 0)
+	}
+	alo, ahi, aok := a.ageRange(at)
+	blo, bhi, bok := b.ageRange(at)
+	if !aok || !bok {
+		return Unknown
+	}
+	switch {
+	case alo <= bhi && blo <= ahi:
+		if ahi-alo <= 1 && bhi-blo <= 1 {
+			return 2 // the same year
+		}
+		return 2
+	case alo-5 <= bhi && blo-5 <= ahi:
+		return 1
+	}
+	return 0
+}
+
+func compareID(a, b *Record) int {
+	if a.IDNumber == "" || b.IDNumber == "" {
+		return Unknown
+	}
+	x, y := a.IDNumber, b.IDNumber
+	if x == y {
+		return 3
+	}
+	if len(x) == len(y) && maskedEqual(x, y) {
+		return 2 // the same where both are known
+	}
+	if len(x) >= 14 && len(y) >= 14 && x[:14] == y[:14] {
+		return 2 // region and birth date
+	}
+	if editDistance(x, y) <= 1 || transposed(x, y) {
+		return 1
+	}
+	return 0
+}
+
+func maskedEqual(x, y string) bool {
+	known := 0
+	for i := range len(x) {
+		if x[i] == '*' || x[i] == '?' || y[i] == '*' || y[i] == '?' {
+			continue
+		}
+		if x[i] != y[i] {
+			return false
+		}
+		known++
+	}
+	return known >= 6
+}
+
+func transposed(x, y string) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	diff := []int{}
+	for i := range len(x) {
+		if x[i] != y[i] {
+			diff = append(diff, i)
+		}
+	}
+	return len(diff) == 2 && diff[1] == diff[0]+1 && x[diff[0]] == y[diff[1]] && x[diff[1]] == y[diff[0]]
+}
+
+func compareRegion(a, b *Record) int {
+	if len(a.Region) != 6 || len(b.Region) != 6 {
+		return Unknown
+	}
+	switch {
+	case a.Region == b.Region:
+		return 3
+	case a.Region[:4] == b.Region[:4]:
+		return 2
+	case a.Region[:2] == b.Region[:2]:
+		return 1
+	}
+	return 0
+}
+
+func compareHeight(a, b *Record) int {
+	if a.HeightCm == 0 || b.HeightCm == 0 {
+		return Unknown
+	}
+	d := a.HeightCm - b.HeightCm
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d <= 3:
+		return 2
+	case d <= 8:
+		return 1
+	}
+	return 0
+}
+
+func compareGrams(a, b map[string]bool) int {
+	if len(a) == 0 || len(b) == 0 {
+		return Unknown
+	}
+	common := 0
+	for g := range a {
+		if b[g] {
+			common++
+		}
+	}
+	j := float64(common) / float64(len(a)+len(b)-common)
+	switch {
+	case j >= 0.5:
+		return 2
+	case j >= 0.2:
+		return 1
+	}
+	return 0
+}
+
+// JaroWinkler is the Jaro–Winkler similarity of two strings (by rune).
+func JaroWinkler(a, b string) float64 {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) == 0 && len(rb) == 0 {
+		return 1
+	}
+	if len(ra) == 0 || len(rb) == 0 {
+		return 0
+	}
+	window := max(len(ra), len(rb))/2 - 1
+	window = max(window, 0)
+	ma, mb := make([]bool, len(ra)), make([]bool, len(rb))
+	m := 0
+	for i := range ra {
+		lo, hi := max(0, i-window), min(len(rb), i+window+1)
+		for j := lo; j < hi; j++ {
+			if !mb[j] && ra[i] == rb[j] {
+				ma[i], mb[j] = true, true
+				m++
+				break
+			}
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	t, k := 0, 0
+	for i := range ra {
+		if !ma[i] {
+			continue
+		}
+		for !mb[k] {
+			k++
+		}
+		if ra[i] != rb[k] {
+			t++
+		}
+		k++
+	}
+	fm := float64(m)
+	jaro := (fm/float64(len(ra)) + fm/float64(len(rb)) + (fm-float64(t)/2)/fm) / 3
+	prefix := 0
+	for i := 0; i < min(4, len(ra), len(rb)) && ra[i] == rb[i]; i++ {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// editDistance is the Levenshtein distance (by byte; used on digits).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,166 @@
+package tracing
+
+import (
+	"slices"
+	"time"
+)
+
+// Labels of a candidate by its match probability.
+const (
+	Likely   = "likely"   // probability ≥ 0.9
+	Possible = "possible" // ≥ 0.5
+	Unlikely = "unlikely"
+)
+
+// LabelOf labels a probability.
+func LabelOf(p float64) string {
+	switch {
+	case p >= 0.9:
+		return Likely
+	case p >= 0.5:
+		return Possible
+	}
+	return Unlikely
+}
+
+// Result is one candidate of a left record.
+type Result struct {
+	Left, Right string
+	Rank        int
+	Score       float64 // log2 odds
+	Probability float64
+	Label       string
+	Levels      []int // per Fields
+}
+
+// Stats describe a run.
+type Stats struct {
+	Compared     int // pairs scored
+	EMIterations int
+	Elapsed      time.Duration
+}
+
+// MaxBlock bounds a blocking key: a key shared by more records than this
+// on the right is too common to narrow anything down and is skipped.
+const MaxBlock = 5000
+
+type index struct {
+	blocks map[string][]int32
+}
+
+func newIndex(rs []*Record) *index {
+	x := &index{blocks: map[string][]int32{}}
+	for i, r := range rs {
+		for _, k := range BlockingKeys(r) {
+			x.blocks[k] = append(x.blocks[k], int32(i))
+		}
+	}
+	return x
+}
+
+func (x *index) candidates(r *Record, seen map[int32]bool) []int32 {
+	var out []int32
+	clear(seen)
+	for _, k := range BlockingKeys(r) {
+		b := x.blocks[k]
+		if len(b) > MaxBlock {
+			continue
+		}
+		for _, j := range b {
+			if !seen[j] {
+				seen[j] = true
+				out = append(out, j)
+			}
+		}
+	}
+	return out
+}
+
+// Link finds, for each left record, its k best candidates on the right.
+// With a nil model, the model is fitted by EM on the compared pairs.
+func Link(left, right []*Record, k int, model *Model) ([]Result, *Model, Stats) {
+	return run(left, right, k, model, false)
+}
+
+// Dedupe finds the candidate duplicates within one set of records (each
+// pair once).
+func Dedupe(rs []*Record, k int, model *Model) ([]Result, *Model, Stats) {
+	return run(rs, rs, k, model, true)
+}
+
+type pair struct {
+	l, r   int32
+	levels []int
+}
+
+func run(left, right []*Record, k int, model *Model, dedupe bool) ([]Result, *Model, Stats) {
+	start := time.Now()
+	for _, r := range left {
+		r.Prepare()
+	}
+	if !dedupe {
+		for _, r := range right {
+			r.Prepare()
+		}
+	}
+	x := newIndex(right)
+	seen := map[int32]bool{}
+	var pairs []pair
+	for i, a := range left {
+		for _, j := range x.candidates(a, seen) {
+			if dedupe && int(j) <= i {
+				continue
+			}
+			pairs = append(pairs, pair{int32(i), j, Levels(a, right[j])})
+		}
+	}
+	st := Stats{Compared: len(pairs)}
+	if model == nil {
+		counts := make([][]float64, len(Fields))
+		for f := range Fields {
+			counts[f] = make([]float64, len(Fields[f].Levels))
+		}
+		lv := make([][]int, len(pairs))
+		for i, p := range pairs {
+			lv[i] = p.levels
+			for f, l := range p.levels {
+				if l != Unknown {
+					counts[f][l]++
+				}
+			}
+		}
+		model = NewModel(counts)
+		if len(lv) > 0 {
+			st.EMIterations = model.EstimateEM(lv, 100)
+		}
+	}
+	byLeft := map[int32][]Result{}
+	for _, p := range pairs {
+		s := model.Score(p.levels)
+		res := Result{Left: left[p.l].ID, Right: right[p.r].ID, Score: s, Probability: Probability(s), Levels: p.levels}
+		res.Label = LabelOf(res.Probability)
+		byLeft[p.l] = append(byLeft[p.l], res)
+	}
+	var out []Result
+	for i := range left {
+		rs := byLeft[int32(i)]
+		slices.SortFunc(rs, func(a, b Result) int {
+			if a.Score != b.Score {
+				if a.Score > b.Score {
+					return -1
+				}
+				return 1
+			}
+			return 0
+		})
+		if len(rs) > k {
+			rs = rs[:k]
+		}
+		for n := range rs {
+			rs[n].Rank = n + 1
+		}
+		out = append(out, rs...)
+	}
+	st.Elapsed = time.Since(start)
+	return out, model, st
+}

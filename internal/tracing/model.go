@@ -1,0 +1,188 @@
+package tracing
+
+import (
+	"math"
+	"slices"
+	"strings"
+)
+
+// Model is a Fellegi–Sunter model: for each field and level, the chance
+// of seeing that level for a true match (M) and for two different people
+// (U), and the prior share of true matches among compared pairs.
+type Model struct {
+	Prior float64
+	M, U  [][]float64
+}
+
+// NewModel returns starting parameters: true matches mostly agree, and
+// non-matches take the levels in the proportions given (counts of each
+// level among compared pairs), or uniformly when counts is nil.
+func NewModel(counts [][]float64) *Model {
+	m := &Model{Prior: 0.01}
+	for f, fd := range Fields {
+		n := len(fd.Levels)
+		mf, uf := make([]float64, n), make([]float64, n)
+		for l := range n {
+			mf[l] = math.Pow(4, float64(l)) // the top level most likely
+			uf[l] = 1
+			if counts != nil {
+				uf[l] = counts[f][l] + 1
+			}
+		}
+		m.M = append(m.M, normalise(mf))
+		m.U = append(m.U, normalise(uf))
+	}
+	return m
+}
+
+func normalise(v []float64) []float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	for i := range v {
+		v[i] /= s
+	}
+	return v
+}
+
+// Weight is the match weight (log2 Bayes factor) of a field's level.
+func (m *Model) Weight(field, level int) float64 {
+	if level == Unknown {
+		return 0
+	}
+	return math.Log2(m.M[field][level] / m.U[field][level])
+}
+
+// Score is the log2 odds of a match for a pair's levels.
+func (m *Model) Score(levels []int) float64 {
+	s := math.Log2(m.Prior / (1 - m.Prior))
+	for f, l := range levels {
+		s += m.Weight(f, l)
+	}
+	return s
+}
+
+// Probability turns a score into a match probability.
+func Probability(score float64) float64 { return 1 / (1 + math.Exp2(-score)) }
+
+// Levels compares two prepared records on every field.
+func Levels(a, b *Record) []int {
+	out := make([]int, len(Fields))
+	for i, f := range Fields {
+		out[i] = f.Compare(a, b)
+	}
+	return out
+}
+
+// EstimateEM fits the model to compared pairs by expectation–maximisation
+// and returns the iterations it took (stopping when no parameter moves by
+// more than 1e-5, or after max iterations).
+func (m *Model) EstimateEM(pairs [][]int, max int) int {
+	const eps = 1e-3 // smoothing: no level is ever impossible
+	it := 0
+	for it = 1; it <= max; it++ {
+		mc := make([][]float64, len(Fields))
+		uc := make([][]float64, len(Fields))
+		for f := range Fields {
+			mc[f] = make([]float64, len(Fields[f].Levels))
+			uc[f] = make([]float64, len(Fields[f].Levels))
+		}
+		sumP := 0.0
+		for _, lv := range pairs {
+			p := Probability(m.Score(lv))
+			sumP += p
+			for f, l := range lv {
+				if l == Unknown {
+					continue
+				}
+				mc[f][l] += p
+				uc[f][l] += 1 - p
+			}
+		}
+		moved := math.Abs(sumP/float64(len(pairs)) - m.Prior)
+		m.Prior = math.Min(math.Max(sumP/float64(len(pairs)), 1e-9), 1-1e-9)
+		for f := range Fields {
+			for l := range mc[f] {
+				mc[f][l] += eps
+				uc[f][l] += eps
+			}
+			nm, nu := normalise(mc[f]), normalise(uc[f])
+			for l := range nm {
+				moved = math.Max(moved, math.Max(math.Abs(nm[l]-m.M[f][l]), math.Abs(nu[l]-m.U[f][l])))
+			}
+			m.M[f], m.U[f] = nm, nu
+		}
+		if moved < 1e-5 {
+			break
+		}
+	}
+	return it
+}
+
+// BlockingKeys are the keys under which a record is compared with others:
+// a true pair shares at least one key unless both are badly damaged.
+func BlockingKeys(r *Record) []string {
+	var keys []string
+	add := func(k string) {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	for i, c := range r.clean {
+		if r.latin {
+			w := strings.Fields(c)
+			sur, giv := w[len(w)-1], ""
+			if len(w) > 1 {
+				giv = w[0]
+			}
+			add("ls:" + prefix(sur, 3) + ":" + prefix(giv, 1))
+			if giv != "" {
+				add("lg:" + prefix(giv, 3) + ":" + prefix(sur, 1))
+			}
+			continue
+		}
+		var folded []string
+		for _, s := range r.syl[i] {
+			folded = append(folded, Fold(s))
+		}
+		add("n:" + strings.Join(folded, " "))
+		p := SplitName(c)
+		if p.Given != "" {
+			g := Syllables(p.Given, false)
+			add("g:" + Fold(g[len(g)-1]) + ":" + string(r.Sex)) // given name, surname misheard or a nickname
+		}
+		if p.Surname != "" && !r.Birth.IsZero() {
+			add("sy:" + Fold(Syllables(p.Surname, true)[0]) + ":" + r.Birth.Format("2006"))
+		}
+	}
+	if !r.Birth.IsZero() && !r.BirthYear {
+		add("b:" + r.Birth.Format("20060102"))
+	}
+	if r.IDNumber != "" && !strings.ContainsAny(r.IDNumber, "*?") {
+		add("i:" + r.IDNumber)
+	}
+	if n := len(r.IDNumber); n >= 6 && !strings.ContainsAny(r.IDNumber, "*?") { // halves: a number with one typo
+		add("ih:" + r.IDNumber[:n/2])
+		add("it:" + r.IDNumber[n/2:])
+	}
+	if len(r.IDNumber) >= 14 && !strings.ContainsAny(r.IDNumber[:14], "*?") {
+		add("ib:" + r.IDNumber[:14])
+	}
+	if len(r.clean) == 0 && r.Sex != 0 { // no name: sex and where they come from
+		if len(r.Region) >= 4 {
+			add("nr:" + string(r.Sex) + r.Region[:4])
+		} else {
+			add("nx:" + string(r.Sex))
+		}
+	}
+	return keys
+}
+
+func prefix(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:n]
+	}
+	return string(r)
+}

@@ -1,0 +1,119 @@
+package tracing
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/havenrescue/haven/internal/idcard"
+)
+
+// Record is one side of a match: a person in care, a missing-person
+// report or an earlier record. Every field but ID may be empty.
+type Record struct {
+	ID          string
+	Names       []string // the name first, then aliases
+	Sex         byte     // 'M', 'F' or 0
+	Birth       time.Time
+	BirthYear   bool // only the year of Birth is known
+	AgeMin      int  // estimated age at Seen
+	AgeMax      int
+	Seen        time.Time // when found (a person in care) or lost (a report)
+	HeightCm    int
+	IDNumber    string // full, or partial with * or ? for unknown characters
+	Region      string // GB/T 2260 code of where they come from (native place, ID number)
+	NativePlace string
+	Dialect     string
+	Place       string // where found or lost
+	Lat, Lon    float64
+	Features    string // marks, clothing
+
+	// derived by Prepare
+	clean    []string   // cleaned names
+	syl      [][]string // syllables of each name
+	latin    bool
+	idFull   bool
+	place    map[string]bool
+	features map[string]bool
+}
+
+// Prepare fills the derived fields; Match calls it.
+func (r *Record) Prepare() {
+	r.clean, r.syl = r.clean[:0], r.syl[:0]
+	for _, n := range r.Names {
+		c := CleanName(n)
+		if c == "" {
+			continue
+		}
+		r.clean = append(r.clean, c)
+		r.syl = append(r.syl, NamePinyin(c))
+	}
+	r.latin = len(r.clean) > 0 && !unicode.Is(unicode.Han, []rune(r.clean[0])[0])
+	r.IDNumber = strings.ToUpper(strings.Join(strings.Fields(r.IDNumber), ""))
+	if n, err := idcard.Parse(r.IDNumber, time.Now()); err == nil {
+		r.IDNumber, r.idFull = n.Value, true
+		if r.Birth.IsZero() {
+			r.Birth = n.Birth
+		}
+		if r.Sex == 0 {
+			r.Sex = map[idcard.Sex]byte{idcard.Male: 'M', idcard.Female: 'F'}[n.Sex]
+		}
+		if r.Region == "" {
+			r.Region = n.Value[:6]
+		}
+	}
+	r.place = grams(r.Place)
+	r.features = grams(r.Features)
+}
+
+// grams is the set of character bigrams of a text (words for letters).
+func grams(s string) map[string]bool {
+	s = strings.ToLower(Simplify(s))
+	out := map[string]bool{}
+	var han []rune
+	flush := func() {
+		for i := 0; i+1 < len(han); i++ {
+			out[string(han[i:i+2])] = true
+		}
+		if len(han) == 1 {
+			out[string(han)] = true
+		}
+		han = han[:0]
+	}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		for _, r := range w {
+			if unicode.Is(unicode.Han, r) {
+				han = append(han, r)
+			} else {
+				flush()
+			}
+		}
+		flush()
+		if !unicode.Is(unicode.Han, []rune(w)[0]) {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// ageRange returns the age range at t, from the birth date or the
+// estimate made at Seen.
+func (r *Record) ageRange(t time.Time) (lo, hi int, ok bool) {
+	switch {
+	case !r.Birth.IsZero():
+		a := t.Year() - r.Birth.Year()
+		if r.BirthYear {
+			return a - 1, a, true
+		}
+		if t.YearDay() < r.Birth.YearDay() {
+			a--
+		}
+		return a, a, true
+	case r.AgeMax > 0 && !r.Seen.IsZero():
+		d := t.Year() - r.Seen.Year()
+		return r.AgeMin + d, r.AgeMax + d, true
+	case r.AgeMax > 0:
+		return r.AgeMin, r.AgeMax, true
+	}
+	return 0, 0, false
+}
