@@ -52,6 +52,9 @@ Usage:
   haven backup  [flags] FILE     write a verified online backup of the SQLite database
   haven restore [flags] FILE     replace the SQLite database with a verified backup (server stopped)
   haven keys rotate [flags]      add a new field-encryption key and re-encrypt stored values
+  haven match --left A.csv --right B.csv [--top K] [--out F]
+  haven match --dedupe A.csv [--top K] [--out F]
+                                 family search in batch: ranked, labelled candidates as CSV
   haven version                  print the version
 
 Every command takes the server flags (--data, --database-url, …); each flag
@@ -81,6 +84,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdRestore(ctx, rest, getenv, stdout, stderr)
 	case "keys":
 		return cmdKeys(ctx, rest, getenv, stdout, stderr)
+	case "match":
+		return cmdMatch(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "haven", version())
 		return nil

@@ -110,3 +110,27 @@ func TestFEBRL3Dedupe(t *testing.T) {
 		t.Errorf("FEBRL3 F1 %.4f is below the goal 0.996", q.f1())
 	}
 }
+
+// BenchmarkScorePairs measures comparing and scoring candidate pairs
+// (blocking excluded), on FEBRL4's blocked pairs.
+func BenchmarkScorePairs(b *testing.B) {
+	left, _ := loadFEBRL(b, "dataset4a.csv")
+	right, _ := loadFEBRL(b, "dataset4b.csv")
+	_, model, _ := Link(left, right, 1, nil) // prepares the records and fits the model
+	x := newIndex(right)
+	seen := map[int32]bool{}
+	var pairs [][2]int32
+	for i, a := range left {
+		for _, j := range x.candidates(a, seen) {
+			pairs = append(pairs, [2]int32{int32(i), j})
+		}
+	}
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		p := pairs[n%len(pairs)]
+		_ = model.Score(Levels(left[p[0]], right[p[1]]))
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pairs/s")
+}
