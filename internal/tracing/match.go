@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -76,6 +77,55 @@ func (x *index) candidates(r *Record, seen map[int32]bool) []int32 {
 	return out
 }
 
+// Searcher answers one query at a time against an indexed set of
+// records with a fitted model. It is not safe for concurrent use.
+type Searcher struct {
+	recs  []*Record
+	x     *index
+	model *Model
+	seen  map[int32]bool
+}
+
+// NewSearcher prepares and indexes recs.
+func NewSearcher(recs []*Record, model *Model) *Searcher {
+	for _, r := range recs {
+		r.Prepare()
+	}
+	return &Searcher{recs: recs, x: newIndex(recs), model: model, seen: map[int32]bool{}}
+}
+
+// Search returns q's k best candidates.
+func (s *Searcher) Search(q *Record, k int) []Result {
+	q.Prepare()
+	var rs []Result
+	for _, j := range s.x.candidates(q, s.seen) {
+		lv := Levels(q, s.recs[j])
+		sc := s.model.Score(lv)
+		rs = append(rs, Result{Left: q.ID, Right: s.recs[j].ID, Score: sc, Probability: Probability(sc), Levels: lv})
+	}
+	return topK(rs, k)
+}
+
+func topK(rs []Result, k int) []Result {
+	slices.SortFunc(rs, func(a, b Result) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return strings.Compare(a.Right, b.Right)
+	})
+	if len(rs) > k {
+		rs = rs[:k]
+	}
+	for n := range rs {
+		rs[n].Rank = n + 1
+		rs[n].Label = LabelOf(rs[n].Probability)
+	}
+	return rs
+}
+
 // Link finds, for each left record, its k best candidates on the right.
 // With a nil model, the model is fitted by EM on the compared pairs.
 func Link(left, right []*Record, k int, model *Model) ([]Result, *Model, Stats) {
@@ -143,23 +193,7 @@ func run(left, right []*Record, k int, model *Model, dedupe bool) ([]Result, *Mo
 	}
 	var out []Result
 	for i := range left {
-		rs := byLeft[int32(i)]
-		slices.SortFunc(rs, func(a, b Result) int {
-			if a.Score != b.Score {
-				if a.Score > b.Score {
-					return -1
-				}
-				return 1
-			}
-			return 0
-		})
-		if len(rs) > k {
-			rs = rs[:k]
-		}
-		for n := range rs {
-			rs[n].Rank = n + 1
-		}
-		out = append(out, rs...)
+		out = append(out, topK(byLeft[int32(i)], k)...)
 	}
 	st.Elapsed = time.Since(start)
 	return out, model, st

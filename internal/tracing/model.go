@@ -3,6 +3,7 @@ package tracing
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -169,14 +170,35 @@ func BlockingKeys(r *Record) []string {
 	if len(r.IDNumber) >= 14 && !strings.ContainsAny(r.IDNumber[:14], "*?") {
 		add("ib:" + r.IDNumber[:14])
 	}
-	if len(r.clean) == 0 && r.Sex != 0 { // no name: sex and where they come from
-		if len(r.Region) >= 4 {
-			add("nr:" + string(r.Sex) + r.Region[:4])
-		} else {
-			add("nx:" + string(r.Sex))
+	// Sex, where they come from and the decade of birth: finds people
+	// whose name is unknown or unrecognisable.
+	if r.Sex != 0 && len(r.Region) == 6 {
+		for _, d := range birthDecades(r) {
+			if r.Region[2:4] != "00" {
+				add("sr:" + string(r.Sex) + r.Region[:4] + d)
+			}
+			add("sp:" + string(r.Sex) + r.Region[:2] + d)
 		}
 	}
 	return keys
+}
+
+// birthDecades are the decades the person may have been born in.
+func birthDecades(r *Record) []string {
+	var lo, hi int
+	switch {
+	case !r.Birth.IsZero():
+		lo, hi = r.Birth.Year(), r.Birth.Year()
+	case r.AgeMax > 0 && !r.Seen.IsZero():
+		lo, hi = r.Seen.Year()-r.AgeMax-1, r.Seen.Year()-r.AgeMin
+	default:
+		return nil
+	}
+	var out []string
+	for d := lo / 10; d <= hi/10 && len(out) < 4; d++ {
+		out = append(out, strconv.Itoa(d))
+	}
+	return out
 }
 
 func prefix(s string, n int) string {
