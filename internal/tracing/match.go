@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -138,6 +139,20 @@ func Dedupe(rs []*Record, k int, model *Model) ([]Result, *Model, Stats) {
 	return run(rs, rs, k, model, true)
 }
 
+// randomPairs compares up to n pairs drawn at random (a fixed seed).
+func randomPairs(left, right []*Record, n int) [][]int {
+	if len(left) == 0 || len(right) == 0 {
+		return nil
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	n = min(n, len(left)*len(right))
+	out := make([][]int, 0, n)
+	for range n {
+		out = append(out, Levels(left[r.IntN(len(left))], right[r.IntN(len(right))]))
+	}
+	return out
+}
+
 type pair struct {
 	l, r   int32
 	levels []int
@@ -180,8 +195,11 @@ func run(left, right []*Record, k int, model *Model, dedupe bool) ([]Result, *Mo
 			}
 		}
 		model = NewModel(counts)
+		if random := randomPairs(left, right, 20000); len(random) > 0 {
+			model.EstimateU(random)
+		}
 		if len(lv) > 0 {
-			st.EMIterations = model.EstimateEM(lv, 100)
+			st.EMIterations = model.EstimateM(lv, 100)
 		}
 	}
 	byLeft := map[int32][]Result{}

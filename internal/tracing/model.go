@@ -80,6 +80,32 @@ func Levels(a, b *Record) []int {
 // and returns the iterations it took (stopping when no parameter moves by
 // more than 1e-5, or after max iterations).
 func (m *Model) EstimateEM(pairs [][]int, max int) int {
+	return m.estimate(pairs, max, false)
+}
+
+// EstimateU sets the non-match chances from pairs of records drawn at
+// random, which are almost all different people (as Splink does); EM then
+// only needs to find the matches' chances, and cannot mistake a common
+// coincidence (the same sex and province) for the matches.
+func (m *Model) EstimateU(random [][]int) {
+	for f := range Fields {
+		c := make([]float64, len(Fields[f].Levels))
+		for _, lv := range random {
+			if lv[f] != Unknown {
+				c[lv[f]]++
+			}
+		}
+		for l := range c {
+			c[l] += 0.5
+		}
+		m.U[f] = normalise(c)
+	}
+}
+
+// EstimateM is EstimateEM with the non-match chances held fixed.
+func (m *Model) EstimateM(pairs [][]int, max int) int { return m.estimate(pairs, max, true) }
+
+func (m *Model) estimate(pairs [][]int, max int, fixU bool) int {
 	const eps = 1e-3 // smoothing: no level is ever impossible
 	it := 0
 	for it = 1; it <= max; it++ {
@@ -109,6 +135,9 @@ func (m *Model) EstimateEM(pairs [][]int, max int) int {
 				uc[f][l] += eps
 			}
 			nm, nu := normalise(mc[f]), normalise(uc[f])
+			if fixU {
+				nu = m.U[f]
+			}
 			for l := range nm {
 				moved = math.Max(moved, math.Max(math.Abs(nm[l]-m.M[f][l]), math.Abs(nu[l]-m.U[f][l])))
 			}
