@@ -55,9 +55,9 @@ const (
 
 // Synth draws synthetic people.
 type Synth struct {
-	r        *rand.Rand
-	total    int
-	bySyl    map[string][]rune
+	r         *rand.Rand
+	total     int
+	bySyl     map[string][]rune
 	Reference time.Time
 }
 
