@@ -28,17 +28,17 @@ var Fields = []Field{
 }
 
 func compareName(a, b *Record) int {
-	if len(a.clean) == 0 || len(b.clean) == 0 {
+	if len(a.names) == 0 || len(b.names) == 0 {
 		return Unknown
 	}
 	best := int(NameMismatch)
-	for _, x := range a.clean {
-		for _, y := range b.clean {
+	for _, x := range a.names {
+		for _, y := range b.names {
 			var l NameLevel
 			if a.latin || b.latin {
-				l = compareLatin(x, y)
+				l = compareLatin(x.Clean, y.Clean)
 			} else {
-				l = CompareNames(x, y)
+				l = x.Compare(y)
 			}
 			best = max(best, int(l))
 		}

@@ -159,9 +159,9 @@ func BlockingKeys(r *Record) []string {
 			keys = append(keys, k)
 		}
 	}
-	for i, c := range r.clean {
+	for _, n := range r.names {
 		if r.latin {
-			w := strings.Fields(c)
+			w := strings.Fields(n.Clean)
 			sur, giv := w[len(w)-1], ""
 			if len(w) > 1 {
 				giv = w[0]
@@ -172,12 +172,8 @@ func BlockingKeys(r *Record) []string {
 			}
 			continue
 		}
-		var folded []string
-		for _, s := range r.syl[i] {
-			folded = append(folded, Fold(s))
-		}
-		add("n:" + strings.Join(folded, " "))
-		p := SplitName(c)
+		add("n:" + strings.Join(n.Folded, " "))
+		p := n.Parts
 		if p.Given != "" {
 			g := Syllables(p.Given, false)
 			add("g:" + Fold(g[len(g)-1]) + ":" + string(r.Sex)) // given name, surname misheard or a nickname

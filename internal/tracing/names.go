@@ -8,6 +8,7 @@
 package tracing
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -99,8 +100,9 @@ type Parts struct {
 // SplitName splits a Chinese name into surname and given name. A name of
 // the form 小X / 阿X / 老X (two characters) is a nickname: Given (or, for
 // 老X, Surname) holds X.
-func SplitName(name string) Parts {
-	n := CleanName(name)
+func SplitName(name string) Parts { return splitClean(CleanName(name)) }
+
+func splitClean(n string) Parts {
 	r := []rune(n)
 	if len(r) == 0 {
 		return Parts{}
@@ -239,31 +241,53 @@ func sameSyllables(a, b []string, fold bool) bool {
 	return true
 }
 
+// Name is a name parsed once, for many comparisons.
+type Name struct {
+	Clean  string
+	Parts  Parts
+	Syl    []string // pinyin, surname reading applied
+	Folded []string // Syl folded for accents
+}
+
+// ParseName cleans, splits and reads a name.
+func ParseName(s string) Name {
+	c := CleanName(s)
+	n := Name{Clean: c, Parts: splitClean(c)}
+	if c == "" {
+		return n
+	}
+	n.Syl = append(Syllables(n.Parts.Surname, true), Syllables(n.Parts.Given, false)...)
+	for _, x := range n.Syl {
+		n.Folded = append(n.Folded, Fold(x))
+	}
+	return n
+}
+
 // CompareNames compares two names.
-func CompareNames(a, b string) NameLevel {
-	ca, cb := CleanName(a), CleanName(b)
-	if ca == "" || cb == "" {
+func CompareNames(a, b string) NameLevel { return ParseName(a).Compare(ParseName(b)) }
+
+// Compare compares two parsed names.
+func (a Name) Compare(b Name) NameLevel {
+	if a.Clean == "" || b.Clean == "" {
 		return NameUnknown
 	}
-	if ca == cb {
+	if a.Clean == b.Clean {
 		return NameExact
 	}
-	pa, pb := SplitName(ca), SplitName(cb)
+	pa, pb := a.Parts, b.Parts
 	if pa.Nick || pb.Nick {
 		if nickFits(pa, pb) || nickFits(pb, pa) {
 			return NamePartial
 		}
 		return NameMismatch
 	}
-	sa, sb := NamePinyin(ca), NamePinyin(cb)
 	switch {
-	case sameSyllables(sa, sb, false):
+	case slices.Equal(a.Syl, b.Syl):
 		return NameHomophone
-	case sameSyllables(sa, sb, true):
+	case slices.Equal(a.Folded, b.Folded):
 		return NameAccent
 	}
-	ra, rb := []rune(ca), []rune(cb)
-	if len(ra) == len(rb) {
+	if ra, rb := []rune(a.Clean), []rune(b.Clean); len(ra) == len(rb) {
 		alike := true
 		for i := range ra {
 			alike = alike && lookAlike(ra[i], rb[i])

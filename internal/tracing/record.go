@@ -29,8 +29,7 @@ type Record struct {
 	Features    string // marks, clothing
 
 	// derived by Prepare
-	clean    []string   // cleaned names
-	syl      [][]string // syllables of each name
+	names    []Name
 	latin    bool
 	idFull   bool
 	place    map[string]bool
@@ -39,16 +38,13 @@ type Record struct {
 
 // Prepare fills the derived fields; Match calls it.
 func (r *Record) Prepare() {
-	r.clean, r.syl = r.clean[:0], r.syl[:0]
+	r.names = r.names[:0]
 	for _, n := range r.Names {
-		c := CleanName(n)
-		if c == "" {
-			continue
+		if p := ParseName(n); p.Clean != "" {
+			r.names = append(r.names, p)
 		}
-		r.clean = append(r.clean, c)
-		r.syl = append(r.syl, NamePinyin(c))
 	}
-	r.latin = len(r.clean) > 0 && !unicode.Is(unicode.Han, []rune(r.clean[0])[0])
+	r.latin = len(r.names) > 0 && !unicode.Is(unicode.Han, []rune(r.names[0].Clean)[0])
 	r.IDNumber = strings.ToUpper(strings.Join(strings.Fields(r.IDNumber), ""))
 	if n, err := idcard.Parse(r.IDNumber, time.Now()); err == nil {
 		r.IDNumber, r.idFull = n.Value, true
