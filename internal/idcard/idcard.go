@@ -177,3 +177,74 @@ func RegionOf(code string) Region {
 	}
 	return r
 }
+
+// RegionByName finds the code of a place written out, such as
+// "河南省新乡市长垣县", "新乡长垣" or "四川成都": the longest county, city
+// or province name found in the text, preferring codes in use and, for a
+// county, one inside the province or city also named. ok is false when
+// nothing is recognised.
+func RegionByName(text string) (code string, ok bool) {
+	loadOnce.Do(load)
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", false
+	}
+	type hit struct {
+		code  string
+		score int
+	}
+	var best hit
+	for c, e := range codes {
+		name := e.name
+		if placeholder(name) {
+			continue
+		}
+		score, matched := 0, ""
+		if strings.Contains(text, name) {
+			score, matched = 2*len(name), name
+		} else if short := shortName(name); short != "" && strings.Contains(text, short) {
+			score, matched = 2*len(short)-1, short
+		}
+		if score == 0 {
+			continue
+		}
+		// Parents named too (elsewhere in the text) make it surer; a
+		// code in use wins a tie.
+		named := func(parent string) bool {
+			p, ok := codes[parent]
+			if !ok || placeholder(p.name) {
+				return false
+			}
+			for _, n := range []string{p.name, shortName(p.name)} {
+				if n != "" && n != matched && !strings.Contains(matched, n) && strings.Contains(text, n) {
+					return true
+				}
+			}
+			return false
+		}
+		if c[2:] != "0000" && named(c[:2]+"0000") {
+			score += 4
+		}
+		if c[4:] != "00" && named(c[:4]+"00") {
+			score += 4
+		}
+		if e.last == "2023" {
+			score++
+		}
+		if score > best.score || (score == best.score && c < best.code) {
+			best = hit{c, score}
+		}
+	}
+	return best.code, best.code != ""
+}
+
+// shortName drops the administrative suffix (省, 市, 县, 区, 自治区 …) when
+// at least two characters remain.
+func shortName(name string) string {
+	for _, suf := range []string{"维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "特别行政区", "省", "市", "县", "区", "州", "盟", "旗"} {
+		if s := strings.TrimSuffix(name, suf); s != name && len([]rune(s)) >= 2 {
+			return s
+		}
+	}
+	return ""
+}

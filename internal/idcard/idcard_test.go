@@ -100,3 +100,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestRegionByName(t *testing.T) {
+	for text, want := range map[string]string{
+		"河南省新乡市长垣县": "410728", // the county as it was
+		"新乡长垣市":     "410783",
+		"河南新乡":      "410700",
+		"河南省":       "410000",
+		"四川成都锦江区":   "510104",
+		"北京朝阳区":     "110105",
+		"新乡市红旗区":    "410702",
+	} {
+		if got, ok := RegionByName(text); !ok || got != want {
+			t.Errorf("RegionByName(%q) = %s (%s), want %s (%s)", text, got, RegionOf(got), want, RegionOf(want))
+		}
+	}
+	if _, ok := RegionByName("火星"); ok {
+		t.Error("a place on Mars was found")
+	}
+}

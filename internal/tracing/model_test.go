@@ -94,6 +94,8 @@ func TestComparisons(t *testing.T) {
 		{"same county", rec(Record{Region: "410702"}), "region", 3},
 		{"same city", rec(Record{Region: "410711"}), "region", 2},
 		{"other province", rec(Record{Region: "130102"}), "region", 0},
+		{"native place in words", rec(Record{NativePlace: "河南省新乡市红旗区"}), "region", 3},
+		{"city in words", rec(Record{NativePlace: "新乡"}), "region", 2},
 		{"height close", rec(Record{HeightCm: 172}), "height", 2},
 		{"height far", rec(Record{HeightCm: 150}), "height", 0},
 		{"homophone", rec(Record{Names: []string{"汪建国"}}), "name", int(NameHomophone) - 1},

@@ -58,6 +58,11 @@ func (r *Record) Prepare() {
 			r.Region = n.Value[:6]
 		}
 	}
+	if r.Region == "" && r.NativePlace != "" {
+		if c, ok := idcard.RegionByName(r.NativePlace); ok {
+			r.Region = c // "河南新乡" → 410700
+		}
+	}
 	r.place = grams(r.Place)
 	r.features = grams(r.Features)
 }
