@@ -141,10 +141,7 @@ func (s *Service) apply(in PersonInput, p *Person, now time.Time) map[string]str
 		}
 		p.IDSealed, p.IDBirth, p.IDRegion = sealed, num.Birth.Format("20060102"), num.Region.String()
 		p.BirthDate, p.Sex = num.Birth.Format("2006-01-02"), Sex(num.Sex)
-	} else if strings.TrimSpace(in.IDNumber) == "" && p.IDSealed != "" {
-		// The form left the number out: keep the stored one (clearing it
-		// is not a form action).
-	}
+	} // else the form left the number out: the stored one stays (clearing it is not a form action)
 	if min, _, ok := p.AgeAt(now); ok && min < 18 && !p.HasFlag(FlagMinor) {
 		p.Flags = append(p.Flags, FlagMinor)
 	}
@@ -408,23 +405,11 @@ func (s *Service) identityOf(ctx context.Context, personID string) (*Person, err
 
 // findByID finds the identity holding p's ID number.
 func (s *Service) findByID(ctx context.Context, p *Person) (*Person, error) {
-	want, err := s.Keys.Open(idContext, p.IDSealed)
-	if err != nil {
-		return nil, errs.Wrap(errs.Internal, "cases.findByID", err)
-	}
-	same, err := s.Store.PeopleByIDBirth(ctx, p.IDBirth)
-	if err != nil {
+	same, err := s.sameIDOthers(ctx, p)
+	if err != nil || len(same) == 0 {
 		return nil, err
 	}
-	for _, q := range same {
-		if q.ID == p.ID || q.IDSealed == "" {
-			continue
-		}
-		if got, err := s.Keys.Open(idContext, q.IDSealed); err == nil && got == want {
-			return s.identityOf(ctx, q.ID)
-		}
-	}
-	return nil, nil
+	return s.identityOf(ctx, same[0].Person.ID)
 }
 
 // Candidate is an earlier record that may be the same person.

@@ -114,19 +114,12 @@ func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*Per
 	for _, l := range v.Linked {
 		ids = append(ids, l.ID)
 	}
-	full := a.Can(auth.PermCasesPersonal)
-	open := func(ctx string, sealed string) string {
-		if sealed == "" {
-			return ""
-		}
-		plain, err := s.Keys.Open(ctx, sealed)
+	open := func(context, sealed string) string {
+		shown, err := s.reveal(a, context, sealed)
 		if err != nil {
 			return "?"
 		}
-		if full {
-			return plain
-		}
-		return secret.Mask(plain)
+		return shown
 	}
 	v.IDNumber = open(idContext, p.IDSealed)
 	cs, err := s.Store.Contacts(ctx, ids)
@@ -150,15 +143,9 @@ func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*Per
 	}
 	now := s.now()
 	for _, st := range stays {
-		sv := &StayView{Stay: st, Tasks: tasks[st.ID]}
-		if sv.Belongings, err = s.Store.Belongings(ctx, st.ID); err != nil {
+		sv, err := s.stayView(ctx, st, p, tasks[st.ID], now)
+		if err != nil {
 			return nil, err
-		}
-		if sv.Notes, err = s.Store.CareNotes(ctx, st.ID); err != nil {
-			return nil, err
-		}
-		if st.State != StayRefused {
-			sv.Deadlines = s.Rules.Deadlines(st, p, sv.Tasks, now)
 		}
 		v.Stays = append(v.Stays, sv)
 		if st.State == StayOpen {
@@ -183,7 +170,7 @@ func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*Per
 func (s *Service) sameIDOthers(ctx context.Context, p *Person) ([]*Candidate, error) {
 	want, err := s.Keys.Open(idContext, p.IDSealed)
 	if err != nil {
-		return nil, err
+		return nil, errs.Wrap(errs.Internal, "cases.sameIDOthers", err)
 	}
 	same, err := s.Store.PeopleByIDBirth(ctx, p.IDBirth)
 	if err != nil {
@@ -258,8 +245,8 @@ func (s *Service) UpdatePerson(ctx context.Context, a auth.Actor, personID strin
 	if f := s.apply(in, p, s.now()); len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)
 	}
-	if p.IDSealed != "" {
-		if other, err := s.sameIDOthers(ctx, p); err == nil && len(other) > 0 && strings.TrimSpace(in.IDNumber) != "" {
+	if p.IDSealed != "" && strings.TrimSpace(in.IDNumber) != "" {
+		if other, err := s.sameIDOthers(ctx, p); err == nil && len(other) > 0 {
 			return nil, errs.InvalidFields(op, map[string]string{"id_number": "err.id_on_file"})
 		}
 	}
@@ -467,38 +454,51 @@ func (s *Service) Stay(ctx context.Context, a auth.Actor, stayID string) (*StayV
 	if err := s.Audit.AppendAudit(ctx, a.Entry("person.view", "person", p.ID)); err != nil {
 		return nil, nil, errs.Wrap(errs.Internal, op, err)
 	}
-	sv := &StayView{Stay: st}
-	if sv.Belongings, err = s.Store.Belongings(ctx, st.ID); err != nil {
-		return nil, nil, err
-	}
-	if sv.Notes, err = s.Store.CareNotes(ctx, st.ID); err != nil {
-		return nil, nil, err
-	}
 	tasks, err := s.tasksByStay(ctx, []string{st.ID})
 	if err != nil {
 		return nil, nil, err
 	}
-	sv.Tasks = tasks[st.ID]
-	if st.State != StayRefused {
-		sv.Deadlines = s.Rules.Deadlines(st, p, sv.Tasks, s.now())
+	sv, err := s.stayView(ctx, st, p, tasks[st.ID], s.now())
+	return sv, p, err
+}
+
+// stayView gathers a stay's belongings, daily record and deadlines.
+func (s *Service) stayView(ctx context.Context, st *Stay, p *Person, tasks map[string]*Task, now time.Time) (*StayView, error) {
+	sv := &StayView{Stay: st, Tasks: tasks}
+	var err error
+	if sv.Belongings, err = s.Store.Belongings(ctx, st.ID); err != nil {
+		return nil, err
 	}
-	return sv, p, nil
+	if sv.Notes, err = s.Store.CareNotes(ctx, st.ID); err != nil {
+		return nil, err
+	}
+	if st.State != StayRefused {
+		sv.Deadlines = s.Rules.Deadlines(st, p, tasks, now)
+	}
+	return sv, nil
 }
 
 // IDNumberFor opens a person's ID number for a printed form: in full for
 // roles that may see it, masked otherwise. The caller has audited the view.
 func (s *Service) IDNumberFor(a auth.Actor, p *Person) string {
-	if p.IDSealed == "" {
-		return ""
+	shown, _ := s.reveal(a, idContext, p.IDSealed)
+	return shown
+}
+
+// reveal opens a sealed identifier for a: in full for roles with
+// PermCasesPersonal, masked for everyone else; "" when nothing is sealed.
+func (s *Service) reveal(a auth.Actor, context, sealed string) (string, error) {
+	if sealed == "" {
+		return "", nil
 	}
-	plain, err := s.Keys.Open(idContext, p.IDSealed)
+	plain, err := s.Keys.Open(context, sealed)
 	if err != nil {
-		return ""
+		return "", err
 	}
 	if a.Can(auth.PermCasesPersonal) {
-		return plain
+		return plain, nil
 	}
-	return secret.Mask(plain)
+	return secret.Mask(plain), nil
 }
 
 // DashboardRow is an open stay with its deadlines.
