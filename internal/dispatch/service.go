@@ -532,10 +532,17 @@ type Coverage struct {
 	Total        int    `json:"total"`
 }
 
-// BoardTeamOf converts a team for the board.
-func BoardTeamOf(t *Team) *BoardTeam {
-	return &BoardTeam{ID: t.ID, Name: t.Name, Kind: t.Kind, Status: string(t.Status), Lat: t.Lat, Lng: t.Lng,
+// BoardTeamOf converts a team for the board, with its shifts among the
+// ones given.
+func BoardTeamOf(t *Team, shifts ...*Shift) *BoardTeam {
+	bt := &BoardTeam{ID: t.ID, Name: t.Name, Kind: t.Kind, Status: string(t.Status), Lat: t.Lat, Lng: t.Lng,
 		PositionAt: t.PositionAt, IncidentID: t.IncidentID, Version: t.Version}
+	for _, sh := range shifts {
+		if sh.TeamID == t.ID {
+			bt.Shifts = append(bt.Shifts, ShiftSpan{From: sh.StartsAt, Until: sh.EndsAt})
+		}
+	}
+	return bt
 }
 
 // BoardOf returns the board's state. lastEvent is the event id it is
@@ -572,13 +579,7 @@ func (s *Service) BoardOf(ctx context.Context, a auth.Actor, f BoardFilter, last
 	}
 	b := &Board{Incidents: incs, LastEvent: lastEvent, Now: now, Coverage: cov}
 	for _, t := range teams {
-		bt := BoardTeamOf(t)
-		for _, sh := range shifts {
-			if sh.TeamID == t.ID {
-				bt.Shifts = append(bt.Shifts, ShiftSpan{From: sh.StartsAt, Until: sh.EndsAt})
-			}
-		}
-		b.Teams = append(b.Teams, bt)
+		b.Teams = append(b.Teams, BoardTeamOf(t, shifts...))
 	}
 	for _, h := range hs {
 		b.Hotspots = append(b.Hotspots, &BoardHotspot{ID: h.ID, Name: h.Name, Kind: h.Kind, Lat: h.Lat, Lng: h.Lng})
@@ -612,16 +613,12 @@ func (s *Service) Resolve(ctx context.Context, e events.Event) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		bt := BoardTeamOf(t)
 		now := s.now()
 		shifts, err := s.Store.Shifts(ctx, t.ID, now, now.Add(24*time.Hour))
 		if err != nil {
 			return nil, err
 		}
-		for _, sh := range shifts {
-			bt.Shifts = append(bt.Shifts, ShiftSpan{From: sh.StartsAt, Until: sh.EndsAt})
-		}
-		return bt, nil
+		return BoardTeamOf(t, shifts...), nil
 	case events.TopicPatrol:
 		p, err := s.Store.PatrolByID(ctx, e.RecordID)
 		if err != nil {
