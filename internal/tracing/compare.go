@@ -109,10 +109,7 @@ func compareBirth(a, b *Record) int {
 	}
 	switch {
 	case alo <= bhi && blo <= ahi:
-		if ahi-alo <= 1 && bhi-blo <= 1 {
-			return 2 // the same year
-		}
-		return 2
+		return 2 // the ranges overlap
 	case alo-5 <= bhi && blo-5 <= ahi:
 		return 1
 	}
