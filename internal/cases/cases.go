@@ -290,6 +290,7 @@ type Store interface {
 	// Conflict (err.open_stay) when the person has an open stay.
 	Admit(ctx context.Context, p *Person, contacts []*Contact, st *Stay, items []*Belonging, e audit.Entry) error
 	PersonByID(ctx context.Context, id string) (*Person, error)
+	PeopleByIDs(ctx context.Context, ids []string) ([]*Person, error)
 	UpdatePerson(ctx context.Context, p *Person, e audit.Entry) error // version-checked
 	ListPeople(ctx context.Context, f PersonFilter) ([]*Person, error)
 	// PeopleByIDBirth finds records (not merged away) by the birth date of

@@ -545,16 +545,19 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor) (*Dashboard, erro
 	}
 	all := append(append([]*Stay{}, open...), year...)
 	ids := make([]string, 0, len(all))
-	people := map[string]*Person{}
+	var personIDs []string
 	for _, st := range all {
 		ids = append(ids, st.ID)
-		if people[st.PersonID] == nil {
-			p, err := s.Store.PersonByID(ctx, st.PersonID)
-			if err != nil {
-				return nil, err
-			}
-			people[st.PersonID] = p
-		}
+		personIDs = append(personIDs, st.PersonID)
+	}
+	slices.Sort(personIDs)
+	list, err := s.Store.PeopleByIDs(ctx, slices.Compact(personIDs))
+	if err != nil {
+		return nil, err
+	}
+	people := map[string]*Person{}
+	for _, p := range list {
+		people[p.ID] = p
 	}
 	tasks, err := s.tasksByStay(ctx, ids)
 	if err != nil {

@@ -114,6 +114,29 @@ func (db *DB) PersonByID(ctx context.Context, id string) (*cases.Person, error) 
 	return p, translate("store.PersonByID", err)
 }
 
+// PeopleByIDs implements cases.Store.
+func (db *DB) PeopleByIDs(ctx context.Context, ids []string) ([]*cases.Person, error) {
+	return listIn(ctx, db, "store.PeopleByIDs", `SELECT `+personCols+` FROM persons`, "id", ids, scanPerson)
+}
+
+// listIn runs query with "WHERE col IN (…)" over vals, in chunks of 500
+// (a dashboard asks for a year of stays and people at once).
+func listIn[T any](ctx context.Context, db *DB, op, query, col string, vals []string, scan func(rowScanner) (T, error)) ([]T, error) {
+	var out []T
+	for len(vals) > 0 {
+		n := min(len(vals), 500)
+		var w filter
+		w.in(col, vals[:n])
+		vals = vals[n:]
+		part, err := list(ctx, db, db.r, op, query+w.sql(), scan, w.args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
 // UpdatePerson implements cases.Store.
 func (db *DB) UpdatePerson(ctx context.Context, p *cases.Person, e audit.Entry) error {
 	const op = "store.UpdatePerson"
@@ -350,24 +373,12 @@ func (db *DB) DoTask(ctx context.Context, t *cases.Task, e audit.Entry) error {
 
 // Tasks implements cases.Store.
 func (db *DB) Tasks(ctx context.Context, stayIDs []string) ([]*cases.Task, error) {
-	var out []*cases.Task
-	for len(stayIDs) > 0 { // in chunks: a dashboard asks for a year of stays
-		n := min(len(stayIDs), 500)
-		var w filter
-		w.in("stay_id", stayIDs[:n])
-		stayIDs = stayIDs[n:]
-		ts, err := list(ctx, db, db.r, "store.Tasks", `SELECT stay_id, rule, done_at, done_by, note FROM case_tasks`+w.sql(),
-			func(r rowScanner) (*cases.Task, error) {
-				var t cases.Task
-				err := r.Scan(&t.StayID, &t.Rule, scanTime{&t.DoneAt}, &t.DoneBy, &t.Note)
-				return &t, err
-			}, w.args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ts...)
-	}
-	return out, nil
+	return listIn(ctx, db, "store.Tasks", `SELECT stay_id, rule, done_at, done_by, note FROM case_tasks`, "stay_id", stayIDs,
+		func(r rowScanner) (*cases.Task, error) {
+			var t cases.Task
+			err := r.Scan(&t.StayID, &t.Rule, scanTime{&t.DoneAt}, &t.DoneBy, &t.Note)
+			return &t, err
+		})
 }
 
 // ---- identity ----
