@@ -437,6 +437,19 @@ func (s *Service) Exit(ctx context.Context, a auth.Actor, stayID string, in Exit
 	return st, nil
 }
 
+// StayOwner returns the person a stay belongs to (for a change to the
+// stay that then shows the person's page); nothing personal is read.
+func (s *Service) StayOwner(ctx context.Context, a auth.Actor, stayID string) (string, error) {
+	if err := a.Require("cases.StayOwner", auth.PermCasesView); err != nil {
+		return "", err
+	}
+	st, err := s.Store.StayByID(ctx, stayID)
+	if err != nil {
+		return "", err
+	}
+	return st.PersonID, nil
+}
+
 // Stay returns one stay with its person (for the exit page and forms).
 func (s *Service) Stay(ctx context.Context, a auth.Actor, stayID string) (*StayView, *Person, error) {
 	const op = "cases.Stay"

@@ -368,24 +368,24 @@ func (s *Server) personMergeUndo(w http.ResponseWriter, r *http.Request) {
 	s.backToPerson(w, r, m.SurvivorID, "unmerged")
 }
 
-// stayPerson runs fn on a stay and returns to its person's page, or shows
-// that page with the refusal.
-func (s *Server) stayAction(w http.ResponseWriter, r *http.Request, notice string, fn func(st *cases.StayView) error) {
-	st, p, err := s.Cases.Stay(r.Context(), info(r).actor, r.PathValue("id"))
+// stayAction runs fn on the stay in the path and returns to its person's
+// page, or shows that page with the refusal.
+func (s *Server) stayAction(w http.ResponseWriter, r *http.Request, notice string, fn func(stayID string) error) {
+	personID, err := s.Cases.StayOwner(r.Context(), info(r).actor, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := fn(st); err != nil {
-		r.SetPathValue("id", p.ID)
+	if err := fn(r.PathValue("id")); err != nil {
+		r.SetPathValue("id", personID)
 		s.personRefused(w, r, err)
 		return
 	}
-	s.backToPerson(w, r, p.ID, notice)
+	s.backToPerson(w, r, personID, notice)
 }
 
 func (s *Server) stayBelonging(w http.ResponseWriter, r *http.Request) {
-	s.stayAction(w, r, "belonging", func(st *cases.StayView) error {
+	s.stayAction(w, r, "belonging", func(stayID string) error {
 		if err := info(r).actor.Require("web.stayBelonging", auth.PermCasesManage); err != nil {
 			return err
 		}
@@ -397,27 +397,27 @@ func (s *Server) stayBelonging(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return errs.InvalidFields("web.stayBelonging", map[string]string{"qty": "err.qty"})
 		}
-		_, err = s.Cases.AddBelonging(r.Context(), info(r).actor, st.ID, cases.BelongingInput{Item: r.FormValue("item"), Qty: qty,
+		_, err = s.Cases.AddBelonging(r.Context(), info(r).actor, stayID, cases.BelongingInput{Item: r.FormValue("item"), Qty: qty,
 			Description: r.FormValue("description"), Location: r.FormValue("location"), Photo: data, PersonSigned: r.FormValue("signed") == "1"})
 		return err
 	})
 }
 
 func (s *Server) stayNote(w http.ResponseWriter, r *http.Request) {
-	s.stayAction(w, r, "note", func(st *cases.StayView) error {
-		return s.Cases.AddNote(r.Context(), info(r).actor, st.ID, r.FormValue("kind"), r.FormValue("text"))
+	s.stayAction(w, r, "note", func(stayID string) error {
+		return s.Cases.AddNote(r.Context(), info(r).actor, stayID, r.FormValue("kind"), r.FormValue("text"))
 	})
 }
 
 func (s *Server) stayBed(w http.ResponseWriter, r *http.Request) {
-	s.stayAction(w, r, "saved", func(st *cases.StayView) error {
-		return s.Cases.SetBed(r.Context(), info(r).actor, st.ID, r.FormValue("room"), r.FormValue("bed"), atoi(r.FormValue("version")))
+	s.stayAction(w, r, "saved", func(stayID string) error {
+		return s.Cases.SetBed(r.Context(), info(r).actor, stayID, r.FormValue("room"), r.FormValue("bed"), atoi(r.FormValue("version")))
 	})
 }
 
 func (s *Server) stayTask(w http.ResponseWriter, r *http.Request) {
-	s.stayAction(w, r, "task", func(st *cases.StayView) error {
-		return s.Cases.DoTask(r.Context(), info(r).actor, st.ID, r.PathValue("rule"), r.FormValue("note"))
+	s.stayAction(w, r, "task", func(stayID string) error {
+		return s.Cases.DoTask(r.Context(), info(r).actor, stayID, r.PathValue("rule"), r.FormValue("note"))
 	})
 }
 
