@@ -60,6 +60,9 @@ const (
 	PermHealthView        Permission = "health.view"        // health records, checks, medications, referrals
 	PermHealthManage      Permission = "health.manage"      // record checks and medications, refer to hospitals
 	PermReferralsHospital Permission = "referrals.hospital" // a partner hospital's own referrals only
+
+	PermFamilyView   Permission = "family.view"   // missing-person reports and match candidates (family phones masked; audited)
+	PermFamilyManage Permission = "family.manage" // enter reports, review candidates, publish notices, consent, PFIF
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
@@ -70,12 +73,12 @@ var rolePermissions = map[Role][]Permission{
 		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal},
 	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork},
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
-		PermCasesView, PermCasesPersonal, PermCasesManage},
+		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},
 	RoleVolunteer: {PermHome, PermCasesView},
-	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView},
+	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView},
 	RoleHospital:  {PermHome, PermReferralsHospital},
 	RolePartner:   {PermPartnerAPI},
 }
@@ -85,4 +88,4 @@ func RoleCan(r Role, p Permission) bool { return slices.Contains(rolePermissions
 
 // APIKeyScopes are the scopes an API key may carry. Partner channels add
 // theirs (for example "intake.write" for 12345 work orders).
-var APIKeyScopes = []string{"intake.write", "intake.read", "open311"}
+var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write"}

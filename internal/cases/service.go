@@ -21,7 +21,7 @@ import (
 
 // Seal contexts of the personal identifiers cases keeps.
 const (
-	idContext        = "persons.id_number"
+	IDContext        = "persons.id_number"
 	phoneContext     = "persons.contact_phone"
 	collectorContext = "persons.collector_id"
 )
@@ -37,6 +37,18 @@ type Service struct {
 	// Outcome, when set, tells the incident a person came from how their
 	// stay ended (an ExitKind).
 	Outcome func(ctx context.Context, incidentID, exitKind string)
+	// Changed, when set, hears that a person's record changed (admission,
+	// edit), so that family search refreshes its candidates.
+	Changed func(ctx context.Context, personID string)
+	// Exited, when set, hears how a person's stay ended, so that family
+	// search marks their notices reunited.
+	Exited func(ctx context.Context, personID string, kind ExitKind)
+}
+
+func (s *Service) changed(ctx context.Context, personID string) {
+	if s.Changed != nil {
+		s.Changed(ctx, personID)
+	}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -134,7 +146,7 @@ func (s *Service) apply(in PersonInput, p *Person, now time.Time) map[string]str
 	p.Ethnicity, p.NativePlace, p.Hukou, p.Dialect, p.Marks, p.Mental = in.Ethnicity, in.NativePlace, in.Hukou, in.Dialect, in.Marks, in.Mental
 	p.Flags = slices.Compact(slices.Sorted(slices.Values(in.Flags)))
 	if num.Value != "" {
-		sealed, err := s.Keys.Seal(idContext, num.Value)
+		sealed, err := s.Keys.Seal(IDContext, num.Value)
 		if err != nil {
 			f["id_number"] = "err.internal"
 			return f
@@ -391,6 +403,7 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 		return nil, err
 	}
 	out.Person, out.Stay = p, st
+	s.changed(ctx, p.ID)
 	return out, nil
 }
 

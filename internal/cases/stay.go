@@ -121,7 +121,7 @@ func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*Per
 		}
 		return shown
 	}
-	v.IDNumber = open(idContext, p.IDSealed)
+	v.IDNumber = open(IDContext, p.IDSealed)
 	cs, err := s.Store.Contacts(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*Per
 
 // sameIDOthers lists unmerged records, other than p, holding p's number.
 func (s *Service) sameIDOthers(ctx context.Context, p *Person) ([]*Candidate, error) {
-	want, err := s.Keys.Open(idContext, p.IDSealed)
+	want, err := s.Keys.Open(IDContext, p.IDSealed)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, "cases.sameIDOthers", err)
 	}
@@ -181,7 +181,7 @@ func (s *Service) sameIDOthers(ctx context.Context, p *Person) ([]*Candidate, er
 		if q.ID == p.ID || q.IDSealed == "" {
 			continue
 		}
-		if got, err := s.Keys.Open(idContext, q.IDSealed); err == nil && got == want {
+		if got, err := s.Keys.Open(IDContext, q.IDSealed); err == nil && got == want {
 			out = append(out, &Candidate{Person: q, Reason: "id_number"})
 		}
 	}
@@ -255,6 +255,7 @@ func (s *Service) UpdatePerson(ctx context.Context, a auth.Actor, personID strin
 		return nil, err
 	}
 	p.Version++
+	s.changed(ctx, p.ID)
 	return p, nil
 }
 
@@ -434,6 +435,9 @@ func (s *Service) Exit(ctx context.Context, a auth.Actor, stayID string, in Exit
 	if s.Outcome != nil && st.IncidentID != "" {
 		s.Outcome(ctx, st.IncidentID, string(in.Kind))
 	}
+	if s.Exited != nil {
+		s.Exited(ctx, st.PersonID, in.Kind)
+	}
 	return st, nil
 }
 
@@ -494,7 +498,7 @@ func (s *Service) stayView(ctx context.Context, st *Stay, p *Person, tasks map[s
 // IDNumberFor opens a person's ID number for a printed form: in full for
 // roles that may see it, masked otherwise. The caller has audited the view.
 func (s *Service) IDNumberFor(a auth.Actor, p *Person) string {
-	shown, _ := s.reveal(a, idContext, p.IDSealed)
+	shown, _ := s.reveal(a, IDContext, p.IDSealed)
 	return shown
 }
 

@@ -141,15 +141,23 @@ func listIn[T any](ctx context.Context, db *DB, op, query, col string, vals []st
 func (db *DB) UpdatePerson(ctx context.Context, p *cases.Person, e audit.Entry) error {
 	const op = "store.UpdatePerson"
 	return db.tx(ctx, op, func(tx *sql.Tx) error {
-		args := append(db.personArgs(p), db.d.t(p.UpdatedAt), p.ID, p.Version)
-		r, err := db.exec(ctx, tx, `UPDATE persons SET name = ?, aliases = ?, sex = ?, birth_date = ?, age_min = ?, age_max = ?, height_cm = ?,
-			ethnicity = ?, native_place = ?, hukou = ?, dialect = ?, id_enc = ?, id_birth = ?, id_region = ?, marks = ?, mental = ?, flags = ?,
-			identified = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, args...)
-		if err := mustAffect(r, err); err != nil {
-			return errs.E(errs.Conflict, op, "err.changed_meanwhile")
+		if err := db.updatePerson(ctx, tx, op, p); err != nil {
+			return err
 		}
 		return db.appendAudit(ctx, tx, e)
 	})
+}
+
+// updatePerson saves p's fields, version-checked.
+func (db *DB) updatePerson(ctx context.Context, tx *sql.Tx, op string, p *cases.Person) error {
+	args := append(db.personArgs(p), db.d.t(p.UpdatedAt), p.ID, p.Version)
+	r, err := db.exec(ctx, tx, `UPDATE persons SET name = ?, aliases = ?, sex = ?, birth_date = ?, age_min = ?, age_max = ?, height_cm = ?,
+		ethnicity = ?, native_place = ?, hukou = ?, dialect = ?, id_enc = ?, id_birth = ?, id_region = ?, marks = ?, mental = ?, flags = ?,
+		identified = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, args...)
+	if err := mustAffect(r, err); err != nil {
+		return errs.E(errs.Conflict, op, "err.changed_meanwhile")
+	}
+	return nil
 }
 
 // ListPeople implements cases.Store: identities only (merged records are

@@ -58,9 +58,12 @@ func (r *Record) Prepare() {
 			r.Region = n.Value[:6]
 		}
 	}
-	if r.Region == "" && r.NativePlace != "" {
-		if c, ok := idcard.RegionByName(r.NativePlace); ok {
-			r.Region = c // "河南新乡" → 410700
+	for _, text := range []string{r.NativePlace, r.Dialect} {
+		if r.Region != "" || text == "" {
+			continue
+		}
+		if c, ok := idcard.RegionByName(text); ok {
+			r.Region = c // "河南新乡" → 410700, "山东口音" → 370000
 		}
 	}
 	r.place = grams(r.Place)

@@ -188,3 +188,23 @@ func (s *Synth) Filler(n int) *Record {
 	rep.ID = fmt.Sprintf("F%d", n)
 	return rep
 }
+
+// FitModel estimates a model from n synthetic people of each case among
+// as many other reports: the weights a station starts with before it has
+// enough records of its own to fit them (EM, seeded, so the same every
+// start).
+func FitModel(seed uint64, n int) *Model {
+	s := NewSynth(seed)
+	var reports, care []*Record
+	for _, c := range []string{CaseHomophone, CaseNoName, CaseMinor, CaseElderly} {
+		for range n {
+			rep, cr := s.Pair(len(reports), c)
+			reports, care = append(reports, rep), append(care, cr)
+		}
+	}
+	for range 4 * n {
+		reports = append(reports, s.Filler(len(reports)))
+	}
+	_, m, _ := Link(care, reports, 1, nil)
+	return m
+}
