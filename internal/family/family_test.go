@@ -381,7 +381,7 @@ func TestPFIFRoundTrip(t *testing.T) {
 func TestValidatePFIF(t *testing.T) {
 	for _, c := range []struct {
 		name, doc, field string
-		line           int
+		line             int
 	}{
 		{"wrong namespace", `<pfif xmlns="http://zesty.ca/pfif/1.2"><person/></pfif>`, "pfif", 1},
 		{"missing full_name", "<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n<pfif:person_record_id>a.org/1</pfif:person_record_id>\n<pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date>\n</pfif:person></pfif:pfif>", "full_name", 2},
