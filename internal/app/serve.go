@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/havenrescue/haven/internal/audit"
@@ -17,6 +19,7 @@ import (
 	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
+	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
@@ -43,6 +46,7 @@ type env struct {
 	hub      *events.Hub
 	cases    *cases.Service
 	health   *health.Service
+	family   *family.Service
 	now      func() time.Time
 }
 
@@ -122,6 +126,21 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 				audit.Entry{ActorName: "station", Action: "incident.note", RecordType: "incident", RecordID: incidentID})
 		}}
 	e.health = &health.Service{Store: db, Audit: db, Now: e.now}
+	e.family = &family.Service{Store: db, Cases: e.cases, Audit: db, Keys: keys, Photos: photos, Now: e.now, NoticeDays: cfg.NoticeDays,
+		Station: family.Station{Name: cfg.StationName, Phone: cfg.StationPhone}, Domain: pfifDomain(cfg.BaseURL)}
+	// A person's record changing refreshes their candidates; a stay's end
+	// marks their notices. A failure here never undoes the change itself:
+	// it is logged (by record id only) and the next refresh catches up.
+	e.cases.Changed = func(ctx context.Context, personID string) {
+		if err := e.family.RefreshPerson(ctx, personID); err != nil {
+			e.log.Warn("family search refresh failed", "person_id", personID, "err", err)
+		}
+	}
+	e.cases.Exited = func(ctx context.Context, personID string, kind cases.ExitKind) {
+		if err := e.family.Exited(ctx, personID, kind); err != nil {
+			e.log.Warn("notice update after exit failed", "person_id", personID, "err", err)
+		}
+	}
 	if err := e.partners.EnsureDefaults(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -130,6 +149,14 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 }
 
 func (e *env) Close() error { return e.db.Close() }
+
+// pfifDomain names the station's PFIF records: the host of its public URL.
+func pfifDomain(base string) string {
+	if u, err := url.Parse(base); err == nil && strings.Contains(u.Hostname(), ".") {
+		return u.Hostname()
+	}
+	return "haven.localhost"
+}
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, rest, err := config.Load("serve", args, getenv, stderr)
@@ -172,7 +199,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family,
 	})
 	if err != nil {
 		return err

@@ -43,6 +43,9 @@ type Config struct {
 	CaseRules    string        // JSON file overriding the statutory deadline rules
 	PublicRate   int           // requests a minute per address on public endpoints
 	PartnerRate  int           // work orders a minute per partner key
+	StationName  string        // the station named on public notices
+	StationPhone string        // its 24 h hotline, on public notices and the family's progress page
+	NoticeDays   int           // how long a 寻亲 notice stays up
 
 	PrintConfig bool
 }
@@ -122,6 +125,9 @@ func (c *Config) options() []option {
 	add("night-patrol", "HAVEN_NIGHT_PATROL", "start times of night patrols (夜巡), HH:MM-HH:MM in China Standard Time", false, func() (func(string) error, func() string) { return str(&c.NightPatrol) })
 	add("public-rate", "HAVEN_PUBLIC_RATE", "requests a minute per address on public endpoints", false, func() (func(string) error, func() string) { return num(&c.PublicRate) })
 	add("partner-rate", "HAVEN_PARTNER_RATE", "work orders a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
+	add("station-name", "HAVEN_STATION_NAME", "the relief station's name on public notices", false, func() (func(string) error, func() string) { return str(&c.StationName) })
+	add("station-phone", "HAVEN_STATION_PHONE", "the station's 24 h hotline on public notices", false, func() (func(string) error, func() string) { return str(&c.StationPhone) })
+	add("notice-days", "HAVEN_NOTICE_DAYS", "days a 寻亲 notice stays up before it expires", false, func() (func(string) error, func() string) { return num(&c.NoticeDays) })
 	return o
 }
 
@@ -138,6 +144,9 @@ func Default() *Config {
 		LockoutThreshold: 5,
 		LockoutDuration:  15 * time.Minute,
 		Jurisdiction:     "xinxiang.gov.cn",
+		StationName:      "新乡市救助管理站",
+		StationPhone:     "0373-5089797",
+		NoticeDays:       180,
 		MergeRadiusM:     300,
 		MergeWindow:      60 * time.Minute,
 		NightPatrol:      "20:00-06:00",

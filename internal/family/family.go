@@ -160,6 +160,9 @@ func (n *Notice) Shown(now time.Time) bool {
 	return (n.State == NoticePublished || n.State == NoticeReunited) && now.Before(n.ExpiresAt)
 }
 
+// Expired reports whether the notice ran past its expiry.
+func (n *Notice) Expired(now time.Time) bool { return !now.Before(n.ExpiresAt) }
+
 // NoticeFilter selects public notices.
 type NoticeFilter struct {
 	Sex            cases.Sex

@@ -218,12 +218,14 @@ type personData struct {
 	Screens    []string
 	MentalScr  []string
 	Ages       string
+	Family     *familyPanel
 }
 
 var personNotices = map[string]string{"admitted": "notice.admitted", "readmitted": "notice.readmitted", "refused": "notice.refused",
 	"saved": "notice.saved", "merged": "notice.person_merged", "unmerged": "notice.person_unmerged", "distinct": "notice.person_distinct",
 	"exited": "notice.exited", "task": "notice.task_done", "note": "notice.note_added", "belonging": "notice.belonging_added",
-	"check": "notice.check_recorded", "medication": "notice.medication_added", "referral": "notice.referral_sent", "contact": "notice.contact_added"}
+	"check": "notice.check_recorded", "medication": "notice.medication_added", "referral": "notice.referral_sent", "contact": "notice.contact_added",
+	"published": "notice.notice_published", "consent": "notice.consent_saved"}
 
 func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 	s.showPerson(w, r, http.StatusOK, nil, "")
@@ -243,6 +245,10 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, code int, fi
 	}
 	d := &personData{PersonView: pv, Sexes: cases.Sexes, Mental: cases.MentalStates, Flags: cases.Flags, NoteKinds: cases.NoteKinds,
 		Rules: cases.RuleNames, Infections: health.Infections, Screens: health.ScreenResults, MentalScr: health.MentalScreens}
+	if d.Family, err = s.familyPanelOf(r, pv.Person.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if d.Cue, err = s.Health.Cue(ctx, ri.actor, pv.Person.ID); err != nil {
 		s.fail(w, r, err)
 		return

@@ -21,6 +21,7 @@ import (
 	"github.com/havenrescue/haven/internal/demo"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
+	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
@@ -44,6 +45,7 @@ type harness struct {
 	dispatch *dispatch.Service
 	cases    *cases.Service
 	health   *health.Service
+	family   *family.Service
 	web      *web.Server
 	srv      *httptest.Server
 	logs     *syncBuffer
@@ -97,17 +99,21 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	go hub.Run(hctx, db.EventWake())
 	cs := &cases.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Rules: cases.Defaults}
 	hs := &health.Service{Store: db, Audit: db, Now: time.Now}
+	fs := &family.Service{Store: db, Cases: cs, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Domain: "test.example",
+		Station: family.Station{Name: "新乡市救助管理站", Phone: "0373-5089797"}}
+	cs.Changed = func(ctx context.Context, id string) { _ = fs.RefreshPerson(ctx, id) }
+	cs.Exited = func(ctx context.Context, id string, k cases.ExitKind) { _ = fs.Exited(ctx, id, k) }
 	logs := &syncBuffer{}
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs})
+		Cases: cs, Health: hs, Family: fs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, web: w, srv: srv, logs: logs}
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, web: w, srv: srv, logs: logs}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

@@ -12,6 +12,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
@@ -130,6 +131,8 @@ var (
 	caseStaff   = only(auth.RoleStaff)
 	medical     = only(auth.RoleMedical)
 	referrers   = only(auth.RoleMedical, auth.RoleHospital)
+
+	familyViewers = only(auth.RoleStaff, auth.RoleLeader)
 )
 
 func init() {
@@ -160,6 +163,29 @@ func init() {
 		"GET /referrals/{id}":           referrers,
 		"POST /referrals/{id}/advance":  referrers,
 		"POST /referrals/{id}/notes":    referrers,
+
+		"GET /family/report":                 anyone,
+		"POST /family/report":                anyone,
+		"GET /family/progress":               anyone,
+		"GET /notices":                       anyone,
+		"GET /notices/print":                 anyone,
+		"GET /notices.atom":                  anyone,
+		"GET /notices/{ref}":                 anyone,
+		"GET /notices/{ref}/photo":           anyone,
+		"POST /api/v1/missing-reports":       apiKey,
+		"GET /family":                        familyViewers,
+		"GET /family/reports/new":            caseStaff,
+		"POST /family/reports":               caseStaff,
+		"GET /family/reports/{id}":           familyViewers,
+		"POST /family/reports/{id}/withdraw": caseStaff,
+		"GET /family/review":                 familyViewers,
+		"POST /family/refresh":               caseStaff,
+		"GET /family/candidates/{id}":        familyViewers,
+		"POST /family/candidates/{id}":       caseStaff,
+		"GET /family/pfif":                   caseStaff,
+		"POST /family/pfif":                  caseStaff,
+		"POST /people/{id}/notice":           caseStaff,
+		"POST /people/{id}/consent":          caseStaff,
 	} {
 		matrix[pattern] = a
 	}
@@ -201,6 +227,14 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		}
 		if method == "POST" {
 			path = "/open311/v2/requests.json"
+		}
+	}
+	if strings.HasPrefix(path, "/notices/") {
+		path = strings.ReplaceAll(path, "{ref}", f.noticeRef)
+	}
+	for prefix, id := range map[string]string{"/family/reports/": f.reportID, "/family/candidates/": f.candidateID} {
+		if strings.HasPrefix(path, prefix) {
+			path = strings.ReplaceAll(path, "{id}", id)
 		}
 	}
 	path = strings.ReplaceAll(path, "{ref}", f.signalRef)
@@ -260,6 +294,7 @@ type matrixFixture struct {
 	teamID, shiftID, hotspotID                     string
 	personID, stayID, referralID, mergeID          string
 	medicationID                                   string
+	reportID, candidateID, noticeRef               string
 	n                                              int
 }
 
@@ -339,6 +374,19 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.personID, f.stayID, f.referralID, f.mergeID, f.medicationID = ad.Person.ID, ad.Stay.ID, ref.ID, m.ID, med.ID
+		notice, err := h.family.Publish(ctx, staffActor, ad.Person.ID, family.NoticeInput{FoundPlace: "矩阵路口"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := h.family.File(ctx, auth.Actor{}, family.ReportInput{Name: "矩阵甲", LostOn: "2026-01-02", ContactPhone: "13900001111"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cands, err := db.Candidates(ctx, nil, ad.Person.ID, rep.ID)
+		if err != nil || len(cands) == 0 {
+			t.Fatalf("no candidate for the matrix: %v", err)
+		}
+		f.reportID, f.candidateID, f.noticeRef = rep.ID, cands[0].ID, notice.Ref
 
 		clients := map[string]*client{"anonymous": h.anon()}
 		for _, r := range auth.Roles {

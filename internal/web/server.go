@@ -13,6 +13,7 @@ import (
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
+	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -46,6 +47,7 @@ type Deps struct {
 
 	Cases  *cases.Service
 	Health *health.Service
+	Family *family.Service
 }
 
 // Server is Haven's HTTP handler.
