@@ -55,7 +55,7 @@ func setup(t *testing.T, db *store.DB, domain string) *fixture {
 		}
 	}
 	f.staff = auth.Actor{UserID: "u-staff", Name: "赵敏", Role: auth.RoleStaff}
-	f.police = auth.Actor{UserID: "k-police", Name: "xinxiang-110", Role: auth.RolePartner, Scopes: []string{"family.write"}}
+	f.police = auth.Actor{UserID: "k-police", Name: "apikey:xinxiang-110", Role: auth.RolePartner, Scopes: []string{"family.write"}}
 	return f
 }
 

@@ -253,7 +253,7 @@ func (s *Service) FileBatch(ctx context.Context, a auth.Actor, ins []ReportInput
 	out := make([]*Report, len(ins))
 	seen := map[string]bool{}
 	for i, in := range ins {
-		in.Source, in.SourceOrg = SourcePolice, a.Name
+		in.Source, in.SourceOrg = SourcePolice, strings.TrimPrefix(a.Name, "apikey:")
 		if strings.TrimSpace(in.ExternalID) == "" {
 			bad = append(bad, BatchError{Index: i, Fields: map[string]string{"external_id": "err.required"}})
 			continue
@@ -303,7 +303,7 @@ func (s *Service) FileBatch(ctx context.Context, a auth.Actor, ins []ReportInput
 type Progress struct {
 	Ref     string
 	Status  string
-	Name    string
+	Name    string // masked: the first character only
 	LostOn  string
 	Updates []*Update
 	Station Station
@@ -319,7 +319,17 @@ func (s *Service) Progress(ctx context.Context, ref string) (*Progress, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Progress{Ref: r.Ref, Status: r.Status, Name: r.Name, LostOn: r.LostOn, Updates: us, Station: s.Station}, nil
+	return &Progress{Ref: r.Ref, Status: r.Status, Name: maskName(r.Name), LostOn: r.LostOn, Updates: us, Station: s.Station}, nil
+}
+
+// maskName keeps a name's first character (王**): the family knows whom
+// they search for; whoever else holds the reference learns little.
+func maskName(n string) string {
+	r := []rune(n)
+	if len(r) == 0 {
+		return ""
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-1)
 }
 
 // ReportView is a report as staff see it.

@@ -333,7 +333,7 @@ func parseMissingReports(body []byte) ([]family.ReportInput, error) {
 	if err := d.Decode(&req); err != nil {
 		return nil, errs.InvalidFields(op, map[string]string{"reports": "err.json"})
 	}
-	if d.More() {
+	if _, err := d.Token(); err != io.EOF { // one JSON value and nothing after it
 		return nil, errs.InvalidFields(op, map[string]string{"reports": "err.json"})
 	}
 	out := make([]family.ReportInput, len(req.Reports))

@@ -1,0 +1,4 @@
+package web
+
+// ParseMissingReports is parseMissingReports, for the fuzz test.
+var ParseMissingReports = parseMissingReports
