@@ -59,9 +59,19 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := demo.SeedDispatch(ctx, e.dispatch, e.auth, e.now()); err != nil {
 		return fmt.Errorf("demo dispatch: %v", err)
 	}
+	// Two years of history are entered in one go: family search matches
+	// once at the end instead of after every admission.
+	changed := e.cases.Changed
+	e.cases.Changed = nil
 	if err := demo.SeedCases(ctx, e.cases, e.health, e.auth, e.now()); err != nil {
 		return fmt.Errorf("demo station: %v", err)
 	}
+	e.cases.Changed = changed
+	policeKeys, err := demo.SeedFamily(ctx, e.family, e.cases, e.auth, e.now())
+	if err != nil {
+		return fmt.Errorf("demo family search: %v", err)
+	}
+	keys = append(keys, policeKeys...)
 	return e.run(ctx, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\n避风港 Haven demo — 新乡 Xinxiang\nData folder: %s\nOpen %s and sign in with one of these accounts:\n\n", cfg.DataDir, url)
 		fmt.Fprintf(stdout, "  %-11s %-16s %s\n", "username", "password", "role · department")
@@ -73,6 +83,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintf(stdout, "  %-10s %s\n             scopes: %s; %s\n", k.Name, k.Key, k.Scopes, k.Use)
 		}
 		fmt.Fprintf(stdout, "\nReport help as the public: %s/report   Open311: %s/open311/v2/services.json\n", url, url)
+		fmt.Fprintf(stdout, "Report a missing person: %s/family/report   Public notices: %s/notices\n", url, url)
 		fmt.Fprintln(stdout, "\nPress Ctrl+C to stop.")
 	})
 }

@@ -35,7 +35,7 @@ const (
 	maxBatch = 500
 )
 
-// fitted is the matcher's model: fitted once per process by EM on the
+// fitted is the matcher's model: estimated once per process from the
 // seeded synthetic population (tracing.FitModel), so the same every start.
 func (s *Service) fitted() *tracing.Model { return defaultModel() }
 
@@ -149,8 +149,10 @@ func (s *Service) refreshScope(ctx context.Context, people, reports map[string]b
 		byReport[r.ID] = r
 		rrecs = append(rrecs, s.reportRecord(r))
 	}
-	personIdx := tracing.NewSearcher(precs, model)
-	reportIdx := tracing.NewSearcher(rrecs, model)
+	// The prior of a pair is one in the number of records searched: a
+	// person is at most one of them.
+	personIdx := tracing.NewSearcher(precs, model.WithPrior(1/float64(len(precs)+1)))
+	reportIdx := tracing.NewSearcher(rrecs, model.WithPrior(1/float64(len(rrecs)+1)))
 	now := s.now()
 	var found []*Candidate
 	add := func(personID, target string, res tracing.Result) {

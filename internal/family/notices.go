@@ -141,7 +141,7 @@ func (s *Service) Publish(ctx context.Context, a auth.Actor, personID string, in
 	if renewed {
 		rule = cases.RuleNoticeUpdate
 	}
-	if err := s.Cases.DoTask(ctx, a, st.ID, rule, n.Ref); err != nil && !errs.Is(errs.Exists, err) {
+	if err := s.Cases.DoTask(ctx, a, st.ID, rule, n.Ref); err != nil && !errs.Is(errs.Conflict, err) { // Conflict: done already
 		return n, err
 	}
 	return n, nil

@@ -167,15 +167,31 @@ func compareRegion(a, b *Record) int {
 	if len(a.Region) != 6 || len(b.Region) != 6 {
 		return Unknown
 	}
-	switch {
-	case a.Region == b.Region:
-		return 3
-	case a.Region[:4] == b.Region[:4]:
-		return 2
-	case a.Region[:2] == b.Region[:2]:
-		return 1
+	// Two codes agree at most as finely as the coarser one is known: a
+	// province read from an accent (410000) and a county code (410727)
+	// agree on the province only, and two province codes are not a county
+	// match.
+	depth := min(regionPrecision(a.Region), regionPrecision(b.Region))
+	agree := 0
+	for _, n := range []int{2, 4, 6} {
+		if a.Region[:n] != b.Region[:n] {
+			break
+		}
+		agree++
 	}
-	return 0
+	return min(agree, depth)
+}
+
+// regionPrecision is how finely a GB/T 2260 code places someone: 1 a
+// province, 2 a city, 3 a county.
+func regionPrecision(code string) int {
+	switch {
+	case code[2:] == "0000":
+		return 1
+	case code[4:] == "00":
+		return 2
+	}
+	return 3
 }
 
 func compareHeight(a, b *Record) int {

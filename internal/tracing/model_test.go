@@ -96,6 +96,7 @@ func TestComparisons(t *testing.T) {
 		{"other province", rec(Record{Region: "130102"}), "region", 0},
 		{"native place in words", rec(Record{NativePlace: "河南省新乡市红旗区"}), "region", 3},
 		{"city in words", rec(Record{NativePlace: "新乡"}), "region", 2},
+		{"province from an accent", rec(Record{Dialect: "河南口音"}), "region", 1},
 		{"height close", rec(Record{HeightCm: 172}), "height", 2},
 		{"height far", rec(Record{HeightCm: 150}), "height", 0},
 		{"homophone", rec(Record{Names: []string{"汪建国"}}), "name", int(NameHomophone) - 1},
@@ -115,6 +116,25 @@ func TestComparisons(t *testing.T) {
 		// Every field answers, and symmetrically.
 		if la, lb := Levels(a, tc.b), Levels(tc.b, a); len(la) != len(Fields) || len(lb) != len(Fields) {
 			t.Errorf("%s: %d levels", tc.name, len(la))
+		}
+	}
+}
+
+func TestRegionAgreesOnlyAsFinelyAsKnown(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"410000", "410000", 1}, // two provinces read from accents: not a county match
+		{"410700", "410700", 2},
+		{"410700", "410727", 2},
+		{"410000", "410727", 1},
+		{"410727", "410727", 3},
+		{"410727", "410726", 2},
+		{"410727", "130102", 0},
+	} {
+		if got := compareRegion(&Record{Region: tc.a}, &Record{Region: tc.b}); got != tc.want {
+			t.Errorf("compareRegion(%s, %s) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
 }
