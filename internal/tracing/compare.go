@@ -23,8 +23,8 @@ var Fields = []Field{
 	{"id_number", []string{"mismatch", "near", "region_birth", "exact"}, compareID},
 	{"region", []string{"mismatch", "province", "city", "county"}, compareRegion},
 	{"height", []string{"far", "near", "close"}, compareHeight},
-	{"place", []string{"none", "some", "strong"}, func(a, b *Record) int { return compareGrams(a.place, b.place) }},
-	{"features", []string{"none", "some", "strong"}, func(a, b *Record) int { return compareGrams(a.features, b.features) }},
+	{"place", []string{"none", "weak", "some", "strong", "same"}, func(a, b *Record) int { return compareGrams(a.place, b.place) }},
+	{"features", []string{"none", "weak", "some", "strong", "same"}, func(a, b *Record) int { return compareGrams(a.features, b.features) }},
 }
 
 func compareName(a, b *Record) int {
@@ -52,12 +52,11 @@ func compareLatin(a, b string) NameLevel {
 	if a == b {
 		return NameExact
 	}
-	wa, wb := strings.Fields(a), strings.Fields(b)
-	if len(wa) == 0 || len(wb) == 0 {
+	sa, ga := splitLatin(a)
+	sb, gb := splitLatin(b)
+	if sa == "" || sb == "" {
 		return NameMismatch
 	}
-	sa, sb := wa[len(wa)-1], wb[len(wb)-1]
-	ga, gb := strings.Join(wa[:len(wa)-1], " "), strings.Join(wb[:len(wb)-1], " ")
 	js, jg := JaroWinkler(sa, sb), JaroWinkler(ga, gb)
 	switch {
 	case js >= 0.92 && jg >= 0.92:
@@ -72,6 +71,15 @@ func compareLatin(a, b string) NameLevel {
 	return NameMismatch
 }
 
+// splitLatin splits a cleaned Latin name (single spaces) into the last
+// word, the surname, and the words before it, without allocating.
+func splitLatin(s string) (surname, given string) {
+	if i := strings.LastIndexByte(s, ' '); i >= 0 {
+		return s[i+1:], s[:i]
+	}
+	return s, ""
+}
+
 func compareSex(a, b *Record) int {
 	if a.Sex == 0 || b.Sex == 0 {
 		return Unknown
@@ -84,11 +92,11 @@ func compareSex(a, b *Record) int {
 
 func compareBirth(a, b *Record) int {
 	if !a.Birth.IsZero() && !b.Birth.IsZero() && !a.BirthYear && !b.BirthYear {
-		da, db := a.Birth.Format("20060102"), b.Birth.Format("20060102")
+		da, db := a.birthDay, b.birthDay
 		switch {
 		case da == db:
 			return 4
-		case editDistance(da, db) <= 1 || (da[:4] == db[:4] && da[4:6] == db[6:8] && da[6:8] == db[4:6]):
+		case withinOneEdit(da, db) || (da[:4] == db[:4] && da[4:6] == db[6:8] && da[6:8] == db[4:6]):
 			return 3 // one digit off, or day and month swapped
 		case da[:4] == db[:4]:
 			return 2
@@ -130,7 +138,7 @@ func compareID(a, b *Record) int {
 	if len(x) >= 14 && len(y) >= 14 && x[:14] == y[:14] {
 		return 2 // region and birth date
 	}
-	if editDistance(x, y) <= 1 || transposed(x, y) {
+	if withinOneEdit(x, y) || transposed(x, y) {
 		return 1
 	}
 	return 0
@@ -154,13 +162,18 @@ func transposed(x, y string) bool {
 	if len(x) != len(y) {
 		return false
 	}
-	diff := []int{}
+	var diff [3]int
+	n := 0
 	for i := range len(x) {
 		if x[i] != y[i] {
-			diff = append(diff, i)
+			if n == 3 {
+				return false
+			}
+			diff[n] = i
+			n++
 		}
 	}
-	return len(diff) == 2 && diff[1] == diff[0]+1 && x[diff[0]] == y[diff[1]] && x[diff[1]] == y[diff[0]]
+	return n == 2 && diff[1] == diff[0]+1 && x[diff[0]] == y[diff[1]] && x[diff[1]] == y[diff[0]]
 }
 
 func compareRegion(a, b *Record) int {
@@ -211,29 +224,56 @@ func compareHeight(a, b *Record) int {
 	return 0
 }
 
-func compareGrams(a, b map[string]bool) int {
+func compareGrams(a, b []uint32) int {
 	if len(a) == 0 || len(b) == 0 {
 		return Unknown
 	}
 	common := 0
-	for g := range a {
-		if b[g] {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
 			common++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
 		}
 	}
-	j := float64(common) / float64(len(a)+len(b)-common)
+	// Five levels of the Jaccard share of bigrams: a mark or a garment in
+	// common is evidence, most of the description in common much more.
+	jac := float64(common) / float64(len(a)+len(b)-common)
 	switch {
-	case j >= 0.5:
+	case jac >= 0.75:
+		return 4
+	case jac >= 0.5:
+		return 3
+	case jac >= 0.2:
 		return 2
-	case j >= 0.2:
+	case common > 0:
 		return 1
 	}
 	return 0
 }
 
-// JaroWinkler is the Jaro–Winkler similarity of two strings (by rune).
 func JaroWinkler(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
+	if ascii(a) && ascii(b) && len(a) <= 64 && len(b) <= 64 {
+		return jaroWinkler([]byte(a), []byte(b)) // the conversion does not escape: no allocation
+	}
+	return jaroWinkler([]rune(a), []rune(b))
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func jaroWinkler[T byte | rune](ra, rb []T) float64 {
 	if len(ra) == 0 && len(rb) == 0 {
 		return 1
 	}
@@ -242,7 +282,13 @@ func JaroWinkler(a, b string) float64 {
 	}
 	window := max(len(ra), len(rb))/2 - 1
 	window = max(window, 0)
-	ma, mb := make([]bool, len(ra)), make([]bool, len(rb))
+	var fa, fb [64]bool
+	ma, mb := fa[:0], fb[:0]
+	if len(ra) <= 64 && len(rb) <= 64 {
+		ma, mb = fa[:len(ra)], fb[:len(rb)]
+	} else {
+		ma, mb = make([]bool, len(ra)), make([]bool, len(rb))
+	}
 	m := 0
 	for i := range ra {
 		lo, hi := max(0, i-window), min(len(rb), i+window+1)
@@ -279,10 +325,35 @@ func JaroWinkler(a, b string) float64 {
 	return jaro + float64(prefix)*0.1*(1-jaro)
 }
 
+// withinOneEdit reports whether a and b are at most one byte edit
+// (substitution, insertion, deletion) apart: editDistance(a, b) <= 1 in
+// linear time.
+func withinOneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return i == len(a) || a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
+}
+
 // editDistance is the Levenshtein distance (by byte; used on digits).
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var pa, ca [32]int
+	prev, cur := pa[:0], ca[:0]
+	if len(b) < 32 {
+		prev, cur = pa[:len(b)+1], ca[:len(b)+1]
+	} else {
+		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}

@@ -129,7 +129,7 @@ func BenchmarkScorePairs(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		p := pairs[n%len(pairs)]
-		_ = model.Score(Levels(left[p[0]], right[p[1]]))
+		_ = model.ScorePair(left[p[0]], right[p[1]])
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pairs/s")

@@ -47,19 +47,32 @@ type Stats struct {
 const MaxBlock = 5000
 
 type index struct {
-	blocks map[string][]int32
+	blocks  map[string][]int32
+	buckets map[int32]*bucket // by sex and province: the first pass
 }
 
 func newIndex(rs []*Record) *index {
-	x := &index{blocks: map[string][]int32{}}
+	x := &index{blocks: map[string][]int32{}, buckets: map[int32]*bucket{}}
 	for i, r := range rs {
 		for _, k := range BlockingKeys(r) {
 			x.blocks[k] = append(x.blocks[k], int32(i))
+		}
+		if r.Sex != 0 && r.cheap.prec > 0 {
+			k := bucketKey(r.Sex, r.cheap.region)
+			b := x.buckets[k]
+			if b == nil {
+				b = &bucket{}
+				x.buckets[k] = b
+			}
+			b.ids = append(b.ids, int32(i))
+			b.cheaps = append(b.cheaps, r.cheap)
 		}
 	}
 	return x
 }
 
+// candidates are the records sharing a blocking key with r, and the best
+// of the first pass over r's sex and province.
 func (x *index) candidates(r *Record, seen map[int32]bool) []int32 {
 	var out []int32
 	clear(seen)
@@ -69,6 +82,24 @@ func (x *index) candidates(r *Record, seen map[int32]bool) []int32 {
 			continue
 		}
 		for _, j := range b {
+			if !seen[j] {
+				seen[j] = true
+				out = append(out, j)
+			}
+		}
+	}
+	if r.cheap.prec > 0 {
+		sexes := []byte{r.Sex}
+		if r.Sex == 0 {
+			sexes = []byte{'M', 'F'}
+		}
+		var first []int32
+		for _, sx := range sexes {
+			if b := x.buckets[bucketKey(sx, r.cheap.region)]; b != nil {
+				first = b.scan(&r.cheap, PrefilterKeep, first)
+			}
+		}
+		for _, j := range first {
 			if !seen[j] {
 				seen[j] = true
 				out = append(out, j)
@@ -91,6 +122,9 @@ type Searcher struct {
 func NewSearcher(recs []*Record, model *Model) *Searcher {
 	for _, r := range recs {
 		r.Prepare()
+	}
+	if model.frozen == nil {
+		model = model.WithPrior(model.Prior).Freeze() // a copy: the caller's model stays as it was
 	}
 	return &Searcher{recs: recs, x: newIndex(recs), model: model, seen: map[int32]bool{}}
 }
@@ -202,6 +236,7 @@ func run(left, right []*Record, k int, model *Model, dedupe bool) ([]Result, *Mo
 			st.EMIterations = model.EstimateM(lv, 100)
 		}
 	}
+	model = model.WithPrior(model.Prior).Freeze()
 	byLeft := map[int32][]Result{}
 	for _, p := range pairs {
 		s := model.Score(p.levels)

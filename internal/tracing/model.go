@@ -3,7 +3,6 @@ package tracing
 import (
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -13,6 +12,23 @@ import (
 type Model struct {
 	Prior float64
 	M, U  [][]float64
+
+	frozen [][]float64 // weights, once the model is fitted (Freeze)
+	priorW float64     // log2 prior odds, with frozen
+}
+
+// Freeze computes the weights once, for scoring many pairs; a model that
+// changes afterwards (EM) must not be frozen.
+func (m *Model) Freeze() *Model {
+	w := make([][]float64, len(m.M))
+	for f := range m.M {
+		w[f] = make([]float64, len(m.M[f]))
+		for l := range m.M[f] {
+			w[f][l] = math.Log2(m.M[f][l] / m.U[f][l])
+		}
+	}
+	m.frozen, m.priorW = w, math.Log2(m.Prior/(1-m.Prior))
+	return m
 }
 
 // NewModel returns starting parameters: true matches mostly agree, and
@@ -52,12 +68,18 @@ func (m *Model) Weight(field, level int) float64 {
 	if level == Unknown {
 		return 0
 	}
+	if m.frozen != nil {
+		return m.frozen[field][level]
+	}
 	return math.Log2(m.M[field][level] / m.U[field][level])
 }
 
 // Score is the log2 odds of a match for a pair's levels.
 func (m *Model) Score(levels []int) float64 {
-	s := math.Log2(m.Prior / (1 - m.Prior))
+	s := m.priorW
+	if m.frozen == nil {
+		s = math.Log2(m.Prior / (1 - m.Prior))
+	}
 	for f, l := range levels {
 		s += m.Weight(f, l)
 	}
@@ -76,6 +98,16 @@ func Levels(a, b *Record) []int {
 	return out
 }
 
+// ScorePair compares a prepared pair and scores it without allocating
+// (the levels live on the stack).
+func (m *Model) ScorePair(a, b *Record) float64 {
+	var lv [16]int
+	for i, f := range Fields {
+		lv[i] = f.Compare(a, b)
+	}
+	return m.Score(lv[:len(Fields)])
+}
+
 // EstimateEM fits the model to compared pairs by expectation–maximisation
 // and returns the iterations it took (stopping when no parameter moves by
 // more than 1e-5, or after max iterations).
@@ -88,6 +120,7 @@ func (m *Model) EstimateEM(pairs [][]int, max int) int {
 // only needs to find the matches' chances, and cannot mistake a common
 // coincidence (the same sex and province) for the matches.
 func (m *Model) EstimateU(random [][]int) {
+	m.frozen = nil
 	for f := range Fields {
 		c := make([]float64, len(Fields[f].Levels))
 		for _, lv := range random {
@@ -106,6 +139,7 @@ func (m *Model) EstimateU(random [][]int) {
 func (m *Model) EstimateM(pairs [][]int, max int) int { return m.estimate(pairs, max, true) }
 
 func (m *Model) estimate(pairs [][]int, max int, fixU bool) int {
+	m.frozen = nil
 	const eps = 1e-3 // smoothing: no level is ever impossible
 	it := 0
 	for it = 1; it <= max; it++ {
@@ -195,35 +229,9 @@ func BlockingKeys(r *Record) []string {
 	if len(r.IDNumber) >= 14 && !strings.ContainsAny(r.IDNumber[:14], "*?") {
 		add("ib:" + r.IDNumber[:14])
 	}
-	// Sex, where they come from and the decade of birth: finds people
-	// whose name is unknown or unrecognisable.
-	if r.Sex != 0 && len(r.Region) == 6 {
-		for _, d := range birthDecades(r) {
-			if r.Region[2:4] != "00" {
-				add("sr:" + string(r.Sex) + r.Region[:4] + d)
-			}
-			add("sp:" + string(r.Sex) + r.Region[:2] + d)
-		}
-	}
+	// Sex, where they come from and when they were born find people whose
+	// name is unknown; they are not keys but the first pass (prefilter.go).
 	return keys
-}
-
-// birthDecades are the decades the person may have been born in.
-func birthDecades(r *Record) []string {
-	var lo, hi int
-	switch {
-	case !r.Birth.IsZero():
-		lo, hi = r.Birth.Year(), r.Birth.Year()
-	case r.AgeMax > 0 && !r.Seen.IsZero():
-		lo, hi = r.Seen.Year()-r.AgeMax-1, r.Seen.Year()-r.AgeMin
-	default:
-		return nil
-	}
-	var out []string
-	for d := lo / 10; d <= hi/10 && len(out) < 4; d++ {
-		out = append(out, strconv.Itoa(d))
-	}
-	return out
 }
 
 func prefix(s string, n int) string {

@@ -100,7 +100,7 @@ func TestComparisons(t *testing.T) {
 		{"height close", rec(Record{HeightCm: 172}), "height", 2},
 		{"height far", rec(Record{HeightCm: 150}), "height", 0},
 		{"homophone", rec(Record{Names: []string{"汪建国"}}), "name", int(NameHomophone) - 1},
-		{"place", rec(Record{Place: "新乡火车站广场"}), "place", 2},
+		{"place", rec(Record{Place: "新乡火车站广场"}), "place", 3},
 		{"birth from ID vs estimate", rec(Record{AgeMin: 50, AgeMax: 60, Seen: csvToday}), "birth", 2},
 		{"birth far", rec(Record{AgeMin: 20, AgeMax: 25, Seen: csvToday}), "birth", 0},
 	} {

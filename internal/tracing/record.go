@@ -1,6 +1,8 @@
 package tracing
 
 import (
+	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -32,8 +34,10 @@ type Record struct {
 	names    []Name
 	latin    bool
 	idFull   bool
-	place    map[string]bool
-	features map[string]bool
+	place    []uint32 // hashed character bigrams, sorted
+	features []uint32
+	cheap    compact // the few numbers the first pass compares
+	birthDay string  // YYYYMMDD of Birth
 }
 
 // Prepare fills the derived fields; Match calls it.
@@ -68,19 +72,29 @@ func (r *Record) Prepare() {
 	}
 	r.place = grams(r.Place)
 	r.features = grams(r.Features)
+	r.cheap = compactOf(r)
+	if !r.Birth.IsZero() {
+		r.birthDay = r.Birth.Format("20060102")
+	}
 }
 
-// grams is the set of character bigrams of a text (words for letters).
-func grams(s string) map[string]bool {
+// grams is the set of character bigrams of a text (words for letters),
+// hashed and sorted: a few bytes each, compared by a merge.
+func grams(s string) []uint32 {
 	s = strings.ToLower(Simplify(s))
-	out := map[string]bool{}
+	var out []uint32
+	add := func(g string) {
+		h := fnv.New32a()
+		h.Write([]byte(g))
+		out = append(out, h.Sum32())
+	}
 	var han []rune
 	flush := func() {
 		for i := 0; i+1 < len(han); i++ {
-			out[string(han[i:i+2])] = true
+			add(string(han[i : i+2]))
 		}
 		if len(han) == 1 {
-			out[string(han)] = true
+			add(string(han))
 		}
 		han = han[:0]
 	}
@@ -94,10 +108,11 @@ func grams(s string) map[string]bool {
 		}
 		flush()
 		if !unicode.Is(unicode.Han, []rune(w)[0]) {
-			out[w] = true
+			add(w)
 		}
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ageRange returns the age range at t, from the birth date or the

@@ -252,12 +252,13 @@ func FitModel(seed uint64, n int) *Model {
 	}
 	// Random pairs: almost all of different people.
 	m.EstimateU(randomPairs(care, reports[len(care):], 20000))
-	return m
+	return m.Freeze()
 }
 
 // WithPrior returns a copy of m whose prior share of true pairs is p.
 func (m *Model) WithPrior(p float64) *Model {
 	c := *m
 	c.Prior = math.Min(math.Max(p, 1e-9), 1-1e-9)
+	c.priorW = math.Log2(c.Prior / (1 - c.Prior))
 	return &c
 }

@@ -16,10 +16,12 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
+	"github.com/havenrescue/haven/internal/tracing"
 )
 
 // TestAuditTrail checks that every route that shows or changes personal
@@ -322,6 +324,33 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	for _, p := range dispatch.PersonStates {
 		dynamic = append(dynamic, "person_state."+p)
 	}
+	// Family search: every field, level, verdict, state and source.
+	for _, fd := range tracing.Fields {
+		dynamic = append(dynamic, "match.field_"+fd.Name)
+		for _, l := range fd.Levels {
+			dynamic = append(dynamic, "match.level_"+l)
+		}
+	}
+	for _, v := range []string{family.VerdictMatch, family.VerdictNear, family.VerdictMismatch, family.VerdictUnknown} {
+		dynamic = append(dynamic, "match.verdict_"+v)
+	}
+	for _, st := range []string{family.Proposed, family.Deferred, family.Confirmed, family.Rejected, family.Closed} {
+		dynamic = append(dynamic, "match.state_"+st)
+	}
+	for _, l := range []string{tracing.Likely, tracing.Possible, tracing.Unlikely} {
+		dynamic = append(dynamic, "match."+l)
+	}
+	for _, st := range []string{family.StatusOpen, family.StatusReview, family.StatusFound, family.StatusWithdrawn} {
+		dynamic = append(dynamic, "report."+st, "report."+st+"_help", "report.update_"+st)
+	}
+	dynamic = append(dynamic, "report.update_filed", "report.update_note")
+	for _, src := range family.Sources {
+		dynamic = append(dynamic, "family.source_"+src)
+	}
+	for _, st := range []string{family.NoticePublished, family.NoticeReunited, family.NoticeWithdrawn} {
+		dynamic = append(dynamic, "notice.state_"+st)
+	}
+	dynamic = append(dynamic, "notice.speech_unclear")
 	for _, k := range dynamic {
 		if !cat.Has(k) {
 			t.Errorf("missing dynamic key %q", k)

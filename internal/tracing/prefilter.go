@@ -1,0 +1,143 @@
+package tracing
+
+import (
+	"math/bits"
+	"strconv"
+)
+
+// The first pass. Sex, where someone comes from and roughly when they
+// were born are known for nearly everyone, but they single out no one: a
+// block on them holds a tenth of all records. So those records are not
+// compared in full; each is scored on a few numbers kept side by side
+// (birth years, region, height, a 64-bit sketch of the feature text), and
+// only the best PrefilterKeep go on to the full comparison. This finds
+// people whose name is unknown without comparing thousands of them fully.
+
+// PrefilterKeep is how many records of the first pass are compared fully.
+const PrefilterKeep = 200
+
+// compact is what the first pass reads of a record: 24 bytes.
+type compact struct {
+	bornLo, bornHi int16 // years of birth it may be; 0 unknown
+	height         int16
+	prec           int8 // region precision: 0 unknown, 1 province, 2 city, 3 county
+	region         int32
+	sketch         uint64 // one bit per feature bigram (hashed)
+}
+
+func compactOf(r *Record) compact {
+	var c compact
+	switch {
+	case !r.Birth.IsZero():
+		c.bornLo, c.bornHi = int16(r.Birth.Year()), int16(r.Birth.Year())
+	case r.AgeMax > 0 && !r.Seen.IsZero():
+		c.bornLo, c.bornHi = int16(r.Seen.Year()-r.AgeMax-1), int16(r.Seen.Year()-r.AgeMin)
+	}
+	c.height = int16(r.HeightCm)
+	if len(r.Region) == 6 {
+		if n, err := strconv.Atoi(r.Region); err == nil {
+			c.region, c.prec = int32(n), int8(regionPrecision(r.Region))
+		}
+	}
+	for _, g := range r.features {
+		c.sketch |= 1 << (g % 64)
+	}
+	return c
+}
+
+// bucketKey groups records by sex and province: the first pass reads one
+// bucket (both sexes when the query's is unknown).
+func bucketKey(sex byte, region int32) int32 { return int32(sex)<<8 | region/10000 }
+
+// prescore orders records in the first pass: higher is likelier. It is a
+// ranking for candidate generation only; pairs are scored by the model.
+func prescore(q, r *compact) float32 {
+	var s float32
+	if q.bornLo != 0 && r.bornLo != 0 {
+		switch {
+		case q.bornLo <= r.bornHi && r.bornLo <= q.bornHi:
+			s += 4
+		case q.bornLo > r.bornHi:
+			s -= float32(q.bornLo-r.bornHi) * 0.5
+		default:
+			s -= float32(r.bornLo-q.bornHi) * 0.5
+		}
+	}
+	if q.prec > 0 && r.prec > 0 {
+		depth := min(q.prec, r.prec)
+		switch {
+		case depth >= 3 && q.region == r.region:
+			s += 3
+		case depth >= 2 && q.region/100 == r.region/100:
+			s += 2
+		}
+	}
+	if q.height > 0 && r.height > 0 {
+		d := q.height - r.height
+		if d < 0 {
+			d = -d
+		}
+		s += 2 - float32(min(d, 12))*0.35
+	}
+	if q.sketch != 0 && r.sketch != 0 {
+		common := bits.OnesCount64(q.sketch & r.sketch)
+		all := bits.OnesCount64(q.sketch | r.sketch)
+		s += 8 * float32(common) / float32(all)
+	}
+	return s
+}
+
+// bucket holds one sex and province's records' numbers side by side.
+type bucket struct {
+	ids    []int32
+	cheaps []compact
+}
+
+// scan returns the best keep records of the bucket for q, best first
+// (a bounded min-heap over the scores).
+func (b *bucket) scan(q *compact, keep int, out []int32) []int32 {
+	type hit struct {
+		s float32
+		i int32
+	}
+	h := make([]hit, 0, keep)
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && h[r].s < h[l].s {
+				m = r
+			}
+			if h[i].s <= h[m].s {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for k := range b.cheaps {
+		s := prescore(q, &b.cheaps[k])
+		switch {
+		case len(h) < keep:
+			h = append(h, hit{s, b.ids[k]})
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if h[p].s <= h[i].s {
+					break
+				}
+				h[p], h[i] = h[i], h[p]
+				i = p
+			}
+		case s > h[0].s:
+			h[0] = hit{s, b.ids[k]}
+			down(0)
+		}
+	}
+	for _, x := range h {
+		out = append(out, x.i)
+	}
+	return out
+}
