@@ -149,6 +149,10 @@ func TestReportMatchExplainConfirm(t *testing.T) {
 		if err != nil || !pub.Reunited || pub.HasPhoto || pub.Name != "" {
 			t.Errorf("public notice after reunion = %+v, %v", pub, err)
 		}
+		notes, _ := db.CareNotes(ctx, ad.Stay.ID)
+		if len(notes) == 0 || !strings.Contains(notes[len(notes)-1].Text, r.Ref) {
+			t.Errorf("the station's daily record does not tell of the confirmation: %+v", notes)
+		}
 		pr, _ = f.svc.Progress(ctx, r.Ref)
 		if pr.Status != family.StatusFound || pr.Updates[len(pr.Updates)-1].Kind != "found" {
 			t.Errorf("family sees %+v", pr)

@@ -169,7 +169,27 @@ func (s *Service) confirmReport(ctx context.Context, a auth.Actor, c *Candidate)
 		p.Sex = r.Sex
 	}
 	u := &Update{ID: id.New(), ReportID: r.ID, At: now, Kind: "found", Public: true, ByName: a.Name}
-	return s.Store.Confirm(ctx, c, r, p, u, now, a.Entry("match.confirm", "person", p.ID))
+	if err := s.Store.Confirm(ctx, c, r, p, u, now, a.Entry("match.confirm", "person", p.ID)); err != nil {
+		return err
+	}
+	// The station hears it on the person's daily record; the family on
+	// the progress page, and by the call staff make to the number on the
+	// report (no SMS gateway is connected).
+	stays, err := s.Cases.Store.StaysOf(ctx, []string{p.ID})
+	if err != nil {
+		return err
+	}
+	for _, st := range stays {
+		if st.State == cases.StayOpen {
+			text := "寻亲比对确认：与寻人登记 " + r.Ref + " 为同一人"
+			if c.Note != "" {
+				text += "（" + c.Note + "）"
+			}
+			text += "，请联系家属" + r.ContactRelation + r.ContactName + "安排返乡或接回。"
+			return s.Cases.AddNote(ctx, a, st.ID, "service", text)
+		}
+	}
+	return nil
 }
 
 // SetConsent records a person's wish not to be matched publicly (or lifts

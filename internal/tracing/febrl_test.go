@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -133,4 +134,31 @@ func BenchmarkScorePairs(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pairs/s")
+}
+
+// BenchmarkScorePairsParallel is batch scoring as a station's import runs
+// it: every core comparing and scoring pairs.
+func BenchmarkScorePairsParallel(b *testing.B) {
+	left, _ := loadFEBRL(b, "dataset4a.csv")
+	right, _ := loadFEBRL(b, "dataset4b.csv")
+	_, model, _ := Link(left, right, 1, nil)
+	x := newIndex(right)
+	seen := map[int32]bool{}
+	var pairs [][2]int32
+	for i, a := range left {
+		for _, j := range x.candidates(a, seen) {
+			pairs = append(pairs, [2]int32{int32(i), j})
+		}
+	}
+	var total atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		n := int(total.Add(1)) * 7919
+		for pb.Next() {
+			p := pairs[n%len(pairs)]
+			_ = model.ScorePair(left[p[0]], right[p[1]])
+			n++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
 }

@@ -2,8 +2,10 @@ package tracing
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -203,16 +205,34 @@ func run(left, right []*Record, k int, model *Model, dedupe bool) ([]Result, *Mo
 		}
 	}
 	x := newIndex(right)
-	seen := map[int32]bool{}
-	var pairs []pair
-	for i, a := range left {
-		for _, j := range x.candidates(a, seen) {
-			if dedupe && int(j) <= i {
-				continue
+	// Comparing is the work: the left records are shared out among the
+	// cores, each with its own scratch map, and the pairs put back in
+	// left order so that a run is the same whatever the core count.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(left)/64))
+	parts := make([][]pair, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			seen := map[int32]bool{}
+			for i := w; i < len(left); i += workers {
+				a := left[i]
+				for _, j := range x.candidates(a, seen) {
+					if dedupe && int(j) <= i {
+						continue
+					}
+					parts[w] = append(parts[w], pair{int32(i), j, Levels(a, right[j])})
+				}
 			}
-			pairs = append(pairs, pair{int32(i), j, Levels(a, right[j])})
-		}
+		}()
 	}
+	wg.Wait()
+	var pairs []pair
+	for _, p := range parts {
+		pairs = append(pairs, p...)
+	}
+	slices.SortStableFunc(pairs, func(a, b pair) int { return int(a.l) - int(b.l) })
 	st := Stats{Compared: len(pairs)}
 	if model == nil {
 		counts := make([][]float64, len(Fields))
