@@ -51,11 +51,18 @@ const MaxBlock = 5000
 type index struct {
 	blocks  map[string][]int32
 	buckets map[int32]*bucket // by sex and province: the first pass
+	cheap   []compact         // every record's first-pass numbers
 }
 
+// BigBlock: a key shared by more records than this (a common name, a
+// common given name with a misheard surname) gives only its BigBlock
+// likeliest by the first pass's numbers.
+const BigBlock = 400
+
 func newIndex(rs []*Record) *index {
-	x := &index{blocks: map[string][]int32{}, buckets: map[int32]*bucket{}}
+	x := &index{blocks: map[string][]int32{}, buckets: map[int32]*bucket{}, cheap: make([]compact, len(rs))}
 	for i, r := range rs {
+		x.cheap[i] = r.cheap
 		for _, k := range BlockingKeys(r) {
 			x.blocks[k] = append(x.blocks[k], int32(i))
 		}
@@ -82,6 +89,9 @@ func (x *index) candidates(r *Record, seen map[int32]bool) []int32 {
 		b := x.blocks[k]
 		if len(b) > MaxBlock {
 			continue
+		}
+		if len(b) > BigBlock {
+			b = bestOf(BigBlock, 0, len(b), func(i int) (int32, int32) { return prescore(&r.cheap, &x.cheap[b[i]]), b[i] }, nil)
 		}
 		for _, j := range b {
 			if !seen[j] {
@@ -134,11 +144,36 @@ func NewSearcher(recs []*Record, model *Model) *Searcher {
 // Search returns q's k best candidates.
 func (s *Searcher) Search(q *Record, k int) []Result {
 	q.Prepare()
-	var rs []Result
+	// Score every candidate without allocating, keep the best k (ties to
+	// the lower ID, as topK orders them), then explain only those.
+	type hit struct {
+		sc float64
+		j  int32
+	}
+	better := func(a, b hit) bool {
+		return a.sc > b.sc || (a.sc == b.sc && s.recs[a.j].ID < s.recs[b.j].ID)
+	}
+	var best []hit
 	for _, j := range s.x.candidates(q, s.seen) {
-		lv := Levels(q, s.recs[j])
-		sc := s.model.Score(lv)
-		rs = append(rs, Result{Left: q.ID, Right: s.recs[j].ID, Score: sc, Probability: Probability(sc), Levels: lv})
+		h := hit{s.model.ScorePair(q, s.recs[j]), j}
+		if len(best) < k {
+			best = append(best, h)
+			continue
+		}
+		worst := 0
+		for i := range best {
+			if better(best[worst], best[i]) {
+				worst = i
+			}
+		}
+		if better(h, best[worst]) {
+			best[worst] = h
+		}
+	}
+	rs := make([]Result, len(best))
+	for i, h := range best {
+		lv := Levels(q, s.recs[h.j])
+		rs[i] = Result{Left: q.ID, Right: s.recs[h.j].ID, Score: h.sc, Probability: Probability(h.sc), Levels: lv}
 	}
 	return topK(rs, k)
 }

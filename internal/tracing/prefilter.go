@@ -2,7 +2,9 @@ package tracing
 
 import (
 	"math/bits"
+	"runtime"
 	"strconv"
+	"sync"
 )
 
 // The first pass. Sex, where someone comes from and roughly when they
@@ -50,39 +52,43 @@ func compactOf(r *Record) compact {
 func bucketKey(sex byte, region int32) int32 { return int32(sex)<<8 | region/10000 }
 
 // prescore orders records in the first pass: higher is likelier. It is a
-// ranking for candidate generation only; pairs are scored by the model.
-func prescore(q, r *compact) float32 {
-	var s float32
+// ranking for candidate generation only (pairs are scored by the model),
+// in whole numbers and without division: it runs on every record of a
+// bucket.
+func prescore(q, r *compact) int32 {
+	var s int32
 	if q.bornLo != 0 && r.bornLo != 0 {
 		switch {
 		case q.bornLo <= r.bornHi && r.bornLo <= q.bornHi:
-			s += 4
+			s += 16
 		case q.bornLo > r.bornHi:
-			s -= float32(q.bornLo-r.bornHi) * 0.5
+			s -= int32(q.bornLo-r.bornHi) * 2
 		default:
-			s -= float32(r.bornLo-q.bornHi) * 0.5
+			s -= int32(r.bornLo-q.bornHi) * 2
 		}
 	}
 	if q.prec > 0 && r.prec > 0 {
 		depth := min(q.prec, r.prec)
 		switch {
 		case depth >= 3 && q.region == r.region:
-			s += 3
+			s += 12
 		case depth >= 2 && q.region/100 == r.region/100:
-			s += 2
+			s += 8
 		}
 	}
 	if q.height > 0 && r.height > 0 {
-		d := q.height - r.height
+		d := int32(q.height - r.height)
 		if d < 0 {
 			d = -d
 		}
-		s += 2 - float32(min(d, 12))*0.35
+		s += 8 - min(d, 12)*3/2
 	}
 	if q.sketch != 0 && r.sketch != 0 {
-		common := bits.OnesCount64(q.sketch & r.sketch)
-		all := bits.OnesCount64(q.sketch | r.sketch)
-		s += 8 * float32(common) / float32(all)
+		// Shared bigrams count, bigrams only one side has count against:
+		// close to the Jaccard share, without dividing.
+		common := int32(bits.OnesCount64(q.sketch & r.sketch))
+		other := int32(bits.OnesCount64(q.sketch ^ r.sketch))
+		s += 6*common - other
 	}
 	return s
 }
@@ -93,13 +99,43 @@ type bucket struct {
 	cheaps []compact
 }
 
-// scan returns the best keep records of the bucket for q, best first
-// (a bounded min-heap over the scores).
+// scan returns the best keep records of the bucket for q. A large bucket
+// is read by every core, each keeping its own best; the union goes on to
+// the full comparison (at most keep per core).
 func (b *bucket) scan(q *compact, keep int, out []int32) []int32 {
-	type hit struct {
-		s float32
-		i int32
+	n := len(b.cheaps)
+	workers := min(runtime.GOMAXPROCS(0), n/parallelScan+1)
+	if workers <= 1 {
+		return b.scanRange(q, keep, 0, n, out)
 	}
+	parts := make([][]int32, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[w] = b.scanRange(q, keep/workers+1, n*w/workers, n*(w+1)/workers, nil)
+		}()
+	}
+	wg.Wait()
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// parallelScan is the bucket size above which a scan is shared out.
+const parallelScan = 50000
+
+// scanRange keeps the best keep records of cheaps[from:to].
+func (b *bucket) scanRange(q *compact, keep, from, to int, out []int32) []int32 {
+	return bestOf(keep, from, to, func(k int) (int32, int32) { return prescore(q, &b.cheaps[k]), b.ids[k] }, out)
+}
+
+// bestOf keeps the keep best of the scored items from..to-1 (a bounded
+// min-heap over the scores) and appends their ids to out.
+func bestOf(keep, from, to int, score func(k int) (s, id int32), out []int32) []int32 {
+	type hit struct{ s, i int32 }
 	h := make([]hit, 0, keep)
 	down := func(i int) {
 		for {
@@ -118,11 +154,11 @@ func (b *bucket) scan(q *compact, keep int, out []int32) []int32 {
 			i = m
 		}
 	}
-	for k := range b.cheaps {
-		s := prescore(q, &b.cheaps[k])
+	for k := from; k < to; k++ {
+		s, id := score(k)
 		switch {
 		case len(h) < keep:
-			h = append(h, hit{s, b.ids[k]})
+			h = append(h, hit{s, id})
 			for i := len(h) - 1; i > 0; {
 				p := (i - 1) / 2
 				if h[p].s <= h[i].s {
@@ -132,7 +168,7 @@ func (b *bucket) scan(q *compact, keep int, out []int32) []int32 {
 				i = p
 			}
 		case s > h[0].s:
-			h[0] = hit{s, b.ids[k]}
+			h[0] = hit{s, id}
 			down(0)
 		}
 	}
