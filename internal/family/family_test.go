@@ -420,6 +420,21 @@ func TestValidatePFIF(t *testing.T) {
 	if err != nil || res.Added != 1 || len(res.Skipped) != 1 {
 		t.Fatalf("import skipping bad persons: %+v, %v", res, err)
 	}
+	// A top-level note joins its person's report.
+	g := setup(t, storetest.OpenSQLite(t), "a.example")
+	withNote := strings.Replace(doc, "\n</pfif:pfif>", "\n<pfif:note><pfif:note_record_id>c.org/n9</pfif:note_record_id><pfif:person_record_id>c.org/1</pfif:person_record_id><pfif:author_name>c</pfif:author_name><pfif:source_date>2026-01-02T00:00:00Z</pfif:source_date><pfif:status>believed_alive</pfif:status><pfif:text>在郑州站见过</pfif:text></pfif:note>\n</pfif:pfif>", 1)
+	res, err = g.svc.Import(context.Background(), g.staff, []byte(withNote), true)
+	if err != nil || res.Added != 1 {
+		t.Fatalf("import with a top-level note: %+v, %v", res, err)
+	}
+	us, _ := g.db.Updates(context.Background(), res.Reports[0].ID, false)
+	found := false
+	for _, u := range us {
+		found = found || strings.Contains(u.Text, "在郑州站见过")
+	}
+	if !found {
+		t.Fatalf("the top-level note was dropped: %+v", us)
+	}
 }
 
 func FuzzValidatePFIF(f *testing.F) {

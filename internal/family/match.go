@@ -30,9 +30,8 @@ type Subject struct {
 func (x *Subject) Unidentified() bool { return x.InCare && !x.Person.Identified }
 
 const (
-	topK     = 10  // candidates kept per record
-	minProb  = 0.5 // below this a pair is not proposed
-	maxBatch = 500
+	topK    = 10  // candidates kept per record
+	minProb = 0.5 // below this a pair is not proposed
 )
 
 // fitted is the matcher's model: estimated once per process from the

@@ -83,6 +83,7 @@ type PFIFNote struct {
 type PFIFDoc struct {
 	XMLName xml.Name     `xml:"http://zesty.ca/pfif/1.4 pfif"`
 	Persons []PFIFPerson `xml:"person"`
+	Notes   []PFIFNote   `xml:"note"` // top-level notes, naming their person
 }
 
 const pfifTime = "2006-01-02T15:04:05Z"
@@ -409,6 +410,14 @@ func (s *Service) Import(ctx context.Context, a auth.Actor, data []byte, skipBad
 	if err := xml.Unmarshal(data, &doc); err != nil {
 		res.Invalids = append(res.Invalids, PFIFError{Line: 1, Field: "xml", Reason: err.Error()})
 		return res, errs.E(errs.Invalid, op, "err.pfif_invalid")
+	}
+	// Top-level notes join their person's.
+	for _, n := range doc.Notes {
+		for i := range doc.Persons {
+			if doc.Persons[i].RecordID == n.PersonRecordID {
+				doc.Persons[i].Notes = append(doc.Persons[i].Notes, n)
+			}
+		}
 	}
 	// Which persons hold the problems: a problem's line falls inside its
 	// person's element.

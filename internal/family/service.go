@@ -229,6 +229,9 @@ func (s *Service) add(ctx context.Context, op string, a auth.Actor, in ReportInp
 	return r, nil
 }
 
+// maxBatch is the most reports one police batch may carry.
+const maxBatch = 500
+
 // BatchError is one refused report of a batch, by its position.
 type BatchError struct {
 	Index      int               `json:"index"`
@@ -244,7 +247,7 @@ func (s *Service) FileBatch(ctx context.Context, a auth.Actor, ins []ReportInput
 	if !slices.Contains(a.Scopes, "family.write") {
 		return nil, nil, errs.E(errs.Forbidden, op, "err.forbidden")
 	}
-	if len(ins) == 0 || len(ins) > 500 {
+	if len(ins) == 0 || len(ins) > maxBatch {
 		return nil, nil, errs.InvalidFields(op, map[string]string{"reports": "err.batch_size"})
 	}
 	now := s.now()
