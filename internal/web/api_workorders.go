@@ -25,16 +25,26 @@ type workOrderResponse struct {
 	Merged      bool           `json:"merged"`
 }
 
-func (s *Server) apiWorkOrderCreate(w http.ResponseWriter, r *http.Request) {
-	ri := info(r)
-	if ok, wait := s.partnerLimit.allow(ri.actor.UserID); !ok {
+// partnerBody applies the partner key's rate limit and reads the request
+// body; false means the answer was written already.
+func (s *Server) partnerBody(w http.ResponseWriter, r *http.Request, op string) ([]byte, bool) {
+	if ok, wait := s.partnerLimit.allow(info(r).actor.UserID); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		s.tooMany(w, r)
-		return
+		return nil, false
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "web.workorder", "err.body_too_large"))
+		s.fail(w, r, errs.E(errs.Invalid, op, "err.body_too_large"))
+		return nil, false
+	}
+	return body, true
+}
+
+func (s *Server) apiWorkOrderCreate(w http.ResponseWriter, r *http.Request) {
+	ri := info(r)
+	body, ok := s.partnerBody(w, r, "web.workorder")
+	if !ok {
 		return
 	}
 	res, err := s.Partners.ReceiveWorkOrder(r.Context(), ri.actor, intake.Channel(r.PathValue("code")), body)

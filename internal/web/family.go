@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -361,14 +360,8 @@ type apiReportResult struct {
 // all stored, or none with each refused report's fields.
 func (s *Server) apiMissingReports(w http.ResponseWriter, r *http.Request) {
 	ri := info(r)
-	if ok, wait := s.partnerLimit.allow(ri.actor.UserID); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		s.tooMany(w, r)
-		return
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		s.fail(w, r, errs.E(errs.Invalid, "web.missing_reports", "err.body_too_large"))
+	body, ok := s.partnerBody(w, r, "web.missing_reports")
+	if !ok {
 		return
 	}
 	ins, err := parseMissingReports(body)
