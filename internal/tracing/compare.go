@@ -22,7 +22,7 @@ var Fields = []Field{
 	{"birth", []string{"mismatch", "far", "year", "near", "exact"}, compareBirth},
 	{"id_number", []string{"mismatch", "near", "region_birth", "exact"}, compareID},
 	{"region", []string{"mismatch", "province", "city", "county"}, compareRegion},
-	{"height", []string{"far", "near", "close"}, compareHeight},
+	{"height", []string{"far", "near", "close", "same"}, compareHeight},
 	{"place", []string{"none", "weak", "some", "strong", "same"}, func(a, b *Record) int { return compareGrams(a.place, b.place) }},
 	{"features", []string{"none", "weak", "some", "strong", "same"}, func(a, b *Record) int { return compareGrams(a.features, b.features) }},
 }
@@ -216,6 +216,8 @@ func compareHeight(a, b *Record) int {
 		d = -d
 	}
 	switch {
+	case d <= 1:
+		return 3
 	case d <= 3:
 		return 2
 	case d <= 8:
