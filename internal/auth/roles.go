@@ -63,17 +63,19 @@ const (
 
 	PermFamilyView   Permission = "family.view"   // missing-person reports and match candidates (family phones masked; audited)
 	PermFamilyManage Permission = "family.manage" // enter reports, review candidates, publish notices, consent, PFIF
+
+	PermPointsManage Permission = "points.manage" // rescue points: hours, seasons, activation, liaison
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermHome, PermUsersManage, PermUsersView, PermDeptManage, PermAPIKeysManage, PermAuditRead, PermKeysRotate,
-		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage},
+		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage, PermPointsManage},
 	RoleDispatcher: {PermHome, PermSignalsEnter, PermSignalsPatrol, PermIncidentsView, PermIncidentsManage, PermSignalsPersonal, PermRoutingManage,
 		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal},
 	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork},
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
-		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage},
+		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},
