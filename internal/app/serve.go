@@ -26,6 +26,7 @@ import (
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
+	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/web"
@@ -47,6 +48,7 @@ type env struct {
 	cases    *cases.Service
 	health   *health.Service
 	family   *family.Service
+	points   *points.Service
 	now      func() time.Time
 }
 
@@ -128,6 +130,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.health = &health.Service{Store: db, Audit: db, Now: e.now}
 	e.family = &family.Service{Store: db, Cases: e.cases, Audit: db, Keys: keys, Photos: photos, Now: e.now, NoticeDays: cfg.NoticeDays,
 		Station: family.Station{Name: cfg.StationName, Phone: cfg.StationPhone}, Domain: pfifDomain(cfg.BaseURL)}
+	e.points = &points.Service{Store: db, Now: e.now}
 	// A person's record changing refreshes their candidates; a stay's end
 	// marks their notices. A failure here never undoes the change itself:
 	// it is logged (by record id only) and the next refresh catches up.
@@ -199,7 +202,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points,
 	})
 	if err != nil {
 		return err

@@ -256,3 +256,44 @@ func (s *Service) Find(ctx context.Context, q Query) ([]Found, error) {
 	}
 	return out, nil
 }
+
+// places are landmarks and districts of 新乡 a person may type instead of
+// sharing their location (no online geocoder is used): the centre of each.
+var places = []struct {
+	names []string
+	at    intake.Point
+}{
+	{[]string{"火车站", "新乡站", "railway station"}, intake.Point{Lat: 35.2969, Lng: 113.9174}},
+	{[]string{"新乡东站", "东站", "高铁站"}, intake.Point{Lat: 35.2802, Lng: 114.0081}},
+	{[]string{"汽车站", "客运总站"}, intake.Point{Lat: 35.2933, Lng: 113.9090}},
+	{[]string{"人民公园"}, intake.Point{Lat: 35.3060, Lng: 113.9195}},
+	{[]string{"平原路", "人民路"}, intake.Point{Lat: 35.3040, Lng: 113.9270}},
+	{[]string{"红旗区"}, intake.Point{Lat: 35.3030, Lng: 113.8750}},
+	{[]string{"卫滨区"}, intake.Point{Lat: 35.3020, Lng: 113.8660}},
+	{[]string{"牧野区"}, intake.Point{Lat: 35.3150, Lng: 113.9090}},
+	{[]string{"凤泉区"}, intake.Point{Lat: 35.3840, Lng: 113.9060}},
+	{[]string{"新乡县"}, intake.Point{Lat: 35.1910, Lng: 113.8050}},
+	{[]string{"获嘉"}, intake.Point{Lat: 35.2610, Lng: 113.6570}},
+	{[]string{"原阳"}, intake.Point{Lat: 35.0650, Lng: 113.9400}},
+	{[]string{"延津"}, intake.Point{Lat: 35.1410, Lng: 114.2050}},
+	{[]string{"封丘"}, intake.Point{Lat: 35.0410, Lng: 114.4190}},
+	{[]string{"长垣"}, intake.Point{Lat: 35.2010, Lng: 114.6690}},
+	{[]string{"卫辉"}, intake.Point{Lat: 35.3980, Lng: 114.0650}},
+	{[]string{"辉县"}, intake.Point{Lat: 35.4620, Lng: 113.8060}},
+}
+
+// Locate finds a typed place among 新乡's landmarks and districts.
+func Locate(text string) (intake.Point, bool) {
+	text = strings.ToLower(strings.TrimSpace(text))
+	if text == "" {
+		return intake.Point{}, false
+	}
+	for _, p := range places {
+		for _, n := range p.names {
+			if strings.Contains(text, n) {
+				return p.at, true
+			}
+		}
+	}
+	return intake.Point{}, false
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
+	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
@@ -46,6 +47,7 @@ type harness struct {
 	cases    *cases.Service
 	health   *health.Service
 	family   *family.Service
+	points   *points.Service
 	web      *web.Server
 	srv      *httptest.Server
 	logs     *syncBuffer
@@ -101,19 +103,20 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	hs := &health.Service{Store: db, Audit: db, Now: time.Now}
 	fs := &family.Service{Store: db, Cases: cs, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Domain: "test.example",
 		Station: family.Station{Name: "新乡市救助管理站", Phone: "0373-5089797"}}
+	ps := &points.Service{Store: db, Now: time.Now}
 	cs.Changed = func(ctx context.Context, id string) { _ = fs.RefreshPerson(ctx, id) }
 	cs.Exited = func(ctx context.Context, id string, k cases.ExitKind) { _ = fs.Exited(ctx, id, k) }
 	logs := &syncBuffer{}
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs})
+		Cases: cs, Health: hs, Family: fs, Points: ps})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, web: w, srv: srv, logs: logs}
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, web: w, srv: srv, logs: logs}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

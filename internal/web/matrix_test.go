@@ -14,6 +14,7 @@ import (
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/intake"
+	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 )
@@ -133,6 +134,7 @@ var (
 	referrers   = only(auth.RoleMedical, auth.RoleHospital)
 
 	familyViewers = only(auth.RoleStaff, auth.RoleLeader)
+	pointManagers = only(auth.RoleAdmin, auth.RoleStaff)
 )
 
 func init() {
@@ -186,6 +188,13 @@ func init() {
 		"POST /family/pfif":                  caseStaff,
 		"POST /people/{id}/notice":           caseStaff,
 		"POST /people/{id}/consent":          caseStaff,
+
+		"GET /help-points":        anyone,
+		"GET /api/v1/help-points": anyone,
+		"GET /admin/points":       pointManagers,
+		"POST /admin/points":      pointManagers,
+		"GET /admin/points/{id}":  pointManagers,
+		"POST /admin/points/{id}": pointManagers,
 	} {
 		matrix[pattern] = a
 	}
@@ -232,7 +241,7 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	if strings.HasPrefix(path, "/notices/") {
 		path = strings.ReplaceAll(path, "{ref}", f.noticeRef)
 	}
-	for prefix, id := range map[string]string{"/family/reports/": f.reportID, "/family/candidates/": f.candidateID} {
+	for prefix, id := range map[string]string{"/family/reports/": f.reportID, "/family/candidates/": f.candidateID, "/admin/points/": f.pointID} {
 		if strings.HasPrefix(path, prefix) {
 			path = strings.ReplaceAll(path, "{id}", id)
 		}
@@ -294,7 +303,7 @@ type matrixFixture struct {
 	teamID, shiftID, hotspotID                     string
 	personID, stayID, referralID, mergeID          string
 	medicationID                                   string
-	reportID, candidateID, noticeRef               string
+	reportID, candidateID, noticeRef, pointID      string
 	n                                              int
 }
 
@@ -387,6 +396,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatalf("no candidate for the matrix: %v", err)
 		}
 		f.reportID, f.candidateID, f.noticeRef = rep.ID, cands[0].ID, notice.Ref
+		pt, err := h.points.Create(ctx, staffActor, points.Input{Name: "矩阵点", Kind: points.KindLottery, Address: "矩阵路", Lat: 35.3, Lng: 113.9,
+			Hours: "24h", Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.pointID = pt.ID
 
 		clients := map[string]*client{"anonymous": h.anon()}
 		for _, r := range auth.Roles {

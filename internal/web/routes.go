@@ -133,6 +133,14 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /people/{id}/notice", s.signedIn(s.personNotice))
 	s.handle("POST /people/{id}/consent", s.signedIn(s.personConsent))
 
+	// Rescue points (DESIGN.md §3.3).
+	s.handle("GET /help-points", s.limited(s.statusLimit, s.public(s.helpPoints)))
+	s.handle("GET /api/v1/help-points", s.limited(s.statusLimit, s.public(s.apiHelpPoints)))
+	s.handle("GET /admin/points", s.signedIn(s.adminPoints))
+	s.handle("POST /admin/points", s.signedIn(s.adminPointCreate))
+	s.handle("GET /admin/points/{id}", s.signedIn(s.adminPoint))
+	s.handle("POST /admin/points/{id}", s.signedIn(s.adminPointUpdate))
+
 	s.handle("GET /admin/teams", s.signedIn(s.adminTeams))
 	s.handle("POST /admin/teams", s.signedIn(s.adminTeamCreate))
 	s.handle("GET /admin/teams/{id}", s.signedIn(s.adminTeam))

@@ -19,6 +19,7 @@ import (
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/open311"
+	"github.com/havenrescue/haven/internal/points"
 )
 
 // Deps are what the web layer needs from the rest of Haven.
@@ -48,6 +49,7 @@ type Deps struct {
 	Cases  *cases.Service
 	Health *health.Service
 	Family *family.Service
+	Points *points.Service
 }
 
 // Server is Haven's HTTP handler.

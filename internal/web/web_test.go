@@ -19,6 +19,7 @@ import (
 	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
+	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 	"github.com/havenrescue/haven/internal/tracing"
@@ -351,6 +352,12 @@ func TestCatalogCoversTemplates(t *testing.T) {
 		dynamic = append(dynamic, "notice.state_"+st)
 	}
 	dynamic = append(dynamic, "notice.speech_unclear")
+	for _, k := range points.Kinds {
+		dynamic = append(dynamic, "points.kind_"+k)
+	}
+	for _, sv := range points.Services {
+		dynamic = append(dynamic, "points.service_"+sv)
+	}
 	for _, k := range dynamic {
 		if !cat.Has(k) {
 			t.Errorf("missing dynamic key %q", k)

@@ -1,0 +1,52 @@
+// Help-point finder: the phone's location fills the form and asks again;
+// the list the server sent is put on the map. Without this script (or
+// without map tiles) the list and the typed place still work.
+(function () {
+  "use strict";
+  var form = document.getElementById("find-form");
+  var lat = document.getElementById("lat");
+  var lng = document.getElementById("lng");
+  var place = document.getElementById("place");
+  var btn = document.getElementById("locate");
+  var status = document.getElementById("locate-status");
+  if (place && form) {
+    // A typed place replaces an earlier location.
+    form.addEventListener("submit", function () {
+      if (document.activeElement === place || place.value !== place.defaultValue) { lat.value = ""; lng.value = ""; }
+    });
+  }
+  if (btn) {
+    if (!navigator.geolocation) { btn.hidden = true; }
+    btn.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        lat.value = pos.coords.latitude.toFixed(6);
+        lng.value = pos.coords.longitude.toFixed(6);
+        place.value = "";
+        form.submit();
+      }, function () {
+        if (status) { status.textContent = btn.dataset.denied; }
+      }, { enableHighAccuracy: true, timeout: 10000 });
+    });
+  }
+  var el = document.getElementById("points-map");
+  if (!el || typeof L === "undefined") { return; }
+  var items = document.querySelectorAll("#points [data-point]");
+  var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)], 12);
+  if (el.dataset.tiles) {
+    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
+  }
+  var bounds = [];
+  items.forEach(function (li) {
+    var p = [parseFloat(li.dataset.lat), parseFloat(li.dataset.lng)];
+    var m = L.circleMarker(p, { radius: 8, weight: 2, color: li.dataset.open === "true" ? "#1b6e3a" : "#888" }).addTo(map);
+    m.bindPopup(li.dataset.name);
+    bounds.push(p);
+  });
+  if (lat.value && lng.value) {
+    var me = [parseFloat(lat.value), parseFloat(lng.value)];
+    L.circleMarker(me, { radius: 5, color: "#1849a9" }).addTo(map);
+    bounds.push(me);
+  }
+  if (bounds.length > 1) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 }); }
+  el.dataset.ready = "1";
+})();
