@@ -72,6 +72,9 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("demo family search: %v", err)
 	}
 	keys = append(keys, policeKeys...)
+	if err := demo.SeedPoints(ctx, e.points); err != nil {
+		return fmt.Errorf("demo rescue points: %v", err)
+	}
 	return e.run(ctx, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\n避风港 Haven demo — 新乡 Xinxiang\nData folder: %s\nOpen %s and sign in with one of these accounts:\n\n", cfg.DataDir, url)
 		fmt.Fprintf(stdout, "  %-11s %-16s %s\n", "username", "password", "role · department")
@@ -84,6 +87,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		fmt.Fprintf(stdout, "\nReport help as the public: %s/report   Open311: %s/open311/v2/services.json\n", url, url)
 		fmt.Fprintf(stdout, "Report a missing person: %s/family/report   Public notices: %s/notices\n", url, url)
+		fmt.Fprintf(stdout, "Nearest help point: %s/help-points\n", url)
 		fmt.Fprintln(stdout, "\nPress Ctrl+C to stop.")
 	})
 }
