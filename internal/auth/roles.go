@@ -65,6 +65,9 @@ const (
 	PermFamilyManage Permission = "family.manage" // enter reports, review candidates, publish notices, consent, PFIF
 
 	PermPointsManage Permission = "points.manage" // rescue points: hours, seasons, activation, liaison
+
+	PermSuppliesManage  Permission = "supplies.manage"  // catalogue, locations, receipts, donations, transfers, write-offs, counts
+	PermSuppliesHandout Permission = "supplies.handout" // hand out supplies to a person (patrol vehicles, points)
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
@@ -73,9 +76,10 @@ var rolePermissions = map[Role][]Permission{
 		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage, PermPointsManage},
 	RoleDispatcher: {PermHome, PermSignalsEnter, PermSignalsPatrol, PermIncidentsView, PermIncidentsManage, PermSignalsPersonal, PermRoutingManage,
 		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal},
-	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork},
+	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork, PermSuppliesHandout},
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
-		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage},
+		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
+		PermSuppliesManage, PermSuppliesHandout},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},

@@ -1,0 +1,354 @@
+// Package supplies is stock and handouts (物资, DESIGN.md §3.3): an item
+// catalogue; stock per location (the station's store, each rescue point,
+// each patrol vehicle); every movement recorded — receipt, donation in
+// kind, transfer, handout to a person, write-off, stock count — so that
+// stock on hand is always the sum of its movements and never negative;
+// low-stock alerts; and rationed handouts checked when recorded.
+package supplies
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/id"
+)
+
+// CST is the calendar rationing days count in.
+var CST = time.FixedZone("CST", 8*3600)
+
+// Item is one thing in the catalogue, counted in whole units.
+type Item struct {
+	ID           string
+	Code         string
+	Name         string
+	Unit         string // 件, 床, 双, 瓶, 桶, 个, 盒
+	RationQty    int    // most one person may receive per period; 0: not rationed
+	RationPeriod string // "day"
+	Active       bool
+}
+
+// Location kinds.
+const (
+	LocStore   = "store"   // the station's store
+	LocPoint   = "point"   // a rescue point
+	LocVehicle = "vehicle" // a patrol vehicle (a team)
+)
+
+// Location is where stock is kept.
+type Location struct {
+	ID      string
+	Kind    string
+	Name    string
+	PointID string
+	TeamID  string
+}
+
+// Movement kinds. Receipts, donations and transfers in add; handouts,
+// write-offs and transfers out take away; a count records the difference
+// a stock count found, either way.
+const (
+	Receipt     = "receipt"
+	Donation    = "donation"
+	TransferIn  = "transfer_in"
+	TransferOut = "transfer_out"
+	Handout     = "handout"
+	WriteOff    = "writeoff"
+	Count       = "count"
+)
+
+// Movement is one change of stock.
+type Movement struct {
+	ID         string
+	At         time.Time
+	Kind       string
+	ItemID     string
+	LocationID string
+	Qty        int    // signed: + in, − out
+	OtherID    string // the other location of a transfer
+	PersonKey  string // who received a handout (a person record, an encounter, or a point's log line)
+	Donor      string
+	Reason     string
+	TransferID string
+	ByName     string
+}
+
+// Level is stock on hand of one item at one location.
+type Level struct {
+	LocationID   string
+	ItemID       string
+	Qty          int
+	LowThreshold int
+}
+
+// Low reports whether the level is under its threshold.
+func (l Level) Low() bool { return l.LowThreshold > 0 && l.Qty < l.LowThreshold }
+
+// Store keeps supplies.
+type Store interface {
+	AddItem(ctx context.Context, it *Item, e audit.Entry) error
+	Items(ctx context.Context) ([]*Item, error)
+	AddLocation(ctx context.Context, l *Location, e audit.Entry) error
+	Locations(ctx context.Context) ([]*Location, error)
+	// Move records movements and applies them to stock in one
+	// transaction; Conflict (err.stock_short) when any level would go
+	// below zero, and then nothing is stored.
+	Move(ctx context.Context, ms []*Movement, e audit.Entry) error
+	Levels(ctx context.Context, locationID string) ([]Level, error)
+	SetThreshold(ctx context.Context, locationID, itemID string, n int, e audit.Entry) error
+	Movements(ctx context.Context, locationID, itemID string, limit int) ([]*Movement, error)
+	// HandedOut sums an item's handouts to a person since a time.
+	HandedOut(ctx context.Context, personKey, itemID string, since time.Time) (int, error)
+	// MovementSum sums every movement of an item at a location: what the
+	// level must equal.
+	MovementSum(ctx context.Context, locationID, itemID string) (int, error)
+}
+
+// Service is supplies.
+type Service struct {
+	Store Store
+	Audit audit.Store
+	Now   func() time.Time
+}
+
+func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// AddItem adds a catalogue item.
+func (s *Service) AddItem(ctx context.Context, a auth.Actor, it Item) (*Item, error) {
+	const op = "supplies.AddItem"
+	if err := a.Require(op, auth.PermSuppliesManage); err != nil {
+		return nil, err
+	}
+	f := map[string]string{}
+	it.Code, it.Name, it.Unit = strings.TrimSpace(it.Code), strings.TrimSpace(it.Name), strings.TrimSpace(it.Unit)
+	if it.Code == "" || !textOK(it.Code, 30) {
+		f["code"] = "err.required"
+	}
+	if it.Name == "" || !textOK(it.Name, 50) {
+		f["name"] = "err.required"
+	}
+	if it.Unit == "" || !textOK(it.Unit, 10) {
+		f["unit"] = "err.required"
+	}
+	if it.RationQty < 0 {
+		f["ration_qty"] = "err.qty"
+	}
+	if len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	it.ID, it.Active, it.RationPeriod = id.New(), true, "day"
+	return &it, s.Store.AddItem(ctx, &it, a.Entry("supply.item_create", "supply_item", it.ID))
+}
+
+// AddLocation adds a stock location.
+func (s *Service) AddLocation(ctx context.Context, a auth.Actor, l Location) (*Location, error) {
+	const op = "supplies.AddLocation"
+	if err := a.Require(op, auth.PermSuppliesManage); err != nil {
+		return nil, err
+	}
+	l.Name = strings.TrimSpace(l.Name)
+	f := map[string]string{}
+	if l.Name == "" || !textOK(l.Name, 50) {
+		f["name"] = "err.required"
+	}
+	if !slices.Contains([]string{LocStore, LocPoint, LocVehicle}, l.Kind) {
+		f["kind"] = "err.invalid_choice"
+	}
+	if len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	l.ID = id.New()
+	return &l, s.Store.AddLocation(ctx, &l, a.Entry("supply.location_create", "stock_location", l.ID))
+}
+
+// MoveInput is a movement as staff or a patrol member record it.
+type MoveInput struct {
+	Kind       string // Receipt, Donation, Transfer (TransferOut), Handout, WriteOff
+	ItemID     string
+	LocationID string
+	ToID       string // transfers
+	Qty        int    // positive, whole units
+	PersonKey  string // handouts
+	Donor      string // donations
+	Reason     string // write-offs, ration overrides
+	Override   bool   // a handout above the ration, with Reason
+}
+
+// Record records a movement: a receipt or donation adds stock; a transfer
+// takes from one location and gives to another atomically; a handout
+// takes from a location for a person, within the item's ration unless
+// overridden with a reason; a write-off takes away with a reason.
+func (s *Service) Record(ctx context.Context, a auth.Actor, in MoveInput) ([]*Movement, error) {
+	const op = "supplies.Record"
+	perm := auth.PermSuppliesManage
+	if in.Kind == Handout {
+		perm = auth.PermSuppliesHandout
+	}
+	if err := a.RequireAny(op, perm, auth.PermSuppliesManage); err != nil {
+		return nil, err
+	}
+	items, err := s.Store.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var item *Item
+	for _, it := range items {
+		if it.ID == in.ItemID {
+			item = it
+		}
+	}
+	f := map[string]string{}
+	if item == nil {
+		f["item_id"] = "err.invalid_choice"
+	}
+	if in.Qty <= 0 || in.Qty > 100000 {
+		f["qty"] = "err.qty"
+	}
+	if in.LocationID == "" {
+		f["location_id"] = "err.required"
+	}
+	in.Reason, in.Donor, in.PersonKey = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Donor), strings.TrimSpace(in.PersonKey)
+	if !textOK(in.Reason, 500) || !textOK(in.Donor, 100) || !textOK(in.PersonKey, 100) {
+		f["reason"] = "err.too_long"
+	}
+	now := s.now()
+	m := &Movement{ID: id.New(), At: now, Kind: in.Kind, ItemID: in.ItemID, LocationID: in.LocationID, ByName: a.Name, Reason: in.Reason}
+	ms := []*Movement{m}
+	switch in.Kind {
+	case Receipt:
+		m.Qty = in.Qty
+	case Donation:
+		m.Qty, m.Donor = in.Qty, in.Donor
+		if in.Donor == "" {
+			f["donor"] = "err.required"
+		}
+	case TransferOut:
+		if in.ToID == "" {
+			f["to_id"] = "err.required"
+		} else if in.ToID == in.LocationID {
+			f["to_id"] = "err.transfer_same"
+		}
+		tid := id.New()
+		m.Qty, m.OtherID, m.TransferID = -in.Qty, in.ToID, tid
+		ms = append(ms, &Movement{ID: id.New(), At: now, Kind: TransferIn, ItemID: in.ItemID, LocationID: in.ToID, Qty: in.Qty,
+			OtherID: in.LocationID, TransferID: tid, ByName: a.Name, Reason: in.Reason})
+	case Handout:
+		m.Qty, m.PersonKey = -in.Qty, in.PersonKey
+		if in.PersonKey == "" {
+			f["person_key"] = "err.required"
+		}
+		if item != nil && item.RationQty > 0 && len(f) == 0 {
+			day := now.In(CST)
+			since := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, CST)
+			had, err := s.Store.HandedOut(ctx, in.PersonKey, item.ID, since)
+			if err != nil {
+				return nil, err
+			}
+			if had+in.Qty > item.RationQty {
+				if !in.Override {
+					f["qty"] = "err.ration"
+				} else if in.Reason == "" {
+					f["reason"] = "err.ration_reason"
+				} else {
+					m.Reason = "override: " + in.Reason
+				}
+			}
+		}
+	case WriteOff:
+		m.Qty = -in.Qty
+		if in.Reason == "" {
+			f["reason"] = "err.required"
+		}
+	default:
+		f["kind"] = "err.invalid_choice"
+	}
+	if len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	e := a.Entry("supply."+in.Kind, "stock_location", in.LocationID)
+	e.Detail = item.Code
+	if err := s.Store.Move(ctx, ms, e); err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// CountStock records a stock count (盘点): the difference between what
+// was counted and what the records say becomes a count movement.
+func (s *Service) CountStock(ctx context.Context, a auth.Actor, locationID, itemID string, counted int, note string) (*Movement, error) {
+	const op = "supplies.CountStock"
+	if err := a.Require(op, auth.PermSuppliesManage); err != nil {
+		return nil, err
+	}
+	if counted < 0 || counted > 1000000 {
+		return nil, errs.InvalidFields(op, map[string]string{"counted": "err.qty"})
+	}
+	levels, err := s.Store.Levels(ctx, locationID)
+	if err != nil {
+		return nil, err
+	}
+	have := 0
+	for _, l := range levels {
+		if l.ItemID == itemID {
+			have = l.Qty
+		}
+	}
+	m := &Movement{ID: id.New(), At: s.now(), Kind: Count, ItemID: itemID, LocationID: locationID, Qty: counted - have,
+		Reason: strings.TrimSpace(note), ByName: a.Name}
+	if m.Qty == 0 {
+		m.Reason = strings.TrimSpace("count agrees " + m.Reason)
+	}
+	// Counts are taken with the store closed; were something moved
+	// between reading and writing, stock would still be the sum of the
+	// movements, and the next count shows it.
+	return m, s.Store.Move(ctx, []*Movement{m}, a.Entry("supply.count", "stock_location", locationID))
+}
+
+// Stock is a location's stock for the page.
+type Stock struct {
+	Location *Location
+	Levels   []Level
+}
+
+// Overview lists every location's stock, with low levels marked.
+func (s *Service) Overview(ctx context.Context, a auth.Actor) ([]Stock, []*Item, error) {
+	if err := a.RequireAny("supplies.Overview", auth.PermSuppliesManage, auth.PermSuppliesHandout); err != nil {
+		return nil, nil, err
+	}
+	locs, err := s.Store.Locations(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, err := s.Store.Items(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Stock
+	for _, l := range locs {
+		lv, err := s.Store.Levels(ctx, l.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, Stock{Location: l, Levels: lv})
+	}
+	return out, items, nil
+}
+
+// SetThreshold sets the low-stock threshold of an item at a location.
+func (s *Service) SetThreshold(ctx context.Context, a auth.Actor, locationID, itemID string, n int) error {
+	const op = "supplies.SetThreshold"
+	if err := a.Require(op, auth.PermSuppliesManage); err != nil {
+		return err
+	}
+	if n < 0 {
+		return errs.InvalidFields(op, map[string]string{"threshold": "err.qty"})
+	}
+	return s.Store.SetThreshold(ctx, locationID, itemID, n, a.Entry("supply.threshold", "stock_location", locationID))
+}
