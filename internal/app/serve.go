@@ -29,6 +29,7 @@ import (
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
+	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/web"
 	"github.com/havenrescue/haven/internal/webhook"
 )
@@ -49,6 +50,7 @@ type env struct {
 	health   *health.Service
 	family   *family.Service
 	points   *points.Service
+	supplies *supplies.Service
 	now      func() time.Time
 }
 
@@ -131,6 +133,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.family = &family.Service{Store: db, Cases: e.cases, Audit: db, Keys: keys, Photos: photos, Now: e.now, NoticeDays: cfg.NoticeDays,
 		Station: family.Station{Name: cfg.StationName, Phone: cfg.StationPhone}, Domain: pfifDomain(cfg.BaseURL)}
 	e.points = &points.Service{Store: db, Now: e.now}
+	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now}
 	// A person's record changing refreshes their candidates; a stay's end
 	// marks their notices. A failure here never undoes the change itself:
 	// it is logged (by record id only) and the next refresh catches up.
@@ -202,7 +205,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies,
 	})
 	if err != nil {
 		return err

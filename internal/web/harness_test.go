@@ -31,6 +31,7 @@ import (
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
+	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/web"
 )
 
@@ -48,6 +49,7 @@ type harness struct {
 	health   *health.Service
 	family   *family.Service
 	points   *points.Service
+	supplies *supplies.Service
 	web      *web.Server
 	srv      *httptest.Server
 	logs     *syncBuffer
@@ -104,19 +106,20 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	fs := &family.Service{Store: db, Cases: cs, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Domain: "test.example",
 		Station: family.Station{Name: "新乡市救助管理站", Phone: "0373-5089797"}}
 	ps := &points.Service{Store: db, Now: time.Now}
+	ss := &supplies.Service{Store: db, Audit: db, Now: time.Now}
 	cs.Changed = func(ctx context.Context, id string) { _ = fs.RefreshPerson(ctx, id) }
 	cs.Exited = func(ctx context.Context, id string, k cases.ExitKind) { _ = fs.Exited(ctx, id, k) }
 	logs := &syncBuffer{}
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs, Points: ps})
+		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, web: w, srv: srv, logs: logs}
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, web: w, srv: srv, logs: logs}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

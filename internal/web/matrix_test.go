@@ -17,6 +17,7 @@ import (
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
+	"github.com/havenrescue/haven/internal/supplies"
 )
 
 // who may use a route, written out here independently of the code under
@@ -195,6 +196,14 @@ func init() {
 		"POST /admin/points":      pointManagers,
 		"GET /admin/points/{id}":  pointManagers,
 		"POST /admin/points/{id}": pointManagers,
+
+		"GET /supplies":                           only(auth.RoleStaff, auth.RolePatrol),
+		"POST /supplies/movements":                caseStaff,
+		"POST /supplies/items":                    caseStaff,
+		"POST /supplies/locations":                caseStaff,
+		"GET /supplies/locations/{id}":            only(auth.RoleStaff, auth.RolePatrol),
+		"POST /supplies/locations/{id}/count":     caseStaff,
+		"POST /supplies/locations/{id}/threshold": caseStaff,
 	} {
 		matrix[pattern] = a
 	}
@@ -241,7 +250,8 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	if strings.HasPrefix(path, "/notices/") {
 		path = strings.ReplaceAll(path, "{ref}", f.noticeRef)
 	}
-	for prefix, id := range map[string]string{"/family/reports/": f.reportID, "/family/candidates/": f.candidateID, "/admin/points/": f.pointID} {
+	for prefix, id := range map[string]string{"/family/reports/": f.reportID, "/family/candidates/": f.candidateID, "/admin/points/": f.pointID,
+		"/supplies/locations/": f.stockID} {
 		if strings.HasPrefix(path, prefix) {
 			path = strings.ReplaceAll(path, "{id}", id)
 		}
@@ -304,6 +314,7 @@ type matrixFixture struct {
 	personID, stayID, referralID, mergeID          string
 	medicationID                                   string
 	reportID, candidateID, noticeRef, pointID      string
+	stockID                                        string
 	n                                              int
 }
 
@@ -402,6 +413,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.pointID = pt.ID
+		loc, err := h.supplies.AddLocation(ctx, staffActor, supplies.Location{Kind: supplies.LocStore, Name: "矩阵仓库"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.stockID = loc.ID
 
 		clients := map[string]*client{"anonymous": h.anon()}
 		for _, r := range auth.Roles {

@@ -141,6 +141,14 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /admin/points/{id}", s.signedIn(s.adminPoint))
 	s.handle("POST /admin/points/{id}", s.signedIn(s.adminPointUpdate))
 
+	s.handle("GET /supplies", s.signedIn(s.suppliesPage))
+	s.handle("POST /supplies/movements", s.signedIn(s.supplyMovement))
+	s.handle("POST /supplies/items", s.signedIn(s.supplyItemCreate))
+	s.handle("POST /supplies/locations", s.signedIn(s.supplyLocationCreate))
+	s.handle("GET /supplies/locations/{id}", s.signedIn(s.supplyLocation))
+	s.handle("POST /supplies/locations/{id}/count", s.signedIn(s.supplyCount))
+	s.handle("POST /supplies/locations/{id}/threshold", s.signedIn(s.supplyThreshold))
+
 	s.handle("GET /admin/teams", s.signedIn(s.adminTeams))
 	s.handle("POST /admin/teams", s.signedIn(s.adminTeamCreate))
 	s.handle("GET /admin/teams/{id}", s.signedIn(s.adminTeam))

@@ -20,6 +20,7 @@ import (
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/open311"
 	"github.com/havenrescue/haven/internal/points"
+	"github.com/havenrescue/haven/internal/supplies"
 )
 
 // Deps are what the web layer needs from the rest of Haven.
@@ -46,10 +47,11 @@ type Deps struct {
 	Dispatch *dispatch.Service
 	Hub      *events.Hub // this node's live event stream
 
-	Cases  *cases.Service
-	Health *health.Service
-	Family *family.Service
-	Points *points.Service
+	Cases    *cases.Service
+	Health   *health.Service
+	Family   *family.Service
+	Points   *points.Service
+	Supplies *supplies.Service
 }
 
 // Server is Haven's HTTP handler.

@@ -22,6 +22,7 @@ import (
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
+	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/tracing"
 )
 
@@ -354,6 +355,12 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	dynamic = append(dynamic, "notice.speech_unclear")
 	for _, k := range points.Kinds {
 		dynamic = append(dynamic, "points.kind_"+k)
+	}
+	for _, k := range []string{supplies.Receipt, supplies.Donation, supplies.TransferIn, supplies.TransferOut, supplies.Handout, supplies.WriteOff, supplies.Count} {
+		dynamic = append(dynamic, "supplies.kind_"+k)
+	}
+	for _, k := range []string{supplies.LocStore, supplies.LocPoint, supplies.LocVehicle} {
+		dynamic = append(dynamic, "supplies.loc_"+k)
 	}
 	for _, sv := range points.Services {
 		dynamic = append(dynamic, "points.service_"+sv)
