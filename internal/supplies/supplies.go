@@ -208,7 +208,7 @@ func (s *Service) Record(ctx context.Context, a auth.Actor, in MoveInput) ([]*Mo
 	if item == nil {
 		f["item_id"] = "err.invalid_choice"
 	}
-	if in.Qty <= 0 || in.Qty > 100000 {
+	if in.Qty <= 0 || in.Qty > 9999 { // err.qty says 1–9999
 		f["qty"] = "err.qty"
 	}
 	if in.LocationID == "" {
