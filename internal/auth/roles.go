@@ -68,6 +68,8 @@ const (
 
 	PermSuppliesManage  Permission = "supplies.manage"  // catalogue, locations, receipts, donations, transfers, write-offs, counts
 	PermSuppliesHandout Permission = "supplies.handout" // hand out supplies to a person (patrol vehicles, points)
+
+	PermVolunteersManage Permission = "volunteers.manage" // partners, volunteers (ID numbers masked), shifts, attendance, money donations
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
@@ -79,11 +81,11 @@ var rolePermissions = map[Role][]Permission{
 	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork, PermSuppliesHandout},
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
-		PermSuppliesManage, PermSuppliesHandout},
+		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},
-	RoleVolunteer: {PermHome, PermCasesView},
+	RoleVolunteer: {PermHome, PermCasesView, PermVolunteersManage},
 	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView},
 	RoleHospital:  {PermHome, PermReferralsHospital},
 	RolePartner:   {PermPartnerAPI},

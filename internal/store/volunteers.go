@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/volunteers"
+)
+
+// AddOrganisation implements volunteers.Store.
+func (db *DB) AddOrganisation(ctx context.Context, o *volunteers.Organisation, e audit.Entry) error {
+	return db.tx(ctx, "store.AddOrganisation", func(tx *sql.Tx) error {
+		if _, err := db.exec(ctx, tx, `INSERT INTO organisations (id, name, kind, contact, phone, agreement, agreed_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, o.Name, o.Kind, o.Contact, o.Phone, o.Agreement, o.AgreedTo, db.d.t(o.CreatedAt)); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// Organisations implements volunteers.Store.
+func (db *DB) Organisations(ctx context.Context) ([]*volunteers.Organisation, error) {
+	return list(ctx, db, db.r, "store.Organisations", `SELECT id, name, kind, contact, phone, agreement, agreed_to, created_at FROM organisations ORDER BY name`,
+		func(r rowScanner) (*volunteers.Organisation, error) {
+			var o volunteers.Organisation
+			err := r.Scan(&o.ID, &o.Name, &o.Kind, &o.Contact, &o.Phone, &o.Agreement, &o.AgreedTo, scanTime{&o.CreatedAt})
+			return &o, err
+		})
+}
+
+// AddVolunteer implements volunteers.Store.
+func (db *DB) AddVolunteer(ctx context.Context, v *volunteers.Volunteer, e audit.Entry) error {
+	return db.tx(ctx, "store.AddVolunteer", func(tx *sql.Tx) error {
+		if _, err := db.exec(ctx, tx, `INSERT INTO volunteers (id, name, org_id, phone, id_enc, skills, availability, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			v.ID, v.Name, nullString(v.OrgID), v.Phone, v.IDSealed, strings.Join(v.Skills, ","), v.Availability, boolInt(v.Active), db.d.t(v.CreatedAt)); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// Volunteers implements volunteers.Store, with the minutes credited.
+func (db *DB) Volunteers(ctx context.Context) ([]*volunteers.Volunteer, error) {
+	return list(ctx, db, db.r, "store.Volunteers", `SELECT v.id, v.name, v.org_id, v.phone, v.id_enc, v.skills, v.availability, v.active, v.created_at,
+		COALESCE((SELECT SUM(s.minutes) FROM vol_signups s WHERE s.volunteer_id = v.id AND s.attended = 1), 0)
+		FROM volunteers v ORDER BY v.name`, func(r rowScanner) (*volunteers.Volunteer, error) {
+		var v volunteers.Volunteer
+		var org sql.NullString
+		var skills string
+		var active int
+		err := r.Scan(&v.ID, &v.Name, &org, &v.Phone, &v.IDSealed, &skills, &v.Availability, &active, scanTime{&v.CreatedAt}, &v.Minutes)
+		v.OrgID, v.Active = org.String, active == 1
+		if skills != "" {
+			v.Skills = strings.Split(skills, ",")
+		}
+		return &v, err
+	})
+}
+
+// AddVolunteerShift implements volunteers.Store.
+func (db *DB) AddVolunteerShift(ctx context.Context, s *volunteers.Shift, e audit.Entry) error {
+	return db.tx(ctx, "store.AddShift", func(tx *sql.Tx) error {
+		if _, err := db.exec(ctx, tx, `INSERT INTO vol_shifts (id, title, kind, ref, starts_at, ends_at, places, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.ID, s.Title, s.Kind, s.Ref, db.d.t(s.StartsAt), db.d.t(s.EndsAt), s.Places, s.CreatedBy); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// VolunteerShifts implements volunteers.Store.
+func (db *DB) VolunteerShifts(ctx context.Context, from time.Time) ([]*volunteers.Shift, error) {
+	shifts, err := list(ctx, db, db.r, "store.Shifts", `SELECT id, title, kind, ref, starts_at, ends_at, places, created_by FROM vol_shifts
+		WHERE ends_at >= ? ORDER BY starts_at LIMIT 500`, func(r rowScanner) (*volunteers.Shift, error) {
+		var s volunteers.Shift
+		err := r.Scan(&s.ID, &s.Title, &s.Kind, &s.Ref, scanTime{&s.StartsAt}, scanTime{&s.EndsAt}, &s.Places, &s.CreatedBy)
+		return &s, err
+	}, db.d.t(from))
+	if err != nil || len(shifts) == 0 {
+		return shifts, err
+	}
+	ids := make([]string, len(shifts))
+	byID := map[string]*volunteers.Shift{}
+	for i, s := range shifts {
+		ids[i], byID[s.ID] = s.ID, s
+	}
+	signups, err := listIn(ctx, db, "store.Shifts", `SELECT shift_id, volunteer_id, signed_at, attended, minutes FROM vol_signups`, "shift_id", ids,
+		func(r rowScanner) (volunteers.Signup, error) {
+			var s volunteers.Signup
+			var att int
+			err := r.Scan(&s.ShiftID, &s.VolunteerID, scanTime{&s.SignedAt}, &att, &s.Minutes)
+			s.Attended = att == 1
+			return s, err
+		})
+	for _, s := range signups {
+		byID[s.ShiftID].Signups = append(byID[s.ShiftID].Signups, s)
+	}
+	return shifts, err
+}
+
+// SignUp implements volunteers.Store: the shift row is locked, so two
+// volunteers cannot take its last place.
+func (db *DB) SignUp(ctx context.Context, s volunteers.Signup, e audit.Entry) error {
+	const op = "store.SignUp"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		var places, taken int
+		if err := tx.QueryRowContext(ctx, db.d.q(`SELECT places FROM vol_shifts WHERE id = ?`+db.d.forUpdate()), s.ShiftID).Scan(&places); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM vol_signups WHERE shift_id = ?`), s.ShiftID).Scan(&taken); err != nil {
+			return err
+		}
+		if taken >= places {
+			return errs.E(errs.Conflict, op, "err.shift_full")
+		}
+		if _, err := db.exec(ctx, tx, `INSERT INTO vol_signups (shift_id, volunteer_id, signed_at) VALUES (?, ?, ?)`, s.ShiftID, s.VolunteerID, db.d.t(s.SignedAt)); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// Attend implements volunteers.Store: minutes 0 credits the shift's length.
+func (db *DB) Attend(ctx context.Context, shiftID, volunteerID string, minutes int, e audit.Entry) error {
+	const op = "store.Attend"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		if minutes == 0 {
+			var from, to time.Time
+			if err := tx.QueryRowContext(ctx, db.d.q(`SELECT starts_at, ends_at FROM vol_shifts WHERE id = ?`), shiftID).Scan(scanTime{&from}, scanTime{&to}); err != nil {
+				return err
+			}
+			minutes = int(to.Sub(from).Minutes())
+		}
+		r, err := db.exec(ctx, tx, `UPDATE vol_signups SET attended = 1, minutes = ? WHERE shift_id = ? AND volunteer_id = ?`, minutes, shiftID, volunteerID)
+		if err := mustAffect(r, err); err != nil {
+			return errs.E(errs.NotFound, op, "err.not_signed_up")
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// AddDonation implements volunteers.Store.
+func (db *DB) AddDonation(ctx context.Context, d *volunteers.Donation, e audit.Entry) error {
+	return db.tx(ctx, "store.AddDonation", func(tx *sql.Tx) error {
+		if _, err := db.exec(ctx, tx, `INSERT INTO money_donations (id, at, donor, org_id, amount_fen, purpose, receipt_no, by_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.ID, db.d.t(d.At), d.Donor, nullString(d.OrgID), d.AmountFen, d.Purpose, d.ReceiptNo, d.ByName); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// Donations implements volunteers.Store, newest first.
+func (db *DB) Donations(ctx context.Context) ([]*volunteers.Donation, error) {
+	return list(ctx, db, db.r, "store.Donations", `SELECT id, at, donor, org_id, amount_fen, purpose, receipt_no, by_name FROM money_donations ORDER BY at DESC LIMIT 500`,
+		func(r rowScanner) (*volunteers.Donation, error) {
+			var d volunteers.Donation
+			var org sql.NullString
+			err := r.Scan(&d.ID, scanTime{&d.At}, &d.Donor, &org, &d.AmountFen, &d.Purpose, &d.ReceiptNo, &d.ByName)
+			d.OrgID = org.String
+			return &d, err
+		})
+}
+
+var _ volunteers.Store = (*DB)(nil)
