@@ -78,6 +78,9 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := demo.SeedSupplies(ctx, e.supplies); err != nil {
 		return fmt.Errorf("demo supplies: %v", err)
 	}
+	if err := demo.SeedVolunteers(ctx, e.vols, e.now()); err != nil {
+		return fmt.Errorf("demo volunteers: %v", err)
+	}
 	return e.run(ctx, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\n避风港 Haven demo — 新乡 Xinxiang\nData folder: %s\nOpen %s and sign in with one of these accounts:\n\n", cfg.DataDir, url)
 		fmt.Fprintf(stdout, "  %-11s %-16s %s\n", "username", "password", "role · department")

@@ -30,6 +30,7 @@ import (
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/supplies"
+	"github.com/havenrescue/haven/internal/volunteers"
 	"github.com/havenrescue/haven/internal/web"
 	"github.com/havenrescue/haven/internal/webhook"
 )
@@ -51,6 +52,7 @@ type env struct {
 	family   *family.Service
 	points   *points.Service
 	supplies *supplies.Service
+	vols     *volunteers.Service
 	now      func() time.Time
 }
 
@@ -134,6 +136,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		Station: family.Station{Name: cfg.StationName, Phone: cfg.StationPhone}, Domain: pfifDomain(cfg.BaseURL)}
 	e.points = &points.Service{Store: db, Now: e.now}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now}
+	e.vols = &volunteers.Service{Store: db, Keys: keys, Now: e.now}
 	// A person's record changing refreshes their candidates; a stay's end
 	// marks their notices. A failure here never undoes the change itself:
 	// it is logged (by record id only) and the next refresh catches up.
@@ -205,7 +208,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols,
 	})
 	if err != nil {
 		return err

@@ -204,6 +204,8 @@ func init() {
 		"GET /supplies/locations/{id}":            only(auth.RoleStaff, auth.RolePatrol),
 		"POST /supplies/locations/{id}/count":     caseStaff,
 		"POST /supplies/locations/{id}/threshold": caseStaff,
+		"GET /volunteers":                         only(auth.RoleStaff, auth.RoleVolunteer),
+		"POST /volunteers":                        only(auth.RoleStaff, auth.RoleVolunteer),
 	} {
 		matrix[pattern] = a
 	}

@@ -149,6 +149,9 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /supplies/locations/{id}/count", s.signedIn(s.supplyCount))
 	s.handle("POST /supplies/locations/{id}/threshold", s.signedIn(s.supplyThreshold))
 
+	s.handle("GET /volunteers", s.signedIn(s.volunteersPage))
+	s.handle("POST /volunteers", s.signedIn(s.volunteersPost))
+
 	s.handle("GET /admin/teams", s.signedIn(s.adminTeams))
 	s.handle("POST /admin/teams", s.signedIn(s.adminTeamCreate))
 	s.handle("GET /admin/teams/{id}", s.signedIn(s.adminTeam))

@@ -21,6 +21,7 @@ import (
 	"github.com/havenrescue/haven/internal/open311"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/supplies"
+	"github.com/havenrescue/haven/internal/volunteers"
 )
 
 // Deps are what the web layer needs from the rest of Haven.
@@ -47,11 +48,12 @@ type Deps struct {
 	Dispatch *dispatch.Service
 	Hub      *events.Hub // this node's live event stream
 
-	Cases    *cases.Service
-	Health   *health.Service
-	Family   *family.Service
-	Points   *points.Service
-	Supplies *supplies.Service
+	Cases      *cases.Service
+	Health     *health.Service
+	Family     *family.Service
+	Points     *points.Service
+	Supplies   *supplies.Service
+	Volunteers *volunteers.Service
 }
 
 // Server is Haven's HTTP handler.

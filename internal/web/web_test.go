@@ -24,6 +24,7 @@ import (
 	"github.com/havenrescue/haven/internal/store/storetest"
 	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/tracing"
+	"github.com/havenrescue/haven/internal/volunteers"
 )
 
 // TestAuditTrail checks that every route that shows or changes personal
@@ -361,6 +362,15 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	}
 	for _, k := range []string{supplies.LocStore, supplies.LocPoint, supplies.LocVehicle} {
 		dynamic = append(dynamic, "supplies.loc_"+k)
+	}
+	for _, k := range volunteers.ShiftKinds {
+		dynamic = append(dynamic, "vol.kind_"+k)
+	}
+	for _, k := range volunteers.OrgKinds {
+		dynamic = append(dynamic, "vol.org_"+k)
+	}
+	for _, k := range volunteers.Skills {
+		dynamic = append(dynamic, "vol.skill_"+k)
 	}
 	for _, sv := range points.Services {
 		dynamic = append(dynamic, "points.service_"+sv)

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/volunteers"
+)
+
+// ---- volunteers and partners (DESIGN.md §3.10) ----
+
+type volunteersData struct {
+	Orgs       []*volunteers.Organisation
+	OrgName    map[string]string
+	Volunteers []*volunteers.Volunteer
+	VolName    map[string]string
+	Shifts     []*volunteers.Shift
+	Donations  []*volunteers.Donation
+	OrgKinds   []string
+	ShiftKinds []string
+	Skills     []string
+}
+
+func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {
+	s.showVolunteers(w, r, http.StatusOK, nil, "")
+}
+
+func (s *Server) showVolunteers(w http.ResponseWriter, r *http.Request, code int, fields map[string]string, msg string) {
+	a := info(r).actor
+	ctx := r.Context()
+	vs, err := s.Volunteers.Volunteers(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := &volunteersData{Volunteers: vs, OrgName: map[string]string{}, VolName: map[string]string{}, OrgKinds: volunteers.OrgKinds,
+		ShiftKinds: volunteers.ShiftKinds, Skills: volunteers.Skills}
+	if d.Orgs, err = s.Volunteers.Store.Organisations(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Shifts, err = s.Volunteers.Shifts(ctx, a, s.Now().Add(-7*24*time.Hour)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Donations, err = s.Volunteers.Store.Donations(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, o := range d.Orgs {
+		d.OrgName[o.ID] = o.Name
+	}
+	for _, v := range vs {
+		d.VolName[v.ID] = v.Name
+	}
+	v := s.newView(r, "title.volunteers", d)
+	v.Errors, v.Message = fields, msg
+	if fields != nil || msg != "" {
+		v.keep(r, "form", "name", "kind", "title", "starts_at", "ends_at", "places", "donor", "amount", "purpose")
+	}
+	if r.URL.Query().Get("notice") == "saved" {
+		v.Notice = "notice.saved"
+	}
+	s.render(w, r, code, "volunteers", v)
+}
+
+// volunteersPost handles the page's forms, one at a time by "form".
+func (s *Server) volunteersPost(w http.ResponseWriter, r *http.Request) {
+	a := info(r).actor
+	ctx := r.Context()
+	var err error
+	switch r.FormValue("form") {
+	case "org":
+		_, err = s.Volunteers.AddOrganisation(ctx, a, volunteers.Organisation{Name: r.FormValue("name"), Kind: r.FormValue("kind"),
+			Contact: r.FormValue("contact"), Phone: r.FormValue("phone"), Agreement: r.FormValue("agreement"), AgreedTo: r.FormValue("agreed_to")})
+	case "volunteer":
+		_, err = s.Volunteers.AddVolunteer(ctx, a, volunteers.VolunteerInput{Name: r.FormValue("name"), OrgID: r.FormValue("org_id"),
+			Phone: r.FormValue("phone"), IDNumber: r.FormValue("id_number"), Availability: r.FormValue("availability"), Skills: r.Form["skills"]})
+	case "shift":
+		from, ok1 := parseLocal(r.FormValue("starts_at"))
+		to, ok2 := parseLocal(r.FormValue("ends_at"))
+		if !ok1 || !ok2 {
+			err = errs.InvalidFields("web.shift", map[string]string{"starts_at": "err.date"})
+			break
+		}
+		_, err = s.Volunteers.AddShift(ctx, a, volunteers.Shift{Title: r.FormValue("title"), Kind: r.FormValue("kind"), Ref: r.FormValue("ref"),
+			StartsAt: from, EndsAt: to, Places: atoi(r.FormValue("places"))})
+	case "signup":
+		err = s.Volunteers.SignUp(ctx, a, r.FormValue("shift_id"), r.FormValue("volunteer_id"))
+	case "attend":
+		err = s.Volunteers.Attend(ctx, a, r.FormValue("shift_id"), r.FormValue("volunteer_id"), atoi(r.FormValue("minutes")))
+	case "donation":
+		yuan, perr := strconv.ParseFloat(strings.TrimSpace(r.FormValue("amount")), 64)
+		if perr != nil || yuan <= 0 {
+			err = errs.InvalidFields("web.donation", map[string]string{"amount": "err.amount"})
+			break
+		}
+		_, err = s.Volunteers.AddDonation(ctx, a, volunteers.Donation{Donor: r.FormValue("donor"), OrgID: r.FormValue("org_id"),
+			AmountFen: int64(math.Round(yuan * 100)), Purpose: r.FormValue("purpose"), ReceiptNo: r.FormValue("receipt_no")})
+	default:
+		err = errs.InvalidFields("web.volunteers", map[string]string{"form": "err.invalid_choice"})
+	}
+	if err != nil {
+		s.refused(w, r, err, s.showVolunteers)
+		return
+	}
+	http.Redirect(w, r, "/volunteers?notice=saved", http.StatusSeeOther)
+}
