@@ -481,6 +481,7 @@ type Board struct {
 	Hotspots  []*BoardHotspot  `json:"hotspots"`
 	Coverage  []Coverage       `json:"coverage"`
 	Stations  []BoardPlace     `json:"stations"` // filled in by the web layer, which knows the departments
+	Points    []BoardPlace     `json:"points"`   // rescue points switched on, filled in by the web layer
 	LastEvent int64            `json:"last_event"`
 	Now       time.Time        `json:"now"`
 }
@@ -514,6 +515,7 @@ type BoardPlace struct {
 	Kind string  `json:"kind"`
 	Lat  float64 `json:"lat"`
 	Lng  float64 `json:"lng"`
+	Open bool    `json:"open,omitempty"` // rescue points: open now
 }
 
 // BoardHotspot is a hotspot on the board's map.

@@ -13,6 +13,7 @@ import (
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/intake"
+	"github.com/havenrescue/haven/internal/points"
 )
 
 // ---- the dispatcher's board (DESIGN.md §3.2) ----
@@ -52,6 +53,15 @@ func (s *Server) board(r *http.Request) (*dispatch.Board, error) {
 			}
 			b.Stations = append(b.Stations, dispatch.BoardPlace{ID: d.ID, Name: name, Kind: d.Kind, Lat: d.Lat, Lng: d.Lng})
 		}
+	}
+	// The help points a team can bring someone to, and whether they are
+	// open now.
+	ps, err := s.Points.Find(r.Context(), points.Query{})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		b.Points = append(b.Points, dispatch.BoardPlace{ID: p.ID, Name: p.Name, Kind: p.Kind, Lat: p.Lat, Lng: p.Lng, Open: p.OpenNow})
 	}
 	return b, nil
 }

@@ -358,7 +358,7 @@ func wantsJSON(r *http.Request) bool {
 func scriptText(cat *i18n.Catalog, lang string) map[string]string {
 	out := map[string]string{}
 	for _, k := range cat.Keys() {
-		for _, p := range []string{"state.", "channel.", "outcome.", "team_status.", "encounter_outcome.", "person_state.", "dispatch.", "patrol.", "hotspot_kind."} {
+		for _, p := range []string{"state.", "channel.", "outcome.", "team_status.", "encounter_outcome.", "person_state.", "dispatch.", "patrol.", "hotspot_kind.", "points.open_now", "points.closed_now"} {
 			if strings.HasPrefix(k, p) {
 				out[k] = cat.T(lang, k)
 			}

@@ -34,6 +34,12 @@
       L.circleMarker([h.lat, h.lng], { radius: 5, color: "#6b7280", weight: 1, fillOpacity: 0.4 })
         .bindTooltip(h.name + " · " + t("hotspot_kind." + h.kind)).addTo(map);
     });
+    (board.points || []).forEach(function (p) {
+      var m = L.circleMarker([p.lat, p.lng], { radius: 6, color: p.open ? "#1b6e3a" : "#9ca3af", weight: 2, fillOpacity: p.open ? 0.5 : 0.1 })
+        .bindTooltip(p.name + (p.open ? " · " + t("points.open_now") : " · " + t("points.closed_now"))).addTo(map);
+      var e = m.getElement();
+      if (e) { e.dataset.point = p.id; }
+    });
     (board.stations || []).forEach(function (p) {
       var m = L.marker([p.lat, p.lng], { icon: L.divIcon({ className: "station-pin", html: "站", iconSize: [20, 20] }) })
         .bindTooltip(t("dispatch.station") + " · " + p.name).addTo(map);
