@@ -35,6 +35,9 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 	police := auth.Actor{UserID: k.ID, Name: "apikey:" + k.Name, Role: auth.RolePartner, Scopes: k.Scopes}
 	keys := []Key{{Name: "police", Key: full, Scopes: "family.write", Use: "POST /api/v1/missing-reports"}}
 
+	// Reports are filed in bulk and matched once, before the reunions.
+	fs.Bulk = true
+	defer func() { fs.Bulk = false }()
 	inCare, err := cs.Store.ListPeople(ctx, cases.PersonFilter{InStation: true, Unidentified: true, Limit: 100})
 	if err != nil {
 		return nil, err
@@ -150,6 +153,10 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 	if _, bad, err := fs.FileBatch(ctx, police, batch); err != nil {
 		return nil, fmt.Errorf("demo police reports: %v %v", err, bad)
 	}
+	fs.Bulk = false
+	if err := fs.Refresh(ctx); err != nil {
+		return nil, err
+	}
 	// Two reunions: the first two families' reports confirmed.
 	for _, rep := range matching[:min(2, len(matching))] {
 		cs, err := fs.Store.Candidates(ctx, []string{family.Proposed}, "", rep.ID)
@@ -163,5 +170,5 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 			return nil, fmt.Errorf("demo reunion: %v", err)
 		}
 	}
-	return keys, fs.Refresh(ctx)
+	return keys, nil
 }

@@ -46,6 +46,10 @@ type Service struct {
 	Station    Station
 	// Domain names the station's PFIF records (domain/record-id).
 	Domain string
+	// Bulk, set while loading many records at once (the demo, an
+	// archive), skips the refresh after each report; the loader calls
+	// Refresh once at the end.
+	Bulk bool
 
 	refresh sync.Mutex // one refresh at a time: candidates are upserted by pair
 }
@@ -223,6 +227,9 @@ func (s *Service) add(ctx context.Context, op string, a auth.Actor, in ReportInp
 	if err := s.Store.AddReport(ctx, r, u, a.Entry("report.create", "report", r.ID)); err != nil {
 		return nil, err
 	}
+	if s.Bulk {
+		return r, nil
+	}
 	if err := s.RefreshReport(ctx, r.ID); err != nil {
 		return r, err
 	}
@@ -293,6 +300,9 @@ func (s *Service) FileBatch(ctx context.Context, a auth.Actor, ins []ReportInput
 		e.Detail = "reports"
 		if err := s.Store.AddReports(ctx, fresh, us, e); err != nil {
 			return nil, nil, err
+		}
+		if s.Bulk {
+			return out, nil, nil
 		}
 		if err := s.Refresh(ctx); err != nil {
 			return out, nil, err
