@@ -96,6 +96,12 @@ type adminPointsData struct {
 var pointFormFields = []string{"name", "kind", "address", "lat", "lng", "hours", "capacity", "liaison", "liaison_phone", "season_from", "season_to",
 	"active", "directions"}
 
+// keepPointForm shows a refused point form again with what was typed.
+func keepPointForm(v *view, r *http.Request) {
+	v.keep(r, pointFormFields...)
+	v.Form["services"] = r.Form["services"]
+}
+
 func pointInput(r *http.Request) (points.Input, map[string]string) {
 	f := map[string]string{}
 	lat, err1 := strconv.ParseFloat(strings.TrimSpace(r.FormValue("lat")), 64)
@@ -130,8 +136,7 @@ func (s *Server) showAdminPoints(w http.ResponseWriter, r *http.Request, code in
 	v := s.newView(r, "title.admin_points", adminPointsData{Points: list, Kinds: points.Kinds, Services: points.Services})
 	v.Errors, v.Message = fields, msg
 	if fields != nil {
-		v.keep(r, pointFormFields...)
-		v.Form["services"] = r.Form["services"]
+		keepPointForm(v, r)
 	}
 	if r.URL.Query().Get("notice") == "saved" {
 		v.Notice = "notice.saved"
@@ -167,8 +172,7 @@ func (s *Server) showAdminPoint(w http.ResponseWriter, r *http.Request, code int
 	v := s.newView(r, "title.admin_point", adminPointsData{Point: p, Kinds: points.Kinds, Services: points.Services})
 	v.Errors, v.Message = fields, msg
 	if fields != nil {
-		v.keep(r, pointFormFields...)
-		v.Form["services"] = r.Form["services"]
+		keepPointForm(v, r)
 	} else {
 		for k, val := range map[string]string{"name": p.Name, "kind": p.Kind, "address": p.Address, "lat": strconv.FormatFloat(p.Lat, 'f', 6, 64),
 			"lng": strconv.FormatFloat(p.Lng, 'f', 6, 64), "hours": p.HoursText, "capacity": strconv.Itoa(p.Capacity), "liaison": p.Liaison,
