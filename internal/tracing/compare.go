@@ -328,8 +328,8 @@ func jaroWinkler[T byte | rune](ra, rb []T) float64 {
 }
 
 // withinOneEdit reports whether a and b are at most one byte edit
-// (substitution, insertion, deletion) apart: editDistance(a, b) <= 1 in
-// linear time.
+// (substitution, insertion, deletion) apart: a Levenshtein distance of
+// at most one, in linear time and without allocating.
 func withinOneEdit(a, b string) bool {
 	if len(a) > len(b) {
 		a, b = b, a
@@ -345,30 +345,4 @@ func withinOneEdit(a, b string) bool {
 		return i == len(a) || a[i+1:] == b[i+1:]
 	}
 	return a[i:] == b[i+1:]
-}
-
-// editDistance is the Levenshtein distance (by byte; used on digits).
-func editDistance(a, b string) int {
-	var pa, ca [32]int
-	prev, cur := pa[:0], ca[:0]
-	if len(b) < 32 {
-		prev, cur = pa[:len(b)+1], ca[:len(b)+1]
-	} else {
-		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
-	}
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
