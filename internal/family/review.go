@@ -41,6 +41,16 @@ func (s *Service) Queue(ctx context.Context, a auth.Actor, state, personID strin
 	return s.explain(ctx, cs)
 }
 
+// Proposed counts the candidates waiting for review, without reading
+// either side of them (a count reveals nothing personal).
+func (s *Service) Proposed(ctx context.Context, a auth.Actor) (int, error) {
+	if err := a.Require("family.Proposed", auth.PermFamilyView); err != nil {
+		return 0, err
+	}
+	cs, err := s.Store.Candidates(ctx, []string{Proposed}, "", "")
+	return len(cs), err
+}
+
 // Candidate opens one candidate with its explanation (audited).
 func (s *Service) Candidate(ctx context.Context, a auth.Actor, candidateID string) (*CandidateView, error) {
 	const op = "family.Candidate"

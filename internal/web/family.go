@@ -416,13 +416,13 @@ func (s *Server) familyPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	queue, err := s.Family.Queue(r.Context(), ri.actor, family.Proposed, "")
+	proposed, err := s.Family.Proposed(r.Context(), ri.actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	d := familyData{Reports: list, Statuses: []string{family.StatusOpen, family.StatusReview, family.StatusFound, family.StatusWithdrawn},
-		Sources: family.Sources, Proposed: len(queue)}
+		Sources: family.Sources, Proposed: proposed}
 	v := s.newView(r, "title.family", d)
 	v.keep(r, "status", "source")
 	v.Notice = familyNotices[q.Get("notice")]
