@@ -505,17 +505,7 @@ func (s *Service) IDNumberFor(a auth.Actor, p *Person) string {
 // reveal opens a sealed identifier for a: in full for roles with
 // PermCasesPersonal, masked for everyone else; "" when nothing is sealed.
 func (s *Service) reveal(a auth.Actor, context, sealed string) (string, error) {
-	if sealed == "" {
-		return "", nil
-	}
-	plain, err := s.Keys.Open(context, sealed)
-	if err != nil {
-		return "", err
-	}
-	if a.Can(auth.PermCasesPersonal) {
-		return plain, nil
-	}
-	return secret.Mask(plain), nil
+	return s.Keys.Reveal(context, sealed, a.Can(auth.PermCasesPersonal))
 }
 
 // DashboardRow is an open stay with its deadlines.

@@ -396,17 +396,11 @@ func (s *Service) Report(ctx context.Context, a auth.Actor, reportID string) (*R
 // reveal opens a sealed identifier: in full for readers with personal
 // access, masked for others.
 func (s *Service) reveal(a auth.Actor, context, sealed string) string {
-	if sealed == "" {
-		return ""
-	}
-	v, err := s.Keys.Open(context, sealed)
+	v, err := s.Keys.Reveal(context, sealed, a.Can(auth.PermCasesPersonal))
 	if err != nil {
 		return "?"
 	}
-	if a.Can(auth.PermCasesPersonal) {
-		return v
-	}
-	return secret.Mask(v)
+	return v
 }
 
 // Withdraw closes a report the family no longer needs searched.

@@ -268,6 +268,16 @@ func (k *Keyring) Reseal(context, value string) (string, bool, error) {
 	return out, err == nil, err
 }
 
+// Reveal opens a sealed identifier for display: in full for a reader
+// allowed to see it (full), masked for others; "" stays "".
+func (k *Keyring) Reveal(context, sealed string, full bool) (string, error) {
+	plain, err := k.Open(context, sealed)
+	if err != nil || full {
+		return plain, err
+	}
+	return Mask(plain), nil
+}
+
 // Mask hides the middle of an identifier for display: the first four and
 // last four characters of an ID number stay visible (4107**********1234),
 // the first three and last four of a phone number (138****5678). Short

@@ -130,3 +130,23 @@ func FuzzParseKeyring(f *testing.F) {
 		}
 	})
 }
+
+func TestReveal(t *testing.T) {
+	k, err := LoadOrCreate(filepath.Join(t.TempDir(), "keys"), time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := k.Seal("persons.id_number", "410702198001010015")
+	if got, err := k.Reveal("persons.id_number", c, true); err != nil || got != "410702198001010015" {
+		t.Fatalf("full: %q %v", got, err)
+	}
+	if got, err := k.Reveal("persons.id_number", c, false); err != nil || got != "4107**********0015" {
+		t.Fatalf("masked: %q %v", got, err)
+	}
+	if got, err := k.Reveal("persons.id_number", "", false); err != nil || got != "" {
+		t.Fatalf("nothing sealed: %q %v", got, err)
+	}
+	if _, err := k.Reveal("users.phone", c, false); err == nil {
+		t.Fatal("opened under another context")
+	}
+}

@@ -199,17 +199,8 @@ func (s *Service) Volunteers(ctx context.Context, a auth.Actor) ([]*Volunteer, e
 		return nil, err
 	}
 	for _, v := range vs {
-		if v.IDSealed == "" {
-			continue
-		}
-		n, err := s.Keys.Open(idContext, v.IDSealed)
-		switch {
-		case err != nil:
+		if v.IDShown, err = s.Keys.Reveal(idContext, v.IDSealed, a.Can(auth.PermCasesPersonal)); err != nil {
 			v.IDShown = "?"
-		case a.Can(auth.PermCasesPersonal):
-			v.IDShown = n
-		default:
-			v.IDShown = secret.Mask(n)
 		}
 	}
 	return vs, nil
