@@ -15,6 +15,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/dispatch"
@@ -38,22 +39,23 @@ import (
 // env is one opened Haven: configuration, logger, database, keys and
 // services. Every subcommand that touches data builds one.
 type env struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	db       *store.DB
-	keys     *secret.Keyring
-	auth     *auth.Service
-	intake   *intake.Service
-	partners *intake.Partners
-	dispatch *dispatch.Service
-	hub      *events.Hub
-	cases    *cases.Service
-	health   *health.Service
-	family   *family.Service
-	points   *points.Service
-	supplies *supplies.Service
-	vols     *volunteers.Service
-	now      func() time.Time
+	cfg       *config.Config
+	log       *slog.Logger
+	db        *store.DB
+	keys      *secret.Keyring
+	auth      *auth.Service
+	intake    *intake.Service
+	partners  *intake.Partners
+	dispatch  *dispatch.Service
+	hub       *events.Hub
+	cases     *cases.Service
+	health    *health.Service
+	family    *family.Service
+	points    *points.Service
+	supplies  *supplies.Service
+	vols      *volunteers.Service
+	campaigns *campaigns.Service
+	now       func() time.Time
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -134,8 +136,11 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.health = &health.Service{Store: db, Audit: db, Now: e.now}
 	e.family = &family.Service{Store: db, Cases: e.cases, Audit: db, Keys: keys, Photos: photos, Now: e.now, NoticeDays: cfg.NoticeDays,
 		Station: family.Station{Name: cfg.StationName, Phone: cfg.StationPhone}, Domain: pfifDomain(cfg.BaseURL)}
-	e.points = &points.Service{Store: db, Now: e.now}
-	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now}
+	e.campaigns = &campaigns.Service{Store: db, Now: e.now}
+	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
+	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
+	e.dispatch.HandedOut = e.supplies.BookEncounter
+	e.auth.PointExists = func(ctx context.Context, id string) bool { _, err := db.PointByID(ctx, id); return err == nil }
 	e.vols = &volunteers.Service{Store: db, Keys: keys, Now: e.now}
 	// A person's record changing refreshes their candidates; a stay's end
 	// marks their notices. A failure here never undoes the change itself:
@@ -208,7 +213,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns,
 	})
 	if err != nil {
 		return err

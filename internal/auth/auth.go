@@ -20,6 +20,7 @@ type User struct {
 	DisplayName       string
 	Role              Role
 	DepartmentID      string
+	PointID           string // the rescue point a liaison account is bound to
 	PhoneSealed       string // phone number sealed by secret.Keyring ("users.phone")
 	Lang              string // "zh-CN" or "en"
 	PasswordHash      string
@@ -82,6 +83,7 @@ type Actor struct {
 	Name         string
 	Role         Role
 	DepartmentID string
+	PointID      string // a liaison's own rescue point: the only one it may act for
 	IP           string
 	Scopes       []string // API keys only
 }
@@ -116,6 +118,7 @@ type UserUpdate struct {
 	DisplayName       *string
 	Role              *Role
 	DepartmentID      *string
+	PointID           *string
 	PhoneSealed       *string
 	Lang              *string
 	PasswordHash      *string

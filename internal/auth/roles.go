@@ -16,11 +16,12 @@ const (
 	RoleVolunteer  Role = "volunteer"  // 志愿者协调员
 	RoleLeader     Role = "leader"     // 局领导
 	RoleHospital   Role = "hospital"   // 合作医院 (green-channel referrals to its own department only)
+	RoleLiaison    Role = "liaison"    // 救助点联络员 (bound to one rescue point: its desk only)
 	RolePartner    Role = "partner"    // 合作系统 (API key only, never a login)
 )
 
 // Roles lists the roles a user account may have, in display order.
-var Roles = []Role{RoleAdmin, RoleDispatcher, RolePatrol, RoleStaff, RoleMedical, RoleSafety, RoleFinance, RoleVolunteer, RoleLeader, RoleHospital}
+var Roles = []Role{RoleAdmin, RoleDispatcher, RolePatrol, RoleStaff, RoleMedical, RoleSafety, RoleFinance, RoleVolunteer, RoleLeader, RoleHospital, RoleLiaison}
 
 // ValidUserRole reports whether r may be given to a user account.
 func ValidUserRole(r Role) bool { return slices.Contains(Roles, r) }
@@ -64,7 +65,10 @@ const (
 	PermFamilyView   Permission = "family.view"   // missing-person reports and match candidates (family phones masked; audited)
 	PermFamilyManage Permission = "family.manage" // enter reports, review candidates, publish notices, consent, PFIF
 
-	PermPointsManage Permission = "points.manage" // rescue points: hours, seasons, activation, liaison
+	PermPointsManage Permission = "points.manage" // rescue points: hours, seasons, activation, liaison; every point's desk
+	PermPointDesk    Permission = "points.desk"   // the desk of the actor's own point: log people guided, hand out, pass a lead
+
+	PermCampaignsManage Permission = "campaigns.manage" // start and end campaigns (寒冬送温暖, 夏季送清凉, 6·19)
 
 	PermSuppliesManage  Permission = "supplies.manage"  // catalogue, locations, receipts, donations, transfers, write-offs, counts
 	PermSuppliesHandout Permission = "supplies.handout" // hand out supplies to a person (patrol vehicles, points)
@@ -81,13 +85,14 @@ var rolePermissions = map[Role][]Permission{
 	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork, PermSuppliesHandout},
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
-		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage},
+		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},
 	RoleVolunteer: {PermHome, PermCasesView, PermVolunteersManage},
 	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView},
 	RoleHospital:  {PermHome, PermReferralsHospital},
+	RoleLiaison:   {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:   {PermPartnerAPI},
 }
 

@@ -24,6 +24,9 @@ type Service struct {
 	SessionMax       time.Duration
 	LockoutThreshold int
 	LockoutDuration  time.Duration
+	// PointExists, if set, checks the rescue point a liaison account is
+	// bound to (the registry lives in package points).
+	PointExists func(ctx context.Context, pointID string) bool
 
 	apiKeys keyCache
 }
@@ -156,7 +159,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, *Us
 
 // ActorFor builds the actor of a signed-in user.
 func ActorFor(u *User, ip string) Actor {
-	return Actor{UserID: u.ID, Name: u.Username, Role: u.Role, DepartmentID: u.DepartmentID, IP: ip}
+	return Actor{UserID: u.ID, Name: u.Username, Role: u.Role, DepartmentID: u.DepartmentID, PointID: u.PointID, IP: ip}
 }
 
 // Logout ends a session.
@@ -219,6 +222,7 @@ type NewUser struct {
 	DisplayName  string
 	Role         Role
 	DepartmentID string
+	PointID      string // liaison accounts only
 	Phone        string
 	Password     string
 }
@@ -239,7 +243,7 @@ func NormalizePhone(p string) string {
 	return p
 }
 
-func (s *Service) validateProfile(ctx context.Context, fields map[string]string, display string, role Role, dept, phone string) {
+func (s *Service) validateProfile(ctx context.Context, fields map[string]string, display string, role Role, dept, point, phone string) {
 	if n := utf8.RuneCountInString(strings.TrimSpace(display)); n == 0 {
 		fields["display_name"] = "err.required"
 	} else if n > 50 {
@@ -256,6 +260,22 @@ func (s *Service) validateProfile(ctx context.Context, fields map[string]string,
 	if phone != "" && !phonePattern.MatchString(phone) {
 		fields["phone"] = "err.phone_format"
 	}
+	if role == RoleLiaison {
+		if point == "" {
+			fields["point_id"] = "err.required"
+		} else if s.PointExists != nil && !s.PointExists(ctx, point) {
+			fields["point_id"] = "err.invalid_choice"
+		}
+	}
+}
+
+// pointOf is the point an account is bound to: a liaison's, nobody
+// else's.
+func pointOf(role Role, point string) string {
+	if role != RoleLiaison {
+		return ""
+	}
+	return point
 }
 
 // CreateUser creates an account. Errors: Forbidden, Invalid (fields),
@@ -271,7 +291,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (*User, e
 	if !usernamePattern.MatchString(nu.Username) {
 		fields["username"] = "err.username_format"
 	}
-	s.validateProfile(ctx, fields, nu.DisplayName, nu.Role, nu.DepartmentID, nu.Phone)
+	s.validateProfile(ctx, fields, nu.DisplayName, nu.Role, nu.DepartmentID, nu.PointID, nu.Phone)
 	if p := PasswordProblem(nu.Password, nu.Username); p != "" {
 		fields["password"] = p
 	}
@@ -289,7 +309,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (*User, e
 	now := s.now()
 	u := &User{
 		ID: id.New(), Username: nu.Username, DisplayName: strings.TrimSpace(nu.DisplayName), Role: nu.Role,
-		DepartmentID: nu.DepartmentID, PhoneSealed: sealed, Lang: Languages[0], PasswordHash: h,
+		DepartmentID: nu.DepartmentID, PointID: pointOf(nu.Role, nu.PointID), PhoneSealed: sealed, Lang: Languages[0], PasswordHash: h,
 		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now,
 	}
 	err = s.Store.CreateUser(ctx, u, a.Entry(audit.ActionUserCreate, "user", u.ID))
@@ -368,6 +388,7 @@ type UserEdit struct {
 	DisplayName  string
 	Role         Role
 	DepartmentID string
+	PointID      string // liaison accounts only
 	Phone        string
 }
 
@@ -384,7 +405,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, userID string, ed Use
 	ed.Phone = NormalizePhone(ed.Phone)
 	ed.DisplayName = strings.TrimSpace(ed.DisplayName)
 	fields := map[string]string{}
-	s.validateProfile(ctx, fields, ed.DisplayName, ed.Role, ed.DepartmentID, ed.Phone)
+	s.validateProfile(ctx, fields, ed.DisplayName, ed.Role, ed.DepartmentID, ed.PointID, ed.Phone)
 	if u.ID == a.UserID && ed.Role != u.Role {
 		fields["role"] = "err.own_role"
 	}
@@ -408,6 +429,10 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, userID string, ed Use
 	if ed.DepartmentID != u.DepartmentID {
 		upd.DepartmentID = &ed.DepartmentID
 		changed = append(changed, "department_id")
+	}
+	if p := pointOf(ed.Role, ed.PointID); p != u.PointID {
+		upd.PointID = &p
+		changed = append(changed, "point_id")
 	}
 	if ed.Phone != oldPhone {
 		sealed, err := s.Keys.Seal(phoneContext, ed.Phone)

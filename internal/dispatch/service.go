@@ -28,6 +28,10 @@ type Service struct {
 	Now      func() time.Time
 	Night    NightWindow
 	SpeedKmh float64 // for ETAs; default 30
+	// HandedOut, if set, books an encounter's supplies against the team
+	// vehicle's stock (supplies.Service.FromEncounter). It is called on
+	// every delivery, replays included, and must be idempotent.
+	HandedOut func(ctx context.Context, a auth.Actor, en *Encounter) error
 
 	indexMu sync.Mutex
 	index   *Index
@@ -917,7 +921,7 @@ func (s *Service) RecordEncounter(ctx context.Context, a auth.Actor, in Encounte
 	prev, err := s.Store.EncounterByID(ctx, in.ID)
 	switch {
 	case err == nil && in.BaseVersion == 0:
-		return prev, true, nil
+		return prev, true, s.handedOut(ctx, a, prev)
 	case err == nil && in.BaseVersion != prev.Version:
 		return prev, false, errs.E(errs.Conflict, op, "err.changed_meanwhile")
 	case err != nil && !errs.Is(errs.NotFound, err):
@@ -961,6 +965,9 @@ func (s *Service) RecordEncounter(ctx context.Context, a auth.Actor, in Encounte
 		}
 		return nil, false, err
 	}
+	if err := s.handedOut(ctx, a, en); err != nil {
+		return en, false, err
+	}
 	if prev != nil {
 		en.Version++
 		return en, false, nil
@@ -981,6 +988,13 @@ func (s *Service) RecordEncounter(ctx context.Context, a auth.Actor, in Encounte
 		}
 	}
 	return en, false, nil
+}
+
+func (s *Service) handedOut(ctx context.Context, a auth.Actor, en *Encounter) error {
+	if s.HandedOut == nil || en == nil || len(en.Supplies) == 0 {
+		return nil
+	}
+	return s.HandedOut(ctx, a, en)
 }
 
 // EncounterName opens the name given in an encounter, for roles that need

@@ -22,10 +22,11 @@ const (
 	ChannelCity    Channel = "szcg"    // the 数字城管 digital city-management platform
 	ChannelHotline Channel = "hotline" // a station operator typing a call
 	ChannelPatrol  Channel = "patrol"  // a patrol member reporting what they see
+	ChannelPoint   Channel = "point"   // a rescue point's liaison passing a lead
 )
 
 // Channels lists every channel.
-var Channels = []Channel{ChannelPublic, ChannelOpen311, Channel12345, Channel110, ChannelCity, ChannelHotline, ChannelPatrol}
+var Channels = []Channel{ChannelPublic, ChannelOpen311, Channel12345, Channel110, ChannelCity, ChannelHotline, ChannelPatrol, ChannelPoint}
 
 // PartnerChannels are the channels of partner platforms, which get the
 // outcome back by webhook.

@@ -110,6 +110,8 @@ func checkChannel(a auth.Actor, ch Channel) error {
 		return a.Require(op, auth.PermSignalsEnter)
 	case ChannelPatrol:
 		return a.Require(op, auth.PermSignalsPatrol)
+	case ChannelPoint:
+		return a.RequireAny(op, auth.PermPointDesk, auth.PermPointsManage)
 	default:
 		return errs.InvalidFields(op, map[string]string{"channel": "err.invalid_choice"})
 	}

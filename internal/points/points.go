@@ -51,15 +51,22 @@ type Point struct {
 	LiaisonPhone string // staff only; the public calls the station's hotline
 	Services     []string
 	Season       Season
-	Active       bool // switched on (seasonal points by hand or by a campaign)
+	Active       bool // switched on by hand
+	ByCampaign   bool // also switched on while a campaign that activates its kind runs (寒冬送温暖: warming, 夏季送清凉: cooling)
 	Directions   string
 	Version      int
 	UpdatedAt    time.Time
 }
 
+// On reports whether the point is switched on: by hand, or by a running
+// campaign that activates its kind (activated, from Service.Activated).
+func (p *Point) On(activated map[string]bool) bool { return p.Active || (p.ByCampaign && activated[p.Kind]) }
+
 // OpenAt reports whether the point is open at t: switched on, in season
 // and within its hours.
-func (p *Point) OpenAt(t time.Time) bool { return p.Active && p.Season.In(t) && p.Hours.OpenAt(t) }
+func (p *Point) OpenAt(t time.Time, activated map[string]bool) bool {
+	return p.On(activated) && p.Season.In(t) && p.Hours.OpenAt(t)
+}
 
 // Store keeps points.
 type Store interface {
@@ -67,12 +74,29 @@ type Store interface {
 	UpdatePoint(ctx context.Context, p *Point, e audit.Entry) error // version-checked
 	PointByID(ctx context.Context, id string) (*Point, error)
 	Points(ctx context.Context) ([]*Point, error)
+	AddPointLog(ctx context.Context, l *LogEntry, e audit.Entry) error
+	PointLog(ctx context.Context, pointID string, limit int) ([]*LogEntry, error) // newest first
 }
 
 // Service is the rescue-point registry.
 type Service struct {
 	Store Store
 	Now   func() time.Time
+	// Activated, if set, tells which kinds of point running campaigns
+	// switch on at a time (campaigns.Service.ActivatedKinds).
+	Activated func(ctx context.Context, t time.Time) (map[string]bool, error)
+	// Signals, if set, takes the leads a point passes to the dispatcher
+	// (intake.Service).
+	Signals interface {
+		Submit(ctx context.Context, a auth.Actor, in intake.Input) (*intake.Result, error)
+	}
+}
+
+func (s *Service) activated(ctx context.Context, t time.Time) (map[string]bool, error) {
+	if s.Activated == nil {
+		return nil, nil
+	}
+	return s.Activated(ctx, t)
 }
 
 // Input is a point as staff enter it.
@@ -85,6 +109,7 @@ type Input struct {
 	Services              []string
 	SeasonFrom, SeasonTo  string
 	Active                bool
+	ByCampaign            bool
 	Directions            string
 }
 
@@ -132,7 +157,7 @@ func check(in Input, p *Point) map[string]string {
 	}
 	*p = Point{ID: p.ID, Version: p.Version, Name: in.Name, Kind: in.Kind, Address: in.Address, Lat: in.Lat, Lng: in.Lng,
 		HoursText: h.String(), Hours: h, Capacity: in.Capacity, Liaison: in.Liaison, LiaisonPhone: phone, Services: in.Services,
-		Season: season, Active: in.Active, Directions: in.Directions}
+		Season: season, Active: in.Active, ByCampaign: in.ByCampaign, Directions: in.Directions}
 	return f
 }
 
@@ -215,7 +240,8 @@ type Query struct {
 	Limit    int
 }
 
-// Find lists the points the public may see (switched on; out-of-season
+// Find lists the points the public may see (switched on by hand or by a
+// running campaign; out-of-season
 // ones only when not asking for open ones), nearest first when a place is
 // given, open ones before closed.
 func (s *Service) Find(ctx context.Context, q Query) ([]Found, error) {
@@ -224,13 +250,17 @@ func (s *Service) Find(ctx context.Context, q Query) ([]Found, error) {
 		return nil, err
 	}
 	now := s.Now()
+	act, err := s.activated(ctx, now)
+	if err != nil {
+		return nil, err
+	}
 	var out []Found
 	for _, p := range all {
-		if !p.Active {
+		if !p.On(act) {
 			continue
 		}
 		f := Found{ID: p.ID, Name: p.Name, Kind: p.Kind, Address: p.Address, Lat: p.Lat, Lng: p.Lng, Hours: p.HoursText, Services: p.Services,
-			Capacity: p.Capacity, Directions: p.Directions, OpenNow: p.OpenAt(now), InSeason: p.Season.In(now)}
+			Capacity: p.Capacity, Directions: p.Directions, OpenNow: p.OpenAt(now, act), InSeason: p.Season.In(now)}
 		if q.OpenOnly && !f.OpenNow {
 			continue
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 )
 
-const userColumns = `id, username, display_name, role, department_id, phone_enc, lang, password_hash,
+const userColumns = `id, username, display_name, role, department_id, point_id, phone_enc, lang, password_hash,
 	disabled, failed_logins, locked_until, password_changed_at, created_at, updated_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
@@ -18,7 +18,7 @@ type rowScanner interface{ Scan(dest ...any) error }
 func scanUser(r rowScanner) (*auth.User, error) {
 	var u auth.User
 	var role string
-	err := r.Scan(&u.ID, &u.Username, &u.DisplayName, &role, &u.DepartmentID, &u.PhoneSealed, &u.Lang, &u.PasswordHash,
+	err := r.Scan(&u.ID, &u.Username, &u.DisplayName, &role, &u.DepartmentID, &u.PointID, &u.PhoneSealed, &u.Lang, &u.PasswordHash,
 		&u.Disabled, &u.FailedLogins, scanTime{&u.LockedUntil}, scanTime{&u.PasswordChangedAt}, scanTime{&u.CreatedAt}, scanTime{&u.UpdatedAt})
 	u.Role = auth.Role(role)
 	return &u, err
@@ -27,8 +27,8 @@ func scanUser(r rowScanner) (*auth.User, error) {
 // CreateUser implements auth.Store.
 func (db *DB) CreateUser(ctx context.Context, u *auth.User, e audit.Entry) error {
 	return db.tx(ctx, "store.CreateUser", func(tx *sql.Tx) error {
-		_, err := db.exec(ctx, tx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, u.Username, u.DisplayName, string(u.Role), u.DepartmentID, u.PhoneSealed, u.Lang, u.PasswordHash,
+		_, err := db.exec(ctx, tx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, u.Username, u.DisplayName, string(u.Role), u.DepartmentID, u.PointID, u.PhoneSealed, u.Lang, u.PasswordHash,
 			u.Disabled, u.FailedLogins, db.d.t(u.LockedUntil), db.d.t(u.PasswordChangedAt), db.d.t(u.CreatedAt), db.d.t(u.UpdatedAt))
 		if err != nil {
 			return err
@@ -70,6 +70,9 @@ func (db *DB) UpdateUser(ctx context.Context, id string, upd auth.UserUpdate, e 
 	}
 	if upd.DepartmentID != nil {
 		set("department_id", *upd.DepartmentID)
+	}
+	if upd.PointID != nil {
+		set("point_id", *upd.PointID)
 	}
 	if upd.PhoneSealed != nil {
 		set("phone_enc", *upd.PhoneSealed)

@@ -28,8 +28,9 @@ type Item struct {
 	Code         string
 	Name         string
 	Unit         string // 件, 床, 双, 瓶, 桶, 个, 盒
-	RationQty    int    // most one person may receive per period; 0: not rationed
+	RationQty    int    // most one person may receive per day; 0: not rationed by the day
 	RationPeriod string // "day"
+	CampaignQty  int    // most one person may receive during one running campaign; 0: not rationed by campaign
 	Active       bool
 }
 
@@ -76,6 +77,16 @@ type Movement struct {
 	Reason     string
 	TransferID string
 	ByName     string
+	// Rations are the ledger rows a handout counts against (not stored
+	// with the movement): the store raises each in the same transaction
+	// and refuses the whole set when one would pass its limit.
+	Rations []Ration
+}
+
+// Ration is one period a handout counts against.
+type Ration struct {
+	Period string // "day:2026-11-29" or "campaign:<id>"
+	Limit  int    // 0: counted, not limited (an override with a reason)
 }
 
 // Level is stock on hand of one item at one location.
@@ -95,15 +106,25 @@ type Store interface {
 	Items(ctx context.Context) ([]*Item, error)
 	AddLocation(ctx context.Context, l *Location, e audit.Entry) error
 	Locations(ctx context.Context) ([]*Location, error)
-	// Move records movements and applies them to stock in one
-	// transaction; Conflict (err.stock_short) when any level would go
-	// below zero, and then nothing is stored.
+	// Move records movements and applies them to stock and to the ration
+	// ledger in one transaction; Conflict (err.stock_short) when any level
+	// would go below zero, Invalid (qty: err.ration) when a ration would
+	// pass its limit, and then nothing is stored.
 	Move(ctx context.Context, ms []*Movement, e audit.Entry) error
 	Levels(ctx context.Context, locationID string) ([]Level, error)
 	SetThreshold(ctx context.Context, locationID, itemID string, n int, e audit.Entry) error
 	Movements(ctx context.Context, locationID, itemID string, limit int) ([]*Movement, error)
-	// HandedOut sums an item's handouts to a person since a time.
-	HandedOut(ctx context.Context, personKey, itemID string, since time.Time) (int, error)
+	// Rationed is what a person has had of an item in a period.
+	Rationed(ctx context.Context, personKey, itemID, period string) (int, error)
+	// Booked sums the handouts of an item under a person key.
+	Booked(ctx context.Context, personKey, itemID string) (int, error)
+	AddUnbooked(ctx context.Context, u *Unbooked, e audit.Entry) error
+	UnbookedFor(ctx context.Context, encounterID string) ([]*Unbooked, error)
+	UnbookedByID(ctx context.Context, id string) (*Unbooked, error)
+	UnbookedList(ctx context.Context, open bool, limit int) ([]*Unbooked, error)
+	// SettleUnbooked marks a line settled and, when m is not nil, records
+	// m as Move would, in one transaction; Conflict when already settled.
+	SettleUnbooked(ctx context.Context, id string, at time.Time, by, settlement string, m *Movement, e audit.Entry) error
 	// MovementSum sums every movement of an item at a location: what the
 	// level must equal.
 	MovementSum(ctx context.Context, locationID, itemID string) (int, error)
@@ -114,7 +135,17 @@ type Service struct {
 	Store Store
 	Audit audit.Store
 	Now   func() time.Time
+	// Campaigns, if set, lists the campaigns running at a time
+	// (campaigns.Service.RunningIDs): per-campaign rations count in each.
+	Campaigns func(ctx context.Context, t time.Time) ([]string, error)
 }
+
+// visible reports whether a may see and use a location: a liaison only
+// its own point's, everyone else all of them.
+func visible(a auth.Actor, l *Location) bool { return a.PointID == "" || l.PointID == a.PointID }
+
+// DayPeriod is the ration period of the China-time day of t.
+func DayPeriod(t time.Time) string { return "day:" + t.In(CST).Format(time.DateOnly) }
 
 func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
 
@@ -137,8 +168,11 @@ func (s *Service) AddItem(ctx context.Context, a auth.Actor, it Item) (*Item, er
 	if it.Unit == "" || !textOK(it.Unit, 10) {
 		f["unit"] = "err.required"
 	}
-	if it.RationQty < 0 {
+	if it.RationQty < 0 || it.RationQty > 9999 {
 		f["ration_qty"] = "err.qty"
+	}
+	if it.CampaignQty < 0 || it.CampaignQty > 9999 {
+		f["campaign_qty"] = "err.qty"
 	}
 	if len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)
@@ -204,6 +238,16 @@ func (s *Service) Record(ctx context.Context, a auth.Actor, in MoveInput) ([]*Mo
 			item = it
 		}
 	}
+	if a.PointID != "" { // a liaison: its own point's stock only
+		locs, err := s.Store.Locations(ctx)
+		if err != nil {
+			return nil, err
+		}
+		i := slices.IndexFunc(locs, func(l *Location) bool { return l.ID == in.LocationID })
+		if i < 0 || !visible(a, locs[i]) {
+			return nil, errs.E(errs.Forbidden, op, "err.forbidden")
+		}
+	}
 	f := map[string]string{}
 	if item == nil {
 		f["item_id"] = "err.invalid_choice"
@@ -244,21 +288,15 @@ func (s *Service) Record(ctx context.Context, a auth.Actor, in MoveInput) ([]*Mo
 		if in.PersonKey == "" {
 			f["person_key"] = "err.required"
 		}
-		if item != nil && item.RationQty > 0 && len(f) == 0 {
-			day := now.In(CST)
-			since := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, CST)
-			had, err := s.Store.HandedOut(ctx, in.PersonKey, item.ID, since)
-			if err != nil {
+		if in.Override && in.Reason == "" {
+			f["reason"] = "err.ration_reason"
+		}
+		if item != nil && len(f) == 0 {
+			if m.Rations, err = s.rations(ctx, item, now, in.Override); err != nil {
 				return nil, err
 			}
-			if had+in.Qty > item.RationQty {
-				if !in.Override {
-					f["qty"] = "err.ration"
-				} else if in.Reason == "" {
-					f["reason"] = "err.ration_reason"
-				} else {
-					m.Reason = "override: " + in.Reason
-				}
+			if in.Override {
+				m.Reason = "override: " + in.Reason
 			}
 		}
 	case WriteOff:
@@ -278,6 +316,28 @@ func (s *Service) Record(ctx context.Context, a auth.Actor, in MoveInput) ([]*Mo
 		return nil, err
 	}
 	return ms, nil
+}
+
+// rations lists the periods a handout of item at now counts against: the
+// day, and each running campaign; an override counts without a limit.
+func (s *Service) rations(ctx context.Context, item *Item, now time.Time, override bool) ([]Ration, error) {
+	limit := func(n int) int {
+		if override {
+			return 0
+		}
+		return n
+	}
+	rs := []Ration{{Period: DayPeriod(now), Limit: limit(item.RationQty)}}
+	if s.Campaigns != nil {
+		ids, err := s.Campaigns(ctx, now)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			rs = append(rs, Ration{Period: "campaign:" + id, Limit: limit(item.CampaignQty)})
+		}
+	}
+	return rs, nil
 }
 
 // CountStock records a stock count (盘点): the difference between what
@@ -332,6 +392,9 @@ func (s *Service) Overview(ctx context.Context, a auth.Actor) ([]Stock, []*Item,
 	}
 	var out []Stock
 	for _, l := range locs {
+		if !visible(a, l) {
+			continue
+		}
 		lv, err := s.Store.Levels(ctx, l.ID)
 		if err != nil {
 			return nil, nil, err

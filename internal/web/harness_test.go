@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/demo"
 	"github.com/havenrescue/haven/internal/dispatch"
@@ -106,15 +107,18 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	hs := &health.Service{Store: db, Audit: db, Now: time.Now}
 	fs := &family.Service{Store: db, Cases: cs, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Domain: "test.example",
 		Station: family.Station{Name: "新乡市救助管理站", Phone: "0373-5089797"}}
-	ps := &points.Service{Store: db, Now: time.Now}
-	ss := &supplies.Service{Store: db, Audit: db, Now: time.Now}
+	camps := &campaigns.Service{Store: db, Now: time.Now}
+	ps := &points.Service{Store: db, Now: time.Now, Activated: camps.ActivatedKinds, Signals: in}
+	ss := &supplies.Service{Store: db, Audit: db, Now: time.Now, Campaigns: camps.RunningIDs}
+	disp.HandedOut = ss.BookEncounter
+	svc.PointExists = func(ctx context.Context, id string) bool { _, err := db.PointByID(ctx, id); return err == nil }
 	cs.Changed = func(ctx context.Context, id string) { _ = fs.RefreshPerson(ctx, id) }
 	cs.Exited = func(ctx context.Context, id string, k cases.ExitKind) { _ = fs.Exited(ctx, id, k) }
 	logs := &syncBuffer{}
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: &volunteers.Service{Store: db, Keys: keys, Now: time.Now}})
+		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: &volunteers.Service{Store: db, Keys: keys, Now: time.Now}, Campaigns: camps})
 	if err != nil {
 		t.Fatal(err)
 	}

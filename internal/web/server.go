@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
@@ -54,6 +55,7 @@ type Deps struct {
 	Points     *points.Service
 	Supplies   *supplies.Service
 	Volunteers *volunteers.Service
+	Campaigns  *campaigns.Service
 }
 
 // Server is Haven's HTTP handler.

@@ -1,0 +1,197 @@
+// Package campaigns is the seasonal campaigns (专项行动, DESIGN.md §3.11)
+// as far as rescue points and supplies need them: a campaign — 寒冬送温暖,
+// 夏季送清凉, the 6·19 open day — is started and ended by hand; while it
+// runs it switches on the points of the kinds it activates (warming
+// shelters in winter, cooling points in summer) and its per-campaign
+// rations count handouts from its start.
+package campaigns
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/havenrescue/haven/internal/audit"
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/id"
+	"github.com/havenrescue/haven/internal/points"
+)
+
+// Kinds of campaign.
+const (
+	Winter  = "winter"   // 寒冬送温暖
+	Summer  = "summer"   // 夏季送清凉
+	OpenDay = "open_day" // 6·19 开放日
+	Special = "special"  // any other 专项行动
+)
+
+// Kinds lists the kinds in display order.
+var Kinds = []string{Winter, Summer, OpenDay, Special}
+
+// activates says which kinds of rescue point a running campaign switches
+// on.
+var activates = map[string][]string{
+	Winter: {points.KindWarming},
+	Summer: {points.KindCooling},
+}
+
+// Campaign is one campaign.
+type Campaign struct {
+	ID               string
+	Kind             string
+	Name             string
+	StartsOn, EndsOn string // planned dates, YYYY-MM-DD (China time)
+	StartedAt        time.Time
+	EndedAt          time.Time // zero while running
+	StartedBy        string
+	Note             string
+}
+
+// cst is China Standard Time, the calendar campaign dates are in.
+var cst = time.FixedZone("CST", 8*3600)
+
+// RunningAt reports whether the campaign runs at t: started, not ended by
+// hand, and not past its last planned day.
+func (c *Campaign) RunningAt(t time.Time) bool {
+	if t.Before(c.StartedAt) || (!c.EndedAt.IsZero() && !t.Before(c.EndedAt)) {
+		return false
+	}
+	return t.In(cst).Format(time.DateOnly) <= c.EndsOn
+}
+
+// Activates lists the kinds of point the campaign switches on.
+func (c *Campaign) Activates() []string { return activates[c.Kind] }
+
+// Store keeps campaigns.
+type Store interface {
+	AddCampaign(ctx context.Context, c *Campaign, e audit.Entry) error
+	EndCampaign(ctx context.Context, id string, at time.Time, e audit.Entry) error // NotFound, or Conflict when already ended
+	Campaigns(ctx context.Context) ([]*Campaign, error)                           // newest first
+}
+
+// Service is campaigns.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// Input is a campaign as staff start it.
+type Input struct {
+	Kind, Name, StartsOn, EndsOn, Note string
+}
+
+// Start starts a campaign now. Its planned dates are checked: the last day
+// not before the first, the whole at most a year, the first at most a
+// month back.
+func (s *Service) Start(ctx context.Context, a auth.Actor, in Input) (*Campaign, error) {
+	const op = "campaigns.Start"
+	if err := a.Require(op, auth.PermCampaignsManage); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	in.Name, in.Note = strings.TrimSpace(in.Name), strings.TrimSpace(in.Note)
+	f := map[string]string{}
+	if !slices.Contains(Kinds, in.Kind) {
+		f["kind"] = "err.invalid_choice"
+	}
+	if in.Name == "" {
+		f["name"] = "err.required"
+	} else if !utf8.ValidString(in.Name) || utf8.RuneCountInString(in.Name) > 100 {
+		f["name"] = "err.too_long"
+	}
+	if !utf8.ValidString(in.Note) || utf8.RuneCountInString(in.Note) > 500 {
+		f["note"] = "err.too_long"
+	}
+	if in.StartsOn == "" {
+		in.StartsOn = now.In(cst).Format(time.DateOnly)
+	}
+	from, err1 := time.ParseInLocation(time.DateOnly, in.StartsOn, cst)
+	to, err2 := time.ParseInLocation(time.DateOnly, in.EndsOn, cst)
+	switch {
+	case err1 != nil:
+		f["starts_on"] = "err.date"
+	case err2 != nil:
+		f["ends_on"] = "err.date"
+	case to.Before(from):
+		f["ends_on"] = "err.campaign_dates"
+	case to.Sub(from) > 366*24*time.Hour:
+		f["ends_on"] = "err.campaign_long"
+	case now.Sub(from) > 31*24*time.Hour:
+		f["starts_on"] = "err.campaign_dates"
+	case to.Format(time.DateOnly) < now.In(cst).Format(time.DateOnly):
+		f["ends_on"] = "err.campaign_dates" // ends before today
+	}
+	if len(f) > 0 {
+		return nil, errs.InvalidFields(op, f)
+	}
+	c := &Campaign{ID: id.New(), Kind: in.Kind, Name: in.Name, StartsOn: in.StartsOn, EndsOn: in.EndsOn, StartedAt: now, StartedBy: a.Name, Note: in.Note}
+	e := a.Entry("campaign.start", "campaign", c.ID)
+	e.Detail = c.Kind
+	return c, s.Store.AddCampaign(ctx, c, e)
+}
+
+// End ends a running campaign now.
+func (s *Service) End(ctx context.Context, a auth.Actor, campaignID string) error {
+	const op = "campaigns.End"
+	if err := a.Require(op, auth.PermCampaignsManage); err != nil {
+		return err
+	}
+	return s.Store.EndCampaign(ctx, campaignID, s.Now().UTC(), a.Entry("campaign.end", "campaign", campaignID))
+}
+
+// All lists campaigns, newest first, for staff.
+func (s *Service) All(ctx context.Context, a auth.Actor) ([]*Campaign, error) {
+	if err := a.RequireAny("campaigns.All", auth.PermCampaignsManage, auth.PermPointsManage); err != nil {
+		return nil, err
+	}
+	return s.Store.Campaigns(ctx)
+}
+
+// Running lists the campaigns running at t. It needs no actor: the public
+// help-point finder and rationing ask it.
+func (s *Service) Running(ctx context.Context, t time.Time) ([]*Campaign, error) {
+	all, err := s.Store.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Campaign
+	for _, c := range all {
+		if c.RunningAt(t) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// ActivatedKinds is the set of point kinds running campaigns switch on at
+// t (points.Service.Activated).
+func (s *Service) ActivatedKinds(ctx context.Context, t time.Time) (map[string]bool, error) {
+	run, err := s.Running(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[string]bool{}
+	for _, c := range run {
+		for _, k := range c.Activates() {
+			kinds[k] = true
+		}
+	}
+	return kinds, nil
+}
+
+// RunningIDs lists the ids of the campaigns running at t
+// (supplies.Service.Campaigns: per-campaign rations).
+func (s *Service) RunningIDs(ctx context.Context, t time.Time) ([]string, error) {
+	run, err := s.Running(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(run))
+	for i, c := range run {
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
