@@ -94,7 +94,7 @@ func (s *Service) FromEncounter(ctx context.Context, a auth.Actor, h EncounterHa
 	if err != nil {
 		return err
 	}
-	for _, ln := range merge(h.Lines) {
+	for _, ln := range merge(items, h.Lines) {
 		item := findItem(items, ln.Item)
 		var done float64
 		if item != nil {
@@ -107,7 +107,7 @@ func (s *Service) FromEncounter(ctx context.Context, a auth.Actor, h EncounterHa
 		for _, u := range waiting {
 			// A line settled by booking it as this very item is already
 			// in Booked; every other line, open or settled, counts here.
-			if u.Item == ln.Item && !(u.Settlement == Booked && item != nil) {
+			if sameItem(items, u.Item, ln.Item) && !(u.Settlement == Booked && item != nil) {
 				done += u.Qty
 			}
 		}
@@ -152,11 +152,15 @@ func (s *Service) BookEncounter(ctx context.Context, a auth.Actor, en *dispatch.
 	return s.FromEncounter(ctx, a, h)
 }
 
-// merge adds up lines of the same item.
-func merge(lines []EncounterLine) []EncounterLine {
+// merge adds up lines of the same item (by code or by name) and names each
+// known item as the catalogue does.
+func merge(items []*Item, lines []EncounterLine) []EncounterLine {
 	var out []EncounterLine
 	for _, ln := range lines {
 		ln.Item = strings.TrimSpace(ln.Item)
+		if it := findItem(items, ln.Item); it != nil {
+			ln.Item = it.Name
+		}
 		if i := slices.IndexFunc(out, func(o EncounterLine) bool { return o.Item == ln.Item }); i >= 0 {
 			out[i].Qty += ln.Qty
 			continue
@@ -164,6 +168,15 @@ func merge(lines []EncounterLine) []EncounterLine {
 		out = append(out, ln)
 	}
 	return out
+}
+
+// sameItem reports whether two written names mean the same thing.
+func sameItem(items []*Item, a, b string) bool {
+	if a == b {
+		return true
+	}
+	x, y := findItem(items, a), findItem(items, b)
+	return x != nil && x == y
 }
 
 // findItem finds a catalogue item by code or name.
