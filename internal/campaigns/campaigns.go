@@ -69,7 +69,7 @@ func (c *Campaign) Activates() []string { return activates[c.Kind] }
 type Store interface {
 	AddCampaign(ctx context.Context, c *Campaign, e audit.Entry) error
 	EndCampaign(ctx context.Context, id string, at time.Time, e audit.Entry) error // NotFound, or Conflict when already ended
-	Campaigns(ctx context.Context) ([]*Campaign, error)                           // newest first
+	Campaigns(ctx context.Context) ([]*Campaign, error)                            // newest first
 }
 
 // Service is campaigns.

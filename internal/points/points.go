@@ -60,7 +60,9 @@ type Point struct {
 
 // On reports whether the point is switched on: by hand, or by a running
 // campaign that activates its kind (activated, from Service.Activated).
-func (p *Point) On(activated map[string]bool) bool { return p.Active || (p.ByCampaign && activated[p.Kind]) }
+func (p *Point) On(activated map[string]bool) bool {
+	return p.Active || (p.ByCampaign && activated[p.Kind])
+}
 
 // OpenAt reports whether the point is open at t: switched on, in season
 // and within its hours.
