@@ -56,9 +56,14 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("demo help signals: %v", err)
 	}
+	// The history's encounters predate the supply catalogue: they are not
+	// booked against stock.
+	handedOut := e.dispatch.HandedOut
+	e.dispatch.HandedOut = nil
 	if err := demo.SeedDispatch(ctx, e.dispatch, e.auth, e.now()); err != nil {
 		return fmt.Errorf("demo dispatch: %v", err)
 	}
+	e.dispatch.HandedOut = handedOut
 	// Two years of history are entered in one go: family search matches
 	// once at the end instead of after every admission.
 	changed := e.cases.Changed
@@ -75,7 +80,15 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := demo.SeedPoints(ctx, e.points); err != nil {
 		return fmt.Errorf("demo rescue points: %v", err)
 	}
-	if err := demo.SeedSupplies(ctx, e.supplies); err != nil {
+	if err := demo.SeedCampaigns(ctx, e.campaigns, e.now()); err != nil {
+		return fmt.Errorf("demo campaigns: %v", err)
+	}
+	liaison, err := demo.SeedLiaison(ctx, e.auth, e.points, password)
+	if err != nil {
+		return fmt.Errorf("demo liaison: %v", err)
+	}
+	accounts = append(accounts, liaison)
+	if err := demo.SeedSupplies(ctx, e.supplies, e.points, e.dispatch); err != nil {
 		return fmt.Errorf("demo supplies: %v", err)
 	}
 	if err := demo.SeedVolunteers(ctx, e.vols, e.now()); err != nil {

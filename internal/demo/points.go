@@ -46,7 +46,7 @@ func SeedPoints(ctx context.Context, ps *points.Service) error {
 			Hours: "daily 18:00-08:00+1", Capacity: 20, SeasonFrom: "11-15", SeasonTo: "03-15", Active: true,
 			Services: []string{"water", "clothing", "rest", "call"}, Liaison: "李娟", LiaisonPhone: "13903731102"},
 		points.Input{Name: "东站避寒点", Kind: points.KindWarming, Address: "新乡东站北广场临时用房", Lat: 35.2815, Lng: 114.0078,
-			Hours: "daily 20:00-07:00+1", Capacity: 15, SeasonFrom: "12-01", SeasonTo: "02-28", Active: false,
+			Hours: "daily 20:00-07:00+1", Capacity: 15, SeasonFrom: "12-01", SeasonTo: "02-28", Active: false, ByCampaign: true,
 			Services: []string{"water", "rest", "call"}, Liaison: "赵磊", LiaisonPhone: "13903731103"},
 		points.Input{Name: "人民公园避暑点", Kind: points.KindCooling, Address: "卫滨区人民公园南门", Lat: 35.3058, Lng: 113.9190,
 			Hours: "daily 10:00-18:00", Capacity: 30, SeasonFrom: "06-01", SeasonTo: "09-15", Active: true,

@@ -3,8 +3,11 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/supplies"
 )
 
@@ -12,8 +15,24 @@ import (
 // rescue points' stock and two patrol vehicles, and a winter's movements:
 // purchases, donations in kind from two charities, transfers out to the
 // vehicles and points, handouts on the street, a write-off and a count.
-func SeedSupplies(ctx context.Context, ss *supplies.Service) error {
+func SeedSupplies(ctx context.Context, ss *supplies.Service, ps *points.Service, ds *dispatch.Service) error {
 	staff := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleStaff}
+	pts, err := ps.All(ctx, staff)
+	if err != nil {
+		return err
+	}
+	pointID := map[string]string{}
+	for _, p := range pts {
+		pointID[p.Name] = p.ID
+	}
+	teams, err := ds.Store.ListTeams(ctx)
+	if err != nil {
+		return err
+	}
+	teamID := map[string]string{}
+	for _, t := range teams {
+		teamID[t.Name] = t.ID
+	}
 	patrol := auth.Actor{UserID: "demo", Name: "巡查队员", Role: auth.RolePatrol}
 	catalogue := []supplies.Item{{Code: "COAT", Name: "棉大衣", Unit: "件", RationQty: 1}, {Code: "QUILT", Name: "棉被", Unit: "床", RationQty: 1},
 		{Code: "GLOVES", Name: "手套", Unit: "双", RationQty: 2}, {Code: "WATER", Name: "矿泉水", Unit: "瓶", RationQty: 6},
@@ -28,8 +47,11 @@ func SeedSupplies(ctx context.Context, ss *supplies.Service) error {
 		items[it.Code] = x
 	}
 	locs := map[string]*supplies.Location{}
-	for _, l := range []supplies.Location{{Kind: supplies.LocStore, Name: "站内仓库"}, {Kind: supplies.LocVehicle, Name: "巡查一车（豫G·J0371）"},
-		{Kind: supplies.LocVehicle, Name: "巡查二车（豫G·J0372）"}, {Kind: supplies.LocPoint, Name: "火车站避寒点"}, {Kind: supplies.LocPoint, Name: "福彩救助点（人民路）"}} {
+	for _, l := range []supplies.Location{{Kind: supplies.LocStore, Name: "站内仓库"},
+		{Kind: supplies.LocVehicle, Name: "巡查一车（豫G·J0371）", TeamID: teamID["救助站巡查1队"]},
+		{Kind: supplies.LocVehicle, Name: "巡查二车（豫G·J0372）", TeamID: teamID["救助站巡查2队"]},
+		{Kind: supplies.LocPoint, Name: "火车站避寒点", PointID: pointID["火车站避寒点"]},
+		{Kind: supplies.LocPoint, Name: "福彩救助点（人民路）", PointID: pointID["福彩救助点（人民路）"]}} {
 		x, err := ss.AddLocation(ctx, staff, l)
 		if err != nil {
 			return err
@@ -80,6 +102,11 @@ func SeedSupplies(ctx context.Context, ss *supplies.Service) error {
 			}
 		}
 	}
-	_, err := ss.CountStock(ctx, staff, store, items["MASK"].ID, 496, "月底盘点，4 个破损")
-	return err
+	if _, err := ss.CountStock(ctx, staff, store, items["MASK"].ID, 496, "月底盘点，4 个破损"); err != nil {
+		return err
+	}
+	// An encounter synced from a patrol phone: the coat is booked from the
+	// van; the heat pads are not in the catalogue and wait for staff.
+	return ss.FromEncounter(ctx, patrol, supplies.EncounterHandout{EncounterID: "demo-encounter-heat-pads", TeamID: teamID["救助站巡查2队"],
+		At: time.Now(), Lines: []supplies.EncounterLine{{Item: "棉大衣", Qty: 1, Unit: "件"}, {Item: "暖宝宝", Qty: 4, Unit: "片"}}})
 }

@@ -195,6 +195,15 @@ func (s *Service) AddLocation(ctx context.Context, a auth.Actor, l Location) (*L
 	if !slices.Contains([]string{LocStore, LocPoint, LocVehicle}, l.Kind) {
 		f["kind"] = "err.invalid_choice"
 	}
+	if l.Kind == LocPoint && l.PointID == "" {
+		f["point_id"] = "err.required" // the point's liaison hands out from it
+	}
+	if l.Kind != LocPoint {
+		l.PointID = ""
+	}
+	if l.Kind != LocVehicle {
+		l.TeamID = ""
+	}
 	if len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/points"
 )
 
 type usersData struct {
@@ -41,13 +42,21 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) {
 type userFormData struct {
 	Roles       []auth.Role
 	Departments []*auth.Department
+	Points      []*points.Point // a liaison account's point
 	User        *auth.UserView
 	Dept        *auth.Department
 }
 
 func (s *Server) userForm(r *http.Request) (userFormData, error) {
 	_, list, err := s.departmentsByID(r)
-	return userFormData{Roles: auth.Roles, Departments: list}, err
+	if err != nil {
+		return userFormData{}, err
+	}
+	d := userFormData{Roles: auth.Roles, Departments: list}
+	if a := info(r).actor; a.Can(auth.PermPointsManage) {
+		d.Points, err = s.Points.All(r.Context(), a)
+	}
+	return d, err
 }
 
 func (s *Server) adminUserNew(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +75,7 @@ func (s *Server) adminUserNew(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) {
 	nu := auth.NewUser{
 		Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
-		Role: auth.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department_id"),
+		Role: auth.Role(r.PostFormValue("role")), DepartmentID: r.PostFormValue("department_id"), PointID: r.PostFormValue("point_id"),
 		Phone: r.PostFormValue("phone"), Password: r.PostFormValue("password"),
 	}
 	u, err := s.Auth.CreateUser(r.Context(), info(r).actor, nu)
@@ -78,7 +87,7 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		v := s.newView(r, "title.user_new", d)
 		v.Errors, v.Message = errs.FieldsOf(err), "err.form"
-		v.keep(r, "username", "display_name", "role", "department_id", "phone")
+		v.keep(r, "username", "display_name", "role", "department_id", "point_id", "phone")
 		s.render(w, r, http.StatusUnprocessableEntity, "admin_user_new", v)
 		return
 	}
@@ -123,11 +132,12 @@ func (s *Server) showUser(w http.ResponseWriter, r *http.Request, code int, fiel
 	// After a refused profile edit, show what was typed; after a refused
 	// password reset, the profile form keeps the stored values.
 	if fieldErrs != nil && r.PostForm.Has("display_name") {
-		v.keep(r, "display_name", "role", "department_id", "phone")
+		v.keep(r, "display_name", "role", "department_id", "point_id", "phone")
 	} else {
 		v.Form.Set("display_name", uv.DisplayName)
 		v.Form.Set("role", string(uv.Role))
 		v.Form.Set("department_id", uv.DepartmentID)
+		v.Form.Set("point_id", uv.PointID)
 		v.Form.Set("phone", uv.Phone)
 	}
 	s.render(w, r, code, "admin_user", v)
@@ -136,7 +146,7 @@ func (s *Server) showUser(w http.ResponseWriter, r *http.Request, code int, fiel
 func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) {
 	ed := auth.UserEdit{
 		DisplayName: r.PostFormValue("display_name"), Role: auth.Role(r.PostFormValue("role")),
-		DepartmentID: r.PostFormValue("department_id"), Phone: r.PostFormValue("phone"),
+		DepartmentID: r.PostFormValue("department_id"), PointID: r.PostFormValue("point_id"), Phone: r.PostFormValue("phone"),
 	}
 	err := s.Auth.UpdateUser(r.Context(), info(r).actor, r.PathValue("id"), ed)
 	if errs.Is(errs.Invalid, err) {

@@ -41,20 +41,21 @@ const demoPassword = "demo-password-2026"
 
 // harness is a whole web server on a real database with the demo data.
 type harness struct {
-	t        *testing.T
-	db       *store.DB
-	svc      *auth.Service
-	intake   *intake.Service
-	partners *intake.Partners
-	dispatch *dispatch.Service
-	cases    *cases.Service
-	health   *health.Service
-	family   *family.Service
-	points   *points.Service
-	supplies *supplies.Service
-	web      *web.Server
-	srv      *httptest.Server
-	logs     *syncBuffer
+	deskPoint string // the liaison account's point
+	t         *testing.T
+	db        *store.DB
+	svc       *auth.Service
+	intake    *intake.Service
+	partners  *intake.Partners
+	dispatch  *dispatch.Service
+	cases     *cases.Service
+	health    *health.Service
+	family    *family.Service
+	points    *points.Service
+	supplies  *supplies.Service
+	web       *web.Server
+	srv       *httptest.Server
+	logs      *syncBuffer
 }
 
 type syncBuffer struct {
@@ -112,6 +113,15 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	ss := &supplies.Service{Store: db, Audit: db, Now: time.Now, Campaigns: camps.RunningIDs}
 	disp.HandedOut = ss.BookEncounter
 	svc.PointExists = func(ctx context.Context, id string) bool { _, err := db.PointByID(ctx, id); return err == nil }
+	// The liaison account is bound to a point of its own.
+	desk, err := ps.Create(context.Background(), auth.Actor{UserID: "harness", Name: "harness", Role: auth.RoleStaff}, points.Input{
+		Name: "福彩救助点（人民路）", Kind: points.KindLottery, Address: "红旗区人民路 86 号", Lat: 35.3041, Lng: 113.9263, Hours: "24h", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.SeedLiaison(context.Background(), svc, ps, demoPassword); err != nil {
+		t.Fatal(err)
+	}
 	cs.Changed = func(ctx context.Context, id string) { _ = fs.RefreshPerson(ctx, id) }
 	cs.Exited = func(ctx context.Context, id string, k cases.ExitKind) { _ = fs.Exited(ctx, id, k) }
 	logs := &syncBuffer{}
@@ -124,7 +134,8 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, web: w, srv: srv, logs: logs}
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, web: w, srv: srv, logs: logs,
+		deskPoint: desk.ID}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

@@ -197,7 +197,15 @@ func init() {
 		"GET /admin/points/{id}":  pointManagers,
 		"POST /admin/points/{id}": pointManagers,
 
-		"GET /supplies":                           only(auth.RoleStaff, auth.RolePatrol),
+		"GET /point":                   only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
+		"GET /points/{id}/desk":        only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
+		"POST /points/{id}/desk":       only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
+		"GET /campaigns":               pointManagers,
+		"POST /campaigns":              caseStaff,
+		"POST /campaigns/{id}/end":     caseStaff,
+		"POST /supplies/unbooked/{id}": caseStaff,
+
+		"GET /supplies":                           only(auth.RoleStaff, auth.RolePatrol, auth.RoleLiaison),
 		"POST /supplies/movements":                caseStaff,
 		"POST /supplies/items":                    caseStaff,
 		"POST /supplies/locations":                caseStaff,
@@ -226,6 +234,9 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	}
 	if strings.HasPrefix(path, "/admin/teams/") {
 		path = strings.ReplaceAll(strings.ReplaceAll(path, "{id}", f.teamID), "{shift}", f.shiftID)
+	}
+	if strings.HasPrefix(path, "/points/") {
+		path = strings.ReplaceAll(path, "{id}", f.deskPoint)
 	}
 	if strings.HasPrefix(path, "/admin/hotspots/") {
 		path = strings.ReplaceAll(path, "{id}", f.hotspotID)
@@ -302,6 +313,10 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		form = url.Values{"into": {f.incidentID}}
 	case "/dispatch/incidents/" + f.incidentID + "/split":
 		form = url.Values{"signal_id": {"no-such-signal"}}
+	case "/points/" + f.deskPoint + "/desk":
+		form = url.Values{"form": {"log"}, "kind": {"guided"}, "people": {"1"}}
+	case "/campaigns":
+		form = url.Values{"kind": {"winter"}, "name": {""}}
 	case "/admin/partners/12345":
 		form = url.Values{"mapping": {`{"fields":{"external_id":"order_no"}}`}}
 	default:
@@ -316,7 +331,7 @@ type matrixFixture struct {
 	personID, stayID, referralID, mergeID          string
 	medicationID                                   string
 	reportID, candidateID, noticeRef, pointID      string
-	stockID                                        string
+	stockID, deskPoint                             string
 	n                                              int
 }
 
@@ -414,7 +429,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.pointID = pt.ID
+		f.pointID, f.deskPoint = pt.ID, h.deskPoint
 		loc, err := h.supplies.AddLocation(ctx, staffActor, supplies.Location{Kind: supplies.LocStore, Name: "矩阵仓库"})
 		if err != nil {
 			t.Fatal(err)

@@ -94,7 +94,7 @@ type adminPointsData struct {
 }
 
 var pointFormFields = []string{"name", "kind", "address", "lat", "lng", "hours", "capacity", "liaison", "liaison_phone", "season_from", "season_to",
-	"active", "directions"}
+	"active", "by_campaign", "directions"}
 
 // keepPointForm shows a refused point form again with what was typed.
 func keepPointForm(v *view, r *http.Request) {
@@ -120,7 +120,7 @@ func pointInput(r *http.Request) (points.Input, map[string]string) {
 	return points.Input{Name: r.FormValue("name"), Kind: r.FormValue("kind"), Address: r.FormValue("address"), Lat: lat, Lng: lng,
 		Hours: r.FormValue("hours"), Capacity: capacity, Liaison: r.FormValue("liaison"), LiaisonPhone: r.FormValue("liaison_phone"),
 		Services: r.Form["services"], SeasonFrom: r.FormValue("season_from"), SeasonTo: r.FormValue("season_to"),
-		Active: r.FormValue("active") == "1", Directions: r.FormValue("directions")}, f
+		Active: r.FormValue("active") == "1", ByCampaign: r.FormValue("by_campaign") == "1", Directions: r.FormValue("directions")}, f
 }
 
 func (s *Server) adminPoints(w http.ResponseWriter, r *http.Request) {
@@ -181,6 +181,9 @@ func (s *Server) showAdminPoint(w http.ResponseWriter, r *http.Request, code int
 		}
 		if p.Active {
 			v.Form.Set("active", "1")
+		}
+		if p.ByCampaign {
+			v.Form.Set("by_campaign", "1")
 		}
 		v.Form["services"] = p.Services
 	}

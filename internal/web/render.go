@@ -40,6 +40,7 @@ var pages = []string{
 	"station", "people", "person_new", "person", "stay_exit", "stay_form", "referrals", "referral",
 	"family_report", "family_progress", "notices", "notices_print", "notice", "family", "family_report_view", "family_review",
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
+	"point_desk", "campaigns",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit",
 }
 
@@ -73,15 +74,16 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
 				}
 				return code
 			},
-			"overdue": func(i *intake.Incident, now time.Time) bool { return i.Overdue(now) },
-			"minutes": func(d time.Duration) int { return int(d.Minutes()) },
-			"coord":   func(f float64) string { return strconv.FormatFloat(f, 'f', 5, 64) },
-			"list":    func(v ...string) []string { return v },
-			"has":     func(list []string, v any) bool { return slices.Contains(list, fmt.Sprint(v)) },
-			"yuan":    func(fen int) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) },
-			"int":     func(v int64) int { return int(v) },
-			"hours":   func(minutes int) float64 { return float64(minutes) / 60 },
-			"pct":     func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+			"overdue":   func(i *intake.Incident, now time.Time) bool { return i.Overdue(now) },
+			"minutes":   func(d time.Duration) int { return int(d.Minutes()) },
+			"coord":     func(f float64) string { return strconv.FormatFloat(f, 'f', 5, 64) },
+			"list":      func(v ...string) []string { return v },
+			"hasPrefix": strings.HasPrefix,
+			"has":       func(list []string, v any) bool { return slices.Contains(list, fmt.Sprint(v)) },
+			"yuan":      func(fen int) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) },
+			"int":       func(v int64) int { return int(v) },
+			"hours":     func(minutes int) float64 { return float64(minutes) / 60 },
+			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 			"date": func(t time.Time) string {
 				if t.IsZero() {
 					return ""

@@ -140,6 +140,12 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/points", s.signedIn(s.adminPointCreate))
 	s.handle("GET /admin/points/{id}", s.signedIn(s.adminPoint))
 	s.handle("POST /admin/points/{id}", s.signedIn(s.adminPointUpdate))
+	s.handle("GET /point", s.signedIn(s.pointHome))
+	s.handle("GET /points/{id}/desk", s.signedIn(s.pointDesk))
+	s.handle("POST /points/{id}/desk", s.signedIn(s.pointDeskPost))
+	s.handle("GET /campaigns", s.signedIn(s.campaignsPage))
+	s.handle("POST /campaigns", s.signedIn(s.campaignStart))
+	s.handle("POST /campaigns/{id}/end", s.signedIn(s.campaignEnd))
 
 	s.handle("GET /supplies", s.signedIn(s.suppliesPage))
 	s.handle("POST /supplies/movements", s.signedIn(s.supplyMovement))
@@ -148,6 +154,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /supplies/locations/{id}", s.signedIn(s.supplyLocation))
 	s.handle("POST /supplies/locations/{id}/count", s.signedIn(s.supplyCount))
 	s.handle("POST /supplies/locations/{id}/threshold", s.signedIn(s.supplyThreshold))
+	s.handle("POST /supplies/unbooked/{id}", s.signedIn(s.supplyUnbookedSettle))
 
 	s.handle("GET /volunteers", s.signedIn(s.volunteersPage))
 	s.handle("POST /volunteers", s.signedIn(s.volunteersPost))

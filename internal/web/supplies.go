@@ -6,7 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/supplies"
 )
 
@@ -21,6 +24,9 @@ type suppliesData struct {
 	Location  *supplies.Location   // the location page
 	Movements []*supplies.Movement // the location page
 	Low       int
+	Unbooked  []*supplies.Unbooked // encounter lines waiting for staff
+	Points    []*points.Point      // for a point's stock location
+	Teams     []*dispatch.Team     // for a vehicle's
 }
 
 var movementFields = []string{"kind", "item_id", "location_id", "to_id", "qty", "person_key", "donor", "reason", "override"}
@@ -34,6 +40,19 @@ func (s *Server) suppliesData(r *http.Request) (*suppliesData, error) {
 		Kinds: []string{supplies.Receipt, supplies.Donation, supplies.TransferOut, supplies.Handout, supplies.WriteOff}}
 	for _, it := range items {
 		d.ItemByID[it.ID] = it
+	}
+	if a := info(r).actor; a.Can(auth.PermSuppliesManage) {
+		if d.Unbooked, err = s.Supplies.Unbooked(r.Context(), a, true); err != nil {
+			return nil, err
+		}
+		if a.Can(auth.PermPointsManage) {
+			if d.Points, err = s.Points.All(r.Context(), a); err != nil {
+				return nil, err
+			}
+		}
+		if d.Teams, err = s.Dispatch.Store.ListTeams(r.Context()); err != nil { // names only
+			return nil, err
+		}
 	}
 	for _, st := range stock {
 		d.LocByID[st.Location.ID] = st.Location
@@ -63,9 +82,7 @@ func (s *Server) showSupplies(w http.ResponseWriter, r *http.Request, code int, 
 	} else {
 		v.keep(r, "location_id", "kind")
 	}
-	if n := r.URL.Query().Get("notice"); n == "recorded" {
-		v.Notice = "notice.movement_recorded"
-	}
+	v.Notice = map[string]string{"recorded": "notice.movement_recorded", "settled": "notice.unbooked_settled"}[r.URL.Query().Get("notice")]
 	s.render(w, r, code, "supplies", v)
 }
 
@@ -95,7 +112,11 @@ func (s *Server) showSupplyLocation(w http.ResponseWriter, r *http.Request, code
 		return
 	}
 	if d.Location = d.LocByID[r.PathValue("id")]; d.Location == nil {
-		s.fail(w, r, errs.E(errs.NotFound, "web.supplyLocation", "err.not_found"))
+		err := errs.E(errs.NotFound, "web.supplyLocation", "err.not_found")
+		if info(r).actor.PointID != "" { // a liaison sees its own point's stock only
+			err = errs.E(errs.Forbidden, "web.supplyLocation", "err.forbidden")
+		}
+		s.fail(w, r, err)
 		return
 	}
 	if d.Movements, err = s.Supplies.Store.Movements(r.Context(), d.Location.ID, "", 200); err != nil {
@@ -135,9 +156,8 @@ func (s *Server) supplyThreshold(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) supplyItemCreate(w http.ResponseWriter, r *http.Request) {
-	ration, _ := strconv.Atoi(strings.TrimSpace(r.FormValue("ration_qty")))
 	if _, err := s.Supplies.AddItem(r.Context(), info(r).actor, supplies.Item{Code: r.FormValue("code"), Name: r.FormValue("name"),
-		Unit: r.FormValue("unit"), RationQty: ration}); err != nil {
+		Unit: r.FormValue("unit"), RationQty: wholeOrZero(r.FormValue("ration_qty")), CampaignQty: wholeOrZero(r.FormValue("campaign_qty"))}); err != nil {
 		s.refused(w, r, err, s.showSupplies)
 		return
 	}
@@ -145,9 +165,45 @@ func (s *Server) supplyItemCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) supplyLocationCreate(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.Supplies.AddLocation(r.Context(), info(r).actor, supplies.Location{Kind: r.FormValue("kind"), Name: r.FormValue("name")}); err != nil {
+	l := supplies.Location{Kind: r.FormValue("kind"), Name: r.FormValue("name")}
+	switch l.Kind {
+	case supplies.LocPoint:
+		l.PointID = r.FormValue("point_id")
+	case supplies.LocVehicle:
+		l.TeamID = r.FormValue("team_id")
+	}
+	if _, err := s.Supplies.AddLocation(r.Context(), info(r).actor, l); err != nil {
 		s.refused(w, r, err, s.showSupplies)
 		return
 	}
 	http.Redirect(w, r, "/supplies", http.StatusSeeOther)
+}
+
+// wholeOrZero reads an optional whole number; anything else is -1, which
+// the service refuses with the field's range.
+func wholeOrZero(v string) int {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// supplyUnbookedSettle settles an encounter line: booked against a
+// location's stock, or closed with a reason.
+func (s *Server) supplyUnbookedSettle(w http.ResponseWriter, r *http.Request) {
+	qty := wholeOrZero(r.FormValue("qty"))
+	itemID, locID := r.FormValue("item_id"), r.FormValue("location_id")
+	if r.FormValue("action") == "close" {
+		itemID, locID = "", ""
+	}
+	if err := s.Supplies.Settle(r.Context(), info(r).actor, r.PathValue("id"), itemID, locID, qty, r.FormValue("reason")); err != nil {
+		s.refused(w, r, err, s.showSupplies)
+		return
+	}
+	http.Redirect(w, r, "/supplies?notice=settled#unbooked", http.StatusSeeOther)
 }

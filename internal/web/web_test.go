@@ -403,7 +403,7 @@ func TestPagesRender(t *testing.T) {
 	h := newHarness(t, openSQLite(t))
 	seedStation(t, h)
 	link := regexp.MustCompile(`href="(/[^"]*)"`)
-	for _, who := range []string{"admin", "staff", "medical", "hospital"} {
+	for _, who := range []string{"admin", "staff", "medical", "hospital", "liaison"} {
 		c := h.login(who)
 		for _, lang := range []string{"zh-CN", "en"} {
 			c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}})
