@@ -141,7 +141,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
 	e.auth.PointExists = func(ctx context.Context, id string) bool { _, err := db.PointByID(ctx, id); return err == nil }
-	e.vols = &volunteers.Service{Store: db, Keys: keys, Now: e.now}
+	e.vols = &volunteers.Service{Store: db, Keys: keys, Now: e.now, Registries: db}
 	// A person's record changing refreshes their candidates; a stay's end
 	// marks their notices. A failure here never undoes the change itself:
 	// it is logged (by record id only) and the next refresh catches up.

@@ -260,6 +260,31 @@ func TestUserValidationAndView(t *testing.T) {
 		if len(rows) != 1 || rows[0].Detail != "display_name,role" {
 			t.Fatalf("update audit: %+v", rows)
 		}
+
+		// A liaison account is bound to a point that exists; the binding
+		// reaches its actor, and leaves with the role.
+		f.svc.PointExists = func(_ context.Context, id string) bool { return id == "point-1" }
+		for point, want := range map[string]string{"": "err.required", "point-9": "err.invalid_choice"} {
+			_, err := f.svc.CreateUser(ctx, f.admin, auth.NewUser{Username: "sun", DisplayName: "孙丽", Role: auth.RoleLiaison, DepartmentID: f.dept.ID,
+				PointID: point, Password: "long enough pw"})
+			if errs.FieldsOf(err)["point_id"] != want {
+				t.Errorf("liaison with point %q: %v", point, err)
+			}
+		}
+		l, err := f.svc.CreateUser(ctx, f.admin, auth.NewUser{Username: "sun", DisplayName: "孙丽", Role: auth.RoleLiaison, DepartmentID: f.dept.ID,
+			PointID: "point-1", Password: "long enough pw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l, _ = db.UserByID(ctx, l.ID); auth.ActorFor(l, "").PointID != "point-1" {
+			t.Fatalf("the liaison's actor is bound to %q", auth.ActorFor(l, "").PointID)
+		}
+		if err := f.svc.UpdateUser(ctx, f.admin, l.ID, auth.UserEdit{DisplayName: "孙丽", Role: auth.RoleStaff, DepartmentID: f.dept.ID, PointID: "point-1"}); err != nil {
+			t.Fatal(err)
+		}
+		if l, _ = db.UserByID(ctx, l.ID); l.PointID != "" {
+			t.Fatalf("a staff account kept the point %q", l.PointID)
+		}
 	})
 }
 

@@ -47,10 +47,18 @@ func SeedVolunteers(ctx context.Context, vs *volunteers.Service, now time.Time) 
 	if openDay.Before(now) {
 		openDay = openDay.AddDate(1, 0, 0)
 	}
+	targets, err := vs.Targets(ctx)
+	if err != nil {
+		return err
+	}
+	ref := map[string]string{}
+	for _, t := range targets {
+		ref[t.Name] = t.ID
+	}
 	shifts := []volunteers.Shift{
-		{Title: "夜间街面巡查（随一车）", Kind: "patrol", Ref: "巡查一队", StartsAt: day.AddDate(0, 0, -3).Add(20 * time.Hour), EndsAt: day.AddDate(0, 0, -2).Add(time.Hour), Places: 2},
-		{Title: "夜间街面巡查（随一车）", Kind: "patrol", Ref: "巡查一队", StartsAt: day.Add(20 * time.Hour), EndsAt: day.AddDate(0, 0, 1).Add(time.Hour), Places: 2},
-		{Title: "火车站避寒点值守", Kind: "point", Ref: "火车站避寒点", StartsAt: day.AddDate(0, 0, 1).Add(18 * time.Hour), EndsAt: day.AddDate(0, 0, 1).Add(22 * time.Hour), Places: 3},
+		{Title: "夜间街面巡查（随一车）", Kind: "patrol", Ref: ref["救助站巡查1队"], StartsAt: day.AddDate(0, 0, -3).Add(20 * time.Hour), EndsAt: day.AddDate(0, 0, -2).Add(time.Hour), Places: 2},
+		{Title: "夜间街面巡查（随一车）", Kind: "patrol", Ref: ref["救助站巡查1队"], StartsAt: day.Add(20 * time.Hour), EndsAt: day.AddDate(0, 0, 1).Add(time.Hour), Places: 2},
+		{Title: "火车站避寒点值守", Kind: "point", Ref: ref["火车站避寒点"], StartsAt: day.AddDate(0, 0, 1).Add(18 * time.Hour), EndsAt: day.AddDate(0, 0, 1).Add(22 * time.Hour), Places: 3},
 		{Title: "6·19 救助管理机构开放日接待", Kind: "event", Ref: "6·19 开放日", StartsAt: openDay, EndsAt: openDay.Add(3 * time.Hour), Places: 10},
 	}
 	for i, sh := range shifts {
@@ -69,7 +77,7 @@ func SeedVolunteers(ctx context.Context, vs *volunteers.Service, now time.Time) 
 			}
 		}
 	}
-	_, err := vs.AddDonation(ctx, coord, volunteers.Donation{Donor: "新乡市慈善总会", OrgID: orgs["新乡市慈善总会"].ID, AmountFen: 5000000,
+	_, err = vs.AddDonation(ctx, coord, volunteers.Donation{Donor: "新乡市慈善总会", OrgID: orgs["新乡市慈善总会"].ID, AmountFen: 5000000,
 		Purpose: "寒冬送温暖：棉衣棉被采购", ReceiptNo: "XXCS-2026-118"})
 	return err
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
+	"github.com/havenrescue/haven/internal/supplies"
 )
 
 type fixture struct {
@@ -475,6 +476,69 @@ func TestAssignedIncidentIsNotMergedAway(t *testing.T) {
 		got, _ := db.BoardIncident(ctx, a.ID)
 		if got.SignalCount != 2 || got.TeamID != tm.ID {
 			t.Fatalf("after merging into it: %+v", got)
+		}
+	})
+}
+
+// What a patrol hands out, written in an encounter on a phone that was
+// offline, leaves the team vehicle's stock once, however often the queue
+// is sent again; an edit that hands out more takes only the difference.
+func TestEncounterSuppliesLeaveTheVan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		ss := &supplies.Service{Store: db, Audit: db, Now: func() time.Time { return f.now }}
+		f.svc.HandedOut = ss.BookEncounter
+		tm := f.team(t, "一队", 35.3020, 113.8700, dispatch.StatusAvailable, f.patrol.UserID)
+		staff := auth.Actor{UserID: "s", Name: "赵敏", Role: auth.RoleStaff}
+		gloves, err := ss.AddItem(ctx, staff, supplies.Item{Code: "GLOVES", Name: "手套", Unit: "副"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		van, err := ss.AddLocation(ctx, staff, supplies.Location{Kind: supplies.LocVehicle, Name: "巡查一车", TeamID: tm.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ss.Record(ctx, staff, supplies.MoveInput{Kind: supplies.Receipt, ItemID: gloves.ID, LocationID: van.ID, Qty: 5}); err != nil {
+			t.Fatal(err)
+		}
+		left := func() int {
+			ls, _ := db.Levels(ctx, van.ID)
+			for _, l := range ls {
+				if l.ItemID == gloves.ID {
+					return l.Qty
+				}
+			}
+			return -1
+		}
+		encID := id.New()
+		sync := func(body string) dispatch.SyncResult {
+			b, err := dispatch.ParseSync([]byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := f.svc.Sync(ctx, f.patrol, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res[0]
+		}
+		first := `{"ops":[{"op":"encounter","id":"` + encID + `","data":{"team_id":"` + tm.ID + `","outcome":"outreach","states":["cold"],"supplies":[{"item":"手套","qty":2,"unit":"副"}]}}]}`
+		if r := sync(first); r.Status != "ok" {
+			t.Fatalf("first delivery: %+v", r)
+		}
+		if r := sync(first); r.Status != "duplicate" {
+			t.Fatalf("replay: %+v", r)
+		}
+		if n := left(); n != 3 {
+			t.Fatalf("%d pairs of gloves left in the van, want 3", n)
+		}
+		edit := `{"ops":[{"op":"encounter","id":"` + encID + `","base_version":1,"data":{"outcome":"outreach","supplies":[{"item":"手套","qty":3,"unit":"副"}]}}]}`
+		if r := sync(edit); r.Status != "ok" {
+			t.Fatalf("edit: %+v", r)
+		}
+		if n := left(); n != 2 {
+			t.Fatalf("%d pairs left after the edit to 3, want 2", n)
 		}
 	})
 }

@@ -53,7 +53,8 @@ type Volunteer struct {
 
 // Shift is a piece of work volunteers sign up for.
 type Shift struct {
-	ID, Title, Kind, Ref string // Ref: the patrol, point or campaign it serves
+	ID, Title, Kind, Ref string // Ref: the id of the patrol team, point or campaign it serves; words for events and station work
+	RefName              string // what Ref names, for people to read
 	StartsAt, EndsAt     time.Time
 	Places               int
 	CreatedBy            string
@@ -102,6 +103,9 @@ type Service struct {
 	Store Store
 	Keys  *secret.Keyring
 	Now   func() time.Time
+	// Registries, if set, ties patrol, point and campaign shifts to their
+	// records by id.
+	Registries Registries
 }
 
 func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
@@ -231,6 +235,16 @@ func (s *Service) AddShift(ctx context.Context, a auth.Actor, sh Shift) (*Shift,
 	if sh.Places < 1 || sh.Places > 500 {
 		f["places"] = "err.places"
 	}
+	if f["kind"] == "" {
+		t, ok, err := s.target(ctx, sh.Kind, sh.Ref)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			f["ref"] = "err.shift_ref"
+		}
+		sh.RefName = t.Name
+	}
 	if len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)
 	}
@@ -243,7 +257,25 @@ func (s *Service) Shifts(ctx context.Context, a auth.Actor, from time.Time) ([]*
 	if err := a.Require("volunteers.Shifts", auth.PermVolunteersManage); err != nil {
 		return nil, err
 	}
-	return s.Store.VolunteerShifts(ctx, from)
+	shifts, err := s.Store.VolunteerShifts(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := s.Targets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sh := range shifts {
+		sh.RefName = sh.Ref
+		if linked[sh.Kind] {
+			for _, t := range ts {
+				if t.Kind == sh.Kind && t.ID == sh.Ref {
+					sh.RefName = t.Name
+				}
+			}
+		}
+	}
+	return shifts, nil
 }
 
 // SignUp puts a volunteer on a shift while places are free.

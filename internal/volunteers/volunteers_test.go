@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
@@ -25,7 +28,7 @@ func TestShiftsSignUpAttendAndPrivacy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := &volunteers.Service{Store: db, Keys: keys, Now: func() time.Time { return now }}
+		svc := &volunteers.Service{Store: db, Keys: keys, Now: func() time.Time { return now }, Registries: db}
 		coord := auth.Actor{UserID: "c", Name: "周洋", Role: auth.RoleVolunteer}
 		staff := auth.Actor{UserID: "s", Name: "赵敏", Role: auth.RoleStaff}
 		org, err := svc.AddOrganisation(ctx, coord, volunteers.Organisation{Name: "新乡市慈善总会", Kind: "charity", Contact: "刘会长", Phone: "0373-2021234",
@@ -129,6 +132,38 @@ func TestShiftsSignUpAttendAndPrivacy(t *testing.T) {
 		}
 		if _, err := svc.AddShift(ctx, auth.Actor{Name: "p", Role: auth.RolePatrol}, volunteers.Shift{}); !errs.Is(errs.Forbidden, err) {
 			t.Errorf("a patrol member created a shift: %v", err)
+		}
+
+		// A patrol shift names its team by id: words or an unknown id are refused.
+		team := &dispatch.Team{ID: id.New(), Name: "救助站巡查1队", Kind: dispatch.KindCivil, Status: dispatch.StatusAvailable, Version: 1, UpdatedAt: now}
+		if err := db.CreateTeam(ctx, team, audit.Entry{ActorName: "test", Action: "team.create"}); err != nil {
+			t.Fatal(err)
+		}
+		night := time.Date(2026, 6, 12, 12, 0, 0, 0, time.UTC)
+		for _, ref := range []string{"巡查一队", "", id.New()} {
+			_, err := svc.AddShift(ctx, coord, volunteers.Shift{Title: "夜巡", Kind: "patrol", Ref: ref, StartsAt: night, EndsAt: night.Add(4 * time.Hour), Places: 2})
+			if errs.FieldsOf(err)["ref"] != "err.shift_ref" {
+				t.Errorf("a patrol shift with ref %q: %v", ref, err)
+			}
+		}
+		if _, err := svc.AddShift(ctx, coord, volunteers.Shift{Title: "夜巡", Kind: "patrol", Ref: team.ID, StartsAt: night, EndsAt: night.Add(4 * time.Hour), Places: 2}); err != nil {
+			t.Fatal(err)
+		}
+		shifts, err = svc.Shifts(ctx, coord, night.Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		patrols := 0
+		for _, sh := range shifts {
+			if sh.Kind == "patrol" {
+				patrols++
+				if sh.Ref != team.ID || sh.RefName != "救助站巡查1队" {
+					t.Errorf("the patrol shift serves %q (%q)", sh.Ref, sh.RefName)
+				}
+			}
+		}
+		if patrols != 1 {
+			t.Fatalf("%d patrol shifts, want 1", patrols)
 		}
 	})
 }

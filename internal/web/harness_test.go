@@ -128,7 +128,7 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: &volunteers.Service{Store: db, Keys: keys, Now: time.Now}, Campaigns: camps})
+		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: &volunteers.Service{Store: db, Keys: keys, Now: time.Now, Registries: db}, Campaigns: camps})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ type volunteersData struct {
 	OrgKinds   []string
 	ShiftKinds []string
 	Skills     []string
+	Targets    []volunteers.Target
 }
 
 func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {
@@ -44,6 +45,10 @@ func (s *Server) showVolunteers(w http.ResponseWriter, r *http.Request, code int
 		return
 	}
 	if d.Shifts, err = s.Volunteers.Shifts(ctx, a, s.Now().Add(-7*24*time.Hour)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Targets, err = s.Volunteers.Targets(ctx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -87,7 +92,11 @@ func (s *Server) volunteersPost(w http.ResponseWriter, r *http.Request) {
 			err = errs.InvalidFields("web.shift", map[string]string{"starts_at": "err.date"})
 			break
 		}
-		_, err = s.Volunteers.AddShift(ctx, a, volunteers.Shift{Title: r.FormValue("title"), Kind: r.FormValue("kind"), Ref: r.FormValue("ref"),
+		ref := r.FormValue("ref") // words for an event or station work
+		if k := r.FormValue("kind"); k == "patrol" || k == "point" || k == "campaign" {
+			ref = r.FormValue("target") // the record it serves
+		}
+		_, err = s.Volunteers.AddShift(ctx, a, volunteers.Shift{Title: r.FormValue("title"), Kind: r.FormValue("kind"), Ref: ref,
 			StartsAt: from, EndsAt: to, Places: atoi(r.FormValue("places"))})
 	case "signup":
 		err = s.Volunteers.SignUp(ctx, a, r.FormValue("shift_id"), r.FormValue("volunteer_id"))
