@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/dispatch"
@@ -153,11 +154,22 @@ func (s *Service) BookEncounter(ctx context.Context, a auth.Actor, en *dispatch.
 }
 
 // merge adds up lines of the same item (by code or by name) and names each
-// known item as the catalogue does.
+// known item as the catalogue does. Lines no patrol could have written —
+// no item, a quantity that is not a number from above 0 to 10,000 — are
+// left out (the encounter's own validation refuses them first).
 func merge(items []*Item, lines []EncounterLine) []EncounterLine {
 	var out []EncounterLine
 	for _, ln := range lines {
-		ln.Item = strings.TrimSpace(ln.Item)
+		ln.Item = strings.TrimSpace(strings.ToValidUTF8(ln.Item, ""))
+		if r := []rune(ln.Item); len(r) > 50 {
+			ln.Item = string(r[:50])
+		}
+		if r := []rune(ln.Unit); len(r) > 10 || !utf8.ValidString(ln.Unit) {
+			ln.Unit = ""
+		}
+		if ln.Item == "" || !(ln.Qty > 0 && ln.Qty <= 10000) {
+			continue
+		}
 		if it := findItem(items, ln.Item); it != nil {
 			ln.Item = it.Name
 		}

@@ -2,6 +2,8 @@ package supplies_test
 
 import (
 	"context"
+	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -204,6 +206,62 @@ func TestEncounterHandoutsAreBookedOrKept(t *testing.T) {
 		}
 		if open, _ = f.svc.Unbooked(ctx, f.staff, true); len(open) != 2 {
 			t.Fatalf("a replay after settling brought lines back: %d open, want 2 (bread, the second coat)", len(open))
+		}
+	})
+}
+
+// FuzzEncounterLines feeds whatever a patrol phone might send as handout
+// lines: booking never fails on them, never takes stock below zero, and
+// every quantity is either booked or kept, never lost.
+func FuzzEncounterLines(f *testing.F) {
+	f.Add("棉大衣", 1.0, "WATER", 2.5, "热水袋", -3.0)
+	f.Add("", 0.0, "coat", 1e9, "矿泉水", 3.0)
+	f.Add("\xff\xfe", 1000.0, "WATER", 7.0, "WATER", 8.0)
+	db := storetest.OpenSQLite(f)
+	fx := setup(f, db)
+	ctx := context.Background()
+	team := id.New()
+	if err := db.CreateTeam(ctx, &dispatch.Team{ID: team, Name: "巡查队", Kind: dispatch.KindCivil, Status: dispatch.StatusAvailable, Version: 1,
+		UpdatedAt: fx.now}, audit.Entry{ActorName: "test", Action: "team.create"}); err != nil {
+		f.Fatal(err)
+	}
+	van, err := fx.svc.AddLocation(ctx, fx.staff, supplies.Location{Kind: supplies.LocVehicle, Name: "巡查车", TeamID: team})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := fx.svc.Record(ctx, fx.staff, supplies.MoveInput{Kind: supplies.Receipt, ItemID: fx.water.ID, LocationID: van.ID, Qty: 5}); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, i1 string, q1 float64, i2 string, q2 float64, i3 string, q3 float64) {
+		enc := id.New()
+		h := supplies.EncounterHandout{EncounterID: enc, TeamID: team, At: fx.now,
+			Lines: []supplies.EncounterLine{{Item: i1, Qty: q1}, {Item: i2, Qty: q2}, {Item: i3, Qty: q3}}}
+		if err := fx.svc.FromEncounter(ctx, fx.patrol, h); err != nil {
+			t.Fatalf("booking %+v: %v", h.Lines, err)
+		}
+		fx.level(t, van, fx.water) // stock is the sum of its movements
+		ls, _ := db.Levels(ctx, van.ID)
+		for _, l := range ls {
+			if l.Qty < 0 {
+				t.Fatalf("negative stock %+v", l)
+			}
+		}
+		booked, _ := db.Booked(ctx, supplies.EncounterKey(enc), fx.water.ID)
+		kept, _ := db.UnbookedFor(ctx, enc)
+		var want, got float64 = 0, float64(booked)
+		for _, ln := range h.Lines {
+			name := strings.TrimSpace(strings.ToValidUTF8(ln.Item, ""))
+			if (strings.EqualFold(name, "WATER") || name == "矿泉水") && ln.Qty > 0 && ln.Qty <= 10000 {
+				want += ln.Qty
+			}
+		}
+		for _, u := range kept {
+			if u.Item == "矿泉水" {
+				got += u.Qty
+			}
+		}
+		if math.Abs(want-got) > 1e-6 {
+			t.Fatalf("water written %v, booked %d and kept %v", want, booked, got-float64(booked))
 		}
 	})
 }

@@ -22,7 +22,7 @@ type fixture struct {
 	store, van    *supplies.Location
 }
 
-func setup(t *testing.T, db *store.DB) *fixture {
+func setup(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{db: db, now: time.Date(2026, 12, 1, 14, 0, 0, 0, supplies.CST)}
@@ -45,7 +45,7 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	return f
 }
 
-func (f *fixture) level(t *testing.T, loc *supplies.Location, it *supplies.Item) int {
+func (f *fixture) level(t testing.TB, loc *supplies.Location, it *supplies.Item) int {
 	t.Helper()
 	ls, err := f.db.Levels(context.Background(), loc.ID)
 	if err != nil {
