@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,26 +27,11 @@ func TestConcurrentHandoutsToOnePersonKeepTheRation(t *testing.T) {
 		if _, err := f.svc.Record(ctx, f.staff, supplies.MoveInput{Kind: supplies.Receipt, ItemID: f.coat.ID, LocationID: f.van.ID, Qty: 10}); err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		ok, refused := 0, 0
-		for range 8 {
-			wg.Go(func() {
-				_, err := f.svc.Record(ctx, f.patrol, supplies.MoveInput{Kind: supplies.Handout, ItemID: f.coat.ID, LocationID: f.van.ID, Qty: 1,
-					PersonKey: "person:老李"})
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					ok++
-				case errs.FieldsOf(err)["qty"] == "err.ration":
-					refused++
-				default:
-					t.Errorf("handout: %v", err)
-				}
-			})
-		}
-		wg.Wait()
+		ok, refused := race(t, 8, func(int) error {
+			_, err := f.svc.Record(ctx, f.patrol, supplies.MoveInput{Kind: supplies.Handout, ItemID: f.coat.ID, LocationID: f.van.ID, Qty: 1,
+				PersonKey: "person:老李"})
+			return err
+		}, func(err error) bool { return errs.FieldsOf(err)["qty"] == "err.ration" })
 		if ok != 1 || refused != 7 {
 			t.Fatalf("%d coats went to one person on one day and %d were refused; the ration is 1", ok, refused)
 		}

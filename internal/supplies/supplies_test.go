@@ -129,6 +129,31 @@ func TestStockIsTheSumOfMovements(t *testing.T) {
 	})
 }
 
+// race runs try n times at once and counts what went through and what
+// was refused as expected; any other error fails the test.
+func race(t *testing.T, n int, try func(i int) error, refused func(error) bool) (ok, no int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := range n {
+		wg.Go(func() {
+			err := try(i)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case refused(err):
+				no++
+			default:
+				t.Errorf("attempt %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	return ok, no
+}
+
 func TestConcurrentHandoutsOfTheLastItems(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
@@ -136,28 +161,11 @@ func TestConcurrentHandoutsOfTheLastItems(t *testing.T) {
 		if _, err := f.svc.Record(ctx, f.staff, supplies.MoveInput{Kind: supplies.Receipt, ItemID: f.water.ID, LocationID: f.van.ID, Qty: 5}); err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		ok, short := 0, 0
-		for i := range 20 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := f.svc.Record(ctx, f.patrol, supplies.MoveInput{Kind: supplies.Handout, ItemID: f.water.ID, LocationID: f.van.ID, Qty: 1,
-					PersonKey: "encounter:" + string(rune('a'+i))})
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					ok++
-				case errs.MessageOf(err) == "err.stock_short":
-					short++
-				default:
-					t.Errorf("handout: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
+		ok, short := race(t, 20, func(i int) error {
+			_, err := f.svc.Record(ctx, f.patrol, supplies.MoveInput{Kind: supplies.Handout, ItemID: f.water.ID, LocationID: f.van.ID, Qty: 1,
+				PersonKey: "encounter:" + string(rune('a'+i))})
+			return err
+		}, func(err error) bool { return errs.MessageOf(err) == "err.stock_short" })
 		if ok != 5 || short != 15 {
 			t.Fatalf("%d handouts went through and %d were short, want 5 and 15", ok, short)
 		}
