@@ -14,6 +14,7 @@ import (
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/points"
+	"github.com/havenrescue/haven/internal/supplies"
 )
 
 // ---- the dispatcher's board (DESIGN.md §3.2) ----
@@ -203,6 +204,7 @@ func (s *Server) dispatchNote(w http.ResponseWriter, r *http.Request) {
 type patrolPage struct {
 	Outcomes []dispatch.Outcome
 	States   []string
+	Items    []*supplies.Item // the catalogue: names the patrol picks so handouts book against the van
 }
 
 func (s *Server) patrolApp(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +212,12 @@ func (s *Server) patrolApp(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "title.patrol", patrolPage{Outcomes: dispatch.Outcomes, States: dispatch.PersonStates})
+	items, err := s.Supplies.Store.Items(r.Context()) // item names and units only
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "title.patrol", patrolPage{Outcomes: dispatch.Outcomes, States: dispatch.PersonStates, Items: items})
 	s.render(w, r, http.StatusOK, "patrol", v)
 }
 

@@ -187,6 +187,14 @@
     }, function () {}, { enableHighAccuracy: true, maximumAge: 10000 });
     setInterval(flushTrack, 60000);
   }
+  // Picking a catalogue item fills in its unit.
+  $("e-item").addEventListener("change", function () {
+    var opts = document.querySelectorAll("#supply-items option");
+    for (var i = 0; i < opts.length; i++) {
+      if (opts[i].value === $("e-item").value.trim()) { $("e-unit").value = opts[i].getAttribute("data-unit"); }
+    }
+  });
+
   $("encounter-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var f = e.target;
