@@ -107,12 +107,16 @@ func (db *DB) VolunteerShifts(ctx context.Context, from time.Time) ([]*volunteer
 func (db *DB) SignUp(ctx context.Context, s volunteers.Signup, e audit.Entry) error {
 	const op = "store.SignUp"
 	return db.tx(ctx, op, func(tx *sql.Tx) error {
-		var places, taken int
+		var places, taken, mine int
 		if err := tx.QueryRowContext(ctx, db.d.q(`SELECT places FROM vol_shifts WHERE id = ?`+db.d.forUpdate()), s.ShiftID).Scan(&places); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM vol_signups WHERE shift_id = ?`), s.ShiftID).Scan(&taken); err != nil {
+		if err := tx.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN volunteer_id = ? THEN 1 ELSE 0 END), 0)
+			FROM vol_signups WHERE shift_id = ?`), s.VolunteerID, s.ShiftID).Scan(&taken, &mine); err != nil {
 			return err
+		}
+		if mine > 0 {
+			return errs.E(errs.Exists, op, "err.signed_up")
 		}
 		if taken >= places {
 			return errs.E(errs.Conflict, op, "err.shift_full")
@@ -141,6 +145,38 @@ func (db *DB) Attend(ctx context.Context, shiftID, volunteerID string, minutes i
 		}
 		return db.appendAudit(ctx, tx, e)
 	})
+}
+
+// Withdraw implements volunteers.Store: only a sign-up not yet attended.
+func (db *DB) Withdraw(ctx context.Context, shiftID, volunteerID string, e audit.Entry) error {
+	const op = "store.Withdraw"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		r, err := db.exec(ctx, tx, `DELETE FROM vol_signups WHERE shift_id = ? AND volunteer_id = ? AND attended = 0`, shiftID, volunteerID)
+		if err := mustAffect(r, err); err != nil {
+			return errs.E(errs.NotFound, op, "err.not_signed_up")
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// SetVolunteerLink implements volunteers.Store.
+func (db *DB) SetVolunteerLink(ctx context.Context, volunteerID, hash string, e audit.Entry) error {
+	return db.tx(ctx, "store.SetVolunteerLink", func(tx *sql.Tx) error {
+		if err := mustAffect(db.exec(ctx, tx, `UPDATE volunteers SET link_hash = ? WHERE id = ?`, hash, volunteerID)); err != nil {
+			return errs.E(errs.NotFound, "store.SetVolunteerLink", "err.not_found")
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// VolunteerByLink implements volunteers.Store.
+func (db *DB) VolunteerByLink(ctx context.Context, hash string) (*volunteers.Volunteer, error) {
+	var v volunteers.Volunteer
+	var active int
+	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT id, name, active FROM volunteers WHERE link_hash = ? AND link_hash <> ''`), hash).
+		Scan(&v.ID, &v.Name, &active)
+	v.Active = active == 1
+	return &v, translate("store.VolunteerByLink", err)
 }
 
 // AddDonation implements volunteers.Store.

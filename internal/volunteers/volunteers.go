@@ -92,6 +92,11 @@ type Store interface {
 	// SignUp adds a volunteer to a shift if a place is free (Conflict
 	// err.shift_full; Exists when signed up already).
 	SignUp(ctx context.Context, s Signup, e audit.Entry) error
+	// Withdraw takes a volunteer off a shift they have not yet attended
+	// (NotFound otherwise).
+	Withdraw(ctx context.Context, shiftID, volunteerID string, e audit.Entry) error
+	SetVolunteerLink(ctx context.Context, volunteerID, hash string, e audit.Entry) error
+	VolunteerByLink(ctx context.Context, hash string) (*Volunteer, error) // NotFound for an unknown or revoked link
 	// Attend records attendance and the minutes credited.
 	Attend(ctx context.Context, shiftID, volunteerID string, minutes int, e audit.Entry) error
 	AddDonation(ctx context.Context, d *Donation, e audit.Entry) error
@@ -257,6 +262,11 @@ func (s *Service) Shifts(ctx context.Context, a auth.Actor, from time.Time) ([]*
 	if err := a.Require("volunteers.Shifts", auth.PermVolunteersManage); err != nil {
 		return nil, err
 	}
+	return s.shifts(ctx, from)
+}
+
+// shifts lists shifts ending from a time, each with what it serves named.
+func (s *Service) shifts(ctx context.Context, from time.Time) ([]*Shift, error) {
 	shifts, err := s.Store.VolunteerShifts(ctx, from)
 	if err != nil {
 		return nil, err

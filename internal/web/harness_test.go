@@ -42,6 +42,7 @@ const demoPassword = "demo-password-2026"
 // harness is a whole web server on a real database with the demo data.
 type harness struct {
 	deskPoint string // the liaison account's point
+	vols      *volunteers.Service
 	t         *testing.T
 	db        *store.DB
 	svc       *auth.Service
@@ -109,6 +110,7 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	fs := &family.Service{Store: db, Cases: cs, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Domain: "test.example",
 		Station: family.Station{Name: "新乡市救助管理站", Phone: "0373-5089797"}}
 	camps := &campaigns.Service{Store: db, Now: time.Now}
+	vs := &volunteers.Service{Store: db, Keys: keys, Now: time.Now, Registries: db}
 	ps := &points.Service{Store: db, Now: time.Now, Activated: camps.ActivatedKinds, Signals: in}
 	ss := &supplies.Service{Store: db, Audit: db, Now: time.Now, Campaigns: camps.RunningIDs}
 	disp.HandedOut = ss.BookEncounter
@@ -128,14 +130,14 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: &volunteers.Service{Store: db, Keys: keys, Now: time.Now, Registries: db}, Campaigns: camps})
+		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
 	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, web: w, srv: srv, logs: logs,
-		deskPoint: desk.ID}
+		deskPoint: desk.ID, vols: vs}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

@@ -214,6 +214,8 @@ func init() {
 		"POST /supplies/locations/{id}/threshold": caseStaff,
 		"GET /volunteers":                         only(auth.RoleStaff, auth.RoleVolunteer),
 		"POST /volunteers":                        only(auth.RoleStaff, auth.RoleVolunteer),
+		"GET /v/{token}":                          anyone,
+		"POST /v/{token}":                         anyone,
 	} {
 		matrix[pattern] = a
 	}
@@ -269,6 +271,7 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 			path = strings.ReplaceAll(path, "{id}", id)
 		}
 	}
+	path = strings.ReplaceAll(path, "{token}", "no-such-link")
 	path = strings.ReplaceAll(path, "{ref}", f.signalRef)
 	path = strings.ReplaceAll(path, "{code}", "12345")
 	path = strings.ReplaceAll(path, "{id}", f.targetID)

@@ -40,7 +40,7 @@ var pages = []string{
 	"station", "people", "person_new", "person", "stay_exit", "stay_form", "referrals", "referral",
 	"family_report", "family_progress", "notices", "notices_print", "notice", "family", "family_report_view", "family_review",
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
-	"point_desk", "campaigns",
+	"point_desk", "campaigns", "volunteer_link", "volunteer_self",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit",
 }
 

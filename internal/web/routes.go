@@ -158,6 +158,8 @@ func (s *Server) registerRoutes() {
 
 	s.handle("GET /volunteers", s.signedIn(s.volunteersPage))
 	s.handle("POST /volunteers", s.signedIn(s.volunteersPost))
+	s.handle("GET /v/{token}", s.limited(s.statusLimit, s.public(s.volunteerSelfPage)))
+	s.handle("POST /v/{token}", s.limited(s.reportLimit, s.public(s.volunteerSelfPost)))
 
 	s.handle("GET /admin/teams", s.signedIn(s.adminTeams))
 	s.handle("POST /admin/teams", s.signedIn(s.adminTeamCreate))

@@ -3,6 +3,7 @@ package web
 import (
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ type volunteersData struct {
 	Skills     []string
 	Targets    []volunteers.Target
 }
+
+type volunteerLink struct{ Name, URL string }
 
 func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {
 	s.showVolunteers(w, r, http.StatusOK, nil, "")
@@ -98,6 +101,20 @@ func (s *Server) volunteersPost(w http.ResponseWriter, r *http.Request) {
 		}
 		_, err = s.Volunteers.AddShift(ctx, a, volunteers.Shift{Title: r.FormValue("title"), Kind: r.FormValue("kind"), Ref: ref,
 			StartsAt: from, EndsAt: to, Places: atoi(r.FormValue("places"))})
+	case "link":
+		token, err := s.Volunteers.IssueLink(ctx, a, r.FormValue("volunteer_id"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		// Shown once, on this page; only its hash is kept.
+		scheme := "http"
+		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+			scheme = "https"
+		}
+		v := s.newView(r, "title.volunteer_link", volunteerLink{Name: r.FormValue("name"), URL: scheme + "://" + r.Host + "/v/" + token})
+		s.render(w, r, http.StatusOK, "volunteer_link", v)
+		return
 	case "signup":
 		err = s.Volunteers.SignUp(ctx, a, r.FormValue("shift_id"), r.FormValue("volunteer_id"))
 	case "attend":
@@ -118,4 +135,43 @@ func (s *Server) volunteersPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/volunteers?notice=saved", http.StatusSeeOther)
+}
+
+// ---- a volunteer's own page, through their link ----
+
+type volunteerSelf struct {
+	View  *volunteers.SelfView
+	Token string
+}
+
+func (s *Server) volunteerSelfPage(w http.ResponseWriter, r *http.Request) {
+	s.showVolunteerSelf(w, r, http.StatusOK, nil, "")
+}
+
+func (s *Server) showVolunteerSelf(w http.ResponseWriter, r *http.Request, code int, _ map[string]string, msg string) {
+	view, err := s.Volunteers.Self(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "title.volunteer_self", volunteerSelf{View: view, Token: r.PathValue("token")})
+	v.Message = msg
+	v.Notice = map[string]string{"signed": "notice.signed_up", "withdrawn": "notice.withdrawn"}[r.URL.Query().Get("notice")]
+	s.render(w, r, code, "volunteer_self", v)
+}
+
+func (s *Server) volunteerSelfPost(w http.ResponseWriter, r *http.Request) {
+	token, shift := r.PathValue("token"), r.FormValue("shift_id")
+	var err error
+	notice := "signed"
+	if r.FormValue("action") == "withdraw" {
+		err, notice = s.Volunteers.SelfWithdraw(r.Context(), token, shift), "withdrawn"
+	} else {
+		err = s.Volunteers.SelfSignUp(r.Context(), token, shift)
+	}
+	if err != nil {
+		s.refused(w, r, err, s.showVolunteerSelf)
+		return
+	}
+	http.Redirect(w, r, "/v/"+url.PathEscape(token)+"?notice="+notice, http.StatusSeeOther)
 }

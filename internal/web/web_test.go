@@ -14,6 +14,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/family"
@@ -374,6 +375,15 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	}
 	for _, sv := range points.Services {
 		dynamic = append(dynamic, "points.service_"+sv)
+	}
+	for _, k := range campaigns.Kinds {
+		dynamic = append(dynamic, "campaigns.kind_"+k)
+	}
+	for _, k := range []string{points.LogGuided, points.LogNote, points.LogLead} {
+		dynamic = append(dynamic, "desk.log_"+k)
+	}
+	for _, k := range []string{supplies.ProblemUnknownItem, supplies.ProblemPartUnit, supplies.ProblemNoVehicle, supplies.ProblemStockShort} {
+		dynamic = append(dynamic, "supplies.problem_"+k)
 	}
 	for _, k := range dynamic {
 		if !cat.Has(k) {

@@ -1,5 +1,6 @@
--- Rescue-point desks, campaigns and the ration ledger (DESIGN.md §3.3,
--- §3.10, §3.11): a liaison account bound to its point and the point's log;
+-- Rescue-point desks, campaigns, the ration ledger and volunteers' own
+-- sign-up links (DESIGN.md §3.3, §3.10, §3.11): a liaison account bound to
+-- its point and the point's log;
 -- campaigns that switch seasonal points on; handout rations counted per
 -- person, item and period in one guarded row; encounter handouts that
 -- could not be booked against stock, kept for staff to settle.
@@ -61,7 +62,13 @@ CREATE TABLE supply_unbooked (
 );
 CREATE INDEX supply_unbooked_open ON supply_unbooked(settled_at, at);
 
+-- A volunteer's own sign-up link: only its SHA-256 is kept.
+ALTER TABLE volunteers ADD COLUMN link_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX volunteers_link ON volunteers(link_hash);
+
 -- +goose Down
+DROP INDEX volunteers_link;
+ALTER TABLE volunteers DROP COLUMN link_hash;
 DROP TABLE supply_unbooked;
 DROP TABLE supply_rations;
 ALTER TABLE supply_items DROP COLUMN campaign_qty;
