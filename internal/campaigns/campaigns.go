@@ -53,14 +53,29 @@ type Campaign struct {
 // cst is China Standard Time, the calendar campaign dates are in.
 var cst = time.FixedZone("CST", 8*3600)
 
-// RunningAt reports whether the campaign runs at t: started, not ended by
-// hand, and not past its last planned day.
-func (c *Campaign) RunningAt(t time.Time) bool {
-	if t.Before(c.StartedAt) || (!c.EndedAt.IsZero() && !t.Before(c.EndedAt)) {
-		return false
+// States of a campaign at a time.
+const (
+	StatePlanned = "planned" // started ahead of its first day
+	StateRunning = "running"
+	StateOver    = "over" // ended by hand or past its last day
+)
+
+// StateAt is the campaign's state at t: it runs from when it was started
+// (and not before its first day) until it is ended by hand or its last
+// day is over.
+func (c *Campaign) StateAt(t time.Time) string {
+	day := t.In(cst).Format(time.DateOnly)
+	switch {
+	case (!c.EndedAt.IsZero() && !t.Before(c.EndedAt)) || day > c.EndsOn:
+		return StateOver
+	case t.Before(c.StartedAt) || day < c.StartsOn:
+		return StatePlanned
 	}
-	return t.In(cst).Format(time.DateOnly) <= c.EndsOn
+	return StateRunning
 }
+
+// RunningAt reports whether the campaign runs at t.
+func (c *Campaign) RunningAt(t time.Time) bool { return c.StateAt(t) == StateRunning }
 
 // Activates lists the kinds of point the campaign switches on.
 func (c *Campaign) Activates() []string { return activates[c.Kind] }

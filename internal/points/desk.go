@@ -140,6 +140,9 @@ func (s *Service) PassLead(ctx context.Context, a auth.Actor, pointID string, in
 	if err := requireDesk(op, a, pointID); err != nil {
 		return nil, err
 	}
+	if s.Signals == nil {
+		return nil, errs.E(errs.Unavailable, op, "err.unavailable")
+	}
 	p, err := s.Store.PointByID(ctx, pointID)
 	if err != nil {
 		return nil, err

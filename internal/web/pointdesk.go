@@ -131,7 +131,7 @@ func (s *Server) pointDeskPost(w http.ResponseWriter, r *http.Request) {
 type campaignsData struct {
 	Campaigns []*campaigns.Campaign
 	Kinds     []string
-	Running   map[string]bool
+	State     map[string]string // campaign id → campaigns.StatePlanned, StateRunning, StateOver
 }
 
 func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
@@ -144,10 +144,10 @@ func (s *Server) showCampaigns(w http.ResponseWriter, r *http.Request, code int,
 		s.fail(w, r, err)
 		return
 	}
-	d := campaignsData{Campaigns: list, Kinds: campaigns.Kinds, Running: map[string]bool{}}
+	d := campaignsData{Campaigns: list, Kinds: campaigns.Kinds, State: map[string]string{}}
 	now := s.Campaigns.Now()
 	for _, c := range list {
-		d.Running[c.ID] = c.RunningAt(now)
+		d.State[c.ID] = c.StateAt(now)
 	}
 	v := s.newView(r, "title.campaigns", d)
 	v.Errors, v.Message = fields, msg

@@ -379,6 +379,9 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	for _, k := range campaigns.Kinds {
 		dynamic = append(dynamic, "campaigns.kind_"+k)
 	}
+	for _, k := range []string{campaigns.StatePlanned, campaigns.StateRunning, campaigns.StateOver} {
+		dynamic = append(dynamic, "campaigns.state_"+k)
+	}
 	for _, k := range []string{points.LogGuided, points.LogNote, points.LogLead} {
 		dynamic = append(dynamic, "desk.log_"+k)
 	}
