@@ -2,13 +2,11 @@ package volunteers_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
-	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 	"github.com/havenrescue/haven/internal/volunteers"
@@ -21,11 +19,7 @@ func TestSelfSignUpThroughTheLink(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-		keys, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "keys"), now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := &volunteers.Service{Store: db, Keys: keys, Now: func() time.Time { return now }}
+		svc := service(t, db, func() time.Time { return now })
 		coord := auth.Actor{UserID: "c", Name: "周洋", Role: auth.RoleVolunteer}
 		me, err := svc.AddVolunteer(ctx, coord, volunteers.VolunteerInput{Name: "张一", Phone: "13903730001"})
 		if err != nil {

@@ -20,15 +20,21 @@ import (
 	"github.com/havenrescue/haven/internal/volunteers"
 )
 
+// service is the volunteers service on a database, with its own keys.
+func service(t *testing.T, db *store.DB, now func() time.Time) *volunteers.Service {
+	t.Helper()
+	keys, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "keys"), now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &volunteers.Service{Store: db, Keys: keys, Now: now, Registries: db}
+}
+
 func TestShiftsSignUpAttendAndPrivacy(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 6, 10, 9, 0, 0, 0, time.UTC)
-		keys, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "keys"), now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := &volunteers.Service{Store: db, Keys: keys, Now: func() time.Time { return now }, Registries: db}
+		svc := service(t, db, func() time.Time { return now })
 		coord := auth.Actor{UserID: "c", Name: "周洋", Role: auth.RoleVolunteer}
 		staff := auth.Actor{UserID: "s", Name: "赵敏", Role: auth.RoleStaff}
 		org, err := svc.AddOrganisation(ctx, coord, volunteers.Organisation{Name: "新乡市慈善总会", Kind: "charity", Contact: "刘会长", Phone: "0373-2021234",
