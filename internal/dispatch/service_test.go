@@ -540,5 +540,12 @@ func TestEncounterSuppliesLeaveTheVan(t *testing.T) {
 		if n := left(); n != 2 {
 			t.Fatalf("%d pairs left after the edit to 3, want 2", n)
 		}
+		down := `{"ops":[{"op":"encounter","id":"` + encID + `","base_version":2,"data":{"outcome":"outreach","supplies":[{"item":"手套","qty":1,"unit":"副"}]}}]}`
+		if r := sync(down); r.Status != "ok" {
+			t.Fatalf("second edit: %+v", r)
+		}
+		if n := left(); n != 4 {
+			t.Fatalf("%d pairs left after the edit down to 1, want 4", n)
+		}
 	})
 }

@@ -172,11 +172,22 @@ func (db *DB) MovementSum(ctx context.Context, locationID, itemID string) (int, 
 }
 
 // Booked implements supplies.Store.
-func (db *DB) Booked(ctx context.Context, personKey, itemID string) (int, error) {
-	var n sql.NullInt64
-	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT SUM(-qty) FROM stock_movements WHERE person_key = ? AND item_id = ? AND kind = 'handout'`),
-		personKey, itemID).Scan(&n)
-	return int(n.Int64), translate("store.Booked", err)
+func (db *DB) Booked(ctx context.Context, personKey string) (map[string]int, error) {
+	type row struct {
+		item string
+		n    int
+	}
+	rows, err := list(ctx, db, db.r, "store.Booked", `SELECT item_id, SUM(-qty) FROM stock_movements WHERE person_key = ? AND kind IN ('handout', 'return')
+		GROUP BY item_id`, func(r rowScanner) (row, error) {
+		var x row
+		err := r.Scan(&x.item, &x.n)
+		return x, err
+	}, personKey)
+	out := map[string]int{}
+	for _, x := range rows {
+		out[x.item] = x.n
+	}
+	return out, err
 }
 
 const unbookedCols = `id, encounter_id, team_id, at, item, qty, unit, problem, settled_at, settled_by, settlement`

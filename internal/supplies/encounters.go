@@ -45,7 +45,10 @@ const (
 	ProblemStockShort  = "stock_short"  // the vehicle's records hold less
 )
 
-// Booked is the settlement of a line staff booked against stock.
+// Booked is the settlement of a line staff booked against stock. What
+// they book goes under the encounter's key with ":settled", apart from
+// what was booked automatically, so an edit of the encounter never takes
+// it back.
 const Booked = "booked"
 
 // Unbooked is an encounter line waiting for staff.
@@ -95,20 +98,21 @@ func (s *Service) FromEncounter(ctx context.Context, a auth.Actor, h EncounterHa
 	if err != nil {
 		return err
 	}
-	for _, ln := range merge(items, h.Lines) {
+	booked, err := s.Store.Booked(ctx, key)
+	if err != nil {
+		return err
+	}
+	lines := merge(items, h.Lines)
+	written := map[string]int{} // whole units written per catalogue item
+	for _, ln := range lines {
 		item := findItem(items, ln.Item)
 		var done float64
 		if item != nil {
-			n, err := s.Store.Booked(ctx, key, item.ID)
-			if err != nil {
-				return err
-			}
-			done = float64(n)
+			done = float64(booked[item.ID])
+			written[item.ID] = int(math.Floor(ln.Qty))
 		}
-		for _, u := range waiting {
-			// A line settled by booking it as this very item is already
-			// in Booked; every other line, open or settled, counts here.
-			if sameItem(items, u.Item, ln.Item) && !(u.Settlement == Booked && item != nil) {
+		for _, u := range waiting { // lines waiting or settled by staff (booked under their own key)
+			if sameItem(items, u.Item, ln.Item) {
 				done += u.Qty
 			}
 		}
@@ -136,6 +140,17 @@ func (s *Service) FromEncounter(ctx context.Context, a auth.Actor, h EncounterHa
 		if problem != "" {
 			u := &Unbooked{ID: id.New(), EncounterID: h.EncounterID, TeamID: h.TeamID, At: h.At, Item: ln.Item, Qty: more, Unit: ln.Unit, Problem: problem}
 			if err := s.Store.AddUnbooked(ctx, u, a.Entry("supply.unbooked", "encounter", h.EncounterID)); err != nil {
+				return err
+			}
+		}
+	}
+	// An edit that hands out less than was booked puts the difference back
+	// into the van (the person's ration count is left as it was).
+	for itemID, n := range booked {
+		if back := n - written[itemID]; back > 0 && van != nil {
+			m := &Movement{ID: id.New(), At: s.now(), Kind: Return, ItemID: itemID, LocationID: van.ID, Qty: back, PersonKey: key,
+				Reason: "corrected in encounter " + h.EncounterID, ByName: a.Name}
+			if err := s.Store.Move(ctx, []*Movement{m}, a.Entry("supply.return", "stock_location", van.ID)); err != nil {
 				return err
 			}
 		}
@@ -272,7 +287,7 @@ func (s *Service) Settle(ctx context.Context, a auth.Actor, unbookedID, itemID, 
 		return errs.InvalidFields(op, f)
 	}
 	now := s.now()
-	m := &Movement{ID: id.New(), At: now, Kind: Handout, ItemID: itemID, LocationID: locationID, Qty: -qty, PersonKey: EncounterKey(u.EncounterID),
+	m := &Movement{ID: id.New(), At: now, Kind: Handout, ItemID: itemID, LocationID: locationID, Qty: -qty, PersonKey: EncounterKey(u.EncounterID) + ":settled",
 		Reason: strings.TrimSpace("settled from encounter " + reason), ByName: a.Name}
 	if m.Rations, err = s.rations(ctx, items[item], now, true); err != nil {
 		return err

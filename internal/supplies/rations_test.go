@@ -191,6 +191,19 @@ func TestEncounterHandoutsAreBookedOrKept(t *testing.T) {
 		if open, _ = f.svc.Unbooked(ctx, f.staff, true); len(open) != 2 {
 			t.Fatalf("a replay after settling brought lines back: %d open, want 2 (bread, the second coat)", len(open))
 		}
+		// The patrol corrects the encounter: no coat after all, one bottle
+		// of water instead of three. The coat and two bottles go back into
+		// the van, once; the noodles staff settled stay handed out.
+		h.Lines = []supplies.EncounterLine{{Item: "矿泉水", Qty: 1}, {Item: "方便面", Qty: 5}}
+		for range 2 {
+			if err := f.svc.FromEncounter(ctx, f.patrol, h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if f.level(t, van, f.coat) != 1 || f.level(t, van, f.water) != 9 || f.level(t, van, noodles) != 0 {
+			t.Fatalf("after the correction: coats %d, water %d, noodles %d; want 1, 9, 0",
+				f.level(t, van, f.coat), f.level(t, van, f.water), f.level(t, van, noodles))
+		}
 	})
 }
 
@@ -230,7 +243,8 @@ func FuzzEncounterLines(f *testing.F) {
 				t.Fatalf("negative stock %+v", l)
 			}
 		}
-		booked, _ := db.Booked(ctx, supplies.EncounterKey(enc), fx.water.ID)
+		byItem, _ := db.Booked(ctx, supplies.EncounterKey(enc))
+		booked := byItem[fx.water.ID]
 		kept, _ := db.UnbookedFor(ctx, enc)
 		var want, got float64 = 0, float64(booked)
 		for _, ln := range h.Lines {

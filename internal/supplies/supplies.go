@@ -61,6 +61,7 @@ const (
 	Handout     = "handout"
 	WriteOff    = "writeoff"
 	Count       = "count"
+	Return      = "return" // an encounter corrected to fewer: back into the vehicle's stock
 )
 
 // Movement is one change of stock.
@@ -116,8 +117,9 @@ type Store interface {
 	Movements(ctx context.Context, locationID, itemID string, limit int) ([]*Movement, error)
 	// Rationed is what a person has had of an item in a period.
 	Rationed(ctx context.Context, personKey, itemID, period string) (int, error)
-	// Booked sums the handouts of an item under a person key.
-	Booked(ctx context.Context, personKey, itemID string) (int, error)
+	// Booked sums, per item, the handouts less the returns under a person
+	// key.
+	Booked(ctx context.Context, personKey string) (map[string]int, error)
 	AddUnbooked(ctx context.Context, u *Unbooked, e audit.Entry) error
 	UnbookedFor(ctx context.Context, encounterID string) ([]*Unbooked, error)
 	UnbookedByID(ctx context.Context, id string) (*Unbooked, error)

@@ -358,7 +358,7 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	for _, k := range points.Kinds {
 		dynamic = append(dynamic, "points.kind_"+k)
 	}
-	for _, k := range []string{supplies.Receipt, supplies.Donation, supplies.TransferIn, supplies.TransferOut, supplies.Handout, supplies.WriteOff, supplies.Count} {
+	for _, k := range []string{supplies.Receipt, supplies.Donation, supplies.TransferIn, supplies.TransferOut, supplies.Handout, supplies.WriteOff, supplies.Count, supplies.Return} {
 		dynamic = append(dynamic, "supplies.kind_"+k)
 	}
 	for _, k := range []string{supplies.LocStore, supplies.LocPoint, supplies.LocVehicle} {
