@@ -41,19 +41,6 @@ func (s *Server) suppliesData(r *http.Request) (*suppliesData, error) {
 	for _, it := range items {
 		d.ItemByID[it.ID] = it
 	}
-	if a := info(r).actor; a.Can(auth.PermSuppliesManage) {
-		if d.Unbooked, err = s.Supplies.Unbooked(r.Context(), a, true); err != nil {
-			return nil, err
-		}
-		if a.Can(auth.PermPointsManage) {
-			if d.Points, err = s.Points.All(r.Context(), a); err != nil {
-				return nil, err
-			}
-		}
-		if d.Teams, err = s.Dispatch.Store.ListTeams(r.Context()); err != nil { // names only
-			return nil, err
-		}
-	}
 	for _, st := range stock {
 		d.LocByID[st.Location.ID] = st.Location
 		for _, l := range st.Levels {
@@ -65,12 +52,36 @@ func (s *Server) suppliesData(r *http.Request) (*suppliesData, error) {
 	return d, nil
 }
 
+// addManaging adds what only the main supplies page shows staff: the
+// unbooked street handouts and the points and teams a new stock location
+// can belong to.
+func (s *Server) addManaging(r *http.Request, d *suppliesData) error {
+	a := info(r).actor
+	if !a.Can(auth.PermSuppliesManage) {
+		return nil
+	}
+	var err error
+	if d.Unbooked, err = s.Supplies.Unbooked(r.Context(), a, true); err != nil {
+		return err
+	}
+	if a.Can(auth.PermPointsManage) {
+		if d.Points, err = s.Points.All(r.Context(), a); err != nil {
+			return err
+		}
+	}
+	d.Teams, err = s.Dispatch.Store.ListTeams(r.Context()) // names only
+	return err
+}
+
 func (s *Server) suppliesPage(w http.ResponseWriter, r *http.Request) {
 	s.showSupplies(w, r, http.StatusOK, nil, "")
 }
 
 func (s *Server) showSupplies(w http.ResponseWriter, r *http.Request, code int, fields map[string]string, msg string) {
 	d, err := s.suppliesData(r)
+	if err == nil {
+		err = s.addManaging(r, d)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
