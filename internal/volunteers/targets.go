@@ -2,6 +2,7 @@ package volunteers
 
 import (
 	"context"
+	"slices"
 
 	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/dispatch"
@@ -20,8 +21,21 @@ type Target struct {
 	Name string
 }
 
-// linked lists the shift kinds whose Ref is a record id.
-var linked = map[string]bool{"patrol": true, "point": true, "campaign": true}
+// LinkedKinds are the shift kinds whose Ref is a record id, in display
+// order.
+var LinkedKinds = []string{"patrol", "point", "campaign"}
+
+// Linked reports whether a shift kind names its record by id.
+func Linked(kind string) bool { return slices.Contains(LinkedKinds, kind) }
+
+// findTarget finds the target of a kind with an id.
+func findTarget(ts []Target, kind, ref string) (Target, bool) {
+	i := slices.IndexFunc(ts, func(t Target) bool { return t.Kind == kind && t.ID == ref })
+	if i < 0 {
+		return Target{}, false
+	}
+	return ts[i], true
+}
 
 // Registries is where shift targets are found (the store serves all
 // three).
@@ -65,17 +79,13 @@ func (s *Service) Targets(ctx context.Context) ([]Target, error) {
 // target finds a shift's target; ok is false when the kind takes an id
 // and none matches.
 func (s *Service) target(ctx context.Context, kind, ref string) (Target, bool, error) {
-	if !linked[kind] || s.Registries == nil {
+	if !Linked(kind) || s.Registries == nil {
 		return Target{Kind: kind, Name: ref}, true, nil
 	}
 	ts, err := s.Targets(ctx)
 	if err != nil {
 		return Target{}, false, err
 	}
-	for _, t := range ts {
-		if t.Kind == kind && t.ID == ref {
-			return t, true, nil
-		}
-	}
-	return Target{}, false, nil
+	t, ok := findTarget(ts, kind, ref)
+	return t, ok, nil
 }

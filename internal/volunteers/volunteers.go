@@ -277,12 +277,8 @@ func (s *Service) shifts(ctx context.Context, from time.Time) ([]*Shift, error) 
 	}
 	for _, sh := range shifts {
 		sh.RefName = sh.Ref
-		if linked[sh.Kind] {
-			for _, t := range ts {
-				if t.Kind == sh.Kind && t.ID == sh.Ref {
-					sh.RefName = t.Name
-				}
-			}
+		if t, ok := findTarget(ts, sh.Kind, sh.Ref); ok && Linked(sh.Kind) {
+			sh.RefName = t.Name
 		}
 	}
 	return shifts, nil

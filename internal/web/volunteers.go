@@ -25,6 +25,7 @@ type volunteersData struct {
 	ShiftKinds []string
 	Skills     []string
 	Targets    []volunteers.Target
+	Linked     []string // the shift kinds that take a target
 }
 
 type volunteerLink struct{ Name, URL string }
@@ -42,7 +43,7 @@ func (s *Server) showVolunteers(w http.ResponseWriter, r *http.Request, code int
 		return
 	}
 	d := &volunteersData{Volunteers: vs, OrgName: map[string]string{}, VolName: map[string]string{}, OrgKinds: volunteers.OrgKinds,
-		ShiftKinds: volunteers.ShiftKinds, Skills: volunteers.Skills}
+		ShiftKinds: volunteers.ShiftKinds, Skills: volunteers.Skills, Linked: volunteers.LinkedKinds}
 	if d.Orgs, err = s.Volunteers.Store.Organisations(ctx); err != nil {
 		s.fail(w, r, err)
 		return
@@ -96,7 +97,7 @@ func (s *Server) volunteersPost(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		ref := r.FormValue("ref") // words for an event or station work
-		if k := r.FormValue("kind"); k == "patrol" || k == "point" || k == "campaign" {
+		if volunteers.Linked(r.FormValue("kind")) {
 			ref = r.FormValue("target") // the record it serves
 		}
 		_, err = s.Volunteers.AddShift(ctx, a, volunteers.Shift{Title: r.FormValue("title"), Kind: r.FormValue("kind"), Ref: ref,
