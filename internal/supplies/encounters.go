@@ -230,8 +230,8 @@ func (s *Service) bookEncounter(ctx context.Context, a auth.Actor, item *Item, v
 	err = s.Store.Move(ctx, []*Movement{m}, e)
 	if errs.Is(errs.Invalid, err) { // above a ration: it was handed out all the same
 		m.ID, m.Reason = id.New(), "override: above the ration, recorded in encounter "+encounterID
-		if m.Rations, err = s.rations(ctx, item, now, true); err != nil {
-			return err
+		for i := range m.Rations { // the same periods, counted without the limit
+			m.Rations[i].Limit = 0
 		}
 		err = s.Store.Move(ctx, []*Movement{m}, e)
 	}
