@@ -153,7 +153,8 @@ func (db *DB) Movements(ctx context.Context, locationID, itemID string, limit in
 	}, append(w.args, limit)...)
 }
 
-// Rationed implements supplies.Store.
+// Rationed is what a person has had of an item in a ration period (the
+// ledger Move keeps; tests hold it against the handouts).
 func (db *DB) Rationed(ctx context.Context, personKey, itemID, period string) (int, error) {
 	var n int
 	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT qty FROM supply_rations WHERE person_key = ? AND item_id = ? AND period = ?`),
@@ -164,7 +165,8 @@ func (db *DB) Rationed(ctx context.Context, personKey, itemID, period string) (i
 	return n, translate("store.Rationed", err)
 }
 
-// MovementSum implements supplies.Store.
+// MovementSum sums every movement of an item at a location: what its
+// level must equal (tests hold the one against the other).
 func (db *DB) MovementSum(ctx context.Context, locationID, itemID string) (int, error) {
 	var n sql.NullInt64
 	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT SUM(qty) FROM stock_movements WHERE location_id = ? AND item_id = ?`), locationID, itemID).Scan(&n)

@@ -115,8 +115,6 @@ type Store interface {
 	Levels(ctx context.Context, locationID string) ([]Level, error)
 	SetThreshold(ctx context.Context, locationID, itemID string, n int, e audit.Entry) error
 	Movements(ctx context.Context, locationID, itemID string, limit int) ([]*Movement, error)
-	// Rationed is what a person has had of an item in a period.
-	Rationed(ctx context.Context, personKey, itemID, period string) (int, error)
 	// Booked sums, per item, the handouts less the returns under a person
 	// key.
 	Booked(ctx context.Context, personKey string) (map[string]int, error)
@@ -127,9 +125,6 @@ type Store interface {
 	// SettleUnbooked marks a line settled and, when m is not nil, records
 	// m as Move would, in one transaction; Conflict when already settled.
 	SettleUnbooked(ctx context.Context, id string, at time.Time, by, settlement string, m *Movement, e audit.Entry) error
-	// MovementSum sums every movement of an item at a location: what the
-	// level must equal.
-	MovementSum(ctx context.Context, locationID, itemID string) (int, error)
 }
 
 // Service is supplies.
