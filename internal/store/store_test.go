@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -262,6 +263,26 @@ func TestReseal(t *testing.T) {
 		}
 		if n, _ := db.Reseal(ctx, k, audit.Entry{Action: audit.ActionFieldsRekey}); n != 0 {
 			t.Fatalf("second Reseal changed %d", n)
+		}
+	})
+}
+
+// TestResealReachesEverySealedColumn fails when a capability adds a
+// sealed column that key rotation does not re-encrypt.
+func TestResealReachesEverySealedColumn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		cols, err := store.EncColumnsForTest(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cols) == 0 {
+			t.Fatal("no sealed columns found in the schema")
+		}
+		listed := store.SealedColumns()
+		for _, c := range cols {
+			if !slices.Contains(listed, c) {
+				t.Errorf("sealed column %s is not re-encrypted by key rotation", c)
+			}
 		}
 	})
 }
