@@ -16,6 +16,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/events"
+	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store/storetest"
 )
 
@@ -246,6 +247,19 @@ func TestUsersBackupRestoreAndKeysCLI(t *testing.T) {
 	if _, err := e.auth.CreateDepartment(ctx, auth.CLIActor(), auth.Department{Name: "新乡市救助管理站", Kind: "station"}); err != nil {
 		t.Fatal(err)
 	}
+	// A public report with a photo, filed before the backup.
+	lat, lng := 35.3021, 113.9262
+	photo := testJPEG(t)
+	filed, err := e.intake.Submit(ctx, auth.Actor{IP: "ip"}, intake.Input{Channel: intake.ChannelPublic, ServiceCode: "weather_exposure",
+		Description: "备份前的报告", Lat: &lat, Lng: &lng, Address: "备份测试路", Photo: photo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dispatcher := auth.Actor{Name: "test", Role: auth.RoleDispatcher, IP: "local"}
+	before, err := e.intake.SignalPhoto(ctx, dispatcher, filed.Signal.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.Close()
 
 	out, err := run(map[string]string{"HAVEN_USER_PASSWORD": "first password 1"}, "users", "add", "--username", "Chen", "--name", "陈刚", "--role", "safety", "--department", "新乡市救助管理站", "--phone", "13837300106")
@@ -265,9 +279,23 @@ func TestUsersBackupRestoreAndKeysCLI(t *testing.T) {
 	}
 
 	backupFile := filepath.Join(t.TempDir(), "haven-backup.db")
-	if out, err := run(nil, "backup", backupFile); err != nil || !strings.Contains(out, "verified") {
+	if out, err := run(nil, "backup", backupFile); err != nil || !strings.Contains(out, "verified") || !strings.Contains(out, "0600") {
 		t.Fatalf("backup: %v %s", err, out)
 	}
+	// The backup holds personal data: readable by its owner only.
+	if st, err := os.Stat(backupFile); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file mode: %v %v", st.Mode(), err)
+	}
+	// The photo is erased from the live database after the backup: only
+	// the backup can bring it back.
+	e, err = open(ctx, cfg, &syncBuf{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Files().Delete(ctx, filed.Signal.Photo); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
 	if out, err := run(nil, "keys", "rotate"); err != nil || !strings.Contains(out, "1 stored values re-encrypted") {
 		t.Fatalf("keys rotate: %v %s", err, out)
 	}
@@ -290,6 +318,9 @@ func TestUsersBackupRestoreAndKeysCLI(t *testing.T) {
 	defer e.Close()
 	if _, _, _, err := e.auth.Login(ctx, "chen", m[1], "ip", "ua"); err != nil {
 		t.Fatalf("login after restore: %v", err)
+	}
+	if after, err := e.intake.SignalPhoto(ctx, dispatcher, filed.Signal.Ref); err != nil || !bytes.Equal(after, before) {
+		t.Fatalf("photo filed before the backup, after restore: %v", err)
 	}
 	// Phone numbers sealed under the first key still open after rotation.
 	u, _ := e.db.UserByUsername(ctx, "chen")
@@ -367,8 +398,9 @@ func TestTwoNodesActAsOne(t *testing.T) {
 		}
 	}()
 	const address = "两节点测试：人民公园东门"
-	publicReport(t, b.URL, 35.3021, 113.9262, address)
+	ref := publicReportWithPhoto(t, b.URL, 35.3021, 113.9262, address, testJPEG(t))
 	deadline := time.After(20 * time.Second)
+wait:
 	for {
 		select {
 		case data, ok := <-got:
@@ -381,10 +413,17 @@ func TestTwoNodesActAsOne(t *testing.T) {
 				if inc.State != "accepted" {
 					t.Fatalf("incident from node b arrived as %q", inc.State)
 				}
-				return
+				break wait
 			}
 		case <-deadline:
 			t.Fatal("the report posted to node b never reached the board on node a")
 		}
+	}
+	// The report's photo, filed on node b, is served by node a too: the
+	// nodes share no disk.
+	codeA, onA := getPhoto(t, jar, a.URL, a.URL, "/signals/"+ref+"/photo")
+	codeB, onB := getPhoto(t, jar, a.URL, b.URL, "/signals/"+ref+"/photo")
+	if codeA != 200 || codeB != 200 || len(onA) < 100 || !bytes.Equal(onA, onB) {
+		t.Fatalf("photo of a report filed on node b: %d on node a, %d on node b", codeA, codeB)
 	}
 }

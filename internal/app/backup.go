@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/config"
+	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/store"
 )
 
@@ -20,7 +22,7 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{"backup needs one argument: the file to write, e.g. haven backup haven-2026-11-28.db"}
 	}
 	if cfg.Postgres() {
-		return fmt.Errorf("on PostgreSQL use pg_dump: pg_dump --format=custom --file=%s \"$HAVEN_DATABASE_URL\" (restore with pg_restore --clean --dbname=...)", rest[0])
+		return fmt.Errorf("on PostgreSQL use pg_dump, which includes the uploaded photos: (umask 077; pg_dump --format=custom --file=%s \"$HAVEN_DATABASE_URL\") (umask 077 keeps the file, full of personal data, readable by you only; restore with pg_restore --clean --dbname=...)", rest[0])
 	}
 	e, err := open(ctx, cfg, stderr)
 	if err != nil {
@@ -32,7 +34,9 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	a := auth.CLIActor()
 	_ = e.db.AppendAudit(ctx, a.Entry("system.backup", "database", ""))
-	fmt.Fprintf(stdout, "backup written and verified: %s\nKeep the key file %s with it: encrypted fields cannot be read without it.\n", rest[0], cfg.KeyFile())
+	fmt.Fprintf(stdout, "backup written and verified: %s (uploaded photos included)\n", rest[0])
+	fmt.Fprintf(stdout, "The file holds personal data: it was created with mode %04o, readable and writable by this user only. Keep it so when you copy it.\n", store.BackupMode)
+	fmt.Fprintf(stdout, "Keep the key file %s with it: encrypted fields cannot be read without it.\n", cfg.KeyFile())
 	return nil
 }
 
@@ -58,6 +62,16 @@ func cmdRestore(ctx context.Context, args []string, getenv func(string) string, 
 	defer e.Close()
 	_ = e.db.AppendAudit(ctx, audit.Entry{ActorName: "cli", Action: "system.restore", RecordType: "database", IP: "local"})
 	fmt.Fprintf(stdout, "restored %s into %s\n", rest[0], cfg.DataDir)
+	// A backup from before photos moved into the database has none: they
+	// are still in the uploads folder kept when this version first started.
+	old := filepath.Join(cfg.DataDir, "uploads.migrated")
+	m, err := files.CopyFolder(ctx, old, e.db.Files())
+	if err != nil {
+		return fmt.Errorf("restored, but copying the photos of %s into the database failed: %v (run 'haven restore' again)", old, err)
+	}
+	if m.Copied > 0 {
+		fmt.Fprintf(stdout, "%d photos the backup lacked were copied in from %s\n", m.Copied, old)
+	}
 	if kept != "" {
 		fmt.Fprintf(stdout, "the previous database was kept as %s\n", kept)
 	}

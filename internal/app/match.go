@@ -53,11 +53,16 @@ func cmdMatch(_ context.Context, args []string, _ func(string) string, stdout, s
 	}
 	w := stdout
 	if *out != "" {
-		f, err := os.Create(*out)
+		// Matches link people's records: readable by this user only, as
+		// backups are.
+		f, err := os.OpenFile(*out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
+		if err := f.Chmod(0o600); err != nil {
+			return err
+		}
 		w = f
 	}
 	var res []tracing.Result

@@ -36,6 +36,9 @@ func TestMatchCommand(t *testing.T) {
 	if !strings.Contains(log, "care.csv: line 4, column sex") || !strings.Contains(log, "reports.csv: line 4, column birth_date") {
 		t.Fatalf("bad rows not reported:\n%s", log)
 	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("--out file mode: %v %v", st.Mode(), err)
+	}
 	b, _ := os.ReadFile(out)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if lines[0] != "left_id,right_id,rank,score,label" || !strings.HasPrefix(lines[1], "c1,r1,1,") {

@@ -97,10 +97,12 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax,
 		LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration,
 	}
-	photos, err := files.Open(filepath.Join(cfg.DataDir, "uploads"))
-	if err != nil {
+	// Uploaded photos live in the database, where every node sees them.
+	// An older installation's uploads folder is copied in once.
+	photos := db.Files()
+	if err := migrateUploads(ctx, e, filepath.Join(cfg.DataDir, "uploads"), photos); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%v (check --data / HAVEN_DATA)", err)
+		return nil, err
 	}
 	e.intake = &intake.Service{
 		Store: db, Audit: db, Keys: keys, Photos: photos, Now: e.now, Bounds: intake.XinxiangBounds,
@@ -319,4 +321,22 @@ func (e *env) pruneEvents(ctx context.Context) {
 		}
 		return e.db.PruneEvents(ctx, e.now().Add(-24*time.Hour))
 	})
+}
+
+// migrateUploads copies the files of the uploads folder older versions
+// kept in the data folder into the database (files.MigrateFolder). Safe
+// to run on every start and on every node: each node copies its own
+// folder, files already in the database are left alone.
+func migrateUploads(ctx context.Context, e *env, dir string, dst files.Store) error {
+	m, err := files.MigrateFolder(ctx, dir, dst)
+	if err != nil {
+		return fmt.Errorf("copying the uploads folder %s into the database: %v (nothing was deleted; fix the cause and start again)", dir, err)
+	}
+	if m.Copied > 0 || m.Present > 0 || m.Renamed != "" {
+		e.log.Info("uploads folder copied into the database", "copied", m.Copied, "already_there", m.Present, "folder_now", m.Renamed)
+	}
+	if len(m.Skipped) > 0 {
+		e.log.Warn("uploads folder: files not copied into the database (not a photo Haven wrote, or too large); the folder is left in place", "folder", dir, "count", len(m.Skipped))
+	}
+	return nil
 }

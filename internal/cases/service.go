@@ -31,7 +31,7 @@ type Service struct {
 	Store  Store
 	Audit  audit.Store
 	Keys   *secret.Keyring
-	Photos *files.Dir
+	Photos files.Store
 	Now    func() time.Time
 	Rules  Rules
 	// Outcome, when set, tells the incident a person came from how their
@@ -218,7 +218,7 @@ func (s *Service) belonging(ctx context.Context, in BelongingInput, stayID, staf
 			return b, f
 		}
 		b.Photo = "belongings/" + now.Format("200601") + "/" + strings.ToLower(b.ID) + ".jpg"
-		if err := s.Photos.Put(b.Photo, clean); err != nil {
+		if err := s.Photos.Put(ctx, b.Photo, clean); err != nil {
 			f[field+"photo"] = "err.unavailable"
 		}
 	}
@@ -386,7 +386,7 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 			return nil, errs.InvalidFields(op, map[string]string{"photo": intake.PhotoError(err)})
 		}
 		st.Form.Photo = "people/" + now.Format("200601") + "/" + strings.ToLower(st.ID) + ".jpg"
-		if err := s.Photos.Put(st.Form.Photo, clean); err != nil {
+		if err := s.Photos.Put(ctx, st.Form.Photo, clean); err != nil {
 			return nil, errs.Wrap(errs.Unavailable, op, err)
 		}
 	}

@@ -106,7 +106,7 @@ func (c *Config) options() []option {
 		o = append(o, mk(flag, env, usage, secret, s, g))
 	}
 	add("addr", "HAVEN_ADDR", "address to listen on (host:port)", false, func() (func(string) error, func() string) { return str(&c.Addr) })
-	add("data", "HAVEN_DATA", "folder for the SQLite file, uploads and keys", false, func() (func(string) error, func() string) { return str(&c.DataDir) })
+	add("data", "HAVEN_DATA", "folder for the SQLite file (uploaded photos included) and keys", false, func() (func(string) error, func() string) { return str(&c.DataDir) })
 	add("database-url", "HAVEN_DATABASE_URL", "postgres:// URL; empty for the embedded SQLite database", true, func() (func(string) error, func() string) { return str(&c.DatabaseURL) })
 	add("base-url", "HAVEN_BASE_URL", "public URL of this server, e.g. https://haven.example.gov.cn", false, func() (func(string) error, func() string) { return str(&c.BaseURL) })
 	add("log-level", "HAVEN_LOG_LEVEL", "debug, info, warn or error", false, func() (func(string) error, func() string) { return str(&c.LogLevel) })

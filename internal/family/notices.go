@@ -216,7 +216,7 @@ func (s *Service) NoticePhoto(ctx context.Context, ref string) ([]byte, error) {
 	if n.State != NoticePublished || !n.Shown(s.now()) || n.Photo == "" {
 		return nil, errs.E(errs.NotFound, op, "err.not_found")
 	}
-	return s.Photos.Get(n.Photo)
+	return s.Photos.Get(ctx, n.Photo)
 }
 
 // Exited hears how a stay ended: a person who went home has their notices

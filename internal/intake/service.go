@@ -18,6 +18,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/photo"
 	"github.com/havenrescue/haven/internal/secret"
@@ -49,11 +50,8 @@ func (b Bounds) Contains(lat, lng float64) bool {
 	return lat >= b.MinLat && lat <= b.MaxLat && lng >= b.MinLng && lng <= b.MaxLng
 }
 
-// PhotoStore keeps cleaned photos.
-type PhotoStore interface {
-	Put(name string, data []byte) error
-	Get(name string) ([]byte, error)
-}
+// PhotoStore keeps cleaned photos (files.Store).
+type PhotoStore = files.Store
 
 // Service is the intake capability.
 type Service struct {
@@ -271,7 +269,7 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, 
 		}
 		sig.Photo = "signals/" + now.Format("200601") + "/" + strings.ToLower(sig.ID) + ".jpg"
 		// The file is durable before the row that names it is committed.
-		if err := s.Photos.Put(sig.Photo, clean); err != nil {
+		if err := s.Photos.Put(ctx, sig.Photo, clean); err != nil {
 			return nil, errs.Wrap(errs.Unavailable, op, err)
 		}
 	}
@@ -769,7 +767,7 @@ func (s *Service) SignalPhoto(ctx context.Context, a auth.Actor, ref string) ([]
 	if v.Photo == "" {
 		return nil, errs.E(errs.NotFound, op, "err.not_found")
 	}
-	b, err := s.Photos.Get(v.Photo)
+	b, err := s.Photos.Get(ctx, v.Photo)
 	if err != nil {
 		return nil, errs.Wrap(errs.NotFound, op, err)
 	}

@@ -463,14 +463,32 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(abs); err == nil {
+	// The copy holds personal data (and every uploaded photo): it is
+	// created empty, readable by this user only, before VACUUM INTO fills
+	// it (SQLite writes into an existing empty file and keeps its mode),
+	// so it is never readable by others, whatever the umask.
+	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("backup: %s exists; choose a new file name", path)
+	} else if err != nil {
+		return fmt.Errorf("backup: %v", err)
 	}
-	if _, err := db.w.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+	err = f.Chmod(0o600)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		_, err = db.w.ExecContext(ctx, "VACUUM INTO ?", abs)
+	}
+	if err != nil {
+		os.Remove(abs)
 		return fmt.Errorf("backup: %v", oneLine(err))
 	}
 	return VerifySQLite(ctx, abs)
 }
+
+// BackupMode is the file mode of a backup written by Backup.
+const BackupMode os.FileMode = 0o600
 
 // VerifySQLite opens a SQLite file read-only and runs an integrity check and
 // a sanity query on Haven's tables.

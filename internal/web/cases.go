@@ -446,7 +446,7 @@ func (s *Server) stayPhoto(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	data, err := s.Cases.Photos.Get(name)
+	data, err := s.Cases.Photos.Get(r.Context(), name)
 	if err != nil {
 		s.notFound(w, r)
 		return

@@ -23,7 +23,6 @@ import (
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
-	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -91,10 +90,7 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	photos, err := files.Open(filepath.Join(t.TempDir(), "uploads"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	photos := db.Files() // as haven serve keeps them
 	in := &intake.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Bounds: intake.XinxiangBounds, Merge: intake.DefaultMergeRule}
 	partners := &intake.Partners{Intake: in, Store: db}
 	if err := partners.EnsureDefaults(context.Background()); err != nil {
