@@ -127,7 +127,7 @@ func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*Per
 		return nil, err
 	}
 	for _, c := range cs {
-		v.Contacts = append(v.Contacts, ContactView{Contact: c, Phone: open(phoneContext, c.PhoneSealed)})
+		v.Contacts = append(v.Contacts, ContactView{Contact: contactFor(a, c), Phone: open(phoneContext, c.PhoneSealed)})
 	}
 	stays, err := s.Store.StaysOf(ctx, ids)
 	if err != nil {
@@ -147,6 +147,7 @@ func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*Per
 		if err != nil {
 			return nil, err
 		}
+		sv.Stay = StayFor(a, st, p)
 		v.Stays = append(v.Stays, sv)
 		if st.State == StayOpen {
 			v.Open = sv
@@ -162,6 +163,13 @@ func (s *Service) View(ctx context.Context, a auth.Actor, personID string) (*Per
 				v.Similar = append(same, v.Similar...)
 			}
 		}
+	}
+	v.Person = PersonFor(a, p, now)
+	for i, l := range v.Linked {
+		v.Linked[i] = PersonFor(a, l, now)
+	}
+	for _, c := range v.Similar {
+		c.Person = PersonFor(a, c.Person, now)
 	}
 	return v, nil
 }
@@ -224,6 +232,10 @@ func (s *Service) People(ctx context.Context, a auth.Actor, f PersonFilter) ([]*
 	}
 	if err := s.Audit.AppendAudit(ctx, e); err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err)
+	}
+	now := s.now()
+	for i, p := range list {
+		list[i] = PersonFor(a, p, now)
 	}
 	return list, nil
 }
@@ -475,8 +487,13 @@ func (s *Service) Stay(ctx context.Context, a auth.Actor, stayID string) (*StayV
 	if err != nil {
 		return nil, nil, err
 	}
-	sv, err := s.stayView(ctx, st, p, tasks[st.ID], s.now())
-	return sv, p, err
+	now := s.now()
+	sv, err := s.stayView(ctx, st, p, tasks[st.ID], now)
+	if err != nil {
+		return nil, nil, err
+	}
+	sv.Stay = StayFor(a, st, p)
+	return sv, PersonFor(a, p, now), nil
 }
 
 // stayView gathers a stay's belongings, daily record and deadlines.
@@ -591,6 +608,7 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor) (*Dashboard, erro
 		if p.MinorAt(now) {
 			d.Minors++
 		}
+		row.Person = PersonFor(a, p, now)
 		d.Rows = append(d.Rows, row)
 	}
 	slices.SortStableFunc(d.Rows, func(x, y *DashboardRow) int {

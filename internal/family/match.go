@@ -347,7 +347,9 @@ func (s *Service) personValues(x *cases.Person, seen time.Time) map[string]strin
 	return v
 }
 
-func (s *Service) reportValues(r *Report) map[string]string {
+// reportValues are a report's values for an explanation; without full,
+// no region is read from its ID number.
+func (s *Service) reportValues(r *Report, full bool) map[string]string {
 	v := map[string]string{"name": strings.TrimSpace(r.Name + " " + r.Aliases), "sex": string(r.Sex), "height": heightText(r.HeightCm),
 		"place": strings.TrimSpace(r.LostOn + " " + r.LostPlace), "features": strings.TrimSpace(r.Description + " " + r.Dialect)}
 	if r.BirthDate != "" {
@@ -360,7 +362,7 @@ func (s *Service) reportValues(r *Report) map[string]string {
 	if r.IDSealed != "" {
 		if n, err := s.Keys.Open(idContext, r.IDSealed); err == nil {
 			v["id_number"] = secret.Mask(n)
-			if len(n) >= 6 && !strings.Contains(n[:6], "*") {
+			if full && len(n) >= 6 && !strings.Contains(n[:6], "*") {
 				code = n[:6]
 			}
 		}
@@ -393,8 +395,10 @@ func regionText(code, text string) string {
 	return text
 }
 
-// explain loads both sides of candidates and explains them.
-func (s *Service) explain(ctx context.Context, cs []*Candidate) ([]*CandidateView, error) {
+// explain loads both sides of candidates and explains them, each side as
+// a may see it (cases.PersonFor, reportFor): a reader who may not see ID
+// numbers sees neither a birth date nor a region next to a masked number.
+func (s *Service) explain(ctx context.Context, a auth.Actor, cs []*Candidate) ([]*CandidateView, error) {
 	m := s.fitted()
 	people := map[string]*cases.Person{}
 	reports := map[string]*Report{}
@@ -409,8 +413,9 @@ func (s *Service) explain(ctx context.Context, cs []*Candidate) ([]*CandidateVie
 	if err != nil {
 		return nil, err
 	}
+	now := s.Now()
 	for _, p := range ps {
-		people[p.ID] = p
+		people[p.ID] = cases.PersonFor(a, p, now)
 	}
 	seen, err := s.Store.LatestArrivals(ctx, ids)
 	if err != nil {
@@ -430,9 +435,10 @@ func (s *Service) explain(ctx context.Context, cs []*Candidate) ([]*CandidateVie
 				if r, err = s.Store.ReportByID(ctx, c.ReportID); err != nil {
 					return nil, err
 				}
+				r = reportFor(a, r)
 				reports[c.ReportID] = r
 			}
-			v.Report, right = r, s.reportValues(r)
+			v.Report, right = r, s.reportValues(r, a.Can(auth.PermCasesPersonal))
 		} else {
 			if v.Other = people[c.OtherID]; v.Other == nil {
 				continue

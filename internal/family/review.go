@@ -38,7 +38,7 @@ func (s *Service) Queue(ctx context.Context, a auth.Actor, state, personID strin
 	if err := s.Audit.AppendAudit(ctx, e); err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err)
 	}
-	return s.explain(ctx, cs)
+	return s.explain(ctx, a, cs)
 }
 
 // Proposed counts the candidates waiting for review, without reading
@@ -64,7 +64,7 @@ func (s *Service) Candidate(ctx context.Context, a auth.Actor, candidateID strin
 	if err := s.Audit.AppendAudit(ctx, a.Entry("match.view", "person", c.PersonID)); err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err)
 	}
-	vs, err := s.explain(ctx, []*Candidate{c})
+	vs, err := s.explain(ctx, a, []*Candidate{c})
 	if err != nil {
 		return nil, err
 	}

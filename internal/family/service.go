@@ -379,7 +379,7 @@ func (s *Service) Report(ctx context.Context, a auth.Actor, reportID string) (*R
 	if err := s.Audit.AppendAudit(ctx, a.Entry("report.view", "report", r.ID)); err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err)
 	}
-	v := &ReportView{Report: r}
+	v := &ReportView{Report: reportFor(a, r)}
 	v.IDNumber = s.reveal(a, idContext, r.IDSealed)
 	v.ContactPhone = s.reveal(a, phoneContext, r.ContactSealed)
 	if v.Updates, err = s.Store.Updates(ctx, r.ID, false); err != nil {
@@ -389,8 +389,25 @@ func (s *Service) Report(ctx context.Context, a auth.Actor, reportID string) (*R
 	if err != nil {
 		return nil, err
 	}
-	v.Candidates, err = s.explain(ctx, cs)
+	v.Candidates, err = s.explain(ctx, a, cs)
 	return v, err
+}
+
+// reportFor returns r as a may see it: for a reader who may not see ID
+// numbers, a report with a number on file shows the birth year only, not
+// the birth date, and no native place, which together with the masked
+// number's last digits would give the number back (as for a person, see
+// cases.PersonFor). r itself is not changed.
+func reportFor(a auth.Actor, r *Report) *Report {
+	if r == nil || r.IDSealed == "" || a.Can(auth.PermCasesPersonal) {
+		return r
+	}
+	c := *r
+	if len(c.BirthDate) > 4 {
+		c.BirthDate = c.BirthDate[:4]
+	}
+	c.NativePlace = ""
+	return &c
 }
 
 // reveal opens a sealed identifier: in full for readers with personal

@@ -33,9 +33,11 @@ func (s *Service) view(ctx context.Context, r *Referral) (*ReferralView, error) 
 	if err != nil {
 		return nil, err
 	}
-	// The hospital sees who the person is, not their identity documents.
-	shown := &cases.Person{ID: p.ID, Ref: p.Ref, Name: p.Name, Sex: p.Sex, BirthDate: p.BirthDate, AgeMin: p.AgeMin, AgeMax: p.AgeMax,
-		Mental: p.Mental, Flags: p.Flags, Marks: p.Marks, Identified: p.Identified}
+	// The hospital sees who the person is, not their identity documents:
+	// an age, not the birth date (neither readers of a referral may see
+	// the ID number it would help rebuild).
+	shown := cases.Redacted(&cases.Person{ID: p.ID, Ref: p.Ref, Name: p.Name, Sex: p.Sex, BirthDate: p.BirthDate, AgeMin: p.AgeMin, AgeMax: p.AgeMax,
+		Mental: p.Mental, Flags: p.Flags, Marks: p.Marks, Identified: p.Identified}, s.now())
 	return &ReferralView{Referral: r, Person: shown, Hospital: h, Notes: notes}, nil
 }
 

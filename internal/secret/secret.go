@@ -278,16 +278,18 @@ func (k *Keyring) Reveal(context, sealed string, full bool) (string, error) {
 	return Mask(plain), nil
 }
 
-// Mask hides the middle of an identifier for display: the first four and
-// last four characters of an ID number stay visible (4107**********1234),
-// the first three and last four of a phone number (138****5678). Short
-// values are masked whole.
+// Mask hides an identifier for display. Of an ID number only the last
+// four characters stay visible (**************1234): its leading digits
+// are the region and the birth date, which a reader could otherwise fill
+// in from what else a page shows, so none of them is shown. A phone
+// number keeps its first three and last four (138****5678). Short values
+// are masked whole. Masking a masked value changes nothing.
 func Mask(s string) string {
 	n := utf8.RuneCountInString(s)
 	r := []rune(s)
 	switch {
 	case n >= 15:
-		return string(r[:4]) + strings.Repeat("*", n-8) + string(r[n-4:])
+		return strings.Repeat("*", n-4) + string(r[n-4:])
 	case n >= 11:
 		return string(r[:3]) + strings.Repeat("*", n-7) + string(r[n-4:])
 	case n >= 7:

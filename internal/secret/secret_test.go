@@ -81,7 +81,9 @@ func TestParseKeyringErrors(t *testing.T) {
 
 func TestMask(t *testing.T) {
 	for in, want := range map[string]string{
-		"410702199001011234": "4107**********1234",
+		"410702199001011234": "**************1234",
+		"4107**********1234": "**************1234", // a value masked the old way
+		"410702900101123":    "***********1123",    // the 15-digit form
 		"13812345678":        "138****5678",
 		"5089797":            "50***97",
 		"123":                "***",
@@ -140,7 +142,7 @@ func TestReveal(t *testing.T) {
 	if got, err := k.Reveal("persons.id_number", c, true); err != nil || got != "410702198001010015" {
 		t.Fatalf("full: %q %v", got, err)
 	}
-	if got, err := k.Reveal("persons.id_number", c, false); err != nil || got != "4107**********0015" {
+	if got, err := k.Reveal("persons.id_number", c, false); err != nil || got != "**************0015" {
 		t.Fatalf("masked: %q %v", got, err)
 	}
 	if got, err := k.Reveal("persons.id_number", "", false); err != nil || got != "" {
