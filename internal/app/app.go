@@ -55,6 +55,7 @@ Usage:
   haven match --left A.csv --right B.csv [--top K] [--out F]
   haven match --dedupe A.csv [--top K] [--out F]
                                  family search in batch: ranked, labelled candidates as CSV
+  haven retention [--dry-run]    anonymise personal data whose retention ended (serve does it nightly)
   haven version                  print the version
 
 Every command takes the server flags (--data, --database-url, …); each flag
@@ -86,6 +87,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdKeys(ctx, rest, getenv, stdout, stderr)
 	case "match":
 		return cmdMatch(ctx, rest, getenv, stdout, stderr)
+	case "retention":
+		return cmdRetention(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "haven", version())
 		return nil

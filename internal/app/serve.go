@@ -18,6 +18,7 @@ import (
 	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/config"
+	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
@@ -55,6 +56,7 @@ type env struct {
 	supplies  *supplies.Service
 	vols      *volunteers.Service
 	campaigns *campaigns.Service
+	rights    *datarights.Service
 	now       func() time.Time
 }
 
@@ -143,6 +145,9 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
 	e.auth.PointExists = func(ctx context.Context, id string) bool { _, err := db.PointByID(ctx, id); return err == nil }
+	e.rights = &datarights.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: e.now, ExportDays: cfg.ExportDays,
+		Retention: datarights.Retention{SignalPhoneDays: cfg.RetainSignalPhoneDays, PhotoDays: cfg.RetainPhotoDays,
+			IdentityDays: cfg.RetainIdentityDays, HealthYears: cfg.RetainHealthYears}}
 	e.vols = &volunteers.Service{Store: db, Keys: keys, Now: e.now, Registries: db}
 	// A person's record changing refreshes their candidates; a stay's end
 	// marks their notices. A failure here never undoes the change itself:
@@ -216,6 +221,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
 		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns,
+		DataRights: e.rights,
 	})
 	if err != nil {
 		return err
@@ -243,6 +249,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 	go e.hub.Run(ctx, e.db.EventWake())
 	go e.db.Listen(ctx, func(err error) { e.log.Warn("event notifications", "err", err) })
 	go e.pruneEvents(ctx)
+	go e.nightlyRetention(ctx)
 	wctx, stopWorker := context.WithCancel(ctx)
 	defer stopWorker()
 	worker := &webhook.Worker{Store: e.db, Secret: e.partners.Secret, Now: e.now, Log: e.log}

@@ -74,18 +74,25 @@ const (
 	PermSuppliesHandout Permission = "supplies.handout" // hand out supplies to a person (patrol vehicles, points)
 
 	PermVolunteersManage Permission = "volunteers.manage" // partners, volunteers (ID numbers masked), shifts, attendance, money donations
+
+	// Data rights (PIPL): a lawful request to export or erase one person's
+	// data is made by an administrator and approved by a second person who
+	// knows the case (another administrator, or station staff); nobody
+	// approves their own request. Only the requester downloads an export.
+	PermDataRequest Permission = "data.request" // request an export or erasure, download an approved export
+	PermDataApprove Permission = "data.approve" // approve or refuse someone else's request
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermHome, PermUsersManage, PermUsersView, PermDeptManage, PermAPIKeysManage, PermAuditRead, PermKeysRotate,
-		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage, PermPointsManage},
+		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage, PermPointsManage, PermDataRequest, PermDataApprove},
 	RoleDispatcher: {PermHome, PermSignalsEnter, PermSignalsPatrol, PermIncidentsView, PermIncidentsManage, PermSignalsPersonal, PermRoutingManage,
 		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal},
 	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork, PermSuppliesHandout},
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
-		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage},
+		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},

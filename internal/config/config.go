@@ -47,6 +47,14 @@ type Config struct {
 	StationPhone string        // its 24 h hotline, on public notices and the family's progress page
 	NoticeDays   int           // how long a 寻亲 notice stays up
 
+	// Retention (PIPL): days after a record is finished before its
+	// personal data is anonymised by the nightly job; 0 keeps it.
+	RetainSignalPhoneDays int // reporter and callback phone of signals, after the incident closed
+	RetainPhotoDays       int // photos of people who left
+	RetainIdentityDays    int // names, ID numbers, relatives' phones of people who left
+	RetainHealthYears     int // health-check findings and medication notes of people who left
+	ExportDays            int // days an approved personal-data export can be downloaded
+
 	PrintConfig bool
 }
 
@@ -97,6 +105,17 @@ func (c *Config) options() []option {
 			return nil
 		}, func() string { return strconv.Itoa(*p) }
 	}
+	// keep is a retention period: 0 means keep for ever.
+	keep := func(p *int) (func(string) error, func() string) {
+		return func(s string) error {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return fmt.Errorf("want a whole number, 0 to keep for ever")
+			}
+			*p = n
+			return nil
+		}, func() string { return strconv.Itoa(*p) }
+	}
 	mk := func(flag, env, usage string, secret bool, f func(string) error, g func() string) option {
 		return option{flag, env, usage, secret, f, g}
 	}
@@ -128,6 +147,11 @@ func (c *Config) options() []option {
 	add("station-name", "HAVEN_STATION_NAME", "the relief station's name on public notices", false, func() (func(string) error, func() string) { return str(&c.StationName) })
 	add("station-phone", "HAVEN_STATION_PHONE", "the station's 24 h hotline on public notices", false, func() (func(string) error, func() string) { return str(&c.StationPhone) })
 	add("notice-days", "HAVEN_NOTICE_DAYS", "days a 寻亲 notice stays up before it expires", false, func() (func(string) error, func() string) { return num(&c.NoticeDays) })
+	add("retain-signal-phone-days", "HAVEN_RETAIN_SIGNAL_PHONE_DAYS", "days after an incident closed before its signals' reporter names and callback phones are erased (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainSignalPhoneDays) })
+	add("retain-photo-days", "HAVEN_RETAIN_PHOTO_DAYS", "days after a person left before their photos are deleted (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainPhotoDays) })
+	add("retain-identity-days", "HAVEN_RETAIN_IDENTITY_DAYS", "days after a person left before their name, ID number and relatives' contacts are anonymised (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainIdentityDays) })
+	add("retain-health-years", "HAVEN_RETAIN_HEALTH_YEARS", "years after a person left before health-check findings and medication notes are erased (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainHealthYears) })
+	add("export-days", "HAVEN_EXPORT_DAYS", "days an approved personal-data export can be downloaded by its requester", false, func() (func(string) error, func() string) { return num(&c.ExportDays) })
 	return o
 }
 
@@ -147,12 +171,18 @@ func Default() *Config {
 		StationName:      "新乡市救助管理站",
 		StationPhone:     "0373-5089797",
 		NoticeDays:       180,
-		MergeRadiusM:     300,
-		MergeWindow:      60 * time.Minute,
-		NightPatrol:      "20:00-06:00",
-		EventPoll:        2 * time.Second,
-		PublicRate:       20,
-		PartnerRate:      6000,
+
+		RetainSignalPhoneDays: 90,
+		RetainPhotoDays:       365,
+		RetainIdentityDays:    3 * 365,
+		RetainHealthYears:     30,
+		ExportDays:            7,
+		MergeRadiusM:          300,
+		MergeWindow:           60 * time.Minute,
+		NightPatrol:           "20:00-06:00",
+		EventPoll:             2 * time.Second,
+		PublicRate:            20,
+		PartnerRate:           6000,
 	}
 }
 

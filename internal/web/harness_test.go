@@ -19,6 +19,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
+	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/demo"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
@@ -42,6 +43,7 @@ const demoPassword = "demo-password-2026"
 type harness struct {
 	deskPoint string // the liaison account's point
 	vols      *volunteers.Service
+	rights    *datarights.Service
 	t         *testing.T
 	db        *store.DB
 	svc       *auth.Service
@@ -120,20 +122,21 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	if _, err := demo.SeedLiaison(context.Background(), svc, ps, demoPassword); err != nil {
 		t.Fatal(err)
 	}
+	rights := &datarights.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Retention: datarights.DefaultRetention}
 	cs.Changed = func(ctx context.Context, id string) { _ = fs.RefreshPerson(ctx, id) }
 	cs.Exited = func(ctx context.Context, id string, k cases.ExitKind) { _ = fs.Exited(ctx, id, k) }
 	logs := &syncBuffer{}
 	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps})
+		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
 	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, web: w, srv: srv, logs: logs,
-		deskPoint: desk.ID, vols: vs}
+		deskPoint: desk.ID, vols: vs, rights: rights}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
+	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/intake"
@@ -70,7 +71,16 @@ var matrix = map[string]access{
 	"POST /admin/apikeys":             adminOnly,
 	"POST /admin/apikeys/{id}/revoke": adminOnly,
 	"GET /admin/audit":                adminOnly,
-	"GET /api/v1/whoami":              apiKey,
+
+	// Data rights: an administrator asks, an administrator or station
+	// staff member approves (never their own), only the requester
+	// downloads.
+	"GET /admin/data-requests":               only(auth.RoleAdmin, auth.RoleStaff),
+	"POST /admin/data-requests":              adminOnly,
+	"POST /admin/data-requests/{id}/approve": only(auth.RoleAdmin, auth.RoleStaff),
+	"POST /admin/data-requests/{id}/refuse":  only(auth.RoleAdmin, auth.RoleStaff),
+	"GET /admin/data-requests/{id}/download": adminOnly,
+	"GET /api/v1/whoami":                     apiKey,
 
 	"GET /report":                                 anyone,
 	"POST /report":                                anyone,
@@ -240,6 +250,13 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	if strings.HasPrefix(path, "/points/") {
 		path = strings.ReplaceAll(path, "{id}", f.deskPoint)
 	}
+	if strings.HasPrefix(path, "/admin/data-requests/") {
+		id := f.decideRequest // asked by another administrator: anyone allowed may decide it
+		if strings.HasSuffix(path, "/download") {
+			id = f.downloadRequest // asked by the admin account and approved
+		}
+		path = strings.ReplaceAll(path, "{id}", id)
+	}
 	if strings.HasPrefix(path, "/admin/hotspots/") {
 		path = strings.ReplaceAll(path, "{id}", f.hotspotID)
 	}
@@ -335,6 +352,7 @@ type matrixFixture struct {
 	medicationID                                   string
 	reportID, candidateID, noticeRef, pointID      string
 	stockID, deskPoint                             string
+	decideRequest, downloadRequest                 string
 	n                                              int
 }
 
@@ -438,6 +456,24 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.stockID = loc.ID
+		otherAdmin := auth.Actor{UserID: "matrix-admin", Name: "matrix", Role: auth.RoleAdmin}
+		dr, err := h.rights.Request(ctx, otherAdmin, datarights.RequestInput{Kind: datarights.KindExport, Person: ad.Person.Ref, Reason: "矩阵"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adminUser, err := db.UserByUsername(ctx, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := h.rights.Request(ctx, auth.Actor{UserID: adminUser.ID, Name: "admin", Role: auth.RoleAdmin},
+			datarights.RequestInput{Kind: datarights.KindExport, Person: ad.Person.Ref, Reason: "矩阵"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.rights.Decide(ctx, staffActor, mine.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		f.decideRequest, f.downloadRequest = dr.ID, mine.ID
 
 		clients := map[string]*client{"anonymous": h.anon()}
 		for _, r := range auth.Roles {

@@ -38,6 +38,11 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/apikeys", s.signedIn(s.adminAPIKeyCreate))
 	s.handle("POST /admin/apikeys/{id}/revoke", s.signedIn(s.adminAPIKeyRevoke))
 	s.handle("GET /admin/audit", s.signedIn(s.adminAudit))
+	s.handle("GET /admin/data-requests", s.signedIn(s.dataRequests))
+	s.handle("POST /admin/data-requests", s.signedIn(s.dataRequestCreate))
+	s.handle("POST /admin/data-requests/{id}/approve", s.signedIn(s.dataRequestDecide(true)))
+	s.handle("POST /admin/data-requests/{id}/refuse", s.signedIn(s.dataRequestDecide(false)))
+	s.handle("GET /admin/data-requests/{id}/download", s.signedIn(s.dataRequestDownload))
 
 	s.handle("GET /api/v1/whoami", s.partner("", s.apiWhoami))
 

@@ -12,6 +12,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
+	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
@@ -56,6 +57,7 @@ type Deps struct {
 	Supplies   *supplies.Service
 	Volunteers *volunteers.Service
 	Campaigns  *campaigns.Service
+	DataRights *datarights.Service
 }
 
 // Server is Haven's HTTP handler.
