@@ -467,7 +467,7 @@ func (s *Service) Import(ctx context.Context, a auth.Actor, data []byte, skipBad
 				in.LostPlace = n.LastKnownLocation
 			}
 		}
-		r, f := s.check(in, now)
+		r, f := s.check(ctx, in, now)
 		if len(f) > 0 {
 			for k, v := range f {
 				res.Skipped = append(res.Skipped, PFIFError{Line: spans[i][0], Field: k, Reason: v})

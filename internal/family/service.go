@@ -85,7 +85,7 @@ var partialID = regexp.MustCompile(`^[0-9]{2}[0-9*]{4}[0-9*]{0,11}[0-9Xx*]?$`)
 
 // check validates in into a report (sealing identifiers, saving the photo)
 // and returns the field errors, each naming the field.
-func (s *Service) check(in ReportInput, now time.Time) (*Report, map[string]string) {
+func (s *Service) check(ctx context.Context, in ReportInput, now time.Time) (*Report, map[string]string) {
 	f := map[string]string{}
 	trim := func(v *string, field string, n int) {
 		*v = strings.TrimSpace(*v)
@@ -182,7 +182,7 @@ func (s *Service) check(in ReportInput, now time.Time) (*Report, map[string]stri
 		f["contact_phone"] = "err.required"
 	}
 	if len(in.Photo) > 0 && len(f) == 0 {
-		clean, err := photo.Clean(in.Photo)
+		clean, err := photo.Clean(ctx, in.Photo)
 		if err != nil {
 			f["photo"] = intake.PhotoError(err)
 		} else {
@@ -218,7 +218,7 @@ func (s *Service) Enter(ctx context.Context, a auth.Actor, in ReportInput) (*Rep
 
 func (s *Service) add(ctx context.Context, op string, a auth.Actor, in ReportInput) (*Report, error) {
 	now := s.now()
-	r, f := s.check(in, now)
+	r, f := s.check(ctx, in, now)
 	if len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)
 	}
@@ -279,7 +279,7 @@ func (s *Service) FileBatch(ctx context.Context, a auth.Actor, ins []ReportInput
 		} else if !errs.Is(errs.NotFound, err) {
 			return nil, nil, err
 		}
-		r, f := s.check(in, now)
+		r, f := s.check(ctx, in, now)
 		if len(f) > 0 {
 			bad = append(bad, BatchError{Index: i, ExternalID: in.ExternalID, Fields: f})
 			continue
