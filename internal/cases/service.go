@@ -212,7 +212,7 @@ func (s *Service) belonging(ctx context.Context, in BelongingInput, stayID, staf
 		f[field+"qty"] = "err.qty"
 	}
 	if len(in.Photo) > 0 && len(f) == 0 {
-		clean, err := photo.Clean(in.Photo)
+		clean, err := photo.Clean(ctx, in.Photo)
 		if err != nil {
 			f[field+"photo"] = intake.PhotoError(err)
 			return b, f
@@ -381,7 +381,7 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 		c.PersonID = p.ID
 	}
 	if len(in.Photo) > 0 {
-		clean, err := photo.Clean(in.Photo)
+		clean, err := photo.Clean(ctx, in.Photo)
 		if err != nil {
 			return nil, errs.InvalidFields(op, map[string]string{"photo": intake.PhotoError(err)})
 		}

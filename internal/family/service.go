@@ -182,7 +182,7 @@ func (s *Service) check(ctx context.Context, in ReportInput, now time.Time) (*Re
 		f["contact_phone"] = "err.required"
 	}
 	if len(in.Photo) > 0 && len(f) == 0 {
-		clean, err := photo.Clean(in.Photo)
+		clean, err := photo.Clean(ctx, in.Photo)
 		if err != nil {
 			f["photo"] = intake.PhotoError(err)
 		} else {

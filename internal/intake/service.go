@@ -206,6 +206,10 @@ func PhotoError(err error) string {
 		return "err.photo_format"
 	case photo.ErrDimensions:
 		return "err.photo_pixels"
+	case photo.ErrDecodeSize:
+		return "err.photo_decode"
+	case photo.ErrBusy:
+		return "err.photo_busy"
 	}
 	return "err.photo_not_image"
 }
@@ -263,7 +267,7 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, 
 		sig.PhoneSealed = sealed
 	}
 	if len(in.Photo) > 0 {
-		clean, err := photo.Clean(in.Photo)
+		clean, err := photo.Clean(ctx, in.Photo)
 		if err != nil {
 			return nil, errs.InvalidFields(op, map[string]string{"photo": PhotoError(err)})
 		}

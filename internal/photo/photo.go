@@ -6,11 +6,15 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"image"
+	"image/color"
 	"image/jpeg"
 	_ "image/png" // registers the PNG decoder
+	"runtime"
+	"time"
 
 	"golang.org/x/image/draw"
 )
@@ -23,6 +27,8 @@ var (
 	ErrUnsupported = errors.New("photo: only JPEG and PNG are accepted")
 	ErrNotImage    = errors.New("photo: not an image")
 	ErrDimensions  = errors.New("photo: picture too large in pixels")
+	ErrDecodeSize  = errors.New("photo: picture needs too much memory to decode")
+	ErrBusy        = errors.New("photo: too many photos are being processed; try again")
 )
 
 // Limits of an accepted photo.
@@ -30,7 +36,21 @@ const (
 	MaxBytes  = 10 << 20 // upload size
 	MaxPixels = 40e6     // decoded size guard
 	MaxSide   = 2048     // stored photos are scaled to fit this
+
+	// MaxDecodeBytes bounds the memory one decode may take, estimated
+	// from the header before decoding (decodeCost): a 12 MP phone JPEG
+	// (4032×3024) needs 18 MB at 4:2:0, 37 MB at 4:4:4 and 91 MB when
+	// progressive 4:2:0; a 6324×6324 16-bit RGBA PNG, 300 KB on disk,
+	// would need 320 MB.
+	MaxDecodeBytes = 96 << 20
+	// MaxWait is how long a photo waits for a free decoder before
+	// ErrBusy.
+	MaxWait = 20 * time.Second
 )
+
+// decoders holds one place per core: decoding is CPU-bound, so more at
+// once only adds memory.
+var decoders = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
 // Kind sniffs the format from the first bytes: "jpeg", "png", "heic",
 // "other" or "".
@@ -52,8 +72,12 @@ func Kind(b []byte) string {
 }
 
 // Clean validates an uploaded photo and returns it as a metadata-free,
-// upright JPEG no larger than MaxSide on its long side.
-func Clean(b []byte) ([]byte, error) {
+// upright JPEG no larger than MaxSide on its long side. The memory the
+// decoder would need is estimated from the header and refused above
+// MaxDecodeBytes before anything is decoded; at most one photo per core is
+// decoded at once, and a photo that waits longer than MaxWait (or whose ctx
+// ends) is refused with ErrBusy.
+func Clean(ctx context.Context, b []byte) ([]byte, error) {
 	if len(b) > MaxBytes {
 		return nil, ErrTooLarge
 	}
@@ -76,19 +100,161 @@ func Clean(b []byte) ([]byte, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 || float64(cfg.Width)*float64(cfg.Height) > MaxPixels {
 		return nil, ErrDimensions
 	}
+	if decodeCost(b, cfg) > MaxDecodeBytes {
+		return nil, ErrDecodeSize
+	}
+	release, err := acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, ErrNotImage
 	}
+	// Scale before turning: the turned copy is then small too.
+	img = fit(img, MaxSide)
 	if Kind(b) == "jpeg" {
 		img = orient(img, Orientation(b))
 	}
-	img = fit(img, MaxSide)
 	var out bytes.Buffer
 	if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: 85}); err != nil {
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// acquire waits for a free decoder, at most MaxWait and never past the end
+// of ctx.
+func acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case decoders <- struct{}{}:
+		return func() { <-decoders }, nil
+	default:
+	}
+	t := time.NewTimer(MaxWait)
+	defer t.Stop()
+	select {
+	case decoders <- struct{}{}:
+		return func() { <-decoders }, nil
+	case <-t.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ErrBusy
+	}
+}
+
+// decodeCost estimates the bytes the standard decoders allocate for a
+// picture, from its header only.
+func decodeCost(b []byte, cfg image.Config) float64 {
+	px := float64(cfg.Width) * float64(cfg.Height)
+	switch Kind(b) {
+	case "png":
+		cost := px * bytesPerPixel(cfg.ColorModel)
+		// An interlaced PNG is decoded pass by pass into images of its
+		// own, then copied: about twice the memory.
+		if len(b) > 28 && b[28] == 1 {
+			cost *= 2
+		}
+		return cost
+	case "jpeg":
+		return jpegCost(b, px)
+	}
+	return px * 8
+}
+
+// bytesPerPixel is the size of one pixel of the image the decoder
+// returns for a color model.
+func bytesPerPixel(m color.Model) float64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		return 4
+	case color.YCbCrModel:
+		return 3
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
+}
+
+// jpegCost reads the frame header (SOF) for the components' sampling and
+// whether the JPEG is progressive: a progressive JPEG keeps every
+// coefficient (4 bytes a sample) besides the image (1 byte a sample). An
+// unreadable header is costed as the worst case: 4:4:4 progressive.
+func jpegCost(b []byte, px float64) float64 {
+	samples, progressive := 3.0, true // per pixel, the worst case
+	i := 2
+	for i+4 <= len(b) {
+		if b[i] != 0xFF {
+			break
+		}
+		marker := b[i+1]
+		if marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01 || marker == 0xFF {
+			i += 2
+			if marker == 0xFF {
+				i--
+			}
+			continue
+		}
+		if marker == 0xDA || marker == 0xD9 {
+			break
+		}
+		size := int(binary.BigEndian.Uint16(b[i+2:]))
+		if size < 2 || i+2+size > len(b) {
+			break
+		}
+		seg := b[i+4 : i+2+size]
+		if marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC {
+			if s, ok := sofSamples(seg); ok {
+				samples = s
+				progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE
+			}
+			break
+		}
+		i += 2 + size
+	}
+	perSample := 1.0
+	if progressive {
+		perSample += 4
+	}
+	if samples == 4 { // CMYK/YCCK: decoded planes, then converted to 4 bytes a pixel
+		return px * (samples*perSample + 4)
+	}
+	return px * samples * perSample
+}
+
+// sofSamples is the number of samples per pixel a frame header declares:
+// 1 for grey, 1.5 for 4:2:0, 3 for 4:4:4.
+func sofSamples(seg []byte) (float64, bool) {
+	if len(seg) < 6 {
+		return 0, false
+	}
+	n := int(seg[5])
+	if n < 1 || n > 4 || len(seg) < 6+3*n {
+		return 0, false
+	}
+	hmax, vmax := 1, 1
+	for c := 0; c < n; c++ {
+		f := seg[6+3*c+1]
+		hmax, vmax = max(hmax, int(f>>4)), max(vmax, int(f&0x0F))
+	}
+	var s float64
+	for c := 0; c < n; c++ {
+		f := seg[6+3*c+1]
+		h, v := int(f>>4), int(f&0x0F)
+		if h < 1 || v < 1 {
+			return 0, false
+		}
+		s += float64(h*v) / float64(hmax*vmax)
+	}
+	return s, true
 }
 
 func looksLikeImage(b []byte) bool {

@@ -2,6 +2,7 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -47,7 +48,7 @@ func TestCleanStripsMetadataAndOrients(t *testing.T) {
 	if Orientation(in) != 6 {
 		t.Fatalf("orientation read as %d", Orientation(in))
 	}
-	out, err := Clean(in)
+	out, err := Clean(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestCleanStripsMetadataAndOrients(t *testing.T) {
 func TestCleanScalesAndAcceptsPNG(t *testing.T) {
 	var p bytes.Buffer
 	png.Encode(&p, image.NewGray(image.Rect(0, 0, 3000, 1000)))
-	out, err := Clean(p.Bytes())
+	out, err := Clean(context.Background(), p.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestCleanRefuses(t *testing.T) {
 		"bomb":      {bomb, ErrDimensions},
 		"too large": {make([]byte, MaxBytes+1), ErrTooLarge},
 	} {
-		if _, err := Clean(tc.in); !errors.Is(err, tc.want) {
+		if _, err := Clean(context.Background(), tc.in); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", name, err, tc.want)
 		}
 	}
@@ -116,8 +117,11 @@ func FuzzClean(f *testing.F) {
 	png.Encode(&p, image.NewGray(image.Rect(0, 0, 4, 4)))
 	f.Add(p.Bytes())
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x08, 'E', 'x', 'i', 'f', 0, 0})
+	for _, b := range bombs(f) { // decompression bombs, cut-off files
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		out, err := Clean(b)
+		out, err := Clean(context.Background(), b)
 		if err != nil {
 			return
 		}

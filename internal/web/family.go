@@ -70,7 +70,7 @@ func (s *Server) showReportForm(w http.ResponseWriter, r *http.Request, code int
 	if fields != nil || msg != "" {
 		v.Errors, v.Message = fields, msg
 		v.keep(r, reportFormFields...)
-		if r.MultipartForm != nil && len(r.MultipartForm.File["photo"]) > 0 && fields["photo"] == "" {
+		if hasUpload(r, "photo") && fields["photo"] == "" {
 			v.Errors["photo"] = "err.photo_again"
 		}
 	}

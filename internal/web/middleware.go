@@ -29,7 +29,9 @@ type reqInfo struct {
 	sess    *auth.Session
 	token   string // session token, from the cookie
 	actor   auth.Actor
-	csrf    string // the token forms must echo
+	csrf    string    // the token forms must echo
+	body    bodyRule  // what the route takes in a request body
+	form    *formBody // a multipart form being read
 }
 
 type ctxKey struct{}
@@ -42,12 +44,9 @@ func info(r *http.Request) *reqInfo {
 }
 
 const (
-	sessionCookie  = "haven_session"
-	csrfCookie     = "haven_csrf"
-	langCookie     = "haven_lang"
-	maxFormBytes   = 1 << 20
-	maxAPIBytes    = 1 << 20
-	maxUploadBytes = 12 << 20 // forms with a photo
+	sessionCookie = "haven_session"
+	csrfCookie    = "haven_csrf"
+	langCookie    = "haven_lang"
 )
 
 func (s *Server) cookieName(base string) string {
@@ -187,30 +186,58 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 				s.setCookie(w, csrfCookie, ri.csrf, 0)
 			}
 		}
-		if !safeMethod(r.Method) {
-			limit := int64(maxFormBytes)
-			multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
-			if multipart {
-				limit = maxUploadBytes
-			}
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
-			got := r.Header.Get("X-CSRF-Token")
-			if got == "" && multipart {
-				if err := r.ParseMultipartForm(maxUploadBytes); err != nil {
-					s.fail(w, r, errs.E(errs.Invalid, "web.upload", "err.upload_too_large"))
-					return
-				}
-			}
-			if got == "" {
-				got = r.PostFormValue("csrf_token")
-			}
-			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(ri.csrf)) != 1 {
-				s.fail(w, r, errs.E(errs.Forbidden, "web.csrf", "err.csrf"))
-				return
-			}
+		if !safeMethod(r.Method) && !s.checkCSRF(w, r) {
+			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkCSRF bounds the body by the route's limit and checks the CSRF token
+// (the X-CSRF-Token header, or the csrf_token field) before any large body
+// is read: a urlencoded form is read up to maxFormBytes, a multipart form
+// only up to its csrf_token field, which must come before any file. The
+// rest of a multipart form is read by the route's access wrapper
+// (readBody), after its rate limits. False means it answered.
+func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request) bool {
+	ri := info(r)
+	ri.body = s.bodyRule(r)
+	multipart := isMultipart(r)
+	got := r.Header.Get("X-CSRF-Token")
+	limit := ri.body.limit
+	if !multipart && (got == "" || ri.body.files) {
+		limit = min(limit, maxFormBytes) // only multipart bodies carry files
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if got == "" {
+		if multipart {
+			f, err := newFormBody(r, ri.body.files)
+			if err == nil {
+				ri.form = f
+				err = f.read(true)
+			}
+			if err != nil {
+				s.failBody(w, r, err)
+				return false
+			}
+			got = f.values.Get("csrf_token")
+		} else {
+			if err := r.ParseForm(); err != nil {
+				if formTooLarge(err) {
+					s.failBody(w, r, errBodyTooLarge)
+				} else {
+					s.fail(w, r, errBadForm)
+				}
+				return false
+			}
+			got = r.PostForm.Get("csrf_token")
+		}
+	}
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(ri.csrf)) != 1 {
+		s.fail(w, r, errs.E(errs.Forbidden, "web.csrf", "err.csrf"))
+		return false
+	}
+	return true
 }
 
 func safeMethod(m string) bool {
@@ -221,6 +248,9 @@ func safeMethod(m string) bool {
 func (s *Server) public(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info(r).pattern = r.Pattern
+		if !s.readBody(w, r) {
+			return
+		}
 		h(w, r)
 	})
 }
@@ -239,6 +269,9 @@ func (s *Server) signedIn(h http.HandlerFunc) http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
+		if !s.readBody(w, r) {
+			return
+		}
 		h(w, r)
 	})
 }

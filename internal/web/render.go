@@ -224,9 +224,13 @@ func defaultMessage(k errs.Kind) string {
 // fail answers with an error page (or JSON on the API) in the user's
 // language. Internal details are logged with the request id, never shown.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.failStatus(w, r, statusOf(errs.KindOf(err)), err)
+}
+
+// failStatus is fail with a status code of its own (e.g. 413).
+func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, err error) {
 	ri := info(r)
 	k := errs.KindOf(err)
-	code := statusOf(k)
 	msg := errs.MessageOf(err)
 	if msg == "" || !s.Catalog.Has(msg) {
 		msg = defaultMessage(k)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -58,25 +57,6 @@ func signalInput(r *http.Request, ch intake.Channel) (intake.Input, map[string]s
 		fields["photo"] = "err.photo_not_image"
 	}
 	return in, fields
-}
-
-// uploaded reads the file sent in a multipart form's field, if any; ok is
-// false when a file was sent but cannot be read.
-func uploaded(r *http.Request, field string) (data []byte, ok bool) {
-	if r.MultipartForm == nil {
-		return nil, true
-	}
-	fh := r.MultipartForm.File[field]
-	if len(fh) == 0 || fh[0].Size == 0 {
-		return nil, true
-	}
-	f, err := fh[0].Open()
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	data, err = io.ReadAll(io.LimitReader(f, maxUploadBytes))
-	return data, err == nil
 }
 
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {

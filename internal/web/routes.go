@@ -7,6 +7,10 @@ import "net/http"
 //   - signedIn: a browser session (anonymous users are sent to /login);
 //   - partner: an API key with the given scope.
 //
+// Request bodies: a browser route takes a form of maxFormBytes without
+// files; handleUpload gives a route a multipart form with files up to
+// maxUploadBytes, handleBody another limit. API routes take maxAPIBytes.
+//
 // Which role may do what is decided by the services (auth.RoleCan), not
 // here: a signed-in route reaches the service, which answers Forbidden.
 func (s *Server) registerRoutes() {
@@ -48,7 +52,7 @@ func (s *Server) registerRoutes() {
 
 	// Help signals in (DESIGN.md §3.1).
 	s.handle("GET /report", s.public(s.reportPage))
-	s.handle("POST /report", s.limited(s.reportLimit, s.public(s.reportSubmit)))
+	s.handleUpload("POST /report", s.limited(s.reportLimit, s.public(s.reportSubmit)))
 	s.handle("GET /status", s.limited(s.statusLimit, s.public(s.statusPage)))
 	s.handle("GET /open311/v2/{file}", s.limited(s.open311Limit, s.public(s.open311.Root)))
 	s.handle("POST /open311/v2/{file}", s.limited(s.open311Limit, s.public(s.open311.Post)))
@@ -57,7 +61,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /api/v1/partners/{code}/workorders", s.partner("intake.write", s.apiWorkOrderCreate))
 	s.handle("GET /api/v1/partners/{code}/workorders/{id}", s.partner("intake.read", s.apiWorkOrderStatus))
 	s.handle("GET /signals/new", s.signedIn(s.signalNewPage))
-	s.handle("POST /signals/new", s.signedIn(s.signalNewSubmit))
+	s.handleUpload("POST /signals/new", s.signedIn(s.signalNewSubmit))
 	s.handle("GET /signals/{ref}/photo", s.signedIn(s.signalPhoto))
 	s.handle("POST /signals/{ref}/contact", s.signedIn(s.signalContact))
 
@@ -83,14 +87,14 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /dispatch/ops/{id}/undo", s.signedIn(s.dispatchUndo))
 	s.handle("GET /patrol/{$}", s.signedIn(s.patrolApp))
 	s.handle("GET /patrol/state.json", s.signedIn(s.patrolState))
-	s.handle("POST /patrol/sync", s.signedIn(s.patrolSync))
+	s.handleBody("POST /patrol/sync", maxSyncBytes, s.signedIn(s.patrolSync))
 	s.handle("GET /patrol/sw.js", s.signedIn(s.patrolWorker))
 
 	// Station case management and health (DESIGN.md §3.4, §3.5).
 	s.handle("GET /station", s.signedIn(s.stationPage))
 	s.handle("GET /people", s.signedIn(s.peoplePage))
 	s.handle("GET /people/new", s.signedIn(s.personNewPage))
-	s.handle("POST /people", s.signedIn(s.personCreate))
+	s.handleUpload("POST /people", s.signedIn(s.personCreate))
 	s.handle("GET /people/{id}", s.signedIn(s.personPage))
 	s.handle("POST /people/{id}", s.signedIn(s.personUpdate))
 	s.handle("POST /people/{id}/contacts", s.signedIn(s.personContact))
@@ -101,7 +105,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /people/{id}/medications", s.signedIn(s.personMedication))
 	s.handle("POST /medications/{id}/end", s.signedIn(s.medicationEnd))
 	s.handle("POST /people/{id}/referrals", s.signedIn(s.personReferral))
-	s.handle("POST /stays/{id}/belongings", s.signedIn(s.stayBelonging))
+	s.handleUpload("POST /stays/{id}/belongings", s.signedIn(s.stayBelonging))
 	s.handle("POST /stays/{id}/notes", s.signedIn(s.stayNote))
 	s.handle("POST /stays/{id}/bed", s.signedIn(s.stayBed))
 	s.handle("POST /stays/{id}/tasks/{rule}", s.signedIn(s.stayTask))
@@ -116,7 +120,7 @@ func (s *Server) registerRoutes() {
 
 	// Family search (DESIGN.md §3.6).
 	s.handle("GET /family/report", s.public(s.familyReportPage))
-	s.handle("POST /family/report", s.limited(s.reportLimit, s.public(s.familyReportSubmit)))
+	s.handleUpload("POST /family/report", s.limited(s.reportLimit, s.public(s.familyReportSubmit)))
 	s.handle("GET /family/progress", s.limited(s.statusLimit, s.public(s.familyProgress)))
 	s.handle("GET /notices", s.limited(s.statusLimit, s.public(s.noticesPage)))
 	s.handle("GET /notices/print", s.limited(s.statusLimit, s.public(s.noticesPrint)))
@@ -126,7 +130,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /api/v1/missing-reports", s.partner("family.write", s.apiMissingReports))
 	s.handle("GET /family", s.signedIn(s.familyPage))
 	s.handle("GET /family/reports/new", s.signedIn(s.familyReportNewPage))
-	s.handle("POST /family/reports", s.signedIn(s.familyReportCreate))
+	s.handleUpload("POST /family/reports", s.signedIn(s.familyReportCreate))
 	s.handle("GET /family/reports/{id}", s.signedIn(s.familyReportView))
 	s.handle("POST /family/reports/{id}/withdraw", s.signedIn(s.familyReportWithdraw))
 	s.handle("GET /family/review", s.signedIn(s.familyReview))
@@ -134,7 +138,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /family/candidates/{id}", s.signedIn(s.familyCandidate))
 	s.handle("POST /family/candidates/{id}", s.signedIn(s.familyDecide))
 	s.handle("GET /family/pfif", s.signedIn(s.familyPFIF))
-	s.handle("POST /family/pfif", s.signedIn(s.familyImport))
+	s.handleUpload("POST /family/pfif", s.signedIn(s.familyImport))
 	s.handle("POST /people/{id}/notice", s.signedIn(s.personNotice))
 	s.handle("POST /people/{id}/consent", s.signedIn(s.personConsent))
 
@@ -190,4 +194,17 @@ func (s *Server) registerRoutes() {
 func (s *Server) handle(pattern string, h http.Handler) {
 	s.routes = append(s.routes, pattern)
 	s.mux.Handle(pattern, h)
+}
+
+// handleUpload registers a route whose form carries a photo or a file.
+func (s *Server) handleUpload(pattern string, h http.Handler) {
+	s.bodies[pattern] = bodyRule{limit: maxUploadBytes, files: true}
+	s.handle(pattern, h)
+}
+
+// handleBody registers a route that takes a body of up to limit bytes
+// (without files).
+func (s *Server) handleBody(pattern string, limit int64, h http.Handler) {
+	s.bodies[pattern] = bodyRule{limit: limit}
+	s.handle(pattern, h)
 }

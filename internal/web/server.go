@@ -68,6 +68,7 @@ type Server struct {
 	handler http.Handler
 	mux     *http.ServeMux
 	routes  []string
+	bodies  map[string]bodyRule // by route pattern; see routes.go
 
 	open311 *open311.Handler
 
@@ -111,6 +112,7 @@ func New(d Deps) (*Server, error) {
 	s.partnerLimit = newLimiter(d.PartnerRate, d.PartnerRate/10+10)
 	s.open311 = &open311.Handler{Intake: d.Intake, Auth: d.Auth, Jurisdiction: d.Jurisdiction, Translate: func(lang, key string) string { return d.Catalog.T(lang, key) }, Now: d.Now, IP: clientIP}
 	s.mux = http.NewServeMux()
+	s.bodies = map[string]bodyRule{}
 	s.registerRoutes()
 	s.handler = s.middleware(s.mux)
 	return s, nil
