@@ -81,7 +81,7 @@ func TestMaskedIDCannotBeRebuilt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.vols.AddVolunteer(ctx, staff, volunteers.VolunteerInput{Name: "段宾川", OrgID: org.ID, Phone: "13903730001", IDNumber: volunteerID,
+		if _, err := h.vols.AddVolunteer(ctx, staff, volunteers.VolunteerInput{Name: "段明远", OrgID: org.ID, Phone: "13903730001", IDNumber: volunteerID,
 			Skills: []string{"driving"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +159,7 @@ func TestMaskedIDCannotBeRebuilt(t *testing.T) {
 					t.Errorf("%s: %s was not read", who, p)
 				}
 			}
-			if role == auth.RoleVolunteer && !strings.Contains(text, "段宾川") {
+			if role == auth.RoleVolunteer && !strings.Contains(text, "段明远") {
 				t.Errorf("%s: the volunteer list was not reached", who)
 			}
 			for _, id := range []string{personID, volunteerID} {
