@@ -97,7 +97,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.auth = &auth.Service{
 		Store: db, Audit: db, Keys: keys, Now: e.now,
 		SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax,
-		LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration,
+		LoginFreeFailures: cfg.LoginFreeFailures, LoginBackoffMax: cfg.LoginBackoffMax, LoginAccountBackoffMax: cfg.LoginAccountBackoffMax,
 	}
 	// Uploaded photos live in the database, where every node sees them.
 	// An older installation's uploads folder is copied in once.
@@ -291,12 +291,19 @@ func (e *env) every(ctx context.Context, interval time.Duration, name string, jo
 	}
 }
 
-// sweepSessions deletes expired sessions every few minutes. Several nodes
-// may all do it: the delete is idempotent.
+// sweepSessions deletes expired sessions, and login-throttle counters
+// long quiet, every few minutes. Several nodes may all do it: the deletes
+// are idempotent.
 func (e *env) sweepSessions(ctx context.Context) {
 	e.every(ctx, 5*time.Minute, "session sweep", func() (int64, error) {
 		now := e.now()
-		return e.db.DeleteSessionsBefore(ctx, now.Add(-e.cfg.SessionIdle), now)
+		n, err := e.db.DeleteSessionsBefore(ctx, now.Add(-e.cfg.SessionIdle), now)
+		if err != nil {
+			return n, err
+		}
+		// Login-throttle counters quiet for a day are forgotten anyway.
+		m, err := e.db.DeleteLoginThrottleBefore(ctx, now.Add(-auth.ThrottleForget), now.Add(-auth.KnownAddressFor))
+		return n + m, err
 	})
 }
 

@@ -74,7 +74,7 @@ func cmdUsers(ctx context.Context, args []string, getenv func(string) string, st
 		if err := e.auth.ResetPassword(ctx, a, u.ID, password); err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(stdout, "password of %s changed; the account is unlocked and signed out everywhere\n", u.Username)
+		fmt.Fprintf(stdout, "password of %s changed; its failed logins are forgotten and it is signed out everywhere\n", u.Username)
 	case "disable":
 		u, err := e.db.UserByUsername(ctx, strings.ToLower(username))
 		if err != nil {

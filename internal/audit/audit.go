@@ -46,7 +46,7 @@ type Store interface {
 const (
 	ActionLogin          = "auth.login"
 	ActionLoginFailed    = "auth.login_failed"
-	ActionLocked         = "auth.locked"
+	ActionThrottled      = "auth.throttled" // a failed sign-in started a back-off (detail: scope, count, wait)
 	ActionLogout         = "auth.logout"
 	ActionPasswordChange = "auth.password_change"
 	ActionLanguage       = "user.language"

@@ -25,8 +25,7 @@ type User struct {
 	Lang              string // "zh-CN" or "en"
 	PasswordHash      string
 	Disabled          bool
-	FailedLogins      int
-	LockedUntil       time.Time // zero when not locked
+	FailedLogins      int // wrong passwords since the last sign-in (shown to administrators)
 	PasswordChangedAt time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
@@ -124,7 +123,7 @@ type UserUpdate struct {
 	PasswordHash      *string
 	PasswordChangedAt *time.Time
 	Disabled          *bool
-	ClearLockout      bool // sets failed logins to 0 and unlocks
+	ClearFailures     bool // sets failed logins to 0 and forgets the account's login throttle
 }
 
 // Store is what the auth service needs from storage. Methods that change
@@ -141,10 +140,20 @@ type Store interface {
 	ListUsers(ctx context.Context) ([]*User, error)
 	// UpdateUser applies upd. Returns NotFound.
 	UpdateUser(ctx context.Context, id string, upd UserUpdate, e audit.Entry) error
-	// RecordLoginFailure atomically counts a failed login and locks the
-	// account until lockUntil once the count reaches threshold. It returns
-	// the new count.
-	RecordLoginFailure(ctx context.Context, id string, threshold int, lockUntil time.Time, e audit.Entry) (int, error)
+	// LoginBlockedUntil returns the latest end of a back-off among keys
+	// that is after now, or the zero time when none blocks.
+	LoginBlockedUntil(ctx context.Context, keys []ThrottleKey, now time.Time) (time.Time, error)
+	// RecordLoginFailure atomically counts a failed sign-in under every key
+	// of f (and on the user, if f.UserID is set), starts each key's
+	// back-off, and writes e. It returns each key's new state.
+	RecordLoginFailure(ctx context.Context, f LoginFailure, e audit.Entry) ([]ThrottleState, error)
+	// RecordLoginSuccess forgets key's failures (an account+address key),
+	// sets the user's failed logins to 0 and remembers key's address as
+	// one the account signed in from at the time at.
+	RecordLoginSuccess(ctx context.Context, userID string, key ThrottleKey, at time.Time) error
+	// KnownLoginAddress reports whether account signed in from address at
+	// or after since.
+	KnownLoginAddress(ctx context.Context, account, address string, since time.Time) (bool, error)
 
 	// CreateSession stores s and writes e.
 	CreateSession(ctx context.Context, s *Session, e audit.Entry) error

@@ -16,14 +16,17 @@ import (
 
 // Service signs people in and administers users, departments and API keys.
 type Service struct {
-	Store            Store
-	Audit            audit.Store
-	Keys             *secret.Keyring
-	Now              func() time.Time
-	SessionIdle      time.Duration
-	SessionMax       time.Duration
-	LockoutThreshold int
-	LockoutDuration  time.Duration
+	Store       Store
+	Audit       audit.Store
+	Keys        *secret.Keyring
+	Now         func() time.Time
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// LoginFreeFailures, LoginBackoffMax and LoginAccountBackoffMax tune
+	// the login throttle (throttle.go); zero means the default.
+	LoginFreeFailures      int
+	LoginBackoffMax        time.Duration
+	LoginAccountBackoffMax time.Duration
 	// PointExists, if set, checks the rescue point a liaison account is
 	// bound to (the registry lives in package points).
 	PointExists func(ctx context.Context, pointID string) bool
@@ -41,66 +44,87 @@ func (s *Service) now() time.Time { return s.Now().UTC() }
 // Login checks a username and password and opens a session. It returns the
 // session's token (for the cookie), never stored in clear.
 //
-// Errors: Unauthorized "err.login_failed" for an unknown user or wrong
-// password; Forbidden "err.account_locked" or "err.account_disabled".
+// An unknown user, a wrong password and an attempt refused by the login
+// throttle (see throttle.go) all return the same error, Unauthorized
+// "err.login_failed", after as much work: the throttle is keyed on the
+// username as typed, and an unknown user's password is checked against a
+// dummy hash. Only the right password of a disabled account gets
+// Forbidden "err.account_disabled".
 func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (token string, sess *Session, u *User, err error) {
 	const op = "auth.Login"
-	username = strings.TrimSpace(strings.ToLower(username))
+	// The name as typed keys the throttle and is stored: keep it valid text
+	// for either database.
+	username = strings.ReplaceAll(strings.ToValidUTF8(username, "\uFFFD"), "\x00", "")
+	username = truncate(strings.TrimSpace(strings.ToLower(username)), 64)
 	now := s.now()
+	failed := errs.E(errs.Unauthorized, op, "err.login_failed")
+	keys := throttleKeys(username, ip)
 	u, err = s.Store.UserByUsername(ctx, username)
-	if errs.Is(errs.NotFound, err) {
-		_, _ = CheckPassword(dummyHash, password)
-		e := audit.Entry{ActorName: truncate(username, 64), Action: audit.ActionLoginFailed, RecordType: "user", IP: ip, Detail: "unknown user"}
-		if err := s.Audit.AppendAudit(ctx, e); err != nil {
-			return "", nil, nil, errs.Wrap(errs.Internal, op, err)
-		}
-		return "", nil, nil, errs.E(errs.Unauthorized, op, "err.login_failed")
+	if err != nil && !errs.Is(errs.NotFound, err) {
+		return "", nil, nil, errs.Wrap(errs.Internal, op, err)
 	}
+	actor := Actor{Name: username, IP: ip}
+	if u != nil && err == nil {
+		actor = Actor{UserID: u.ID, Name: u.Username, Role: u.Role, IP: ip}
+	} else {
+		u = nil
+	}
+	entry := func(action, detail string) audit.Entry {
+		e := actor.Entry(action, "user", actor.UserID)
+		e.Detail = detail
+		return e
+	}
+	check := keys
+	known, err := s.Store.KnownLoginAddress(ctx, username, ip, now.Add(-KnownAddressFor))
 	if err != nil {
 		return "", nil, nil, errs.Wrap(errs.Internal, op, err)
 	}
-	actor := Actor{UserID: u.ID, Name: u.Username, Role: u.Role, IP: ip}
-	if now.Before(u.LockedUntil) {
-		e := actor.Entry(audit.ActionLoginFailed, "user", u.ID)
-		e.Detail = "locked"
-		if err := s.Audit.AppendAudit(ctx, e); err != nil {
-			return "", nil, nil, errs.Wrap(errs.Internal, op, err)
-		}
-		return "", nil, nil, errs.E(errs.Forbidden, op, "err.account_locked")
+	if known {
+		check = keys[:2] // the account-wide back-off spares the owner's usual places
 	}
-	ok, err := CheckPassword(u.PasswordHash, password)
+	until, err := s.Store.LoginBlockedUntil(ctx, check, now)
 	if err != nil {
 		return "", nil, nil, errs.Wrap(errs.Internal, op, err)
 	}
-	if !ok {
-		e := actor.Entry(audit.ActionLoginFailed, "user", u.ID)
-		e.Detail = "wrong password"
-		n, err := s.Store.RecordLoginFailure(ctx, u.ID, s.LockoutThreshold, now.Add(s.LockoutDuration), e)
+	if !until.IsZero() {
+		// Refused without looking at the password, and not counted: refused
+		// attempts never extend the wait.
+		if err := s.Audit.AppendAudit(ctx, entry(audit.ActionLoginFailed, "throttled")); err != nil {
+			return "", nil, nil, errs.Wrap(errs.Internal, op, err)
+		}
+		return "", nil, nil, failed
+	}
+	hash, detail := dummyHash, "unknown user"
+	if u != nil {
+		hash, detail = u.PasswordHash, "wrong password"
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return "", nil, nil, errs.Wrap(errs.Internal, op, err)
+	}
+	if !ok || u == nil {
+		f := LoginFailure{UserID: actor.UserID, Keys: keys, At: now, Forget: ThrottleForget, Backoff: s.Backoff, AddressShare: s.freeFailures()}
+		states, err := s.Store.RecordLoginFailure(ctx, f, entry(audit.ActionLoginFailed, detail))
 		if err != nil {
 			return "", nil, nil, errs.Wrap(errs.Internal, op, err)
 		}
-		if n >= s.LockoutThreshold {
-			if n == s.LockoutThreshold {
-				if err := s.Audit.AppendAudit(ctx, actor.Entry(audit.ActionLocked, "user", u.ID)); err != nil {
+		for _, st := range states {
+			if st.BlockedUntil.After(now) {
+				if err := s.Audit.AppendAudit(ctx, entry(audit.ActionThrottled, throttleDetail(st, now))); err != nil {
 					return "", nil, nil, errs.Wrap(errs.Internal, op, err)
 				}
 			}
-			return "", nil, nil, errs.E(errs.Forbidden, op, "err.account_locked")
 		}
-		return "", nil, nil, errs.E(errs.Unauthorized, op, "err.login_failed")
+		return "", nil, nil, failed
 	}
 	if u.Disabled {
-		e := actor.Entry(audit.ActionLoginFailed, "user", u.ID)
-		e.Detail = "disabled"
-		if err := s.Audit.AppendAudit(ctx, e); err != nil {
+		if err := s.Audit.AppendAudit(ctx, entry(audit.ActionLoginFailed, "disabled")); err != nil {
 			return "", nil, nil, errs.Wrap(errs.Internal, op, err)
 		}
 		return "", nil, nil, errs.E(errs.Forbidden, op, "err.account_disabled")
 	}
-	if u.FailedLogins > 0 || !u.LockedUntil.IsZero() {
-		if err := s.Store.UpdateUser(ctx, u.ID, UserUpdate{ClearLockout: true}, audit.Entry{}); err != nil {
-			return "", nil, nil, errs.Wrap(errs.Internal, op, err)
-		}
+	if err := s.Store.RecordLoginSuccess(ctx, u.ID, keys[0], now); err != nil {
+		return "", nil, nil, errs.Wrap(errs.Internal, op, err)
 	}
 	token = NewToken(32)
 	sess = &Session{
@@ -466,7 +490,7 @@ func (s *Service) SetDisabled(ctx context.Context, a Actor, userID string, disab
 	if disabled {
 		action = audit.ActionUserDisable
 	}
-	if err := s.Store.UpdateUser(ctx, userID, UserUpdate{Disabled: &disabled, ClearLockout: !disabled}, a.Entry(action, "user", userID)); err != nil {
+	if err := s.Store.UpdateUser(ctx, userID, UserUpdate{Disabled: &disabled, ClearFailures: !disabled}, a.Entry(action, "user", userID)); err != nil {
 		return err
 	}
 	if disabled {
@@ -475,8 +499,8 @@ func (s *Service) SetDisabled(ctx context.Context, a Actor, userID string, disab
 	return nil
 }
 
-// ResetPassword sets a new password chosen by an administrator, unlocks
-// the account and signs it out everywhere.
+// ResetPassword sets a new password chosen by an administrator, forgets
+// the account's failed sign-ins and signs it out everywhere.
 func (s *Service) ResetPassword(ctx context.Context, a Actor, userID, password string) error {
 	const op = "auth.ResetPassword"
 	if err := a.Require(op, PermUsersManage); err != nil {
@@ -494,7 +518,7 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, userID, password s
 		return errs.Wrap(errs.Internal, op, err)
 	}
 	now := s.now()
-	if err := s.Store.UpdateUser(ctx, userID, UserUpdate{PasswordHash: &h, PasswordChangedAt: &now, ClearLockout: true}, a.Entry(audit.ActionUserPassword, "user", userID)); err != nil {
+	if err := s.Store.UpdateUser(ctx, userID, UserUpdate{PasswordHash: &h, PasswordChangedAt: &now, ClearFailures: true}, a.Entry(audit.ActionUserPassword, "user", userID)); err != nil {
 		return err
 	}
 	return s.Store.DeleteUserSessions(ctx, userID, "")

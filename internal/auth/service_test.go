@@ -39,7 +39,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	svc := &auth.Service{Store: db, Audit: db, Keys: keys, Now: clk.now,
-		SessionIdle: 30 * time.Minute, SessionMax: 8 * time.Hour, LockoutThreshold: 3, LockoutDuration: 15 * time.Minute}
+		SessionIdle: 30 * time.Minute, SessionMax: 8 * time.Hour}
 	f := &fixture{svc: svc, db: db, clk: clk, admin: auth.CLIActor()}
 	f.dept, err = svc.CreateDepartment(context.Background(), f.admin, auth.Department{Name: "新乡市救助管理站", Kind: "station"})
 	if err != nil {
@@ -150,34 +150,25 @@ func TestLoginLockoutAndExpiry(t *testing.T) {
 		if !errs.Is(errs.Unauthorized, err) {
 			t.Fatal("active session outlived the absolute timeout")
 		}
-		// Lockout after 3 failures, even with the right password.
-		for i := 1; i <= 3; i++ {
-			_, _, _, err := f.svc.Login(ctx, "wang", "wrong", "10.1.1.2", "ua")
-			want := errs.Unauthorized
-			if i == 3 {
-				want = errs.Forbidden
-			}
-			if !errs.Is(want, err) {
-				t.Fatalf("failure %d: %v", i, err)
+		// Failures on one address slow that address down (see
+		// TestLoginThrottle*); a success clears the user's count.
+		for i := 0; i < 3; i++ {
+			if _, _, _, err := f.svc.Login(ctx, "wang", "wrong", "10.1.1.2", "ua"); !errs.Is(errs.Unauthorized, err) {
+				t.Fatalf("wrong password: %v", err)
 			}
 		}
-		if _, _, _, err := f.svc.Login(ctx, "wang", "correct horse battery", "10.1.1.2", "ua"); errs.MessageOf(err) != "err.account_locked" {
-			t.Fatalf("locked account: %v", err)
+		if got, _ := db.UserByUsername(ctx, "wang"); got.FailedLogins != 3 {
+			t.Fatalf("failed logins: %d", got.FailedLogins)
 		}
-		f.clk.t = f.clk.t.Add(16 * time.Minute)
 		if _, _, _, err := f.svc.Login(ctx, "wang", "correct horse battery", "10.1.1.2", "ua"); err != nil {
-			t.Fatalf("after lockout expired: %v", err)
+			t.Fatalf("right password after 3 failures: %v", err)
 		}
 		got, _ := db.UserByUsername(ctx, "wang")
 		if got.FailedLogins != 0 {
 			t.Fatalf("failed logins not reset: %d", got.FailedLogins)
 		}
-		entries, _ := db.ListAudit(ctx, audit.Filter{Action: audit.ActionLocked})
-		if len(entries) != 1 {
-			t.Fatalf("lock audit rows: %d", len(entries))
-		}
-		entries, _ = db.ListAudit(ctx, audit.Filter{Action: audit.ActionLoginFailed})
-		if len(entries) != 5 { // unknown user, 3 wrong, 1 while locked
+		entries, _ := db.ListAudit(ctx, audit.Filter{Action: audit.ActionLoginFailed})
+		if len(entries) != 4 { // unknown user, 3 wrong
 			t.Fatalf("failed-login audit rows: %d", len(entries))
 		}
 	})

@@ -30,10 +30,14 @@ type Config struct {
 	EncryptionKeyFile string // default: <DataDir>/keys/field.keys
 	TileURL           string // map tiles, e.g. a 天地图 template
 
-	SessionIdle      time.Duration
-	SessionMax       time.Duration
-	LockoutThreshold int
-	LockoutDuration  time.Duration
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// Login throttle (no hard lock): free failures for one account from one
+	// address, the longest back-off for an address, and the longest for an
+	// account across all addresses.
+	LoginFreeFailures      int
+	LoginBackoffMax        time.Duration
+	LoginAccountBackoffMax time.Duration
 
 	Jurisdiction string        // Open311 jurisdiction_id
 	MergeRadiusM int           // signals this close …
@@ -134,8 +138,9 @@ func (c *Config) options() []option {
 	add("tile-url", "HAVEN_TILE_URL", "map tile URL template ({z}/{x}/{y})", false, func() (func(string) error, func() string) { return str(&c.TileURL) })
 	add("session-idle", "HAVEN_SESSION_IDLE", "sign out after this long without activity", false, func() (func(string) error, func() string) { return dur(&c.SessionIdle) })
 	add("session-max", "HAVEN_SESSION_MAX", "sign out this long after login, whatever the activity", false, func() (func(string) error, func() string) { return dur(&c.SessionMax) })
-	add("lockout-threshold", "HAVEN_LOCKOUT_THRESHOLD", "failed logins before an account is locked", false, func() (func(string) error, func() string) { return num(&c.LockoutThreshold) })
-	add("lockout-duration", "HAVEN_LOCKOUT_DURATION", "how long a locked account stays locked", false, func() (func(string) error, func() string) { return dur(&c.LockoutDuration) })
+	add("login-free-failures", "HAVEN_LOGIN_FREE_FAILURES", "failed logins to one account from one address before each further one doubles the wait (1s, 2s, 4s …); an address alone gets 4 times as many, an account from all addresses 10 times", false, func() (func(string) error, func() string) { return num(&c.LoginFreeFailures) })
+	add("login-backoff-max", "HAVEN_LOGIN_BACKOFF_MAX", "longest wait imposed on an address after failed logins", false, func() (func(string) error, func() string) { return dur(&c.LoginBackoffMax) })
+	add("login-account-backoff-max", "HAVEN_LOGIN_ACCOUNT_BACKOFF_MAX", "longest wait imposed on an account for failures from all addresses: the most an outsider can keep its owner out at a time", false, func() (func(string) error, func() string) { return dur(&c.LoginAccountBackoffMax) })
 	add("jurisdiction", "HAVEN_JURISDICTION", "Open311 jurisdiction_id this server answers for", false, func() (func(string) error, func() string) { return str(&c.Jurisdiction) })
 	add("merge-radius", "HAVEN_MERGE_RADIUS", "metres within which signals merge into one incident", false, func() (func(string) error, func() string) { return num(&c.MergeRadiusM) })
 	add("merge-window", "HAVEN_MERGE_WINDOW", "time within which signals merge into one incident", false, func() (func(string) error, func() string) { return dur(&c.MergeWindow) })
@@ -158,31 +163,31 @@ func (c *Config) options() []option {
 // Default returns the built-in defaults.
 func Default() *Config {
 	return &Config{
-		Addr:             "127.0.0.1:8080",
-		DataDir:          "./haven-data",
-		LogLevel:         "info",
-		LogFormat:        "text",
-		TileURL:          "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
-		SessionIdle:      2 * time.Hour,
-		SessionMax:       12 * time.Hour,
-		LockoutThreshold: 5,
-		LockoutDuration:  15 * time.Minute,
-		Jurisdiction:     "xinxiang.gov.cn",
-		StationName:      "新乡市救助管理站",
-		StationPhone:     "0373-5089797",
-		NoticeDays:       180,
-
-		RetainSignalPhoneDays: 90,
-		RetainPhotoDays:       365,
-		RetainIdentityDays:    3 * 365,
-		RetainHealthYears:     30,
-		ExportDays:            7,
-		MergeRadiusM:          300,
-		MergeWindow:           60 * time.Minute,
-		NightPatrol:           "20:00-06:00",
-		EventPoll:             2 * time.Second,
-		PublicRate:            20,
-		PartnerRate:           6000,
+		Addr:                   "127.0.0.1:8080",
+		DataDir:                "./haven-data",
+		LogLevel:               "info",
+		LogFormat:              "text",
+		TileURL:                "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+		SessionIdle:            2 * time.Hour,
+		SessionMax:             12 * time.Hour,
+		LoginFreeFailures:      5,
+		LoginBackoffMax:        15 * time.Minute,
+		LoginAccountBackoffMax: time.Minute,
+		Jurisdiction:           "xinxiang.gov.cn",
+		StationName:            "新乡市救助管理站",
+		StationPhone:           "0373-5089797",
+		NoticeDays:             180,
+		RetainSignalPhoneDays:  90,
+		RetainPhotoDays:        365,
+		RetainIdentityDays:     3 * 365,
+		RetainHealthYears:      30,
+		ExportDays:             7,
+		MergeRadiusM:           300,
+		MergeWindow:            60 * time.Minute,
+		NightPatrol:            "20:00-06:00",
+		EventPoll:              2 * time.Second,
+		PublicRate:             20,
+		PartnerRate:            6000,
 	}
 }
 
@@ -290,6 +295,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MergeRadiusM > 450 {
 		return fmt.Errorf("--merge-radius %d: at most 450 metres (signals farther apart are different places)", c.MergeRadiusM)
+	}
+	if c.LoginAccountBackoffMax > 10*time.Minute {
+		return fmt.Errorf("--login-account-backoff-max %s: at most 10m (an outsider can keep an account's owner out this long)", c.LoginAccountBackoffMax)
 	}
 	if c.SessionIdle > c.SessionMax {
 		return fmt.Errorf("--session-idle (%s) is longer than --session-max (%s): lower it", c.SessionIdle, c.SessionMax)

@@ -46,6 +46,20 @@ func TestPrecedenceAndFiles(t *testing.T) {
 	if _, _, err := Load("serve", []string{"--session-idle", "24h"}, env(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "longer than --session-max") {
 		t.Errorf("idle > max: %v", err)
 	}
+	// The login throttle's flags (which replaced --lockout-threshold and
+	// --lockout-duration) and their bounds.
+	c, _, err = Load("serve", []string{"--login-free-failures", "3", "--login-backoff-max", "30m"}, env(map[string]string{"HAVEN_LOGIN_ACCOUNT_BACKOFF_MAX": "2m"}), io.Discard)
+	if err != nil || c.LoginFreeFailures != 3 || c.LoginBackoffMax != 30*time.Minute || c.LoginAccountBackoffMax != 2*time.Minute {
+		t.Errorf("login throttle flags: %v %+v", err, c)
+	}
+	if d := Default(); d.LoginFreeFailures != 5 || d.LoginBackoffMax != 15*time.Minute || d.LoginAccountBackoffMax != time.Minute {
+		t.Errorf("login throttle defaults: %+v", d)
+	}
+	for _, bad := range [][]string{{"--login-free-failures", "0"}, {"--login-backoff-max", "-1s"}, {"--login-account-backoff-max", "1h"}, {"--lockout-threshold", "5"}} {
+		if _, _, err := Load("serve", bad, env(nil), io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
 	if c, _, _ := Load("serve", []string{"--base-url", "https://haven.example.gov.cn/"}, env(nil), io.Discard); !c.Secure() || c.BaseURL != "https://haven.example.gov.cn" {
 		t.Errorf("https base url: %+v", c)
 	}
@@ -57,7 +71,7 @@ func FuzzLoadEnv(f *testing.F) {
 	f.Fuzz(func(t *testing.T, addr, level, idle, threshold, dbURL string) {
 		c, _, err := Load("serve", nil, env(map[string]string{
 			"HAVEN_ADDR": addr, "HAVEN_LOG_LEVEL": level, "HAVEN_SESSION_IDLE": idle,
-			"HAVEN_LOCKOUT_THRESHOLD": threshold, "HAVEN_DATABASE_URL": dbURL,
+			"HAVEN_LOGIN_FREE_FAILURES": threshold, "HAVEN_DATABASE_URL": dbURL,
 		}), io.Discard)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
@@ -65,7 +79,7 @@ func FuzzLoadEnv(f *testing.F) {
 			}
 			return
 		}
-		if c.Validate() != nil || c.LockoutThreshold < 1 || c.SessionIdle <= 0 {
+		if c.Validate() != nil || c.LoginFreeFailures < 1 || c.LoginBackoffMax <= 0 || c.LoginAccountBackoffMax <= 0 || c.SessionIdle <= 0 {
 			t.Fatalf("accepted an invalid configuration: %+v", c)
 		}
 		if u, err := url.Parse(c.DatabaseURL); err == nil && u.User != nil {

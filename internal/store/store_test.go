@@ -68,7 +68,7 @@ func TestUsers(t *testing.T) {
 		if got.ID != u.ID || got.DisplayName != "张三" || got.Role != auth.RoleStaff || !got.CreatedAt.Equal(t0) || got.CreatedAt.Location() != time.UTC {
 			t.Fatalf("round trip: %+v", got)
 		}
-		if !got.LockedUntil.IsZero() || got.Disabled {
+		if got.FailedLogins != 0 || got.Disabled {
 			t.Fatalf("new user locked or disabled: %+v", got)
 		}
 		dup := newUser(d.ID, "zhang")
@@ -94,24 +94,97 @@ func TestUsers(t *testing.T) {
 		if !got.Disabled || got.DisplayName != "张三丰" {
 			t.Fatalf("after update: %+v", got)
 		}
-		// Login failures count atomically and lock at the threshold.
-		lock := t0.Add(15 * time.Minute)
-		for i := 1; i <= 3; i++ {
-			n, err := db.RecordLoginFailure(ctx, u.ID, 3, lock, audit.Entry{Action: audit.ActionLoginFailed, RecordType: "user", RecordID: u.ID})
-			if err != nil || n != i {
-				t.Fatalf("failure %d: n=%d err=%v", i, n, err)
-			}
-			got, _ = db.UserByID(ctx, u.ID)
-			if locked := !got.LockedUntil.IsZero(); locked != (i == 3) {
-				t.Fatalf("after %d failures locked=%v", i, locked)
-			}
+		// Login failures count per key atomically; the back-off the policy
+		// gives starts at once and is seen by LoginBlockedUntil.
+		keys := []auth.ThrottleKey{
+			{Scope: auth.ScopeAccountAddress, Account: "zhang", Address: "10.0.0.9"},
+			{Scope: auth.ScopeAddress, Address: "10.0.0.9"},
 		}
-		if err := db.UpdateUser(ctx, u.ID, auth.UserUpdate{ClearLockout: true}, audit.Entry{}); err != nil {
-			t.Fatal(err)
+		policy := func(k auth.ThrottleKey, n int) time.Duration {
+			if k.Scope == auth.ScopeAccountAddress && n >= 3 {
+				return time.Duration(n) * time.Minute
+			}
+			return 0
+		}
+		at := t0
+		for i := 1; i <= 3; i++ {
+			at = at.Add(time.Second)
+			f := auth.LoginFailure{UserID: u.ID, Keys: keys, At: at, Forget: time.Hour, Backoff: policy}
+			sts, err := db.RecordLoginFailure(ctx, f, audit.Entry{Action: audit.ActionLoginFailed, RecordType: "user", RecordID: u.ID})
+			if err != nil || len(sts) != 2 || sts[0].Failures != i || sts[1].Failures != i {
+				t.Fatalf("failure %d: %+v err=%v", i, sts, err)
+			}
+			until, err := db.LoginBlockedUntil(ctx, keys, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (i == 3); !until.IsZero() != want || (want && !until.Equal(at.Add(3*time.Minute))) || !sts[0].BlockedUntil.Equal(until) {
+				t.Fatalf("after %d failures blocked until %v (%+v)", i, until, sts)
+			}
 		}
 		got, _ = db.UserByID(ctx, u.ID)
-		if got.FailedLogins != 0 || !got.LockedUntil.IsZero() {
-			t.Fatalf("lockout not cleared: %+v", got)
+		if got.FailedLogins != 3 {
+			t.Fatalf("failed logins on the user: %d", got.FailedLogins)
+		}
+		// Keys of another account or address are not blocked; nor is this
+		// one once its time is past.
+		other := []auth.ThrottleKey{{Scope: auth.ScopeAccountAddress, Account: "zhang", Address: "10.0.0.10"}, {Scope: auth.ScopeAccount, Account: "zhang"}}
+		if until, _ := db.LoginBlockedUntil(ctx, other, at); !until.IsZero() {
+			t.Fatalf("other address blocked until %v", until)
+		}
+		if until, _ := db.LoginBlockedUntil(ctx, keys, at.Add(3*time.Minute)); !until.IsZero() {
+			t.Fatalf("still blocked when the back-off ended: %v", until)
+		}
+		// A counter quiet for longer than Forget starts again.
+		f := auth.LoginFailure{Keys: keys[1:], At: at.Add(2 * time.Hour), Forget: time.Hour, Backoff: policy}
+		if sts, err := db.RecordLoginFailure(ctx, f, audit.Entry{}); err != nil || sts[0].Failures != 1 {
+			t.Fatalf("forgotten counter: %+v %v", sts, err)
+		}
+		// A successful sign-in clears its account+address counter only and
+		// remembers the address; an
+		// administrator's release (ClearFailures) clears the account's.
+		if known, err := db.KnownLoginAddress(ctx, "zhang", "10.0.0.9", t0); err != nil || known {
+			t.Fatalf("address known before any sign-in: %v %v", known, err)
+		}
+		if err := db.RecordLoginSuccess(ctx, u.ID, keys[0], at); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RecordLoginSuccess(ctx, u.ID, keys[0], at); err != nil { // again: an upsert
+			t.Fatal(err)
+		}
+		if known, err := db.KnownLoginAddress(ctx, "zhang", "10.0.0.9", at); err != nil || !known {
+			t.Fatalf("address not known after a sign-in: %v %v", known, err)
+		}
+		if known, _ := db.KnownLoginAddress(ctx, "zhang", "10.0.0.9", at.Add(time.Second)); known {
+			t.Fatal("sign-in older than since counted")
+		}
+		if until, _ := db.LoginBlockedUntil(ctx, keys[:1], at); !until.IsZero() {
+			t.Fatalf("cleared counter still blocks until %v", until)
+		}
+		got, _ = db.UserByID(ctx, u.ID)
+		if got.FailedLogins != 0 {
+			t.Fatalf("failed logins not reset: %d", got.FailedLogins)
+		}
+		acct := []auth.ThrottleKey{{Scope: auth.ScopeAccount, Account: "zhang"}}
+		if _, err := db.RecordLoginFailure(ctx, auth.LoginFailure{Keys: acct, At: at, Forget: time.Hour,
+			Backoff: func(auth.ThrottleKey, int) time.Duration { return time.Hour }}, audit.Entry{}); err != nil {
+			t.Fatal(err)
+		}
+		if until, _ := db.LoginBlockedUntil(ctx, acct, at); until.IsZero() {
+			t.Fatal("account key not blocked")
+		}
+		if err := db.UpdateUser(ctx, u.ID, auth.UserUpdate{ClearFailures: true}, audit.Entry{}); err != nil {
+			t.Fatal(err)
+		}
+		if until, _ := db.LoginBlockedUntil(ctx, acct, at); !until.IsZero() {
+			t.Fatalf("released account still blocked until %v", until)
+		}
+		// Old quiet counters and addresses are swept; recent ones stay.
+		if n, err := db.DeleteLoginThrottleBefore(ctx, at.Add(time.Hour), at); err != nil || n != 0 {
+			t.Fatalf("sweep of recent counters: %d %v", n, err)
+		}
+		if n, err := db.DeleteLoginThrottleBefore(ctx, at.Add(3*time.Hour), at.Add(time.Second)); err != nil || n != 2 {
+			t.Fatalf("sweep of quiet counters and addresses: %d %v", n, err)
 		}
 		// The changes above each wrote one audit row.
 		entries, err := db.ListAudit(ctx, audit.Filter{RecordType: "user", RecordID: u.ID})

@@ -2,3 +2,6 @@ package web
 
 // ParseMissingReports is parseMissingReports, for the fuzz test.
 var ParseMissingReports = parseMissingReports
+
+// SafeNext is safeNext, for the fuzz test.
+var SafeNext = safeNext

@@ -83,8 +83,7 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &auth.Service{Store: db, Audit: db, Keys: keys, Now: time.Now, SessionIdle: time.Hour, SessionMax: 8 * time.Hour,
-		LockoutThreshold: 5, LockoutDuration: 15 * time.Minute}
+	svc := &auth.Service{Store: db, Audit: db, Keys: keys, Now: time.Now, SessionIdle: time.Hour, SessionMax: 8 * time.Hour}
 	if _, err := demo.Seed(context.Background(), svc, demoPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -2,18 +2,65 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/i18n"
 )
 
-// safeNext keeps redirects after login on this site.
+// safeNext keeps a redirect taken from the request (login's "next", the
+// language switch's "back") on this site: it returns next if it is a path
+// that stays on this origin however a browser reads it, else "/".
+//
+// Browsers drop tabs and newlines anywhere in a URL, trim spaces and
+// control characters at its ends and read a backslash as a slash, so
+// "/\t/evil.example" and "/\evil.example" both mean "//evil.example",
+// another host. Hence: printable ASCII only, no backslash at all, no "//"
+// at the start, also once or twice percent-decoded (some proxies
+// decode), and url.Parse must find no scheme, host or user.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if next == "" || len(next) > 2000 || !sameOriginPath(next) {
 		return "/"
 	}
 	return next
+}
+
+func sameOriginPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return false
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return false
+	}
+	// The path once and twice decoded must pass the same checks.
+	path, _, _ := strings.Cut(p, "?")
+	path, _, _ = strings.Cut(path, "#")
+	for range 2 {
+		d, err := url.PathUnescape(path)
+		if err != nil {
+			return false
+		}
+		if d == path {
+			break
+		}
+		for i := 0; i < len(d); i++ {
+			if c := d[i]; c < ' ' || c == 0x7f || c == '\\' {
+				return false
+			}
+		}
+		if strings.HasPrefix(d, "//") || !strings.HasPrefix(d, "/") {
+			return false
+		}
+		path = d
+	}
+	return true
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
