@@ -25,7 +25,7 @@ var sealedColumns = []struct{ table, key, column, context string }{
 }
 
 // sealedInJSON lists sealed values kept inside a JSON column: the exit
-// record's collector ID number (亲属接回).
+// record's collector ID number (亲属接回), at collector.id_sealed.
 var sealedInJSON = []struct{ table, key, column, context string }{
 	{"stays", "id", "exit", "persons.collector_id"},
 }
@@ -36,49 +36,36 @@ var sealedInJSON = []struct{ table, key, column, context string }{
 func (db *DB) Reseal(ctx context.Context, k *secret.Keyring, e audit.Entry) (int, error) {
 	total := 0
 	for _, c := range sealedColumns {
-		type row struct{ key, val string }
-		var todo []row
-		rows, err := db.r.QueryContext(ctx, `SELECT `+c.key+`, `+c.column+` FROM `+c.table+` WHERE `+c.column+` <> ''`)
+		n, err := db.resealColumn(ctx, c.table, c.key, c.column, c.column+` <> ''`, func(v string) (string, bool, error) {
+			return resealValue(k, c.context, v)
+		})
+		total += n
 		if err != nil {
-			return total, translate("store.Reseal", err)
-		}
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.key, &r.val); err != nil {
-				rows.Close()
-				return total, translate("store.Reseal", err)
-			}
-			if kid, err := secret.KeyOf(r.val); err == nil && kid != k.Active() {
-				todo = append(todo, r)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return total, translate("store.Reseal", err)
-		}
-		for _, r := range todo {
-			nv, changed, err := k.Reseal(c.context, r.val)
-			if err != nil {
-				return total, err
-			}
-			if !changed {
-				continue
-			}
-			// Only replace the value we read, so a concurrent edit wins.
-			err = db.tx(ctx, "store.Reseal", func(tx *sql.Tx) error {
-				_, err := db.exec(ctx, tx, `UPDATE `+c.table+` SET `+c.column+` = ? WHERE `+c.key+` = ? AND `+c.column+` = ?`, nv, r.key, r.val)
-				return err
-			})
-			if err != nil {
-				return total, err
-			}
-			total++
+			return total, err
 		}
 	}
-	n, err := db.resealJSON(ctx, k)
-	total += n
-	if err != nil {
-		return total, err
+	for _, c := range sealedInJSON {
+		n, err := db.resealColumn(ctx, c.table, c.key, c.column, c.column+` LIKE '%id_sealed%'`, func(v string) (string, bool, error) {
+			// Edited as a generic object so fields this package does not
+			// know survive.
+			var doc map[string]any
+			if json.Unmarshal([]byte(v), &doc) != nil {
+				return v, false, nil
+			}
+			col, _ := doc["collector"].(map[string]any)
+			old, _ := col["id_sealed"].(string)
+			nv, changed, err := resealValue(k, c.context, old)
+			if err != nil || !changed {
+				return v, false, err
+			}
+			col["id_sealed"] = nv
+			b, err := json.Marshal(doc)
+			return string(b), err == nil, err
+		})
+		total += n
+		if err != nil {
+			return total, err
+		}
 	}
 	e.Detail = "resealed"
 	if err := db.AppendAudit(ctx, e); err != nil {
@@ -87,66 +74,58 @@ func (db *DB) Reseal(ctx context.Context, k *secret.Keyring, e audit.Entry) (int
 	return total, nil
 }
 
-// resealJSON re-encrypts the sealed collector ID number inside exit
-// records. The JSON is edited as a generic object so fields this package
-// does not know survive.
-func (db *DB) resealJSON(ctx context.Context, k *secret.Keyring) (int, error) {
-	total := 0
-	for _, c := range sealedInJSON {
-		type row struct{ key, val string }
-		var todo []row
-		rows, err := db.r.QueryContext(ctx, `SELECT `+c.key+`, `+c.column+` FROM `+c.table+` WHERE `+c.column+` LIKE '%id_sealed%'`)
-		if err != nil {
-			return total, translate("store.Reseal", err)
-		}
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.key, &r.val); err != nil {
-				rows.Close()
-				return total, translate("store.Reseal", err)
-			}
-			todo = append(todo, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return total, translate("store.Reseal", err)
-		}
-		for _, r := range todo {
-			var doc map[string]any
-			if json.Unmarshal([]byte(r.val), &doc) != nil {
-				continue
-			}
-			col, _ := doc["collector"].(map[string]any)
-			old, _ := col["id_sealed"].(string)
-			if old == "" {
-				continue
-			}
-			if kid, err := secret.KeyOf(old); err != nil || kid == k.Active() {
-				continue
-			}
-			nv, changed, err := k.Reseal(c.context, old)
-			if err != nil {
-				return total, err
-			}
-			if !changed {
-				continue
-			}
-			col["id_sealed"] = nv
-			b, err := json.Marshal(doc)
-			if err != nil {
-				return total, err
-			}
-			err = db.tx(ctx, "store.Reseal", func(tx *sql.Tx) error {
-				_, err := db.exec(ctx, tx, `UPDATE `+c.table+` SET `+c.column+` = ? WHERE `+c.key+` = ? AND `+c.column+` = ?`, string(b), r.key, r.val)
-				return err
-			})
-			if err != nil {
-				return total, err
-			}
-			total++
-		}
+// resealValue re-encrypts one sealed value when an older key sealed it.
+func resealValue(k *secret.Keyring, context, v string) (string, bool, error) {
+	if v == "" {
+		return v, false, nil
 	}
-	return total, nil
+	if kid, err := secret.KeyOf(v); err != nil || kid == k.Active() {
+		return v, false, nil
+	}
+	return k.Reseal(context, v)
+}
+
+// resealColumn rewrites the rows of one column that change reports
+// changed, each only if it still holds the value read, so a concurrent
+// edit wins.
+func (db *DB) resealColumn(ctx context.Context, table, key, column, where string, change func(string) (string, bool, error)) (int, error) {
+	type row struct{ key, val string }
+	var todo []row
+	rows, err := db.r.QueryContext(ctx, `SELECT `+key+`, `+column+` FROM `+table+` WHERE `+where)
+	if err != nil {
+		return 0, translate("store.Reseal", err)
+	}
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.key, &r.val); err != nil {
+			rows.Close()
+			return 0, translate("store.Reseal", err)
+		}
+		todo = append(todo, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, translate("store.Reseal", err)
+	}
+	n := 0
+	for _, r := range todo {
+		nv, changed, err := change(r.val)
+		if err != nil {
+			return n, err
+		}
+		if !changed {
+			continue
+		}
+		err = db.tx(ctx, "store.Reseal", func(tx *sql.Tx) error {
+			_, err := db.exec(ctx, tx, `UPDATE `+table+` SET `+column+` = ? WHERE `+key+` = ? AND `+column+` = ?`, nv, r.key, r.val)
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // SealedColumns names every "table.column" that key rotation re-encrypts,
