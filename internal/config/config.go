@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -46,6 +47,13 @@ type Config struct {
 	StationName  string        // the station named on public notices
 	StationPhone string        // its 24 h hotline, on public notices and the family's progress page
 	NoticeDays   int           // how long a 寻亲 notice stays up
+
+	// TrustedProxies are the reverse proxies and load balancers whose
+	// X-Forwarded-For / Forwarded headers name the client. Headers from
+	// any other peer are ignored.
+	TrustedProxies []netip.Prefix
+	MetricsToken   string // when set, /metrics wants "Authorization: Bearer <token>"
+	MetricsAddr    string // when set, /metrics is served on this address only
 
 	PrintConfig bool
 }
@@ -127,6 +135,24 @@ func (c *Config) options() []option {
 	add("partner-rate", "HAVEN_PARTNER_RATE", "work orders a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
 	add("station-name", "HAVEN_STATION_NAME", "the relief station's name on public notices", false, func() (func(string) error, func() string) { return str(&c.StationName) })
 	add("station-phone", "HAVEN_STATION_PHONE", "the station's 24 h hotline on public notices", false, func() (func(string) error, func() string) { return str(&c.StationPhone) })
+	add("trusted-proxies", "HAVEN_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For / Forwarded headers name the client, e.g. 10.0.0.0/8,127.0.0.1/32", false, func() (func(string) error, func() string) {
+		return func(s string) error {
+				p, err := ParseProxies(s)
+				if err != nil {
+					return err
+				}
+				c.TrustedProxies = p
+				return nil
+			}, func() string {
+				var b []string
+				for _, p := range c.TrustedProxies {
+					b = append(b, p.String())
+				}
+				return strings.Join(b, ",")
+			}
+	})
+	add("metrics-token", "HAVEN_METRICS_TOKEN", "bearer token that /metrics requires; without it (and without --metrics-addr) /metrics answers loopback peers only", true, func() (func(string) error, func() string) { return str(&c.MetricsToken) })
+	add("metrics-addr", "HAVEN_METRICS_ADDR", "separate address (host:port) serving only /metrics; the main address then has no /metrics", false, func() (func(string) error, func() string) { return str(&c.MetricsAddr) })
 	add("notice-days", "HAVEN_NOTICE_DAYS", "days a 寻亲 notice stays up before it expires", false, func() (func(string) error, func() string) { return num(&c.NoticeDays) })
 	return o
 }
@@ -261,10 +287,47 @@ func (c *Config) Validate() error {
 	if c.MergeRadiusM > 450 {
 		return fmt.Errorf("--merge-radius %d: at most 450 metres (signals farther apart are different places)", c.MergeRadiusM)
 	}
+	if c.MetricsAddr != "" {
+		_, port, err := net.SplitHostPort(c.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr %q: want host:port such as 127.0.0.1:9090", c.MetricsAddr)
+		}
+		if c.MetricsAddr == c.Addr && port != "0" {
+			return fmt.Errorf("--metrics-addr %q: must differ from --addr", c.MetricsAddr)
+		}
+	}
 	if c.SessionIdle > c.SessionMax {
 		return fmt.Errorf("--session-idle (%s) is longer than --session-max (%s): lower it", c.SessionIdle, c.SessionMax)
 	}
 	return nil
+}
+
+// ParseProxies reads a comma-separated list of CIDRs (a bare address is
+// that one host). A prefix of length 0 is refused: trusting every peer
+// would let any client choose the address it is known by.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		var p netip.Prefix
+		if a, err := netip.ParseAddr(f); err == nil && a.Zone() == "" {
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		} else if p, err = netip.ParsePrefix(f); err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or 2001:db8::/32", f)
+		}
+		if p.Addr().Is4In6() {
+			return nil, fmt.Errorf("%q: write IPv4 ranges as a.b.c.d/n", f)
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("%q trusts every address: list your proxies' own ranges", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Print writes the effective configuration as env-style lines with secrets
