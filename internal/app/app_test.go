@@ -345,9 +345,10 @@ func TestUsersBackupRestoreAndKeysCLI(t *testing.T) {
 func TestTwoNodesActAsOne(t *testing.T) {
 	dsn, _ := storetest.PostgresSchema(t)
 	keyFile := filepath.Join(t.TempDir(), "keys")
-	a := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "demo password 1", "HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": keyFile, "HAVEN_EVENT_POLL": "1h"},
-		"demo", "--data", t.TempDir())
-	b := start(t, map[string]string{"HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": keyFile, "HAVEN_EVENT_POLL": "1h"}, "serve", "--data", t.TempDir())
+	a := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "demo password 1", "HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": keyFile, "HAVEN_EVENT_POLL": "1h",
+		"HAVEN_PUBLIC_RATE": "1"}, "demo", "--data", t.TempDir())
+	b := start(t, map[string]string{"HAVEN_DATABASE_URL": dsn, "HAVEN_ENCRYPTION_KEY_FILE": keyFile, "HAVEN_EVENT_POLL": "1h", "HAVEN_PUBLIC_RATE": "1"},
+		"serve", "--data", t.TempDir())
 	if !strings.Contains(a.Stdout.String(), "database: postgres") || !strings.Contains(b.Stdout.String(), "database: postgres") {
 		t.Fatal("a node is not on postgres")
 	}
@@ -425,5 +426,65 @@ wait:
 	codeB, onB := getPhoto(t, jar, a.URL, b.URL, "/signals/"+ref+"/photo")
 	if codeA != 200 || codeB != 200 || len(onA) < 100 || !bytes.Equal(onA, onB) {
 		t.Fatalf("photo of a report filed on node b: %d on node a, %d on node b", codeA, codeB)
+	}
+
+	// One budget for both nodes: 30 status look-ups a minute per client
+	// (each node alone would allow its own 30). A run that crosses into
+	// the next minute's window is tried again.
+	for try := 0; ; try++ {
+		began, limited := time.Now().Truncate(time.Minute), false
+		for i := 0; i < 31 && !limited; i++ {
+			node := a.URL
+			if i%2 == 1 {
+				node = b.URL
+			}
+			res, err := http.Get(node + "/status")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			limited = res.StatusCode == http.StatusTooManyRequests
+		}
+		if limited {
+			break
+		}
+		if try == 1 || time.Now().Truncate(time.Minute).Equal(began) {
+			t.Fatal("31 status look-ups over two nodes were not limited: each node counts alone")
+		}
+	}
+}
+
+// With --metrics-addr the metrics leave the main address for their own,
+// where the token guards them.
+func TestMetricsAddress(t *testing.T) {
+	r := start(t, map[string]string{"HAVEN_METRICS_TOKEN": "m-token-1"}, "serve", "--data", t.TempDir(), "--metrics-addr", "127.0.0.1:0")
+	line := regexp.MustCompile(`Metrics are served on (http://[0-9.:]+/metrics)`)
+	var m []string
+	for deadline := time.Now().Add(10 * time.Second); m == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		m = line.FindStringSubmatch(r.Stdout.String())
+	}
+	if m == nil {
+		t.Fatalf("no metrics address in:\n%s", r.Stdout.String())
+	}
+	get := func(u, token string) int {
+		req, _ := http.NewRequest("GET", u, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := get(r.URL+"/metrics", "m-token-1"); code != http.StatusNotFound {
+		t.Errorf("/metrics on the main address: %d", code)
+	}
+	if code := get(m[1], ""); code != http.StatusUnauthorized {
+		t.Errorf("/metrics without the token: %d", code)
+	}
+	if code := get(m[1], "m-token-1"); code != http.StatusOK {
+		t.Errorf("/metrics with the token: %d", code)
 	}
 }

@@ -219,7 +219,9 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		Auth: e.auth, Catalog: cat, Logger: e.log, Metrics: reg, Ready: e.db.Ready,
 		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
-		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate,
+		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate, NewLimiter: e.limiters(),
+		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
+		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
 		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns,
 		DataRights: e.rights,
 	})
@@ -254,21 +256,53 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 	defer stopWorker()
 	worker := &webhook.Worker{Store: e.db, Secret: e.partners.Secret, Now: e.now, Log: e.log}
 	go worker.Run(wctx)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var msrv *http.Server
+	if e.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", e.cfg.MetricsAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("cannot listen on %s: %v (choose another --metrics-addr / HAVEN_METRICS_ADDR)", e.cfg.MetricsAddr, errors.Unwrap(err))
+		}
+		msrv = &http.Server{Handler: h.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
+		fmt.Fprintf(stdout, "Metrics are served on http://%s/metrics\n", mln.Addr())
+		e.log.Info("metrics listening", "addr", mln.Addr().String())
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
+		_ = srv.Close()
+		if msrv != nil {
+			_ = msrv.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	e.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %v", err)
 	}
 	e.log.Info("stopped")
 	return nil
+}
+
+// limiters chooses where rate-limit counters live: on PostgreSQL in the
+// database, so that every node behind a load balancer spends one budget
+// per client; on SQLite (one node) in memory.
+func (e *env) limiters() web.NewLimiterFunc {
+	if !e.cfg.Postgres() {
+		return web.NewMemoryLimiter
+	}
+	return func(name string, perMinute, burst int) web.Limiter {
+		return &store.RateLimiter{DB: e.db, Name: name, Limit: max(perMinute, burst), Window: time.Minute, Now: e.now}
+	}
 }
 
 // every runs a clean-up job each interval until ctx ends, logging what it

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -58,6 +59,13 @@ type Config struct {
 	RetainIdentityDays    int // names, ID numbers, relatives' phones of people who left
 	RetainHealthYears     int // health-check findings and medication notes of people who left
 	ExportDays            int // days an approved personal-data export can be downloaded
+
+	// TrustedProxies are the reverse proxies and load balancers whose
+	// X-Forwarded-For / Forwarded headers name the client. Headers from
+	// any other peer are ignored.
+	TrustedProxies []netip.Prefix
+	MetricsToken   string // when set, /metrics wants "Authorization: Bearer <token>"
+	MetricsAddr    string // when set, /metrics is served on this address only
 
 	PrintConfig bool
 }
@@ -151,6 +159,24 @@ func (c *Config) options() []option {
 	add("partner-rate", "HAVEN_PARTNER_RATE", "work orders a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
 	add("station-name", "HAVEN_STATION_NAME", "the relief station's name on public notices", false, func() (func(string) error, func() string) { return str(&c.StationName) })
 	add("station-phone", "HAVEN_STATION_PHONE", "the station's 24 h hotline on public notices", false, func() (func(string) error, func() string) { return str(&c.StationPhone) })
+	add("trusted-proxies", "HAVEN_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For / Forwarded headers name the client, e.g. 10.0.0.0/8,127.0.0.1/32", false, func() (func(string) error, func() string) {
+		return func(s string) error {
+				p, err := ParseProxies(s)
+				if err != nil {
+					return err
+				}
+				c.TrustedProxies = p
+				return nil
+			}, func() string {
+				var b []string
+				for _, p := range c.TrustedProxies {
+					b = append(b, p.String())
+				}
+				return strings.Join(b, ",")
+			}
+	})
+	add("metrics-token", "HAVEN_METRICS_TOKEN", "bearer token that /metrics requires; without it (and without --metrics-addr) /metrics answers loopback peers only", true, func() (func(string) error, func() string) { return str(&c.MetricsToken) })
+	add("metrics-addr", "HAVEN_METRICS_ADDR", "separate address (host:port) serving only /metrics; the main address then has no /metrics", false, func() (func(string) error, func() string) { return str(&c.MetricsAddr) })
 	add("notice-days", "HAVEN_NOTICE_DAYS", "days a 寻亲 notice stays up before it expires", false, func() (func(string) error, func() string) { return num(&c.NoticeDays) })
 	add("retain-signal-phone-days", "HAVEN_RETAIN_SIGNAL_PHONE_DAYS", "days after an incident closed before its signals' reporter names and callback phones are erased (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainSignalPhoneDays) })
 	add("retain-photo-days", "HAVEN_RETAIN_PHOTO_DAYS", "days after a person left before their photos are deleted (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainPhotoDays) })
@@ -299,10 +325,47 @@ func (c *Config) Validate() error {
 	if c.LoginAccountBackoffMax > 10*time.Minute {
 		return fmt.Errorf("--login-account-backoff-max %s: at most 10m (an outsider can keep an account's owner out this long)", c.LoginAccountBackoffMax)
 	}
+	if c.MetricsAddr != "" {
+		_, port, err := net.SplitHostPort(c.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr %q: want host:port such as 127.0.0.1:9090", c.MetricsAddr)
+		}
+		if c.MetricsAddr == c.Addr && port != "0" {
+			return fmt.Errorf("--metrics-addr %q: must differ from --addr", c.MetricsAddr)
+		}
+	}
 	if c.SessionIdle > c.SessionMax {
 		return fmt.Errorf("--session-idle (%s) is longer than --session-max (%s): lower it", c.SessionIdle, c.SessionMax)
 	}
 	return nil
+}
+
+// ParseProxies reads a comma-separated list of CIDRs (a bare address is
+// that one host). A prefix of length 0 is refused: trusting every peer
+// would let any client choose the address it is known by.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		var p netip.Prefix
+		if a, err := netip.ParseAddr(f); err == nil && a.Zone() == "" {
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		} else if p, err = netip.ParsePrefix(f); err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or 2001:db8::/32", f)
+		}
+		if p.Addr().Is4In6() {
+			return nil, fmt.Errorf("%q: write IPv4 ranges as a.b.c.d/n", f)
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("%q trusts every address: list your proxies' own ranges", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Print writes the effective configuration as env-style lines with secrets

@@ -89,3 +89,43 @@ func FuzzLoadEnv(f *testing.F) {
 		}
 	})
 }
+
+func TestTrustedProxiesAndMetrics(t *testing.T) {
+	c, _, err := Load("serve", []string{"--trusted-proxies", " 10.0.0.0/8, 192.168.1.7 ,2001:db8::/32"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, ",") != "10.0.0.0/8,192.168.1.7/32,2001:db8::/32" {
+		t.Errorf("trusted proxies: %v", got)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "example.com", "0.0.0.0/0", "::/0", "10.0.0.1/8/2", "::ffff:10.0.0.0/104"} {
+		if _, _, err := Load("serve", nil, env(map[string]string{"HAVEN_TRUSTED_PROXIES": bad}), io.Discard); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("HAVEN_TRUSTED_PROXIES=%q accepted (%v)", bad, err)
+		}
+	}
+	tok := filepath.Join(t.TempDir(), "metrics-token")
+	if err := os.WriteFile(tok, []byte("s3cret-metrics\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err = Load("serve", []string{"--metrics-addr", "127.0.0.1:9090"}, env(map[string]string{"HAVEN_METRICS_TOKEN_FILE": tok}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsToken != "s3cret-metrics" || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("metrics: %q %q", c.MetricsToken, c.MetricsAddr)
+	}
+	var b strings.Builder
+	c.Print(&b)
+	if strings.Contains(b.String(), "s3cret") || !strings.Contains(b.String(), "HAVEN_METRICS_TOKEN=REDACTED") {
+		t.Errorf("Print shows the metrics token:\n%s", b.String())
+	}
+	for _, addr := range []string{"9090", "127.0.0.1:8080"} {
+		if _, _, err := Load("serve", []string{"--metrics-addr", addr}, env(nil), io.Discard); err == nil {
+			t.Errorf("--metrics-addr %q accepted", addr)
+		}
+	}
+}

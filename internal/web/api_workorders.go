@@ -2,9 +2,7 @@ package web
 
 import (
 	"io"
-	"math"
 	"net/http"
-	"strconv"
 
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/intake"
@@ -28,9 +26,7 @@ type workOrderResponse struct {
 // partnerBody applies the partner key's rate limit and reads the request
 // body; false means the answer was written already.
 func (s *Server) partnerBody(w http.ResponseWriter, r *http.Request, op string) ([]byte, bool) {
-	if ok, wait := s.partnerLimit.allow(info(r).actor.UserID); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		s.tooMany(w, r)
+	if !s.allow(w, r, s.partnerLimit, info(r).actor.UserID) {
 		return nil, false
 	}
 	body, err := io.ReadAll(r.Body)

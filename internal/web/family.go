@@ -268,11 +268,7 @@ func (s *Server) noticesFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := info(r).lang
-	scheme := "http"
-	if r.TLS != nil || s.Secure {
-		scheme = "https"
-	}
-	base := scheme + "://" + r.Host
+	base := s.baseURL(r)
 	f := atomFeed{Title: s.Catalog.T(lang, "title.notices") + " · " + s.Family.Station.Name, ID: base + "/notices",
 		Author: s.Family.Station.Name, Updated: s.Now().UTC().Format(time.RFC3339),
 		Links: []atomLink{{Href: base + "/notices.atom", Rel: "self", Type: "application/atom+xml"}, {Href: base + "/notices", Rel: "alternate", Type: "text/html"}}}

@@ -58,6 +58,7 @@ type harness struct {
 	web       *web.Server
 	srv       *httptest.Server
 	logs      *syncBuffer
+	deps      web.Deps // what the server was built from, for a second node
 }
 
 type syncBuffer struct {
@@ -77,7 +78,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newHarness(t *testing.T, db *store.DB) *harness {
+func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	t.Helper()
 	keys, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "keys"), time.Now())
 	if err != nil {
@@ -125,17 +126,21 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	cs.Changed = func(ctx context.Context, id string) { _ = fs.RefreshPerson(ctx, id) }
 	cs.Exited = func(ctx context.Context, id string, k cases.ExitKind) { _ = fs.Exited(ctx, id, k) }
 	logs := &syncBuffer{}
-	w, err := web.New(web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	deps := web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, TileURL: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights})
+		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights}
+	for _, o := range opts {
+		o(&deps)
+	}
+	w, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
 	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, web: w, srv: srv, logs: logs,
-		deskPoint: desk.ID, vols: vs, rights: rights}
+		deskPoint: desk.ID, vols: vs, rights: rights, deps: deps}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -81,7 +80,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	inner := cop.Handler(s.withSession(next))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &reqInfo{id: newRequestID(), ip: clientIP(r), lang: i18n.Default,
+		ri := &reqInfo{id: newRequestID(), ip: clientIP(r, s.TrustedProxies), lang: i18n.Default,
 			api: strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/open311/")}
 		if ri.api {
 			r.Body = http.MaxBytesReader(w, r.Body, maxAPIBytes)
@@ -338,13 +337,3 @@ func (r *statusRecorder) Flush() {
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func newRequestID() string { return auth.NewToken(9) }
-
-// clientIP is the peer address. Haven does not trust X-Forwarded-For until
-// a trusted proxy is configured.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}

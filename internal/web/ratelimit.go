@@ -1,12 +1,29 @@
 package web
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 )
+
+// Limiter decides whether one more request under key (a client address
+// or an API key) may pass now, and if not, how long to wait. An error
+// lets the request pass: a limiter that cannot count must not take the
+// public pages down with it.
+type Limiter interface {
+	Allow(ctx context.Context, key string) (ok bool, wait time.Duration, err error)
+}
+
+// NewLimiterFunc makes the named limiter allowing about perMinute requests
+// a minute per key, burst at once.
+type NewLimiterFunc func(name string, perMinute, burst int) Limiter
+
+// NewMemoryLimiter is the limiter of a single node: token buckets in this
+// process's memory.
+func NewMemoryLimiter(_ string, perMinute, burst int) Limiter { return newLimiter(perMinute, burst) }
 
 // limiter is a token bucket per key (a client address or an API key):
 // rate tokens a second, up to burst. It forgets idle keys.
@@ -27,9 +44,9 @@ func newLimiter(perMinute, burst int) *limiter {
 	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), buckets: map[string]*bucket{}, now: time.Now}
 }
 
-// allow takes a token for key; when none is left it returns how long to
+// Allow takes a token for key; when none is left it returns how long to
 // wait.
-func (l *limiter) allow(key string) (bool, time.Duration) {
+func (l *limiter) Allow(_ context.Context, key string) (bool, time.Duration, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -50,21 +67,33 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	b.at = now
 	if b.tokens >= 1 {
 		b.tokens--
-		return true, 0
+		return true, 0, nil
 	}
-	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second)), nil
 }
 
 // limited wraps a handler with a limiter keyed by client address.
-func (s *Server) limited(l *limiter, h http.Handler) http.Handler {
+func (s *Server) limited(l Limiter, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ri := info(r)
-		if ok, wait := l.allow(ri.ip); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			ri.pattern = r.Pattern
-			s.tooMany(w, r)
+		if !s.allow(w, r, l, info(r).ip) {
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// allow counts the request under key; when the budget is spent it answers
+// 429 with Retry-After and returns false.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, l Limiter, key string) bool {
+	ok, wait, err := l.Allow(r.Context(), key)
+	if err != nil {
+		s.Logger.Warn("rate limiter", "request_id", info(r).id, "err", err)
+		return true
+	}
+	if !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+		info(r).pattern = r.Pattern
+		s.tooMany(w, r)
+	}
+	return ok
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
@@ -46,6 +47,21 @@ type Deps struct {
 	// per API key (partner work orders); 0 picks the default.
 	PublicRate  int
 	PartnerRate int
+	// NewLimiter makes the rate limiters; nil keeps them in this node's
+	// memory. Several nodes share one through the database.
+	NewLimiter NewLimiterFunc
+	// TrustedProxies are the peers whose forwarding headers name the
+	// client (clientIP).
+	TrustedProxies []netip.Prefix
+	// BaseURL is the server's public URL (no trailing slash); links that
+	// leave the server are built on it. Empty: from the request.
+	BaseURL string
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	// Without it /metrics answers loopback peers only.
+	MetricsToken string
+	// MetricsElsewhere drops /metrics from this handler: it is served on
+	// its own address (MetricsHandler).
+	MetricsElsewhere bool
 
 	Dispatch *dispatch.Service
 	Hub      *events.Hub // this node's live event stream
@@ -72,10 +88,10 @@ type Server struct {
 
 	open311 *open311.Handler
 
-	reportLimit  *limiter
-	statusLimit  *limiter
-	open311Limit *limiter
-	partnerLimit *limiter
+	reportLimit  Limiter
+	statusLimit  Limiter
+	open311Limit Limiter
+	partnerLimit Limiter
 
 	requests *metrics.CounterVec
 	duration *metrics.HistogramVec
@@ -106,11 +122,14 @@ func New(d Deps) (*Server, error) {
 	if d.PartnerRate <= 0 {
 		d.PartnerRate = 6000
 	}
-	s.reportLimit = newLimiter(d.PublicRate/2+1, 5)
-	s.statusLimit = newLimiter(d.PublicRate*3, 30)
-	s.open311Limit = newLimiter(d.PublicRate*3, 30)
-	s.partnerLimit = newLimiter(d.PartnerRate, d.PartnerRate/10+10)
-	s.open311 = &open311.Handler{Intake: d.Intake, Auth: d.Auth, Jurisdiction: d.Jurisdiction, Translate: func(lang, key string) string { return d.Catalog.T(lang, key) }, Now: d.Now, IP: clientIP}
+	if d.NewLimiter == nil {
+		d.NewLimiter = NewMemoryLimiter
+	}
+	s.reportLimit = d.NewLimiter("report", d.PublicRate/2+1, 5)
+	s.statusLimit = d.NewLimiter("status", d.PublicRate*3, 30)
+	s.open311Limit = d.NewLimiter("open311", d.PublicRate*3, 30)
+	s.partnerLimit = d.NewLimiter("partner", d.PartnerRate, d.PartnerRate/10+10)
+	s.open311 = &open311.Handler{Intake: d.Intake, Auth: d.Auth, Jurisdiction: d.Jurisdiction, Translate: func(lang, key string) string { return d.Catalog.T(lang, key) }, Now: d.Now, IP: func(r *http.Request) string { return info(r).ip }}
 	s.mux = http.NewServeMux()
 	s.bodies = map[string]bodyRule{}
 	s.registerRoutes()

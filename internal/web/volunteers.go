@@ -109,11 +109,7 @@ func (s *Server) volunteersPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// Shown once, on this page; only its hash is kept.
-		scheme := "http"
-		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-			scheme = "https"
-		}
-		v := s.newView(r, "title.volunteer_link", volunteerLink{Name: r.FormValue("name"), URL: scheme + "://" + r.Host + "/v/" + token})
+		v := s.newView(r, "title.volunteer_link", volunteerLink{Name: r.FormValue("name"), URL: s.baseURL(r) + "/v/" + token})
 		s.render(w, r, http.StatusOK, "volunteer_link", v)
 		return
 	case "signup":

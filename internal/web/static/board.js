@@ -14,6 +14,9 @@
   var params = new URLSearchParams(location.search);
   var filter = { district: params.get("district") || "", service: params.get("service") || "", channel: params.get("channel") || "" };
   function t(k) { return T[k] || k; }
+  // Map labels are text: Leaflet would read a string as HTML, and names
+  // (teams, points, hotspots) are typed by people.
+  function text(s) { var e = document.createElement("span"); e.textContent = s; return e; }
 
   var incidents = {}; // id -> incident
   var teams = {};
@@ -32,17 +35,17 @@
     }
     (board.hotspots || []).forEach(function (h) {
       L.circleMarker([h.lat, h.lng], { radius: 5, color: "#6b7280", weight: 1, fillOpacity: 0.4 })
-        .bindTooltip(h.name + " · " + t("hotspot_kind." + h.kind)).addTo(map);
+        .bindTooltip(text(h.name + " · " + t("hotspot_kind." + h.kind))).addTo(map);
     });
     (board.points || []).forEach(function (p) {
       var m = L.circleMarker([p.lat, p.lng], { radius: 6, color: p.open ? "#1b6e3a" : "#9ca3af", weight: 2, fillOpacity: p.open ? 0.5 : 0.1 })
-        .bindTooltip(p.name + (p.open ? " · " + t("points.open_now") : " · " + t("points.closed_now"))).addTo(map);
+        .bindTooltip(text(p.name + (p.open ? " · " + t("points.open_now") : " · " + t("points.closed_now")))).addTo(map);
       var e = m.getElement();
       if (e) { e.dataset.point = p.id; }
     });
     (board.stations || []).forEach(function (p) {
       var m = L.marker([p.lat, p.lng], { icon: L.divIcon({ className: "station-pin", html: "站", iconSize: [20, 20] }) })
-        .bindTooltip(t("dispatch.station") + " · " + p.name).addTo(map);
+        .bindTooltip(text(t("dispatch.station") + " · " + p.name)).addTo(map);
       var e = m.getElement();
       if (e) { e.dataset.station = p.id; }
     });
@@ -73,7 +76,7 @@
     }
     m.setLatLng([i.lat, i.lng]);
     m.setStyle({ color: color(i), fillColor: color(i), fillOpacity: 0.5 });
-    m.bindTooltip(i.ref + " " + t("svc." + i.service_code));
+    m.bindTooltip(text(i.ref + " " + t("svc." + i.service_code)));
     m.getElement && m.getElement() && m.getElement().setAttribute("data-incident", i.id);
   }
   function drawTeamMarker(x) {
@@ -86,7 +89,7 @@
       layers.teams[x.id] = m;
     }
     m.setLatLng([x.lat, x.lng]);
-    m.bindTooltip(x.name + " · " + t("team_status." + x.status));
+    m.bindTooltip(text(x.name + " · " + t("team_status." + x.status)));
     var el = m.getElement();
     if (el) { el.style.background = c; el.dataset.team = x.id; el.dataset.status = x.status; }
   }

@@ -39,7 +39,10 @@
   items.forEach(function (li) {
     var p = [parseFloat(li.dataset.lat), parseFloat(li.dataset.lng)];
     var m = L.circleMarker(p, { radius: 8, weight: 2, color: li.dataset.open === "true" ? "#1b6e3a" : "#888" }).addTo(map);
-    m.bindPopup(li.dataset.name);
+    // Names are text: an admin-typed tag must not become markup.
+    var name = document.createElement("span");
+    name.textContent = li.dataset.name;
+    m.bindPopup(name);
     bounds.push(p);
   });
   if (lat.value && lng.value) {
