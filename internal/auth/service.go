@@ -641,7 +641,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, a Actor, keyID string) error
 }
 
 // AuthenticateAPIKey returns the partner actor for a presented key.
-// Errors: Unauthorized for a malformed, unknown or revoked key.
+// Errors: Unauthorized for a malformed, unknown or revoked key only;
+// Unavailable when the store cannot be asked (the key may well be valid, so
+// the caller must say "retry later", never "invalid key").
 func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (Actor, error) {
 	const op = "auth.AuthenticateAPIKey"
 	if !validKeyText(key) {
@@ -653,10 +655,12 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (Actor
 	if k == nil {
 		var err error
 		k, err = s.Store.APIKeyByHash(ctx, hash)
-		if errs.Is(errs.NotFound, err) {
+		switch {
+		case errs.Is(errs.NotFound, err):
 			return Actor{}, errs.E(errs.Unauthorized, op, "err.api_key")
-		}
-		if err != nil {
+		case errs.Is(errs.Unavailable, err):
+			return Actor{}, errs.Wrap(errs.Unavailable, op, err)
+		case err != nil:
 			return Actor{}, errs.Wrap(errs.Internal, op, err)
 		}
 		if now.Sub(k.LastUsedAt) > time.Minute {

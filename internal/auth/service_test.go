@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -372,4 +373,58 @@ func BenchmarkHashPassword(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// downStore is a store whose key and session reads fail as a database that
+// cannot be reached does.
+type downStore struct {
+	auth.Store
+	down bool
+}
+
+func (d *downStore) APIKeyByHash(ctx context.Context, hash string) (*auth.APIKey, error) {
+	if d.down {
+		return nil, errs.Wrap(errs.Unavailable, "store.APIKeyByHash", errors.New("connection refused"))
+	}
+	return d.Store.APIKeyByHash(ctx, hash)
+}
+
+func (d *downStore) SessionByHash(ctx context.Context, hash string) (*auth.Session, error) {
+	if d.down {
+		return nil, errs.Wrap(errs.Unavailable, "store.SessionByHash", errors.New("connection refused"))
+	}
+	return d.Store.SessionByHash(ctx, hash)
+}
+
+// A valid key presented while the database is down is "retry later", never
+// "invalid key"; a key that is truly unknown stays Unauthorized.
+func TestAuthenticateWhileStoreDown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		f.user(t, "outage", auth.RoleStaff)
+		full, _, err := f.svc.CreateAPIKey(ctx, f.admin, "12345热线", []string{"intake.write"}, f.dept.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, _, _, err := f.svc.Login(ctx, "outage", "correct horse battery", "ip", "ua")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds := &downStore{Store: db, down: true}
+		f.svc.Store = ds
+		if _, err := f.svc.AuthenticateAPIKey(ctx, full, "ip"); !errs.Is(errs.Unavailable, err) {
+			t.Fatalf("valid key with the store down: %v, want unavailable", err)
+		}
+		if _, _, err := f.svc.Authenticate(ctx, token); !errs.Is(errs.Unavailable, err) {
+			t.Fatalf("session with the store down: %v, want unavailable", err)
+		}
+		ds.down = false
+		if _, err := f.svc.AuthenticateAPIKey(ctx, full, "ip"); err != nil {
+			t.Fatalf("valid key once the store is back: %v", err)
+		}
+		if _, err := f.svc.AuthenticateAPIKey(ctx, "hvn_"+strings.Repeat("a", 40), "ip"); !errs.Is(errs.Unauthorized, err) {
+			t.Fatalf("unknown key: %v", err)
+		}
+	})
 }

@@ -5,6 +5,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -78,8 +79,19 @@ func (e *Error) Unwrap() error { return e.Err }
 // E builds an error of kind k for operation op with an optional message key.
 func E(k Kind, op, msg string) error { return &Error{Kind: k, Op: op, Msg: msg} }
 
-// Wrap builds an error of kind k around cause.
-func Wrap(k Kind, op string, cause error) error { return &Error{Kind: k, Op: op, Err: cause} }
+// Wrap builds an error of kind k around cause. A cause that is
+// Unavailable stays Unavailable when wrapped as Internal: a database that
+// is down is a reason to retry, not a bug, whatever layer reports it.
+func Wrap(k Kind, op string, cause error) error {
+	if k == Internal && KindOf(cause) == Unavailable {
+		k = Unavailable
+	}
+	return &Error{Kind: k, Op: op, Err: cause}
+}
+
+// RetryAfter is how long a client is told to wait before it tries again
+// after an Unavailable error (the HTTP Retry-After header).
+const RetryAfter = 30 * time.Second
 
 // InvalidFields reports field-level validation problems.
 func InvalidFields(op string, fields map[string]string) error {

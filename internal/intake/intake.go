@@ -209,11 +209,16 @@ type SignalFilter struct {
 	Until       time.Time
 	Status      string // "open" or "closed"
 	Limit       int
+	// HideSensitive leaves out signals of a sensitive kind (or in an
+	// incident of one), for anonymous readers.
+	HideSensitive bool
 }
 
 // SignalView is a signal with its incident, as a sender sees it.
 type SignalView struct {
 	Signal
+	IncidentRef string // the reference of the incident the signal is in
+	Sensitive   bool   // of a sensitive kind, or in an incident of one: never shown anonymously
 	State       State
 	Outcome     Outcome
 	StatusNotes string
@@ -278,4 +283,9 @@ type Store interface {
 
 	ListRules(ctx context.Context) ([]*Rule, error)
 	CreateRule(ctx context.Context, r *Rule, e audit.Entry) error
+
+	// SensitiveServices lists the service codes an administrator marked
+	// sensitive; SetSensitiveServices replaces that list.
+	SensitiveServices(ctx context.Context) ([]string, error)
+	SetSensitiveServices(ctx context.Context, codes []string, e audit.Entry) error
 }

@@ -795,6 +795,40 @@ func (s *Service) Rules(ctx context.Context, a auth.Actor) ([]*Rule, error) {
 	return s.Store.ListRules(ctx)
 }
 
+// SensitiveServices lists the service codes marked sensitive: requests of
+// these kinds are shown only to API keys with the open311 scope, never to
+// anonymous Open311 clients.
+func (s *Service) SensitiveServices(ctx context.Context, a auth.Actor) ([]string, error) {
+	if err := a.Require("intake.SensitiveServices", auth.PermIncidentsView); err != nil {
+		return nil, err
+	}
+	return s.Store.SensitiveServices(ctx)
+}
+
+// SetSensitiveServices makes codes the whole list of sensitive kinds. It
+// decides what partners and the public may see, so it is an
+// administrator's (partners.manage), not a dispatcher's.
+func (s *Service) SetSensitiveServices(ctx context.Context, a auth.Actor, codes []string) error {
+	const op = "intake.SetSensitiveServices"
+	if err := a.Require(op, auth.PermPartnersManage); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var list []string
+	for _, c := range codes {
+		if _, ok := ServiceByCode(c); !ok {
+			return errs.InvalidFields(op, map[string]string{"sensitive": "err.unknown_service"})
+		}
+		if !seen[c] {
+			seen[c] = true
+			list = append(list, c)
+		}
+	}
+	e := a.Entry("routing.sensitive", "service_settings", "")
+	e.Detail = strings.Join(list, " ")
+	return s.Store.SetSensitiveServices(ctx, list, e)
+}
+
 // CreateRule adds a routing rule.
 func (s *Service) CreateRule(ctx context.Context, a auth.Actor, r Rule) (*Rule, error) {
 	const op = "intake.CreateRule"

@@ -168,6 +168,34 @@ func (h *Handler) fail(w http.ResponseWriter, format string, code int, descs ...
 	write(w, format, code, list, errorList{Errors: list})
 }
 
+// failErr answers an error of the services: 503 with Retry-After when the
+// database is unavailable (the request may be sent again and should be),
+// 500 otherwise. A client must never take an outage for a final answer.
+func (h *Handler) failErr(w http.ResponseWriter, r *http.Request, format string, err error) {
+	if errs.Is(errs.Unavailable, err) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(errs.RetryAfter.Seconds())))
+		h.fail(w, format, http.StatusServiceUnavailable, h.Translate(lang(r), "err.unavailable"))
+		return
+	}
+	h.fail(w, format, http.StatusInternalServerError, h.Translate(lang(r), "err.internal"))
+}
+
+// authenticate checks an api_key for the open311 scope. Only a key that is
+// unknown, revoked or without the scope is refused with 403; a key that
+// cannot be checked now gets 503.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, format, key string) (auth.Actor, bool) {
+	a, err := h.Auth.AuthenticateAPIKey(r.Context(), key, h.IP(r))
+	if err != nil && !errs.Is(errs.Unauthorized, err) {
+		h.failErr(w, r, format, err)
+		return auth.Actor{}, false
+	}
+	if err != nil || !contains(a.Scopes, "open311") {
+		h.fail(w, format, http.StatusForbidden, "api_key is invalid, revoked or lacks the open311 scope")
+		return auth.Actor{}, false
+	}
+	return a, true
+}
+
 // checkJurisdiction accepts a missing jurisdiction_id or Haven's own.
 func (h *Handler) checkJurisdiction(w http.ResponseWriter, format, j string) bool {
 	if j != "" && !strings.EqualFold(j, h.Jurisdiction) {
@@ -265,12 +293,17 @@ func (h *Handler) Request(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := h.Intake.Status(r.Context(), ref)
+	if err == nil && v.Sensitive && !full {
+		// Requests about children and other sensitive kinds are shown
+		// to keyed partners only; to anyone else they do not exist.
+		err = errs.E(errs.NotFound, "open311.Request", "")
+	}
 	if errs.Is(errs.NotFound, err) {
 		h.fail(w, format, http.StatusNotFound, "service_request_id "+ref+" not found")
 		return
 	}
 	if err != nil {
-		h.fail(w, format, http.StatusInternalServerError, "internal error")
+		h.failErr(w, r, format, err)
 		return
 	}
 	list := []Request{h.request(v, lang(r), full)}
@@ -284,9 +317,7 @@ func (h *Handler) optionalKey(w http.ResponseWriter, r *http.Request, format, ke
 	if key == "" {
 		return false, true
 	}
-	a, err := h.Auth.AuthenticateAPIKey(r.Context(), key, h.IP(r))
-	if err != nil || !contains(a.Scopes, "open311") {
-		h.fail(w, format, http.StatusForbidden, "api_key is invalid, revoked or lacks the open311 scope")
+	if _, ok := h.authenticate(w, r, format, key); !ok {
 		return false, false
 	}
 	return true, true
@@ -363,9 +394,10 @@ func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, format st
 		h.fail(w, format, http.StatusBadRequest, problems...)
 		return
 	}
+	f.HideSensitive = !full
 	list, err := h.Intake.Store.ListSignals(r.Context(), f)
 	if err != nil {
-		h.fail(w, format, http.StatusInternalServerError, "internal error")
+		h.failErr(w, r, format, err)
 		return
 	}
 	out := make([]Request, 0, len(list))
@@ -473,9 +505,8 @@ func (h *Handler) Post(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, format, http.StatusForbidden, "api_key is required to create service requests")
 		return
 	}
-	a, err := h.Auth.AuthenticateAPIKey(r.Context(), key, h.IP(r))
-	if err != nil || !contains(a.Scopes, "open311") {
-		h.fail(w, format, http.StatusForbidden, "api_key is invalid, revoked or lacks the open311 scope")
+	a, ok := h.authenticate(w, r, format, key)
+	if !ok {
 		return
 	}
 	in, problems := ParsePost(r.PostForm)
@@ -494,14 +525,12 @@ func (h *Handler) Post(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, format, http.StatusBadRequest, descs...)
 		return
 	}
+	if errs.Is(errs.Forbidden, err) {
+		h.fail(w, format, http.StatusForbidden, h.Translate(l, "err.forbidden"))
+		return
+	}
 	if err != nil {
-		code := http.StatusInternalServerError
-		if errs.Is(errs.Forbidden, err) {
-			code = http.StatusForbidden
-		} else if errs.Is(errs.Unavailable, err) {
-			code = http.StatusServiceUnavailable
-		}
-		h.fail(w, format, code, h.Translate(l, "err.internal"))
+		h.failErr(w, r, format, err)
 		return
 	}
 	svc, _ := intake.ServiceByCode(res.Signal.ServiceCode)

@@ -549,10 +549,15 @@ func (db *DB) signalView(ctx context.Context, q querier, where string, args ...a
 	return list[0], nil
 }
 
+// sensitiveSignal is true for a signal of a sensitive kind, or in an
+// incident of one (s: signals, i: incidents).
+const sensitiveSignal = `EXISTS (SELECT 1 FROM service_settings ss WHERE ss.sensitive = 1 AND ss.service_code IN (s.service_code, i.service_code))`
+
 // signalViews lists signals with their incident's state, newest first;
 // where is "" or " WHERE …".
 func (db *DB) signalViews(ctx context.Context, q querier, where string, limit int, args ...any) ([]*intake.SignalView, error) {
-	query := `SELECT ` + signalColumns + `, i.state, i.outcome, i.status_notes, i.updated_at, i.due_at, COALESCE(d.name, '')
+	query := `SELECT ` + signalColumns + `, i.ref, i.state, i.outcome, i.status_notes, i.updated_at, i.due_at, COALESCE(d.name, ''),
+		CASE WHEN ` + sensitiveSignal + ` THEN 1 ELSE 0 END
 		FROM signals s JOIN incidents i ON i.id = s.incident_id LEFT JOIN departments d ON d.id = i.department_id` +
 		where + ` ORDER BY s.received_at DESC, s.id DESC LIMIT ?`
 	args = append(args, limit)
@@ -565,9 +570,11 @@ func (db *DB) signalViews(ctx context.Context, q querier, where string, limit in
 	for rows.Next() {
 		var v intake.SignalView
 		var state, outcome string
-		if err := rows.Scan(scanSignalInto(&v.Signal, &state, &outcome, &v.StatusNotes, scanTime{&v.UpdatedAt}, scanTime{&v.DueAt}, &v.Department)...); err != nil {
+		var sensitive int
+		if err := rows.Scan(scanSignalInto(&v.Signal, &v.IncidentRef, &state, &outcome, &v.StatusNotes, scanTime{&v.UpdatedAt}, scanTime{&v.DueAt}, &v.Department, &sensitive)...); err != nil {
 			return nil, err
 		}
+		v.Sensitive = sensitive != 0
 		v.State, v.Outcome = intake.State(state), intake.Outcome(outcome)
 		out = append(out, &v)
 	}
@@ -607,6 +614,9 @@ func (db *DB) ListSignals(ctx context.Context, f intake.SignalFilter) ([]*intake
 	}
 	if !f.Until.IsZero() {
 		w.add("s.received_at <= ?", db.d.t(f.Until))
+	}
+	if f.HideSensitive {
+		w.add("NOT " + sensitiveSignal)
 	}
 	switch f.Status {
 	case "open":
@@ -938,6 +948,32 @@ func (db *DB) CreateRule(ctx context.Context, r *intake.Rule, e audit.Entry) err
 			r.ID, r.Name, r.DepartmentID, r.District, strings.Join(poly, ";"), strings.Join(r.ServiceCodes, " "), r.Priority)
 		if err != nil {
 			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// SensitiveServices implements intake.Store.
+func (db *DB) SensitiveServices(ctx context.Context) ([]string, error) {
+	return list(ctx, db, db.r, "store.SensitiveServices", `SELECT service_code FROM service_settings WHERE sensitive = 1 ORDER BY service_code`,
+		func(row rowScanner) (string, error) {
+			var c string
+			return c, row.Scan(&c)
+		})
+}
+
+// SetSensitiveServices implements intake.Store: codes become the whole
+// list of sensitive kinds.
+func (db *DB) SetSensitiveServices(ctx context.Context, codes []string, e audit.Entry) error {
+	return db.tx(ctx, "store.SetSensitiveServices", func(tx *sql.Tx) error {
+		if _, err := db.exec(ctx, tx, `UPDATE service_settings SET sensitive = 0`); err != nil {
+			return err
+		}
+		for _, c := range codes {
+			if _, err := db.exec(ctx, tx, `INSERT INTO service_settings (service_code, sensitive) VALUES (?, 1)
+				ON CONFLICT (service_code) DO UPDATE SET sensitive = 1`, c); err != nil {
+				return err
+			}
 		}
 		return db.appendAudit(ctx, tx, e)
 	})

@@ -120,7 +120,10 @@ type routingData struct {
 	Departments map[string]*auth.Department
 	DeptList    []*auth.Department
 	Services    []intake.ServiceType
+	Sensitive   map[string]bool // service codes hidden from anonymous Open311 clients
 	Manage      bool
+	// ManageSensitive: may change the sensitive kinds (administrators).
+	ManageSensitive bool
 }
 
 func (s *Server) adminRouting(w http.ResponseWriter, r *http.Request) {
@@ -139,13 +142,26 @@ func (s *Server) showRouting(w http.ResponseWriter, r *http.Request, code int, f
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "title.routing", routingData{Rules: rules, Departments: m, DeptList: list, Services: intake.Services, Manage: ri.actor.Can(auth.PermRoutingManage)})
+	codes, err := s.Intake.SensitiveServices(r.Context(), ri.actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sensitive := map[string]bool{}
+	for _, c := range codes {
+		sensitive[c] = true
+	}
+	v := s.newView(r, "title.routing", routingData{Rules: rules, Departments: m, DeptList: list, Services: intake.Services,
+		Sensitive: sensitive, Manage: ri.actor.Can(auth.PermRoutingManage), ManageSensitive: ri.actor.Can(auth.PermPartnersManage)})
 	if fieldErrs != nil {
 		v.Errors, v.Message = fieldErrs, "err.form"
 		v.keep(r, "name", "department_id", "district", "polygon", "priority")
 	}
-	if r.URL.Query().Get("notice") == "created" {
+	switch r.URL.Query().Get("notice") {
+	case "created":
 		v.Notice = "notice.rule_created"
+	case "sensitive":
+		v.Notice = "notice.sensitive_saved"
 	}
 	s.render(w, r, code, "admin_routing", v)
 }
@@ -175,4 +191,23 @@ func (s *Server) adminRoutingCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/admin/routing?notice=created", http.StatusSeeOther)
+}
+
+// adminRoutingSensitive saves which kinds of help signal are sensitive:
+// never shown to anonymous Open311 clients.
+func (s *Server) adminRoutingSensitive(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, errs.E(errs.Invalid, "web.routingSensitive", "err.invalid"))
+		return
+	}
+	err := s.Intake.SetSensitiveServices(r.Context(), info(r).actor, r.PostForm["sensitive"])
+	if errs.Is(errs.Invalid, err) {
+		s.showRouting(w, r, http.StatusUnprocessableEntity, errs.FieldsOf(err))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/routing?notice=sensitive", http.StatusSeeOther)
 }

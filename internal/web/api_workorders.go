@@ -66,7 +66,7 @@ func (s *Server) apiWorkOrderStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, workOrderResponse{
-		PartnerID: v.ExternalID, Ref: v.Ref, State: v.State, StateName: intake.StateNames[v.State],
+		PartnerID: v.ExternalID, Ref: v.Ref, IncidentRef: v.IncidentRef, State: v.State, StateName: intake.StateNames[v.State],
 		Status: v.State.Open311Status(), Outcome: v.Outcome, StatusNotes: v.StatusNotes,
 	})
 }

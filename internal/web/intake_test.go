@@ -139,8 +139,14 @@ func TestPartnerWorkOrders(t *testing.T) {
 		res, _ := http.DefaultClient.Do(req)
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode != 200 || !strings.Contains(string(b), `"state":"accepted"`) {
+		var status map[string]any
+		json.Unmarshal(b, &status)
+		if res.StatusCode != 200 || status["state"] != "accepted" {
 			t.Fatalf("status: %d %s", res.StatusCode, b)
+		}
+		// The status names the same incident the POST answered with.
+		if status["incident_ref"] == "" || status["incident_ref"] != first["incident_ref"] || status["haven_ref"] != first["haven_ref"] {
+			t.Fatalf("status incident_ref %v, POST said %v", status["incident_ref"], first["incident_ref"])
 		}
 		sigs, _ := h.db.ListSignals(ctx, intake.SignalFilter{})
 		if len(sigs) != 3 {

@@ -107,6 +107,7 @@ var matrix = map[string]access{
 	"POST /admin/deliveries/{id}/resend":          adminOnly,
 	"GET /admin/routing":                          viewers,
 	"POST /admin/routing":                         only(auth.RoleAdmin, auth.RoleDispatcher),
+	"POST /admin/routing/sensitive":               adminOnly,
 
 	"GET /dispatch":                          only(auth.RoleDispatcher, auth.RoleLeader),
 	"GET /dispatch/board.json":               only(auth.RoleDispatcher, auth.RoleLeader),
@@ -315,6 +316,8 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		form = url.Values{"service_code": {"begging"}, "address": {"新乡火车站"}}
 	case "/admin/routing":
 		form = url.Values{"name": {"全市"}, "department_id": {f.deptID}}
+	case "/admin/routing/sensitive":
+		form = url.Values{"sensitive": {"minor_alone"}}
 	case "/incidents/" + f.incidentID + "/merge":
 		form = url.Values{"into": {"SJ-NOSUCH00"}}
 	case "/admin/teams":

@@ -238,6 +238,11 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 	if code >= 500 {
 		s.Logger.Error("request failed", "request_id", ri.id, "route", ri.pattern, "err", err)
 	}
+	if code == http.StatusServiceUnavailable {
+		// The database or another dependency is down: the same request
+		// may succeed later, and partners' systems retry on this header.
+		w.Header().Set("Retry-After", strconv.Itoa(int(errs.RetryAfter.Seconds())))
+	}
 	if ri.api || wantsJSON(r) {
 		fields := map[string]string{}
 		for f, key := range errs.FieldsOf(err) {

@@ -187,6 +187,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/deliveries/{id}/resend", s.signedIn(s.adminDeliveryResend))
 	s.handle("GET /admin/routing", s.signedIn(s.adminRouting))
 	s.handle("POST /admin/routing", s.signedIn(s.adminRoutingCreate))
+	s.handle("POST /admin/routing/sensitive", s.signedIn(s.adminRoutingSensitive))
 
 	s.mux.Handle("/", s.public(s.notFound))
 }
