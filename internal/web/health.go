@@ -5,8 +5,11 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/havenrescue/haven/internal/errs"
 )
 
 // healthz says the process is up.
@@ -20,6 +23,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.Ready(ctx); err != nil {
 		s.Logger.Warn("not ready", "request_id", info(r).id, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int(errs.RetryAfter.Seconds())))
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return
 	}

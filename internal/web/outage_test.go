@@ -241,6 +241,10 @@ func TestDatabaseOutageAnswers503(t *testing.T) {
 		t.Errorf("page with the database down: %d %q\n%s", res.StatusCode, res.Header.Get("Retry-After"), body)
 	}
 
+	if a := send(t, "GET", h.srv.URL+"/readyz", nil); a.code != http.StatusServiceUnavailable || a.retry == "" {
+		t.Errorf("/readyz with the database down: %d Retry-After %q", a.code, a.retry)
+	}
+
 	proxy.restore()
 
 	if a := postForm("requests.json", form("5")); a.code != http.StatusCreated {
