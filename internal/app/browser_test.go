@@ -150,7 +150,7 @@ func TestBrowserWrongPasswordInPageLanguage(t *testing.T) {
 	}
 	step(t, ctx, "open login", chromedp.Navigate(r.URL+"/login"))
 	waitLang(t, ctx, "zh-CN")
-	if msg := try(); msg != "用户名或密码错误。" {
+	if msg := try(); msg != "用户名或密码错误，或尝试过于频繁。请稍候再试。" {
 		t.Fatalf("Chinese error: %q", msg)
 	}
 	// The username typed is kept; the password is not.
@@ -162,7 +162,7 @@ func TestBrowserWrongPasswordInPageLanguage(t *testing.T) {
 	}
 	step(t, ctx, "switch to English", chromedp.Click(chromedp.ID("lang-switch")))
 	waitLang(t, ctx, "en")
-	if msg := try(); msg != "Wrong username or password." {
+	if msg := try(); msg != "Wrong username or password, or too many attempts: wait a moment and try again." {
 		t.Fatalf("English error: %q", msg)
 	}
 }
