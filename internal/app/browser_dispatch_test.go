@@ -73,7 +73,7 @@ func TestBrowserDispatchNight(t *testing.T) {
 		`(function(){var b=JSON.parse(document.getElementById('board-data').textContent);var x=b.teams.find(function(t){return t.name==='救助站巡查1队'});return [x.lat,x.lng];})()`))
 	const address = "浏览器测试路1号天桥下"
 	publicReport(t, r.URL, pos[0]+0.0004, pos[1]+0.0004, address)
-	card := `[...document.querySelectorAll('.card')].find(function(c){return c.querySelector('.where').textContent===` + "'" + address + "'" + `})`
+	card := `[...document.querySelectorAll('.inc-card')].find(function(c){return c.querySelector('.where').textContent===` + "'" + address + "'" + `})`
 	step(t, ctx, "the report appears live", chromedp.Poll[chromedp.Void](`!!`+card+` && `+card+`.dataset.state==='accepted'`))
 	if os.Getenv("HAVEN_SCREENSHOT_BOARD") != "" {
 		shot := value(t, ctx, "screenshot", chromedp.FullScreenshot(90))

@@ -58,7 +58,7 @@ func TestBrowserTeamRosterAndBoardMerge(t *testing.T) {
 	publicReport(t, r.URL, 35.2801, 113.9001, "合并测试甲")
 	publicReport(t, r.URL, 35.2846, 113.9001, "合并测试乙")
 	card := func(addr string) string {
-		return `[...document.querySelectorAll('.card')].find(function(c){return c.querySelector('.where').textContent==='` + addr + `'})`
+		return `[...document.querySelectorAll('.inc-card')].find(function(c){return c.querySelector('.where').textContent==='` + addr + `'})`
 	}
 	step(t, ctx, "both appear", chromedp.Poll[chromedp.Void](`!!`+card("合并测试甲")+` && !!`+card("合并测试乙")))
 	step(t, ctx, "merge 甲 into 乙 from the board",

@@ -285,7 +285,14 @@ func TestExportHoldsEverythingAboutThePersonAndNothingElse(t *testing.T) {
 		if photos != 2 { // admission photo and the phone's photo
 			t.Errorf("%d photos in the export, want 2", photos)
 		}
+		persons := rowsIn(t, z, "persons")
+		if persons[0]["id"] != f.a.Person.ID || persons[0]["id_number"] != idA {
+			t.Errorf("persons.json: id %v, id_number %v; want the record's id and the opened ID number", persons[0]["id"], persons[0]["id_number"])
+		}
 		sum := string(z["summary.html"])
+		if !strings.Contains(sum, nameA) {
+			t.Error("summary.html does not name the person")
+		}
 		if !strings.Contains(sum, "个人信息导出") || strings.Index(sum, "个人信息导出") > strings.Index(sum, "Personal data export</p>") {
 			t.Error("summary.html is not Chinese first")
 		}

@@ -158,6 +158,17 @@ func (s *Service) writeExport(ctx context.Context, r *Request, now time.Time, ou
 	return zw.Close()
 }
 
+// openedName is where an opened sealed column goes in the exported row:
+// its name without "_enc", except that id_enc becomes id_number so it
+// never replaces the record's own id.
+func openedName(col string) string {
+	name := strings.TrimSuffix(col, "_enc")
+	if name == "id" {
+		return "id_number"
+	}
+	return name
+}
+
 // openRow opens sealed columns and expands JSON text columns in place.
 func (s *Service) openRow(table string, row map[string]any) {
 	for col, v := range row {
@@ -174,7 +185,7 @@ func (s *Service) openRow(table string, row map[string]any) {
 					plain = "（无法解密 / cannot be opened）"
 				}
 			}
-			row[strings.TrimSuffix(col, "_enc")] = plain
+			row[openedName(col)] = plain
 			continue
 		}
 		if (strings.HasPrefix(str, "{") || strings.HasPrefix(str, "[")) && json.Valid([]byte(str)) {

@@ -805,7 +805,12 @@ func (s *Service) SensitiveServices(ctx context.Context, a auth.Actor) ([]string
 	return s.Store.SensitiveServices(ctx)
 }
 
-// SetSensitiveServices makes codes the whole list of sensitive kinds. It
+// AlwaysSensitive are the kinds that stay sensitive whatever an
+// administrator ticks: requests about children alone on the street.
+var AlwaysSensitive = []string{"minor_alone"}
+
+// SetSensitiveServices makes codes, with AlwaysSensitive, the whole list
+// of sensitive kinds. It
 // decides what partners and the public may see, so it is an
 // administrator's (partners.manage), not a dispatcher's.
 func (s *Service) SetSensitiveServices(ctx context.Context, a auth.Actor, codes []string) error {
@@ -815,7 +820,7 @@ func (s *Service) SetSensitiveServices(ctx context.Context, a auth.Actor, codes 
 	}
 	seen := map[string]bool{}
 	var list []string
-	for _, c := range codes {
+	for _, c := range append(slices.Clone(AlwaysSensitive), codes...) {
 		if _, ok := ServiceByCode(c); !ok {
 			return errs.InvalidFields(op, map[string]string{"sensitive": "err.unknown_service"})
 		}

@@ -121,6 +121,7 @@ type routingData struct {
 	DeptList    []*auth.Department
 	Services    []intake.ServiceType
 	Sensitive   map[string]bool // service codes hidden from anonymous Open311 clients
+	Locked      map[string]bool // of those, the ones that stay sensitive (intake.AlwaysSensitive)
 	Manage      bool
 	// ManageSensitive: may change the sensitive kinds (administrators).
 	ManageSensitive bool
@@ -151,8 +152,12 @@ func (s *Server) showRouting(w http.ResponseWriter, r *http.Request, code int, f
 	for _, c := range codes {
 		sensitive[c] = true
 	}
+	locked := map[string]bool{}
+	for _, c := range intake.AlwaysSensitive {
+		sensitive[c], locked[c] = true, true
+	}
 	v := s.newView(r, "title.routing", routingData{Rules: rules, Departments: m, DeptList: list, Services: intake.Services,
-		Sensitive: sensitive, Manage: ri.actor.Can(auth.PermRoutingManage), ManageSensitive: ri.actor.Can(auth.PermPartnersManage)})
+		Sensitive: sensitive, Locked: locked, Manage: ri.actor.Can(auth.PermRoutingManage), ManageSensitive: ri.actor.Can(auth.PermPartnersManage)})
 	if fieldErrs != nil {
 		v.Errors, v.Message = fieldErrs, "err.form"
 		v.keep(r, "name", "department_id", "district", "polygon", "priority")

@@ -95,6 +95,13 @@ func TestOpen311HidesSensitiveKinds(t *testing.T) {
 		if has("requests.json", adult) || has("requests.json", child) {
 			t.Error("anonymous list shows a request of a kind marked sensitive")
 		}
+		// Children stay hidden even when an administrator unticks them.
+		if res, body := admin.post("/admin/routing/sensitive", url.Values{"sensitive": {"begging"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("admin save without minor_alone: %d %s", res.StatusCode, body)
+		}
+		if has("requests.json", child) {
+			t.Error("unticking minor_alone showed a child's request to anonymous clients")
+		}
 		if res, _ := admin.post("/admin/routing/sensitive", url.Values{"sensitive": {"no_such_kind"}}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("unknown kind accepted: %d", res.StatusCode)
 		}

@@ -131,7 +131,7 @@
       var h = el("h2", "", t("state." + st) + " (" + list.length + ")");
       col.appendChild(h);
       list.forEach(function (i) {
-        var card = el("button", "card sla-" + (slaOf(i) || "none"));
+        var card = el("button", "inc-card sla-" + (slaOf(i) || "none"));
         card.type = "button";
         card.dataset.incident = i.id;
         card.dataset.state = i.state;
