@@ -312,7 +312,7 @@ func TestPublicReportAndStatus(t *testing.T) {
 	c := h.anon()
 	// Errors keep the input and say what to fix.
 	res, page := c.upload("/report", map[string]string{"service_code": "rough_sleeping", "description": "<script>alert(1)</script>桥下老人", "phone": "123"}, []byte("not a photo at all"))
-	if res.StatusCode != 422 || !strings.Contains(page, "请在地图上选择位置,或填写地址") || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;桥下老人") {
+	if res.StatusCode != 422 || !strings.Contains(page, "请在地图上选择位置，或填写地址") || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;桥下老人") {
 		t.Fatalf("invalid report: %d", res.StatusCode)
 	}
 	if strings.Contains(page, "<script>alert(1)") {
