@@ -2,13 +2,7 @@ package app
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -31,28 +25,7 @@ func browserLogin(t *testing.T, ctx context.Context, base, user string) {
 // publicReport sends the public report form as a separate visitor would.
 func publicReport(t *testing.T, base string, lat, lng float64, address string) {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	res, err := c.Get(base + "/report")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(page)
-	if m == nil {
-		t.Fatal("no CSRF token on the report page")
-	}
-	form := url.Values{"csrf_token": {string(m[1])}, "service_code": {"weather_exposure"}, "description": {"天桥下有人衣着单薄"},
-		"lat": {fmt.Sprintf("%.6f", lat)}, "lng": {fmt.Sprintf("%.6f", lng)}, "address": {address}}
-	res, err = c.PostForm(base+"/report", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(res.Request.URL.String(), "/status") {
-		t.Fatalf("report: %s at %s", res.Status, res.Request.URL)
-	}
+	publicReportWithPhoto(t, base, lat, lng, address, nil)
 }
 
 // A dispatcher has the board open; a public report appears without reload;

@@ -50,17 +50,8 @@ func validate(t *testing.T, dir, schema string, body []byte) {
 
 func get(t *testing.T, u string, header ...string) (int, []byte, http.Header) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", u, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b, res.Header
+	a := send(t, "GET", u, nil, header...)
+	return a.code, []byte(a.body), a.header
 }
 
 func post(t *testing.T, u string, form url.Values, header ...string) (int, []byte) {

@@ -102,9 +102,10 @@ func (p *dbProxy) restore() {
 
 // answer is one HTTP exchange of the outage test.
 type answer struct {
-	code  int
-	body  string
-	retry string
+	code   int
+	body   string
+	retry  string
+	header http.Header
 }
 
 func send(t *testing.T, method, u string, body io.Reader, header ...string) answer {
@@ -122,7 +123,7 @@ func send(t *testing.T, method, u string, body io.Reader, header ...string) answ
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return answer{res.StatusCode, string(b), res.Header.Get("Retry-After")}
+	return answer{res.StatusCode, string(b), res.Header.Get("Retry-After"), res.Header}
 }
 
 // TestDatabaseOutageAnswers503 cuts the connection to PostgreSQL while the
