@@ -61,6 +61,18 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// noWaitCommit is the statement that lets the current transaction commit
+// without waiting for its log to reach the disk, for writes a crash may
+// lose (a PostgreSQL crash loses at most the last few hundred
+// milliseconds of them). SQLite needs nothing: the writer connection
+// commits without an fsync unless the store asks for one (db.syncWAL).
+func (d dialect) noWaitCommit() string {
+	if d == postgresDialect {
+		return "SET LOCAL synchronous_commit TO OFF"
+	}
+	return ""
+}
+
 // timeLayout is the fixed-width UTC text form of timestamps in SQLite,
 // chosen so that text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000000Z"

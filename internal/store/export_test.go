@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
@@ -46,4 +49,38 @@ func EncColumnsForTest(ctx context.Context, db *DB) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// BulkInsertForTest inserts n rows into table in one transaction, in
+// multi-row statements, for benchmarks that need a big table quickly.
+// row(i) returns the i-th row's values in the order of cols; times are
+// converted for the dialect. On PostgreSQL the table is analysed after,
+// as autovacuum would soon do; SQLite is never analysed in production.
+func BulkInsertForTest(ctx context.Context, db *DB, table string, cols []string, n int, row func(i int) []any) error {
+	const batch = 500
+	one := "(?" + strings.Repeat(", ?", len(cols)-1) + ")"
+	err := db.tx(ctx, "store.BulkInsertForTest", func(tx *sql.Tx) error {
+		for start := 0; start < n; start += batch {
+			m := min(batch, n-start)
+			args := make([]any, 0, m*len(cols))
+			for i := start; i < start+m; i++ {
+				for _, v := range row(i) {
+					if t, ok := v.(time.Time); ok {
+						v = db.d.t(t)
+					}
+					args = append(args, v)
+				}
+			}
+			q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + one + strings.Repeat(", "+one, m-1)
+			if _, err := tx.ExecContext(ctx, db.d.q(q), args...); err != nil {
+				return translate("store.BulkInsertForTest", err)
+			}
+		}
+		return nil
+	})
+	if err != nil || db.d != postgresDialect {
+		return err
+	}
+	_, err = db.w.ExecContext(ctx, "ANALYZE "+table)
+	return translate("store.BulkInsertForTest", err)
 }
