@@ -105,8 +105,13 @@ type Store interface {
 	// merged into it, table by table, with the audit of them.
 	PersonRecords(ctx context.Context, personID string) ([]Table, error)
 	// DueForRetention lists the ids (signals or people) the retention kind
-	// would change with cutoff as the end of retention.
-	DueForRetention(ctx context.Context, kind string, cutoff time.Time) ([]string, error)
+	// applies to at cutoff, among the records finished since since (all of
+	// them when since is zero).
+	DueForRetention(ctx context.Context, kind string, since, cutoff time.Time) ([]string, error)
+	// RetentionMark is the cutoff of the kind's last complete run (zero
+	// before the first); SetRetentionMark records a new one.
+	RetentionMark(ctx context.Context, kind string) (time.Time, error)
+	SetRetentionMark(ctx context.Context, kind string, cutoff time.Time) error
 	// ApplyRetention anonymises one record for kind, appends e in the same
 	// transaction, and returns the photo files no row names any more.
 	// RetainIdentity returns errs.Conflict for a person in care.

@@ -58,7 +58,7 @@ func (r Retention) rules(now time.Time) []rule {
 func (s *Service) Plan(ctx context.Context) ([]Due, error) {
 	var out []Due
 	for _, r := range s.Retention.rules(s.now()) {
-		ids, err := s.Store.DueForRetention(ctx, r.kind, r.cutoff)
+		ids, err := s.due(ctx, r)
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func (s *Service) Run(ctx context.Context) ([]Due, error) {
 	now := s.now()
 	var out []Due
 	for _, r := range s.Retention.rules(now) {
-		ids, err := s.Store.DueForRetention(ctx, r.kind, r.cutoff)
+		ids, err := s.due(ctx, r)
 		if err != nil {
 			return out, err
 		}
@@ -96,7 +96,27 @@ func (s *Service) Run(ctx context.Context) ([]Due, error) {
 			d.Count++
 			d.Photos += s.deletePhotos(ctx, photos)
 		}
+		// The next run starts where this one stopped. A record skipped as
+		// back in care falls due again when that stay ends.
+		if err := s.Store.SetRetentionMark(ctx, r.kind, r.cutoff); err != nil {
+			return append(out, d), err
+		}
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// due lists what falls under r: what finished since the kind's last run
+// (everything on the first run). A cutoff earlier than the mark (a longer
+// period set since) finds nothing new: what the shorter period reached is
+// already anonymised.
+func (s *Service) due(ctx context.Context, r rule) ([]string, error) {
+	since, err := s.Store.RetentionMark(ctx, r.kind)
+	if err != nil {
+		return nil, err
+	}
+	if !since.IsZero() && !since.Before(r.cutoff) {
+		return nil, nil
+	}
+	return s.Store.DueForRetention(ctx, r.kind, since, r.cutoff)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -277,25 +278,107 @@ const leftBefore = `NOT ` + inCare + `
 	AND EXISTS (SELECT 1 FROM stays s WHERE s.person_id = p.id)
 	AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.person_id = p.id AND COALESCE(s.exited_at, s.arrived_at) >= ?)`
 
-// DueForRetention implements datarights.Store.
-func (db *DB) DueForRetention(ctx context.Context, kind string, cutoff time.Time) ([]string, error) {
-	const op = "store.DueForRetention"
-	switch kind {
-	case datarights.RetainSignalPhone:
-		return list(ctx, db, db.r, op, `SELECT s.id FROM signals s JOIN incidents i ON i.id = s.incident_id
-			WHERE i.state = 'closed' AND i.closed_at < ? AND (s.phone_enc <> '' OR s.reporter <> '') ORDER BY s.id`, scanID, db.d.t(cutoff))
-	case datarights.RetainIdentity:
-		return list(ctx, db, db.r, op, `SELECT p.id FROM persons p WHERE p.anonymised_at IS NULL AND `+leftBefore+` ORDER BY p.id`,
-			scanID, db.d.t(cutoff))
-	case datarights.RetainHealth:
-		return list(ctx, db, db.r, op, `SELECT p.id FROM persons p WHERE (EXISTS (SELECT 1 FROM health_checks h WHERE h.person_id = p.id AND h.data <> '{}')
-			OR EXISTS (SELECT 1 FROM medications m WHERE m.person_id = p.id AND m.note <> '')
-			OR EXISTS (SELECT 1 FROM referral_notes n JOIN referrals x ON x.id = n.referral_id WHERE x.person_id = p.id AND n.text <> ''))
-			AND `+leftBefore+` ORDER BY p.id`, scanID, db.d.t(cutoff))
-	case datarights.RetainPhotos:
-		return db.photosDue(ctx, cutoff)
+// leftSince lists the people with a stay that ended in [since, cutoff):
+// those who may have fallen due since the kind's last run. The indexes on
+// stays(exited_at) and stays(arrived_at) keep it to those stays.
+const leftSince = `SELECT DISTINCT w.person_id FROM stays w
+	WHERE (w.exited_at >= ? AND w.exited_at < ?) OR (w.exited_at IS NULL AND w.arrived_at >= ? AND w.arrived_at < ?)`
+
+// retentionBatch is how many people one windowed query names.
+const retentionBatch = 500
+
+// scope is one query's extra condition on p.id and its arguments, which
+// follow leftBefore's cutoff.
+type scope struct {
+	cond string
+	args []any
+}
+
+// scopes keeps a retention query to what finished since the kind's last
+// run: the people leftSince finds, named in batches, so that the query
+// reads their rows by key instead of every person ever recorded. On a first
+// run (since is zero) there is one scope: everyone.
+func (db *DB) scopes(ctx context.Context, since, cutoff time.Time) ([]scope, error) {
+	if since.IsZero() {
+		return []scope{{args: []any{db.d.t(cutoff)}}}, nil
 	}
-	return nil, errs.E(errs.Invalid, op, "unknown retention kind "+kind)
+	ids, err := list(ctx, db, db.r, "store.DueForRetention", leftSince, scanID,
+		db.d.t(since), db.d.t(cutoff), db.d.t(since), db.d.t(cutoff))
+	if err != nil {
+		return nil, err
+	}
+	var out []scope
+	for len(ids) > 0 {
+		n := min(len(ids), retentionBatch)
+		sc := scope{cond: " AND p.id IN (?" + strings.Repeat(", ?", n-1) + ")", args: []any{db.d.t(cutoff)}}
+		for _, id := range ids[:n] {
+			sc.args = append(sc.args, id)
+		}
+		out, ids = append(out, sc), ids[n:]
+	}
+	return out, nil
+}
+
+// DueForRetention implements datarights.Store.
+func (db *DB) DueForRetention(ctx context.Context, kind string, since, cutoff time.Time) ([]string, error) {
+	const op = "store.DueForRetention"
+	if kind == datarights.RetainSignalPhone {
+		q := `SELECT s.id FROM signals s JOIN incidents i ON i.id = s.incident_id
+			WHERE i.state = 'closed' AND i.closed_at < ? AND (s.phone_enc <> '' OR s.reporter <> '')`
+		args := []any{db.d.t(cutoff)}
+		if !since.IsZero() {
+			q += ` AND i.closed_at >= ?`
+			args = append(args, db.d.t(since))
+		}
+		return list(ctx, db, db.r, op, q+` ORDER BY s.id`, scanID, args...)
+	}
+	scopes, err := db.scopes(ctx, since, cutoff)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, sc := range scopes {
+		var ids []string
+		switch kind {
+		case datarights.RetainIdentity:
+			ids, err = list(ctx, db, db.r, op, `SELECT p.id FROM persons p WHERE p.anonymised_at IS NULL AND `+leftBefore+sc.cond, scanID, sc.args...)
+		case datarights.RetainHealth:
+			ids, err = list(ctx, db, db.r, op, `SELECT p.id FROM persons p WHERE (EXISTS (SELECT 1 FROM health_checks h WHERE h.person_id = p.id AND h.data <> '{}')
+				OR EXISTS (SELECT 1 FROM medications m WHERE m.person_id = p.id AND m.note <> '')
+				OR EXISTS (SELECT 1 FROM referral_notes n JOIN referrals x ON x.id = n.referral_id WHERE x.person_id = p.id AND n.text <> ''))
+				AND `+leftBefore+sc.cond, scanID, sc.args...)
+		case datarights.RetainPhotos:
+			ids, err = db.photosDue(ctx, sc)
+		default:
+			return nil, errs.E(errs.Invalid, op, "unknown retention kind "+kind)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ids...)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// RetentionMark implements datarights.Store: the cutoff of the kind's last
+// complete run, zero before the first.
+func (db *DB) RetentionMark(ctx context.Context, kind string) (time.Time, error) {
+	var at time.Time
+	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT cutoff FROM retention_marks WHERE kind = ?`), kind).Scan(scanTime{&at})
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return at, translate("store.RetentionMark", err)
+}
+
+// SetRetentionMark implements datarights.Store.
+func (db *DB) SetRetentionMark(ctx context.Context, kind string, cutoff time.Time) error {
+	return db.tx(ctx, "store.SetRetentionMark", func(tx *sql.Tx) error {
+		_, err := db.exec(ctx, tx, `INSERT INTO retention_marks (kind, cutoff) VALUES (?, ?)
+			ON CONFLICT (kind) DO UPDATE SET cutoff = excluded.cutoff`, kind, db.d.t(cutoff))
+		return err
+	})
 }
 
 // photosDue lists the people who left before cutoff and still have a
@@ -303,15 +386,15 @@ func (db *DB) DueForRetention(ctx context.Context, kind string, cutoff time.Time
 // kind of row over all such people, not once per person and kind: the
 // people already anonymised (who no longer have photos) each cost a row
 // read, not five queries.
-func (db *DB) photosDue(ctx context.Context, cutoff time.Time) ([]string, error) {
+func (db *DB) photosDue(ctx context.Context, sc scope) ([]string, error) {
 	const op = "store.DueForRetention"
 	type form struct{ person, form string }
 	forms, err := list(ctx, db, db.r, op, `SELECT st.person_id, st.form FROM stays st JOIN persons p ON p.id = st.person_id
-		WHERE `+leftBefore, func(r rowScanner) (form, error) {
+		WHERE `+leftBefore+sc.cond, func(r rowScanner) (form, error) {
 		var f form
 		err := r.Scan(&f.person, &f.form)
 		return f, err
-	}, db.d.t(cutoff))
+	}, sc.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +413,7 @@ func (db *DB) photosDue(ctx context.Context, cutoff time.Time) ([]string, error)
 		`SELECT st.person_id FROM encounters e JOIN stays st ON st.encounter_id = e.id JOIN persons p ON p.id = st.person_id WHERE e.photo <> ''`,
 		`SELECT p.id FROM missing_reports m JOIN persons p ON p.id = m.person_id WHERE m.photo <> ''`,
 	} {
-		ids, err := list(ctx, db, db.r, op, query+` AND `+leftBefore, scanID, db.d.t(cutoff))
+		ids, err := list(ctx, db, db.r, op, query+` AND `+leftBefore+sc.cond, scanID, sc.args...)
 		if err != nil {
 			return nil, err
 		}

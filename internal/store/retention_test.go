@@ -61,13 +61,28 @@ func TestPhotosDueForRetention(t *testing.T) {
 			[]any{"m-1", "M-1", "family", "found", long, long, "p-report", "reports/m1.jpg"},
 			[]any{"m-2", "M-2", "family", "found", long, long, "p-care", "reports/m2.jpg"})
 
-		got, err := db.DueForRetention(ctx, datarights.RetainPhotos, cutoff)
+		got, err := db.DueForRetention(ctx, datarights.RetainPhotos, time.Time{}, cutoff)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := []string{"p-belonging", "p-encounter", "p-form", "p-notice", "p-report"}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("due for photo retention: %v, want %v", got, want)
+		}
+		// A later night looks only at stays that ended since the last run:
+		// the same people when the mark is before they left, no one when
+		// it is after, for every kind of person data.
+		for _, kind := range []string{datarights.RetainPhotos, datarights.RetainIdentity} {
+			all, err := db.DueForRetention(ctx, kind, time.Time{}, cutoff)
+			if err != nil || len(all) == 0 {
+				t.Fatalf("%s on a first run: %v %v", kind, all, err)
+			}
+			if got, err := db.DueForRetention(ctx, kind, long.AddDate(0, 0, -1), cutoff); err != nil || !reflect.DeepEqual(got, all) {
+				t.Errorf("%s since before they left: %v %v, want %v", kind, got, err, all)
+			}
+			if got, err := db.DueForRetention(ctx, kind, long.AddDate(0, 0, 1), cutoff); err != nil || len(got) != 0 {
+				t.Errorf("%s since after they left: %v %v, want none", kind, got, err)
+			}
 		}
 	})
 }
