@@ -599,11 +599,8 @@ func (s *Server) stayForm(w http.ResponseWriter, r *http.Request) {
 	if pv, err := s.Cases.View(r.Context(), ri.actor, p.ID); err == nil {
 		d.Contacts = pv.Contacts
 	}
-	if ri.user != nil {
-		if dept, err := s.Auth.Store.DepartmentByID(r.Context(), ri.user.DepartmentID); err == nil {
-			d.Station = dept.Name
-		}
-	}
+	// The station that holds the stay issues the form, whoever prints it.
+	d.Station = s.Family.Station.Name
 	v := s.newView(r, "form."+form, d)
 	v.Notice = personNotices[r.URL.Query().Get("notice")]
 	s.render(w, r, http.StatusOK, "stay_form", v)

@@ -132,6 +132,13 @@ func TestExitFormAndStatutoryForms(t *testing.T) {
 	if _, body := staff.do("GET", "/stays/"+stayID+"/forms/service_exit", nil, false); !strings.Contains(body, "王芳") || !strings.Contains(body, "书包") {
 		t.Error("the exit form lacks the collector or the belongings")
 	}
+	// The station issues the form whoever prints it: a volunteer
+	// coordinator's or a doctor's copy is not headed by their own team.
+	for _, role := range []string{"volunteer", "medical"} {
+		if _, body := h.login(role).do("GET", "/stays/"+stayID+"/forms/registration", nil, false); !strings.Contains(body, `<p class="form-station">新乡市救助管理站</p>`) {
+			t.Errorf("%s's printed form is not headed by the station", role)
+		}
+	}
 	if res, _ := staff.do("GET", "/stays/"+stayID+"/forms/nonsense", nil, false); res.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown form: %d", res.StatusCode)
 	}
