@@ -67,7 +67,8 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
 				}
 				return t.In(chinaTime).Format("2006-01-02 15:04")
 			},
-			"roleName": func(r auth.Role) string { return cat.T(lang, "role."+string(r)) },
+			"roleName":  func(r auth.Role) string { return cat.T(lang, "role."+string(r)) },
+			"openHours": func(text string) string { return hoursText(lang, text) },
 			"svcName": func(code string) string {
 				if svc, ok := intake.ServiceByCode(code); ok {
 					return svc.Name(lang)
