@@ -226,24 +226,15 @@ func (s *Server) failBody(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// uploaded is the file sent in a multipart form's field, if any; ok is
-// false when a file was sent but cannot be read.
-func uploaded(r *http.Request, field string) (data []byte, ok bool) {
+// uploaded is the file sent in a multipart form's field, if any. The
+// form reader has read it whole already (a body it cannot read was
+// refused), so there is no read error left to report here.
+func uploaded(r *http.Request, field string) []byte {
 	if f := info(r).form; f != nil {
-		return f.data[field], true
+		return f.data[field]
 	}
-	return nil, true
+	return nil
 }
 
 // hasUpload tells whether a non-empty file came in the field.
-func hasUpload(r *http.Request, field string) bool {
-	data, _ := uploaded(r, field)
-	return len(data) > 0
-}
-
-// formTooLarge tells whether a urlencoded body failed to parse because of
-// its size.
-func formTooLarge(err error) bool {
-	var mb *http.MaxBytesError
-	return errors.As(err, &mb)
-}
+func hasUpload(r *http.Request, field string) bool { return len(uploaded(r, field)) > 0 }

@@ -134,10 +134,7 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) {
 		Form: cases.Form{Reason: r.FormValue("reason"), Story: r.FormValue("story"), Residence: r.FormValue("residence"), Welfare: r.FormValue("welfare"),
 			Relatives: r.FormValue("relatives"), Security: r.FormValue("security"), SecurityNotes: r.FormValue("security_notes"),
 			FingerprintRef: r.FormValue("fingerprint_ref"), RefusalGround: r.FormValue("refusal_ground"), RefusalNote: r.FormValue("refusal_note")}}
-	var photoOK bool
-	if in.Photo, photoOK = uploaded(r, "photo"); !photoOK {
-		fields["photo"] = "err.photo_not_image"
-	}
+	in.Photo = uploaded(r, "photo")
 	for i := range belongingRows {
 		p := "b" + strconv.Itoa(i) + "_"
 		item, qty := strings.TrimSpace(r.FormValue(p+"item")), strings.TrimSpace(r.FormValue(p+"qty"))
@@ -395,10 +392,7 @@ func (s *Server) stayBelonging(w http.ResponseWriter, r *http.Request) {
 		if err := info(r).actor.Require("web.stayBelonging", auth.PermCasesManage); err != nil {
 			return err
 		}
-		data, ok := uploaded(r, "photo")
-		if !ok {
-			return errs.InvalidFields("web.stayBelonging", map[string]string{"photo": "err.photo_not_image"})
-		}
+		data := uploaded(r, "photo")
 		qty, err := strconv.Atoi(strings.TrimSpace(r.FormValue("qty")))
 		if err != nil {
 			return errs.InvalidFields("web.stayBelonging", map[string]string{"qty": "err.qty"})

@@ -48,10 +48,7 @@ func reportInput(r *http.Request) (family.ReportInput, map[string]string) {
 			}
 		}
 	}
-	var ok bool
-	if in.Photo, ok = uploaded(r, "photo"); !ok {
-		fields["photo"] = "err.photo_not_image"
-	}
+	in.Photo = uploaded(r, "photo")
 	return in, fields
 }
 
@@ -571,9 +568,9 @@ func (s *Server) familyImport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	data, ok := uploaded(r, "file")
+	data := uploaded(r, "file")
 	v := s.newView(r, "title.family_import", nil)
-	if !ok || len(data) == 0 {
+	if len(data) == 0 {
 		v.Errors, v.Message = map[string]string{"file": "err.required"}, "err.form"
 		s.render(w, r, http.StatusUnprocessableEntity, "family_import", v)
 		return

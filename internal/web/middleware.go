@@ -222,11 +222,7 @@ func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request) bool {
 			got = f.values.Get("csrf_token")
 		} else {
 			if err := r.ParseForm(); err != nil {
-				if formTooLarge(err) {
-					s.failBody(w, r, errBodyTooLarge)
-				} else {
-					s.fail(w, r, errBadForm)
-				}
+				s.failBody(w, r, bodyErr(err))
 				return false
 			}
 			got = r.PostForm.Get("csrf_token")

@@ -52,10 +52,7 @@ func signalInput(r *http.Request, ch intake.Channel) (intake.Input, map[string]s
 			}
 		}
 	}
-	var ok bool
-	if in.Photo, ok = uploaded(r, "photo"); !ok {
-		fields["photo"] = "err.photo_not_image"
-	}
+	in.Photo = uploaded(r, "photo")
 	return in, fields
 }
 
