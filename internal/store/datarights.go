@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -94,9 +95,14 @@ const inCare = `EXISTS (SELECT 1 FROM stays s JOIN persons q ON q.id = s.person_
 
 // PersonInCare implements datarights.Store.
 func (db *DB) PersonInCare(ctx context.Context, personID string) (bool, error) {
+	in, err := db.personInCare(ctx, db.r, personID)
+	return in, translate("store.PersonInCare", err)
+}
+
+func (db *DB) personInCare(ctx context.Context, q querier, personID string) (bool, error) {
 	var n int
-	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM persons p WHERE p.id = ? AND `+inCare), personID).Scan(&n)
-	return n > 0, translate("store.PersonInCare", err)
+	err := q.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM persons p WHERE p.id = ? AND `+inCare), personID).Scan(&n)
+	return n > 0, err
 }
 
 // ---- export ----
@@ -243,21 +249,11 @@ func (db *DB) PersonRecords(ctx context.Context, personID string) ([]datarights.
 	if _, err := get("report_updates", idsOf(reports, "id"), "report_id"); err != nil {
 		return nil, err
 	}
-	sort.Strings(records)
-	if _, err := get("audit_log", compact(records), "record_id"); err != nil {
+	slices.Sort(records)
+	if _, err := get("audit_log", slices.Compact(records), "record_id"); err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-func compact(s []string) []string {
-	var out []string
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // sortKey orders exported rows by time where a row has one, else by id.
@@ -407,13 +403,8 @@ func (db *DB) photosDue(ctx context.Context, sc scope) ([]string, error) {
 			due[f.person] = true
 		}
 	}
-	for _, query := range []string{
-		`SELECT st.person_id FROM belongings b JOIN stays st ON st.id = b.stay_id JOIN persons p ON p.id = st.person_id WHERE b.photo <> ''`,
-		`SELECT p.id FROM notices n JOIN persons p ON p.id = n.person_id WHERE n.photo <> ''`,
-		`SELECT st.person_id FROM encounters e JOIN stays st ON st.encounter_id = e.id JOIN persons p ON p.id = st.person_id WHERE e.photo <> ''`,
-		`SELECT p.id FROM missing_reports m JOIN persons p ON p.id = m.person_id WHERE m.photo <> ''`,
-	} {
-		ids, err := list(ctx, db, db.r, op, query+` AND `+leftBefore+sc.cond, scanID, sc.args...)
+	for _, c := range photoColumns {
+		ids, err := list(ctx, db, db.r, op, c.due+` AND `+leftBefore+sc.cond, scanID, sc.args...)
 		if err != nil {
 			return nil, err
 		}
@@ -429,8 +420,27 @@ func (db *DB) photosDue(ctx context.Context, sc scope) ([]string, error) {
 	return out, nil
 }
 
+// photoColumns are the rows besides a stay's form (its "photo" key) that
+// name a person's photo files, each as the query of the people due (p is
+// the person; leftBefore and a scope follow), the query of one person's
+// files, and the statement that clears them.
+var photoColumns = []struct{ due, byPerson, clear string }{
+	{`SELECT st.person_id FROM belongings b JOIN stays st ON st.id = b.stay_id JOIN persons p ON p.id = st.person_id WHERE b.photo <> ''`,
+		`SELECT b.photo FROM belongings b JOIN stays s ON s.id = b.stay_id WHERE s.person_id = ? AND b.photo <> ''`,
+		`UPDATE belongings SET photo = '' WHERE stay_id IN (SELECT id FROM stays WHERE person_id = ?)`},
+	{`SELECT p.id FROM notices n JOIN persons p ON p.id = n.person_id WHERE n.photo <> ''`,
+		`SELECT photo FROM notices WHERE person_id = ? AND photo <> ''`,
+		`UPDATE notices SET photo = '' WHERE person_id = ?`},
+	{`SELECT st.person_id FROM encounters e JOIN stays st ON st.encounter_id = e.id JOIN persons p ON p.id = st.person_id WHERE e.photo <> ''`,
+		`SELECT e.photo FROM encounters e JOIN stays s ON s.encounter_id = e.id WHERE s.person_id = ? AND e.photo <> ''`,
+		`UPDATE encounters SET photo = '' WHERE id IN (SELECT encounter_id FROM stays WHERE person_id = ?)`},
+	{`SELECT p.id FROM missing_reports m JOIN persons p ON p.id = m.person_id WHERE m.photo <> ''`,
+		`SELECT photo FROM missing_reports WHERE person_id = ? AND photo <> ''`,
+		`UPDATE missing_reports SET photo = '' WHERE person_id = ?`},
+}
+
 // personPhotos lists the photo files rows of the person name: the
-// admission photo in a stay's form, belongings, notices and encounters.
+// admission photo in a stay's form and the photoColumns.
 func (db *DB) personPhotos(ctx context.Context, q querier, personID string) ([]string, error) {
 	var out []string
 	rows, err := q.QueryContext(ctx, db.d.q(`SELECT form FROM stays WHERE person_id = ?`), personID)
@@ -454,20 +464,15 @@ func (db *DB) personPhotos(ctx context.Context, q querier, personID string) ([]s
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, query := range []string{
-		`SELECT b.photo FROM belongings b JOIN stays s ON s.id = b.stay_id WHERE s.person_id = ? AND b.photo <> ''`,
-		`SELECT photo FROM notices WHERE person_id = ? AND photo <> ''`,
-		`SELECT e.photo FROM encounters e JOIN stays s ON s.encounter_id = e.id WHERE s.person_id = ? AND e.photo <> ''`,
-		`SELECT photo FROM missing_reports WHERE person_id = ? AND photo <> ''`,
-	} {
-		names, err := list(ctx, db, q, "store.personPhotos", query, scanID, personID)
+	for _, c := range photoColumns {
+		names, err := list(ctx, db, q, "store.personPhotos", c.byPerson, scanID, personID)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, names...)
 	}
-	sort.Strings(out)
-	return compact(out), nil
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 // ApplyRetention implements datarights.Store.
@@ -496,14 +501,13 @@ func (db *DB) ApplyRetention(ctx context.Context, kind, recordID string, at time
 				}
 			}
 		case datarights.RetainIdentity:
-			var n int
-			if err := tx.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM persons p WHERE p.id = ? AND `+inCare), recordID).Scan(&n); err != nil {
+			in, err := db.personInCare(ctx, tx, recordID)
+			if err != nil {
 				return err
 			}
-			if n > 0 {
+			if in {
 				return errs.E(errs.Conflict, op, "err.in_care")
 			}
-			var err error
 			if photos, err = db.clearPhotos(ctx, tx, recordID); err != nil {
 				return err
 			}
@@ -531,13 +535,8 @@ func (db *DB) clearPhotos(ctx context.Context, tx *sql.Tx, personID string) ([]s
 	if err := db.editStayJSON(ctx, tx, personID, func(form, _ map[string]any) { clearKeys(form, "photo") }); err != nil {
 		return nil, err
 	}
-	for _, q := range []string{
-		`UPDATE belongings SET photo = '' WHERE stay_id IN (SELECT id FROM stays WHERE person_id = ?)`,
-		`UPDATE notices SET photo = '' WHERE person_id = ?`,
-		`UPDATE encounters SET photo = '' WHERE id IN (SELECT encounter_id FROM stays WHERE person_id = ?)`,
-		`UPDATE missing_reports SET photo = '' WHERE person_id = ?`,
-	} {
-		if _, err := db.exec(ctx, tx, q, personID); err != nil {
+	for _, c := range photoColumns {
+		if _, err := db.exec(ctx, tx, c.clear, personID); err != nil {
 			return nil, err
 		}
 	}
