@@ -211,6 +211,9 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		}
 		return float64(w.OpenConnections + r.OpenConnections)
 	})
+	reg.GaugeFunc("haven_sqlite_wal_bytes", "Size of the SQLite write-ahead log (0 on PostgreSQL).", func() float64 {
+		return float64(e.db.WALSize())
+	})
 	cat, err := i18n.Load()
 	if err != nil {
 		return err

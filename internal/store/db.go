@@ -35,6 +35,8 @@ type DB struct {
 	w, r    *sql.DB
 	ckpt    *sql.DB  // SQLite: checkpoints the WAL in the background
 	wal     *os.File // SQLite: the WAL file, fsynced after every commit
+	walMax  int64    // SQLite: the WAL is truncated once it grows past this (wal.go)
+	walLast int64    // SQLite: the WAL's size at the previous checkpoint tick
 	d       dialect
 	path    string // SQLite file, empty on PostgreSQL
 	now     func() time.Time
@@ -61,6 +63,9 @@ type Options struct {
 	Dir     string // data folder for the SQLite file
 	Now     func() time.Time
 	MaxOpen int // PostgreSQL pool size; default 10
+	// WALLimit bounds the SQLite WAL file (default DefaultWALLimit): past
+	// it the background checkpointer truncates the WAL even under load.
+	WALLimit int64
 }
 
 // SQLiteFile is the database file's name inside the data folder.
@@ -69,7 +74,10 @@ const SQLiteFile = "haven.db"
 // Open connects to the database and checks that it answers. It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, o Options) (*DB, error) {
-	db := &DB{now: o.Now, url: o.URL, eventWake: make(chan struct{}, 1)}
+	db := &DB{now: o.Now, url: o.URL, eventWake: make(chan struct{}, 1), walMax: o.WALLimit}
+	if db.walMax <= 0 {
+		db.walMax = DefaultWALLimit
+	}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -92,13 +100,13 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			return nil, fmt.Errorf("data folder %s: %v", o.Dir, errors.Unwrap(err))
 		}
 		db.path = filepath.Join(o.Dir, SQLiteFile)
-		w, err := sql.Open("sqlite", sqliteDSN(db.path, false))
+		w, err := sql.Open("sqlite", sqliteDSN(db.path, false, db.walMax))
 		if err != nil {
 			return nil, err
 		}
 		w.SetMaxOpenConns(1) // SQLite has one writer; queue in Go, not in busy retries
 		w.SetConnMaxIdleTime(0)
-		r, err := sql.Open("sqlite", sqliteDSN(db.path, true))
+		r, err := sql.Open("sqlite", sqliteDSN(db.path, true, db.walMax))
 		if err != nil {
 			w.Close()
 			return nil, err
@@ -271,22 +279,6 @@ func (db *DB) Close() error {
 		err = errors.Join(err, db.w.Close())
 	}
 	return err
-}
-
-// checkpointer copies the WAL back into the database file every half
-// second, beside the writer rather than inside its commits, so that the
-// file stays small and no acknowledgement waits for a checkpoint.
-func (db *DB) checkpointer() {
-	t := time.NewTicker(500 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-db.stopping:
-			return
-		case <-t.C:
-			_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
-		}
-	}
 }
 
 // syncWAL makes every committed transaction durable: an fsync of the WAL

@@ -135,7 +135,7 @@ var _ interface{ Scan(any) error } = scanTime{}
 // committer can file the next batch of signals while the previous one's
 // fsync is in flight (intake.go). Writers take the write lock at BEGIN so
 // that transactions never fail half-way with SQLITE_BUSY.
-func sqliteDSN(path string, readOnly bool) string {
+func sqliteDSN(path string, readOnly bool, walLimit int64) string {
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	if readOnly {
 		return dsn + "&_pragma=query_only(1)"
@@ -143,7 +143,10 @@ func sqliteDSN(path string, readOnly bool) string {
 	// The writer never checkpoints the WAL itself (a checkpoint inside a
 	// commit stalls every signal waiting for it); a background connection
 	// does (db.go, checkpointer).
-	return dsn + "&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+	// journal_size_limit: when a checkpoint lets the WAL start over, the
+	// file is cut back to the limit rather than kept at its high-water mark.
+	return dsn + "&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_pragma=wal_autocheckpoint(0)" +
+		fmt.Sprintf("&_pragma=journal_size_limit(%d)", walLimit) + "&_txlock=immediate"
 }
 
 // sqliteCheckpointDSN is the connection that checkpoints the WAL.

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestWALStaysBounded writes eight times the WAL limit while readers query
+// without pause, the case where a passive checkpoint alone lets the file
+// grow without end: the WAL must be cut back under its limit during the
+// load, and to nothing once writes stop.
+func TestWALStaysBounded(t *testing.T) {
+	t.Parallel()
+	const limit = 256 << 10
+	ctx := context.Background()
+	db, err := Open(ctx, Options{Dir: t.TempDir(), WALLimit: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.w.ExecContext(ctx, "CREATE TABLE walfill (x BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var n int
+				_ = db.r.QueryRowContext(ctx, "SELECT count(*) FROM walfill").Scan(&n)
+			}
+		}()
+	}
+	var peak, cutUnderLoad atomic.Int64
+	row := bytes.Repeat([]byte("w"), 8<<10)
+	for i := range 8 * limit / len(row) {
+		if _, err := db.w.ExecContext(ctx, "INSERT INTO walfill VALUES (?)", row); err != nil {
+			t.Fatal(err)
+		}
+		s := db.WALSize()
+		if s > peak.Load() {
+			peak.Store(s)
+		}
+		if peak.Load() > limit && s < limit {
+			cutUnderLoad.Add(1)
+		}
+		if i%16 == 0 {
+			time.Sleep(20 * time.Millisecond) // let the checkpointer tick while writes go on
+		}
+	}
+	if cutUnderLoad.Load() == 0 {
+		t.Errorf("the WAL (peak %d bytes) was never cut back under its %d-byte limit while writes went on", peak.Load(), limit)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for db.WALSize() > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if s := db.WALSize(); s != 0 {
+		t.Errorf("idle WAL is %d bytes; want it truncated", s)
+	}
+	var n int
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM walfill").Scan(&n); err != nil || n != 8*limit/len(row) {
+		t.Fatalf("rows after checkpoints: %d, %v", n, err)
+	}
+}
