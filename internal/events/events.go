@@ -5,6 +5,14 @@
 // from another node, and fans the events out to its subscribers (the
 // server-sent-event streams). A client that lost its connection resumes
 // from the last event id it saw and misses nothing.
+//
+// The hub costs nothing while nobody watches: with no subscriber it
+// neither reads the log nor resolves events; the first subscriber starts
+// it from the newest event. Each event is resolved once for all
+// subscribers, several events of one record in a batch once, at the
+// newest, and a batch's records in parallel. A subscriber that falls
+// behind is not dropped: it stops receiving and catches up from the log
+// (Sub.CatchUp) once it has drained what it holds.
 package events
 
 import (
@@ -63,17 +71,18 @@ type Hub struct {
 	// NOTIFY, a commit by a tool); default 2 s.
 	Poll time.Duration
 
-	mu   sync.Mutex
-	subs map[*Sub]struct{}
-	last int64
+	mu    sync.Mutex
+	subs  map[*Sub]struct{}
+	last  int64
+	live  bool // last is the newest event published; false while nobody watches
 }
 
-// Sub is one subscriber. C is closed when the subscriber falls too far
-// behind (its client reconnects and resumes) or the hub stops.
+// Sub is one subscriber. C is closed when the hub stops.
 type Sub struct {
-	C    chan Message
-	hub  *Hub
-	once sync.Once
+	C      chan Message
+	hub    *Hub
+	once   sync.Once
+	behind bool // hub.mu: C overflowed; nothing more is sent until CatchUp
 }
 
 // Close unsubscribes.
@@ -95,6 +104,7 @@ func (h *Hub) Subscribe() *Sub {
 	s := &Sub{C: make(chan Message, 256), hub: h}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.catchUpLocked()
 	if h.subs == nil {
 		h.subs = map[*Sub]struct{}{}
 	}
@@ -119,19 +129,8 @@ func (h *Hub) Backfill(ctx context.Context, after int64) (msgs []Message, reset 
 	if len(evs) > MaxBackfill {
 		return nil, true, nil
 	}
-	// A record changed several times is sent once, at its last event:
-	// every message carries the record's current state anyway.
-	lastOf := map[string]int64{}
-	for _, e := range evs {
-		lastOf[e.Topic+"/"+e.RecordID] = e.ID
-	}
-	for _, e := range evs {
-		if lastOf[e.Topic+"/"+e.RecordID] != e.ID {
-			continue
-		}
-		msgs = append(msgs, h.message(ctx, e))
-	}
-	return msgs, false, nil
+	// A record changed several times is sent once, at its last event.
+	return h.resolveBatch(ctx, latestPerRecord(evs)), false, nil
 }
 
 func (h *Hub) message(ctx context.Context, e Event) Message {
@@ -164,11 +163,6 @@ func (h *Hub) Run(ctx context.Context, wake <-chan struct{}) {
 	if poll <= 0 {
 		poll = 2 * time.Second
 	}
-	if last, err := h.Store.LastEventID(ctx); err == nil {
-		h.mu.Lock()
-		h.last = last
-		h.mu.Unlock()
-	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	defer func() {
@@ -189,26 +183,95 @@ func (h *Hub) Run(ctx context.Context, wake <-chan struct{}) {
 	}
 }
 
-// pump publishes every event after the last one published.
+// catchUpLocked moves a hub nobody watched to the log's newest event, so
+// that a new subscriber is not sent what happened before it came. One
+// indexed read; on failure the hub stays stale and pump tries again.
+func (h *Hub) catchUpLocked() { // h.mu held
+	if h.live {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if last, err := h.Store.LastEventID(ctx); err == nil {
+		h.last, h.live = max(h.last, last), true
+	}
+}
+
+// pump publishes every event after the last one published. With no
+// subscriber it does no work at all.
 func (h *Hub) pump(ctx context.Context) {
 	for {
 		h.mu.Lock()
+		if len(h.subs) == 0 {
+			h.live = false
+			h.mu.Unlock()
+			return
+		}
+		h.catchUpLocked()
 		last := h.last
 		h.mu.Unlock()
-		evs, err := h.Store.EventsAfter(ctx, last, 500)
+		evs, err := h.Store.EventsAfter(ctx, last, pumpBatch)
 		if err != nil {
 			if ctx.Err() == nil {
 				h.logger().Warn("events not read", "err", err)
 			}
 			return
 		}
-		for _, e := range evs {
-			h.publish(h.message(ctx, e))
+		for _, m := range h.resolveBatch(ctx, latestPerRecord(evs)) {
+			h.publish(m)
 		}
-		if len(evs) < 500 {
+		if len(evs) < pumpBatch {
 			return
 		}
 	}
+}
+
+// pumpBatch is how many events one read of the log takes.
+const pumpBatch = 500
+
+// resolveWorkers bounds how many events of a batch are resolved at once.
+const resolveWorkers = 4
+
+// latestPerRecord keeps, of several events of one record, only the newest:
+// every message carries the record's current state, so the older ones
+// would say the same thing again. The order by id is kept.
+func latestPerRecord(evs []Event) []Event {
+	lastOf := make(map[string]int64, len(evs))
+	for _, e := range evs {
+		lastOf[e.Topic+"/"+e.RecordID] = e.ID
+	}
+	out := evs[:0:0]
+	for _, e := range evs {
+		if lastOf[e.Topic+"/"+e.RecordID] == e.ID {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// resolveBatch resolves events in parallel, the messages in the events'
+// order.
+func (h *Hub) resolveBatch(ctx context.Context, evs []Event) []Message {
+	msgs := make([]Message, len(evs))
+	if len(evs) == 1 {
+		msgs[0] = h.message(ctx, evs[0])
+		return msgs
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(resolveWorkers, len(evs)) {
+		wg.Go(func() {
+			for i := range next {
+				msgs[i] = h.message(ctx, evs[i])
+			}
+		})
+	}
+	for i := range evs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return msgs
 }
 
 func (h *Hub) publish(m Message) {
@@ -219,10 +282,38 @@ func (h *Hub) publish(m Message) {
 	}
 	h.last = m.ID
 	for s := range h.subs {
+		if s.behind {
+			continue
+		}
 		select {
 		case s.C <- m:
 		default:
-			s.drop() // too far behind: its client resumes from its last id
+			s.behind = true // it reads the rest from the log (CatchUp)
 		}
 	}
+}
+
+// CatchUp returns, for a subscriber that fell behind, the messages after
+// sent (the last id it delivered) up to where the hub stands, and from
+// then on sends it events again; nil when it is not behind. Call it when
+// C is empty. reset is true when it missed more than MaxBackfill events:
+// its client must reload.
+func (s *Sub) CatchUp(ctx context.Context, sent int64) (msgs []Message, reset bool, err error) {
+	h := s.hub
+	h.mu.Lock()
+	if !s.behind || len(s.C) > 0 {
+		h.mu.Unlock()
+		return nil, false, nil
+	}
+	upto := h.last
+	s.behind = false
+	h.mu.Unlock()
+	msgs, reset, err = h.Backfill(ctx, sent)
+	for i, m := range msgs {
+		if m.ID > upto { // sent through C from now on
+			msgs = msgs[:i]
+			break
+		}
+	}
+	return msgs, reset, err
 }

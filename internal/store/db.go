@@ -546,6 +546,22 @@ func Restore(ctx context.Context, backup, dir string, now time.Time) (kept strin
 // placeholders; op names the operation for errors.
 func list[T any](ctx context.Context, db *DB, q querier, op, query string, scan func(rowScanner) (T, error), args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, db.d.q(query), args...)
+	return scanAll(op, rows, err, scan)
+}
+
+// readList is list over a statement prepared once on the reader pool
+// (readStmt), for reads that run on every event or request.
+func readList[T any](ctx context.Context, db *DB, op, query string, scan func(rowScanner) (T, error), args ...any) ([]T, error) {
+	st, err := db.readStmt(ctx, query)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	return scanAll(op, rows, err, scan)
+}
+
+// scanAll scans every row of a query's result with scan.
+func scanAll[T any](op string, rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, translate(op, err)
 	}

@@ -418,7 +418,7 @@ func (db *DB) BoardIncidents(ctx context.Context, f dispatch.BoardFilter, now ti
 
 // BoardIncident implements dispatch.Store.
 func (db *DB) BoardIncident(ctx context.Context, id string) (*dispatch.BoardIncident, error) {
-	b, err := scanBoard(db.r.QueryRowContext(ctx, db.d.q(db.boardSelect()+` WHERE i.id = ?`), id))
+	b, err := scanBoard(db.readRow(ctx, db.boardSelect()+` WHERE i.id = ?`, id))
 	return b, translate("store.BoardIncident", err)
 }
 

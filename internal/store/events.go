@@ -59,7 +59,7 @@ func (db *DB) EventWake() <-chan struct{} { return db.eventWake }
 
 // EventsAfter implements events.Store.
 func (db *DB) EventsAfter(ctx context.Context, after int64, limit int) ([]events.Event, error) {
-	return list(ctx, db, db.r, "store.EventsAfter", `SELECT id, at, topic, record_id FROM events WHERE id > ? ORDER BY id LIMIT ?`,
+	return readList(ctx, db, "store.EventsAfter", `SELECT id, at, topic, record_id FROM events WHERE id > ? ORDER BY id LIMIT ?`,
 		func(r rowScanner) (events.Event, error) {
 			var e events.Event
 			err := r.Scan(&e.ID, scanTime{&e.At}, &e.Topic, &e.RecordID)
@@ -70,7 +70,7 @@ func (db *DB) EventsAfter(ctx context.Context, after int64, limit int) ([]events
 // LastEventID implements events.Store.
 func (db *DB) LastEventID(ctx context.Context) (int64, error) {
 	var id sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT MAX(id) FROM events`).Scan(&id)
+	err := db.readRow(ctx, `SELECT MAX(id) FROM events`).Scan(&id)
 	return id.Int64, translate("store.LastEventID", err)
 }
 

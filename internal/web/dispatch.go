@@ -139,11 +139,21 @@ func (s *Server) dispatchEvents(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, ": ping\n\n")
 		case m, ok := <-sub.C:
 			if !ok {
-				return // too far behind, or shutting down: the client resumes
+				return // shutting down: the client resumes elsewhere
 			}
-			if m.ID <= sent {
-				continue
+			if m.ID > sent {
+				writeEvent(w, m)
+				sent = m.ID
 			}
+		}
+		// A stream that fell behind reads what it missed from the log.
+		more, reset, err := sub.CatchUp(r.Context(), sent)
+		if err != nil || reset {
+			fmt.Fprint(w, "event: reset\ndata: {}\n\n")
+			fl.Flush()
+			return
+		}
+		for _, m := range more {
 			writeEvent(w, m)
 			sent = m.ID
 		}
