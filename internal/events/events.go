@@ -71,10 +71,10 @@ type Hub struct {
 	// NOTIFY, a commit by a tool); default 2 s.
 	Poll time.Duration
 
-	mu    sync.Mutex
-	subs  map[*Sub]struct{}
-	last  int64
-	live  bool // last is the newest event published; false while nobody watches
+	mu   sync.Mutex
+	subs map[*Sub]struct{}
+	last int64
+	live bool // last is the newest event published; false while nobody watches
 }
 
 // Sub is one subscriber. C is closed when the hub stops.

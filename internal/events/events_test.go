@@ -135,7 +135,7 @@ func TestEverySubscriberGetsEventsInOrder(t *testing.T) {
 			latest[data.ID] = data.Version
 		}
 		for i := range 7 {
-			if want := (50-i+6)/7; latest[fmt.Sprintf("inc-%d", i)] != want {
+			if want := (50 - i + 6) / 7; latest[fmt.Sprintf("inc-%d", i)] != want {
 				t.Errorf("inc-%d ends at version %d, want %d", i, latest[fmt.Sprintf("inc-%d", i)], want)
 			}
 		}
