@@ -9,12 +9,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/config"
@@ -199,6 +201,23 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	return e.run(ctx, stdout, nil)
 }
 
+// basemap returns the map tiles configured and the roads file replacing
+// the built-in one, if any.
+func (e *env) basemap() (basemap.Source, []byte, error) {
+	tiles, err := basemap.Resolve(e.cfg.Basemap())
+	if err != nil || e.cfg.MapRoads == "" {
+		return tiles, nil, err
+	}
+	roads, err := os.ReadFile(e.cfg.MapRoads)
+	if err != nil {
+		return tiles, nil, fmt.Errorf("--map-roads: cannot read %s: %v", e.cfg.MapRoads, errors.Unwrap(err))
+	}
+	if _, err := basemap.ParseRoads(roads); err != nil {
+		return tiles, nil, fmt.Errorf("--map-roads %s: %v", e.cfg.MapRoads, err)
+	}
+	return tiles, roads, nil
+}
+
 // run serves HTTP until ctx is done, then shuts down gracefully: stop
 // accepting, let in-flight requests finish, close the database. ready, if
 // set, is called with the listening URL before serving.
@@ -218,9 +237,13 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 	if err != nil {
 		return err
 	}
+	tiles, roads, err := e.basemap()
+	if err != nil {
+		return err
+	}
 	h, err := web.New(web.Deps{
 		Auth: e.auth, Catalog: cat, Logger: e.log, Metrics: reg, Ready: e.db.Ready,
-		Secure: e.cfg.Secure(), TileURL: e.cfg.TileURL, Version: version(), Now: e.now,
+		Secure: e.cfg.Secure(), Map: tiles, Roads: roads, Version: version(), Now: e.now,
 		Intake: e.intake, Partners: e.partners, Jurisdiction: e.cfg.Jurisdiction,
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate, NewLimiter: e.limiters(),
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/dispatch"
 
 	"errors"
@@ -29,7 +30,16 @@ type Config struct {
 	LogFormat   string
 
 	EncryptionKeyFile string // default: <DataDir>/keys/field.keys
-	TileURL           string // map tiles, e.g. a 天地图 template
+
+	// Maps (see basemap and the README's "Maps"): the tile provider, a
+	// custom provider's template, coordinate system and attribution, the
+	// 天地图 key, and a roads file replacing the built-in one of 新乡.
+	MapTiles        string
+	TileURL         string
+	TileCoords      string
+	TileAttribution string
+	TiandituKey     string
+	MapRoads        string
 
 	SessionIdle time.Duration
 	SessionMax  time.Duration
@@ -72,6 +82,11 @@ type Config struct {
 
 // Secure reports whether cookies must carry the Secure flag.
 func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Basemap returns the map settings.
+func (c *Config) Basemap() basemap.Settings {
+	return basemap.Settings{Provider: c.MapTiles, URL: c.TileURL, Coords: c.TileCoords, Attribution: c.TileAttribution, TiandituKey: c.TiandituKey}
+}
 
 // Postgres reports whether the configuration selects PostgreSQL.
 func (c *Config) Postgres() bool { return c.DatabaseURL != "" }
@@ -143,7 +158,12 @@ func (c *Config) options() []option {
 	add("log-level", "HAVEN_LOG_LEVEL", "debug, info, warn or error", false, func() (func(string) error, func() string) { return str(&c.LogLevel) })
 	add("log-format", "HAVEN_LOG_FORMAT", "text or json", false, func() (func(string) error, func() string) { return str(&c.LogFormat) })
 	add("encryption-key-file", "HAVEN_ENCRYPTION_KEY_FILE", "field-encryption key file (default <data>/keys/field.keys)", false, func() (func(string) error, func() string) { return str(&c.EncryptionKeyFile) })
-	add("tile-url", "HAVEN_TILE_URL", "map tile URL template ({z}/{x}/{y})", false, func() (func(string) error, func() string) { return str(&c.TileURL) })
+	add("map-tiles", "HAVEN_MAP_TILES", "map tiles: osm, tianditu (needs --tianditu-key), gaode, none (roads file only) or custom (--tile-url)", false, func() (func(string) error, func() string) { return str(&c.MapTiles) })
+	add("tile-url", "HAVEN_TILE_URL", "custom map tiles: URL template with {z}, {x}, {y} (and {s} for subdomains a, b, c)", false, func() (func(string) error, func() string) { return str(&c.TileURL) })
+	add("tile-coords", "HAVEN_TILE_COORDS", "custom map tiles' coordinate system: wgs84 or gcj02", false, func() (func(string) error, func() string) { return str(&c.TileCoords) })
+	add("tile-attribution", "HAVEN_TILE_ATTRIBUTION", "custom map tiles' attribution, as their licence asks", false, func() (func(string) error, func() string) { return str(&c.TileAttribution) })
+	add("tianditu-key", "HAVEN_TIANDITU_KEY", "天地图 browser key (console.tianditu.gov.cn) for --map-tiles tianditu", true, func() (func(string) error, func() string) { return str(&c.TiandituKey) })
+	add("map-roads", "HAVEN_MAP_ROADS", "GeoJSON file of the city's main roads, drawn when no tiles load (default: 新乡's, built in)", false, func() (func(string) error, func() string) { return str(&c.MapRoads) })
 	add("session-idle", "HAVEN_SESSION_IDLE", "sign out after this long without activity", false, func() (func(string) error, func() string) { return dur(&c.SessionIdle) })
 	add("session-max", "HAVEN_SESSION_MAX", "sign out this long after login, whatever the activity", false, func() (func(string) error, func() string) { return dur(&c.SessionMax) })
 	add("login-free-failures", "HAVEN_LOGIN_FREE_FAILURES", "failed logins to one account from one address before each further one doubles the wait (1s, 2s, 4s …); an address alone gets 4 times as many, an account from all addresses 10 times", false, func() (func(string) error, func() string) { return num(&c.LoginFreeFailures) })
@@ -193,7 +213,6 @@ func Default() *Config {
 		DataDir:                "./haven-data",
 		LogLevel:               "info",
 		LogFormat:              "text",
-		TileURL:                "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
 		SessionIdle:            2 * time.Hour,
 		SessionMax:             12 * time.Hour,
 		LoginFreeFailures:      5,
@@ -334,6 +353,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--metrics-addr %q: must differ from --addr", c.MetricsAddr)
 		}
 	}
+	tiles, err := basemap.Resolve(c.Basemap())
+	if err != nil {
+		return err
+	}
+	c.MapTiles = tiles.Provider // an empty setting shows what it chose
 	if c.SessionIdle > c.SessionMax {
 		return fmt.Errorf("--session-idle (%s) is longer than --session-max (%s): lower it", c.SessionIdle, c.SessionMax)
 	}

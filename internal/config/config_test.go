@@ -129,3 +129,39 @@ func TestTrustedProxiesAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+// The map settings: OSM unless told otherwise, a tile URL alone is a
+// custom provider, 天地图 wants its key (which Print hides), and a wrong
+// name or a missing key is one clear line.
+func TestMapSettings(t *testing.T) {
+	c, _, err := Load("serve", nil, env(nil), io.Discard)
+	if err != nil || c.MapTiles != "osm" {
+		t.Fatalf("default: %v %q", err, c.MapTiles)
+	}
+	c, _, err = Load("serve", nil, env(map[string]string{"HAVEN_TILE_URL": "https://tiles.example.cn/{z}/{x}/{y}.png"}), io.Discard)
+	if err != nil || c.MapTiles != "custom" {
+		t.Fatalf("tile URL alone: %v %q", err, c.MapTiles)
+	}
+	c, _, err = Load("serve", []string{"--map-tiles", "tianditu"}, env(map[string]string{"HAVEN_TIANDITU_KEY": "0123456789abcdef"}), io.Discard)
+	if err != nil || c.Basemap().TiandituKey != "0123456789abcdef" {
+		t.Fatalf("tianditu: %v %+v", err, c.Basemap())
+	}
+	var b strings.Builder
+	c.Print(&b)
+	if strings.Contains(b.String(), "0123456789abcdef") || !strings.Contains(b.String(), "HAVEN_MAP_TILES=tianditu") {
+		t.Errorf("Print:\n%s", b.String())
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--map-tiles", "baidu"}, `--map-tiles "baidu": want one of osm, tianditu, gaode, none, custom`},
+		{[]string{"--map-tiles", "tianditu"}, "--tianditu-key (HAVEN_TIANDITU_KEY)"},
+		{[]string{"--map-tiles", "custom", "--tile-url", "tiles/{z}/{x}/{y}.png"}, "absolute"},
+	} {
+		_, _, err := Load("serve", bad.args, env(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), bad.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%v: %v, want %q", bad.args, err, bad.want)
+		}
+	}
+}

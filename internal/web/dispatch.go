@@ -24,7 +24,6 @@ type boardPage struct {
 	Services []intake.ServiceType
 	Channels []intake.Channel
 	Assign   bool
-	TileURL  string
 }
 
 func (s *Server) boardFilter(r *http.Request) dispatch.BoardFilter {
@@ -74,7 +73,7 @@ func (s *Server) dispatchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.newView(r, "title.dispatch", boardPage{Board: b, Services: intake.Services, Channels: intake.Channels,
-		Assign: info(r).actor.Can(auth.PermDispatchAssign), TileURL: s.TileURL})
+		Assign: info(r).actor.Can(auth.PermDispatchAssign)})
 	v.keep(r, "district", "service", "channel")
 	s.render(w, r, http.StatusOK, "dispatch", v)
 }

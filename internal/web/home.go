@@ -18,8 +18,6 @@ type place struct {
 type homeData struct {
 	Department *auth.Department
 	Places     template.JS // JSON for the map, read by home.js
-	TileURL    string
-	Center     [2]float64
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +27,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := homeData{TileURL: s.TileURL, Center: [2]float64{35.3030, 113.9268}} // 新乡 city centre
+	d := homeData{}
 	var ps []place
 	for _, dp := range depts {
 		if dp.ID == ri.user.DepartmentID {

@@ -123,10 +123,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 }
 
 func (s *Server) securityHeaders(h http.Header) {
-	img := "'self' data: blob:"
-	if o := tileOrigin(s.TileURL); o != "" {
-		img += " " + o
-	}
+	img := strings.Join(append([]string{"'self'", "data:", "blob:"}, s.Map.Origins()...), " ")
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src "+img+
 		"; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Frame-Options", "DENY")
@@ -137,16 +134,6 @@ func (s *Server) securityHeaders(h http.Header) {
 	if s.Secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-}
-
-// tileOrigin turns a tile URL template into a CSP source, e.g.
-// https://{s}.tile.openstreetmap.org/... -> https://*.tile.openstreetmap.org
-func tileOrigin(tmpl string) string {
-	u, err := url.Parse(strings.ReplaceAll(tmpl, "{s}", "x-sub"))
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return ""
-	}
-	return u.Scheme + "://" + strings.ReplaceAll(u.Host, "x-sub", "*")
 }
 
 // withSession loads the signed-in user, picks the language and enforces

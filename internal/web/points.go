@@ -16,8 +16,6 @@ type helpPointsData struct {
 	Points   []points.Found
 	From     string // where the distances are measured from, as typed or "my location"
 	Located  bool
-	TileURL  string
-	Center   [2]float64
 	Services []string
 }
 
@@ -51,7 +49,7 @@ func helpQuery(r *http.Request) (points.Query, map[string]string) {
 // helpPoints is the public finder: the nearest help points open now.
 func (s *Server) helpPoints(w http.ResponseWriter, r *http.Request) {
 	query, fields := helpQuery(r)
-	d := &helpPointsData{TileURL: s.TileURL, Center: [2]float64{35.3030, 113.9268}, Located: query.From != nil, Services: points.Services}
+	d := &helpPointsData{Located: query.From != nil, Services: points.Services}
 	v := s.newView(r, "title.help_points", d)
 	v.keep(r, "place", "all", "lat", "lng")
 	code := http.StatusOK

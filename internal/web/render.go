@@ -51,7 +51,7 @@ type templates struct {
 	byLang map[string]map[string]*template.Template
 }
 
-func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
+func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfig) (*templates, error) {
 	ts := &templates{byLang: map[string]map[string]*template.Template{}}
 	for _, lang := range i18n.Languages {
 		lang := lang
@@ -102,6 +102,7 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles) (*templates, error) {
 				return strconv.Itoa(min) + "–" + strconv.Itoa(max) + cat.T(lang, "person.years")
 			},
 			"boardText": func() map[string]string { return scriptText(cat, lang) },
+			"mapConfig": func() mapConfig { return maps[lang] },
 			"deptName": func(d *auth.Department) string {
 				if lang == "en" && d.NameEn != "" {
 					return d.NameEn
@@ -305,13 +306,17 @@ func loadStatic() (*staticFiles, error) {
 		if err != nil {
 			return err
 		}
-		rel := strings.TrimPrefix(p, "static/")
-		sum := sha256.Sum256(b)
-		st.files[rel] = b
-		st.hash[rel] = hex.EncodeToString(sum[:])[:12]
+		st.put(strings.TrimPrefix(p, "static/"), b)
 		return nil
 	})
 	return st, err
+}
+
+// put adds or replaces a static file.
+func (st *staticFiles) put(p string, b []byte) {
+	sum := sha256.Sum256(b)
+	st.files[p] = b
+	st.hash[p] = hex.EncodeToString(sum[:])[:12]
 }
 
 func (st *staticFiles) url(p string) (string, error) {

@@ -17,14 +17,12 @@ type reportData struct {
 	Channel   intake.Channel
 	Action    string
 	ClientKey string // idempotency key: a double-tapped submit files once
-	TileURL   string
-	Center    [2]float64
 	Staff     bool
 }
 
 func (s *Server) reportData(channel intake.Channel, action string, staff bool) reportData {
 	return reportData{Services: intake.Services, Channel: channel, Action: action, ClientKey: auth.NewToken(12),
-		TileURL: s.TileURL, Center: [2]float64{35.3030, 113.9268}, Staff: staff}
+		Staff: staff}
 }
 
 var signalFormFields = []string{"service_code", "description", "lat", "lng", "address", "phone", "reporter", "client_key"}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/datarights"
@@ -34,9 +35,13 @@ type Deps struct {
 	Logger  *slog.Logger
 	Metrics *metrics.Registry
 	// Ready reports whether the database answers and is migrated.
-	Ready   func(ctx context.Context) error
-	Secure  bool   // cookies carry the Secure flag (HTTPS deployments)
-	TileURL string // Leaflet tile URL template
+	Ready  func(ctx context.Context) error
+	Secure bool // cookies carry the Secure flag (HTTPS deployments)
+	// Map is the tile provider under every map (the zero value draws no
+	// tiles); Roads, when set, replaces the built-in roads file of 新乡,
+	// drawn when no tiles load.
+	Map     basemap.Source
+	Roads   []byte
 	Version string
 	Now     func() time.Time
 
@@ -109,7 +114,11 @@ func New(d Deps) (*Server, error) {
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
 	}
-	if s.tmpl, err = parseTemplates(d.Catalog, s.static); err != nil {
+	maps, err := mapConfigs(d, s.static)
+	if err != nil {
+		return nil, err
+	}
+	if s.tmpl, err = parseTemplates(d.Catalog, s.static, maps); err != nil {
 		return nil, err
 	}
 	s.requests = d.Metrics.Counter("haven_http_requests_total", "HTTP requests by route pattern and status code.", "route", "code")

@@ -220,7 +220,7 @@ func TestSecurityHeadersAndStatic(t *testing.T) {
 	c := h.anon()
 	res, body := c.do("GET", "/login", nil, false)
 	csp := res.Header.Get("Content-Security-Policy")
-	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "https://*.tile.openstreetmap.org"} {
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "img-src 'self' data: blob: https://tile.openstreetmap.org;"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP lacks %q: %s", want, csp)
 		}

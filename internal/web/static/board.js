@@ -26,25 +26,23 @@
 
   // ---- map ----
   var map = null, layers = { incidents: {}, teams: {} };
-  var mapEl = document.getElementById("board-map");
-  if (typeof L !== "undefined" && mapEl) {
-    map = L.map(mapEl, { preferCanvas: false }).setView([35.303, 113.926], 12);
-    if (root.dataset.tiles) {
-      // Without tiles (offline, blocked provider) markers still show on a blank map.
-      L.tileLayer(root.dataset.tiles, { maxZoom: 19 }).addTo(map);
-    }
+  // Points are WGS-84; at() turns one into where this map draws it.
+  var hm = window.HavenMap && HavenMap.create(document.getElementById("board-map"));
+  var at = hm ? hm.toLatLng : null;
+  if (hm) {
+    map = hm.map;
     (board.hotspots || []).forEach(function (h) {
-      L.circleMarker([h.lat, h.lng], { radius: 5, color: "#6b7280", weight: 1, fillOpacity: 0.4 })
+      L.circleMarker(at(h.lat, h.lng), { radius: 5, color: "#6b7280", weight: 1, fillOpacity: 0.4 })
         .bindTooltip(text(h.name + " · " + t("hotspot_kind." + h.kind))).addTo(map);
     });
     (board.points || []).forEach(function (p) {
-      var m = L.circleMarker([p.lat, p.lng], { radius: 6, color: p.open ? "#1b6e3a" : "#9ca3af", weight: 2, fillOpacity: p.open ? 0.5 : 0.1 })
+      var m = L.circleMarker(at(p.lat, p.lng), { radius: 6, color: p.open ? "#1b6e3a" : "#9ca3af", weight: 2, fillOpacity: p.open ? 0.5 : 0.1 })
         .bindTooltip(text(p.name + (p.open ? " · " + t("points.open_now") : " · " + t("points.closed_now")))).addTo(map);
       var e = m.getElement();
       if (e) { e.dataset.point = p.id; }
     });
     (board.stations || []).forEach(function (p) {
-      var m = L.marker([p.lat, p.lng], { icon: L.divIcon({ className: "station-pin", html: "站", iconSize: [20, 20] }) })
+      var m = L.marker(at(p.lat, p.lng), { icon: L.divIcon({ className: "station-pin", html: "站", iconSize: [20, 20] }) })
         .bindTooltip(text(t("dispatch.station") + " · " + p.name)).addTo(map);
       var e = m.getElement();
       if (e) { e.dataset.station = p.id; }
@@ -70,11 +68,11 @@
       return;
     }
     if (!m) {
-      m = L.circleMarker([i.lat, i.lng], { radius: 9, weight: 2 }).addTo(map);
+      m = L.circleMarker(at(i.lat, i.lng), { radius: 9, weight: 2 }).addTo(map);
       m.on("click", function () { openIncident(i.id); });
       layers.incidents[i.id] = m;
     }
-    m.setLatLng([i.lat, i.lng]);
+    m.setLatLng(at(i.lat, i.lng));
     m.setStyle({ color: color(i), fillColor: color(i), fillOpacity: 0.5 });
     m.bindTooltip(text(i.ref + " " + t("svc." + i.service_code)));
     m.getElement && m.getElement() && m.getElement().setAttribute("data-incident", i.id);
@@ -85,10 +83,10 @@
     if (!x.lat && !x.lng) { return; }
     var c = x.status === "available" ? "#16a34a" : x.status === "busy" ? "#d97706" : "#9ca3af";
     if (!m) {
-      m = L.marker([x.lat, x.lng], { icon: L.divIcon({ className: "team-pin", html: "", iconSize: [14, 14] }) }).addTo(map);
+      m = L.marker(at(x.lat, x.lng), { icon: L.divIcon({ className: "team-pin", html: "", iconSize: [14, 14] }) }).addTo(map);
       layers.teams[x.id] = m;
     }
-    m.setLatLng([x.lat, x.lng]);
+    m.setLatLng(at(x.lat, x.lng));
     m.bindTooltip(text(x.name + " · " + t("team_status." + x.status)));
     var el = m.getElement();
     if (el) { el.style.background = c; el.dataset.team = x.id; el.dataset.status = x.status; }

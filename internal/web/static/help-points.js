@@ -29,27 +29,24 @@
     });
   }
   var el = document.getElementById("points-map");
-  if (!el || typeof L === "undefined") { return; }
+  var hm = window.HavenMap && HavenMap.create(el);
+  if (!hm) { return; }
   var items = document.querySelectorAll("#points [data-point]");
-  var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)], 12);
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-  }
-  var bounds = [];
+  var points = [];
   items.forEach(function (li) {
     var p = [parseFloat(li.dataset.lat), parseFloat(li.dataset.lng)];
-    var m = L.circleMarker(p, { radius: 8, weight: 2, color: li.dataset.open === "true" ? "#1b6e3a" : "#888" }).addTo(map);
+    var m = hm.circle(p[0], p[1], { radius: 8, weight: 2, color: li.dataset.open === "true" ? "#1b6e3a" : "#888" });
     // Names are text: an admin-typed tag must not become markup.
     var name = document.createElement("span");
     name.textContent = li.dataset.name;
     m.bindPopup(name);
-    bounds.push(p);
+    points.push(p);
   });
   if (lat.value && lng.value) {
     var me = [parseFloat(lat.value), parseFloat(lng.value)];
-    L.circleMarker(me, { radius: 5, color: "#1849a9" }).addTo(map);
-    bounds.push(me);
+    hm.circle(me[0], me[1], { radius: 5, color: "#1849a9" });
+    points.push(me);
   }
-  if (bounds.length > 1) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 }); }
+  hm.fit(points, { padding: [20, 20], maxZoom: 15 });
   el.dataset.ready = "1";
 })();

@@ -10,23 +10,19 @@
   var status = document.getElementById("locate-status");
   if (!el || !lat || !lng) { return; }
   var marker = null;
-  var map = null;
+  // The pin and the form hold WGS-84; the map may draw in GCJ-02.
+  var hm = window.HavenMap && HavenMap.create(el, lat.value ? { lat: parseFloat(lat.value), lng: parseFloat(lng.value), zoom: 16 } : {});
   function show(la, ln) {
     lat.value = la.toFixed(6);
     lng.value = ln.toFixed(6);
     if (text) { text.textContent = lat.value + ", " + lng.value; }
-    if (!map) { return; }
-    if (marker) { marker.setLatLng([la, ln]); } else { marker = L.marker([la, ln]).addTo(map); }
+    if (!hm) { return; }
+    if (marker) { marker.setLatLng(hm.toLatLng(la, ln)); } else { marker = hm.marker(la, ln); }
     el.dataset.pinned = "1";
   }
-  if (typeof L !== "undefined") {
-    var start = lat.value ? [parseFloat(lat.value), parseFloat(lng.value)] : [parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)];
-    map = L.map(el).setView(start, lat.value ? 16 : 12);
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
-    }
+  if (hm) {
     if (lat.value) { show(parseFloat(lat.value), parseFloat(lng.value)); }
-    map.on("click", function (e) { show(e.latlng.lat, e.latlng.lng); });
+    hm.map.on("click", function (e) { var p = hm.fromLatLng(e.latlng); show(p.lat, p.lng); });
   }
   var btn = document.getElementById("locate");
   if (btn) {
@@ -34,7 +30,7 @@
     btn.addEventListener("click", function () {
       navigator.geolocation.getCurrentPosition(function (pos) {
         show(pos.coords.latitude, pos.coords.longitude);
-        if (map) { map.setView([pos.coords.latitude, pos.coords.longitude], 16); }
+        if (hm) { hm.view(pos.coords.latitude, pos.coords.longitude, 16); }
         if (status) { status.textContent = status.dataset.ok; }
       }, function () {
         if (status) { status.textContent = status.dataset.denied; }
