@@ -30,6 +30,7 @@ type Config struct {
 
 	EncryptionKeyFile string // default: <DataDir>/keys/field.keys
 	TileURL           string // map tiles, e.g. a 天地图 template
+	Gazetteer         string // the city's roads, districts and places for typed addresses; empty: the embedded 新乡 file
 
 	SessionIdle time.Duration
 	SessionMax  time.Duration
@@ -144,6 +145,7 @@ func (c *Config) options() []option {
 	add("log-format", "HAVEN_LOG_FORMAT", "text or json", false, func() (func(string) error, func() string) { return str(&c.LogFormat) })
 	add("encryption-key-file", "HAVEN_ENCRYPTION_KEY_FILE", "field-encryption key file (default <data>/keys/field.keys)", false, func() (func(string) error, func() string) { return str(&c.EncryptionKeyFile) })
 	add("tile-url", "HAVEN_TILE_URL", "map tile URL template ({z}/{x}/{y})", false, func() (func(string) error, func() string) { return str(&c.TileURL) })
+	add("gazetteer", "HAVEN_GAZETTEER", "tab-separated file of the city's roads, districts and places that typed addresses are placed by (default: the built-in 新乡 file; format in internal/geo/gazetteer/xinxiang.tsv)", false, func() (func(string) error, func() string) { return str(&c.Gazetteer) })
 	add("session-idle", "HAVEN_SESSION_IDLE", "sign out after this long without activity", false, func() (func(string) error, func() string) { return dur(&c.SessionIdle) })
 	add("session-max", "HAVEN_SESSION_MAX", "sign out this long after login, whatever the activity", false, func() (func(string) error, func() string) { return dur(&c.SessionMax) })
 	add("login-free-failures", "HAVEN_LOGIN_FREE_FAILURES", "failed logins to one account from one address before each further one doubles the wait (1s, 2s, 4s …); an address alone gets 4 times as many, an account from all addresses 10 times", false, func() (func(string) error, func() string) { return num(&c.LoginFreeFailures) })
