@@ -103,3 +103,78 @@ func TestBrowserDispatchNight(t *testing.T) {
 		t.Fatalf("quilts in the team's van after the encounter: %q, want 10 床", quilts)
 	}
 }
+
+// Reports with only a typed address (no phone location): one the
+// gazetteer places is drawn as approximate ("约在：人民公园…"); one it cannot
+// is 位置待定 and not drawn at all. The dispatcher sends a team chosen by
+// hand, then places the pin with a click on the map, after which the
+// nearest teams are suggested.
+func TestBrowserDispatchByHand(t *testing.T) {
+	ctx := browser(t)
+	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
+	browserLogin(t, ctx, r.URL, "dispatcher")
+	step(t, ctx, "open the board",
+		chromedp.EmulateViewport(1440, 1000),
+		chromedp.Navigate(r.URL+"/dispatch"),
+		chromedp.WaitReady(chromedp.CSS(`#board[data-ready="1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#live-status.on`)),
+	)
+	card := func(address string) string {
+		return `[...document.querySelectorAll('.inc-card')].find(function(c){return c.querySelector('.where').textContent==='` + address + `'})`
+	}
+	marker := func(c string) string {
+		return `document.querySelector('#board-map [data-incident="'+` + c + `.dataset.incident+'"]')`
+	}
+
+	const park = "人民公园东门附近有人躺着"
+	publicReport(t, r.URL, 0, 0, park)
+	step(t, ctx, "the geocoded report appears, approximately placed",
+		chromedp.Poll[chromedp.Void](`!!`+card(park)+` && `+card(park)+`.querySelector('.loc').textContent.indexOf('约在：人民公园')===0 && !!`+marker(card(park))))
+
+	const lost = "城东浏览器测试小区门口"
+	publicReport(t, r.URL, 0, 0, lost)
+	c := card(lost)
+	step(t, ctx, "the unknown address appears as 位置待定, not on the map",
+		chromedp.Poll[chromedp.Void](`!!`+c+` && `+c+`.querySelector('.loc-none').textContent==='位置待定'`))
+	if drawn := value(t, ctx, "marker", chromedp.Evaluate[bool](`!!`+marker(c))); drawn {
+		t.Fatal("an unlocated incident is drawn on the map")
+	}
+	step(t, ctx, "open it: no suggestion, but every free team to choose from",
+		chromedp.Evaluate[chromedp.Void](c+`.click()`),
+		chromedp.WaitVisible(chromedp.ID("d-pick")),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#d-team option').length > 1 && !document.getElementById('d-pick-assign').disabled`),
+	)
+	if hint := value(t, ctx, "hint", chromedp.Text(chromedp.CSS(`#d-suggest li`))); !strings.HasPrefix(hint, "位置待定") {
+		t.Fatalf("suggestions of an unlocated incident say %q", hint)
+	}
+	// The last team in the list, not the first: a choice, not a default.
+	team := value(t, ctx, "a team", chromedp.Evaluate[string](`(function(){var s=document.getElementById('d-team');s.selectedIndex=s.options.length-1;return s.options[s.selectedIndex].textContent.split(' · ')[0]})()`))
+	step(t, ctx, "send it by hand",
+		chromedp.Click(chromedp.ID("d-pick-assign")),
+		chromedp.Poll[chromedp.Void](c+`.dataset.state==='dispatched' && `+c+`.textContent.indexOf('`+team+`')>=0`),
+	)
+
+	step(t, ctx, "place its pin on the map",
+		chromedp.Evaluate[chromedp.Void](c+`.click()`),
+		chromedp.WaitVisible(chromedp.ID("d-place-map")),
+		chromedp.Click(chromedp.ID("d-place-map")),
+		chromedp.WaitReady(chromedp.CSS(`#board-map.board-placing`)),
+	)
+	box := value(t, ctx, "map box", chromedp.Evaluate[[]float64](`(function(){var b=document.getElementById('board-map').getBoundingClientRect();return [b.left+b.width/2+40,b.top+b.height/2+30]})()`))
+	step(t, ctx, "click where it is",
+		chromedp.MouseClickXY(box[0], box[1]),
+		chromedp.Poll[chromedp.Void](`!!`+marker(c)+` && !`+c+`.querySelector('.loc-none')`),
+		chromedp.WaitVisible(chromedp.CSS(`#d-suggest li button`)), // the dialog is back, with the nearest teams
+	)
+	if toast := value(t, ctx, "toast", chromedp.Text(chromedp.ID("board-toast"))); !strings.HasPrefix(toast, "位置已更新") {
+		t.Fatalf("after placing the pin: %q", toast)
+	}
+	// Its page says where the dispatcher put it, and who.
+	id := value(t, ctx, "id", chromedp.Evaluate[string](c+`.dataset.incident`))
+	step(t, ctx, "the incident page", chromedp.Navigate(r.URL+"/incidents/"+id), chromedp.WaitVisible(chromedp.ID("history")))
+	where := value(t, ctx, "where", chromedp.Text(chromedp.ID("incident-where")))
+	hist := value(t, ctx, "history", chromedp.Text(chromedp.ID("history")))
+	if strings.Contains(where, "位置待定") || !strings.Contains(where, "调度员标定") || !strings.Contains(hist, "标定位置") || !strings.Contains(hist, team) {
+		t.Fatalf("incident page: where %q, history %q", where, hist)
+	}
+}

@@ -53,8 +53,11 @@ func publicReportWithPhoto(t *testing.T, base string, lat, lng float64, address 
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	for k, v := range map[string]string{"csrf_token": string(m[1]), "service_code": "weather_exposure", "description": "天桥下有人衣着单薄",
-		"lat": fmt.Sprintf("%.6f", lat), "lng": fmt.Sprintf("%.6f", lng), "address": address} {
+	fields := map[string]string{"csrf_token": string(m[1]), "service_code": "weather_exposure", "description": "天桥下有人衣着单薄", "address": address}
+	if lat != 0 || lng != 0 { // 0, 0: a report with only its typed address
+		fields["lat"], fields["lng"] = fmt.Sprintf("%.6f", lat), fmt.Sprintf("%.6f", lng)
+	}
+	for k, v := range fields {
 		_ = mw.WriteField(k, v)
 	}
 	if photo != nil {

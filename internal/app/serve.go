@@ -25,6 +25,7 @@ import (
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/id"
@@ -113,6 +114,12 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		Merge: intake.MergeRule{RadiusM: float64(cfg.MergeRadiusM), Window: cfg.MergeWindow},
 	}
 	e.intake.Known = []intake.KnownMatcher{intake.RecentIncidents{Store: db, Now: e.now}}
+	gaz, err := geo.Load(cfg.Gazetteer)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("--gazetteer: %v", err)
+	}
+	e.intake.Geocoder = &geo.Live{Base: gaz, Places: db.GazetteerPlaces}
 	e.partners = &intake.Partners{Intake: e.intake, Store: db}
 	night, err := dispatch.ParseNightWindow(cfg.NightPatrol, nil)
 	if err != nil {

@@ -40,6 +40,7 @@ type Config struct {
 	TileAttribution string
 	TiandituKey     string
 	MapRoads        string
+	Gazetteer       string // the city's roads, districts and places for typed addresses; empty: the embedded 新乡 file
 
 	SessionIdle time.Duration
 	SessionMax  time.Duration
@@ -164,6 +165,7 @@ func (c *Config) options() []option {
 	add("tile-attribution", "HAVEN_TILE_ATTRIBUTION", "custom map tiles' attribution, as their licence asks", false, func() (func(string) error, func() string) { return str(&c.TileAttribution) })
 	add("tianditu-key", "HAVEN_TIANDITU_KEY", "天地图 browser key (console.tianditu.gov.cn) for --map-tiles tianditu", true, func() (func(string) error, func() string) { return str(&c.TiandituKey) })
 	add("map-roads", "HAVEN_MAP_ROADS", "GeoJSON file of the city's main roads, drawn when no tiles load (default: 新乡's, built in)", false, func() (func(string) error, func() string) { return str(&c.MapRoads) })
+	add("gazetteer", "HAVEN_GAZETTEER", "tab-separated file of the city's roads, districts and places that typed addresses are placed by (default: the built-in 新乡 file; format in internal/geo/gazetteer/xinxiang.tsv)", false, func() (func(string) error, func() string) { return str(&c.Gazetteer) })
 	add("session-idle", "HAVEN_SESSION_IDLE", "sign out after this long without activity", false, func() (func(string) error, func() string) { return dur(&c.SessionIdle) })
 	add("session-max", "HAVEN_SESSION_MAX", "sign out this long after login, whatever the activity", false, func() (func(string) error, func() string) { return dur(&c.SessionMax) })
 	add("login-free-failures", "HAVEN_LOGIN_FREE_FAILURES", "failed logins to one account from one address before each further one doubles the wait (1s, 2s, 4s …); an address alone gets 4 times as many, an account from all addresses 10 times", false, func() (func(string) error, func() string) { return num(&c.LoginFreeFailures) })

@@ -176,8 +176,8 @@ func SeedDispatch(ctx context.Context, d *dispatch.Service, a *auth.Service, now
 	outcomes := []dispatch.Outcome{dispatch.OutcomeOutreach, dispatch.OutcomeToStation, dispatch.OutcomeRefused, dispatch.OutcomeOutreach, dispatch.OutcomeHospital, dispatch.OutcomeNotFound}
 	assigned := 0
 	for i, inc := range board.Incidents {
-		if inc.State == "closed" || (inc.Lat == 0 && inc.Lng == 0) {
-			continue
+		if inc.State == "closed" || inc.Precision != string(intake.PrecisionExact) {
+			continue // the address-only reports are left for the visitor to place and send by hand
 		}
 		if now.Sub(inc.OpenedAt) > 2*time.Hour && i%3 == 0 {
 			o := outcomes[r.IntN(len(outcomes))]

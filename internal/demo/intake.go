@@ -124,7 +124,27 @@ func SeedIntake(ctx context.Context, d Deps, apiKey string) ([]Key, error) {
 	if err := seedSignals(ctx, d, keyActor); err != nil {
 		return nil, err
 	}
+	if err := seedAddressOnly(ctx, d); err != nil {
+		return nil, err
+	}
 	return keys, nil
+}
+
+// seedAddressOnly files two public reports without a phone location, as
+// many are: one whose address the gazetteer places (约在：人民公园附近), one
+// it cannot (位置待定), for the dispatcher to place and assign by hand.
+func seedAddressOnly(ctx context.Context, d Deps) error {
+	now := d.Now().UTC()
+	for _, in := range []intake.Input{
+		{ServiceCode: "distress", Address: "人民公园东门附近", Description: "有人躺在长椅上，叫了几声没有反应", ReportedAt: now.Add(-20 * time.Minute)},
+		{ServiceCode: "distress", Address: "城东一个小区门口", Description: "一位老人在门口坐了一天，说不清家在哪里", ReportedAt: now.Add(-35 * time.Minute)},
+	} {
+		in.Channel = intake.ChannelPublic
+		if _, err := d.Intake.Submit(ctx, auth.Actor{IP: "local"}, in); err != nil {
+			return fmt.Errorf("demo address-only report: %w", err)
+		}
+	}
+	return nil
 }
 
 // seedSignals files a month of signals, oldest first, and closes most of

@@ -90,16 +90,20 @@ type Assignment struct {
 	EndedAt    time.Time
 }
 
-// Note is a dispatcher's note on an incident; escalations and assignments
-// leave one too.
+// Note is a dispatcher's note on an incident; escalations, assignments
+// and placing its pin leave one too: together they are its history.
 type Note struct {
 	ID         string
 	IncidentID string
 	At         time.Time
-	Kind       string // note, escalation, assignment
+	Kind       string // one of NoteKinds, or stay_exit (the station's text)
 	AuthorName string
 	Text       string
 }
+
+// NoteKinds are the kinds of a dispatcher's lines in an incident's
+// history ("location": a dispatcher placed its pin).
+var NoteKinds = []string{"note", "escalation", "assignment", "location"}
 
 // Patrol is one outing of a team (巡查): planned or ad hoc, day or night.
 type Patrol struct {
@@ -199,6 +203,8 @@ type BoardIncident struct {
 	State       string    `json:"state"`
 	Lat         float64   `json:"lat"`
 	Lng         float64   `json:"lng"`
+	Precision   string    `json:"precision"` // intake.Precision: "none" is unlocated (位置待定), never drawn
+	Place       string    `json:"place,omitempty"`
 	Address     string    `json:"address"`
 	District    string    `json:"district"`
 	Channels    []string  `json:"channels"`
@@ -213,12 +219,20 @@ type BoardIncident struct {
 	Version     int       `json:"version"`
 }
 
+// Located reports whether the incident has a place on the map.
+func (b *BoardIncident) Located() bool {
+	return b.Precision != string(intake.PrecisionNone) && (b.Lat != 0 || b.Lng != 0)
+}
+
+// Point returns the incident's place.
+func (b *BoardIncident) Point() intake.Point { return intake.Point{Lat: b.Lat, Lng: b.Lng} }
+
 // BoardFilter selects the board's incidents.
 type BoardFilter struct {
 	District    string
 	ServiceCode string
 	Channel     string
-	Closed      time.Duration // also show incidents closed this recently
+	ClosedLast  int // also show this many of the most recently closed
 }
 
 // Store is what dispatch needs from storage. Every method that changes a
@@ -260,7 +274,12 @@ type Store interface {
 	// incident was closed) and frees its team.
 	FinishAssignment(ctx context.Context, incidentID string, at time.Time) error
 
-	BoardIncidents(ctx context.Context, f BoardFilter, now time.Time) ([]*BoardIncident, error)
+	// BoardIncidents lists the open incidents and the f.ClosedLast most
+	// recently closed ones.
+	BoardIncidents(ctx context.Context, f BoardFilter) ([]*BoardIncident, error)
+	// CountClosed counts the incidents the filter selects that were
+	// closed since t.
+	CountClosed(ctx context.Context, f BoardFilter, since time.Time) (int, error)
 	BoardIncident(ctx context.Context, id string) (*BoardIncident, error)
 
 	SavePatrol(ctx context.Context, p *Patrol, baseVersion int, e audit.Entry) error // insert (baseVersion 0) or version-checked update

@@ -46,6 +46,12 @@ func clock(s string) (time.Duration, error) {
 	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
 }
 
+// startOfDay is midnight of t's day in the city's time zone.
+func (w NightWindow) startOfDay(t time.Time) time.Time {
+	l := t.In(w.loc())
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, w.loc()).UTC()
+}
+
 func (w NightWindow) loc() *time.Location {
 	if w.Loc == nil {
 		return DefaultNight.Loc

@@ -358,14 +358,72 @@ func (s *Service) Suggest(ctx context.Context, a auth.Actor, incidentID string, 
 	if err != nil {
 		return nil, err
 	}
-	if inc.Lat == 0 && inc.Lng == 0 {
-		return nil, nil // only an address: the dispatcher chooses
+	if !inc.Located() {
+		return nil, nil // 位置待定: the dispatcher places it or picks a team by hand
 	}
 	x, err := s.Index(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return x.Nearest(intake.Point{Lat: inc.Lat, Lng: inc.Lng}, k, s.SpeedKmh), nil
+	return x.Nearest(inc.Point(), k, s.SpeedKmh), nil
+}
+
+// Choice is an available team the dispatcher may pick by hand, with its
+// distance when both places are known.
+type Choice struct {
+	TeamID    string        `json:"team_id"`
+	Name      string        `json:"name"`
+	Kind      TeamKind      `json:"kind"`
+	Known     bool          `json:"known"` // distance and ETA are known
+	DistanceM float64       `json:"distance_m"`
+	ETA       time.Duration `json:"eta_ns"`
+}
+
+// Available lists every team that is available now, for the dispatcher's
+// own choice: nearest first when the incident and the team have a place,
+// then the others by name.
+func (s *Service) Available(ctx context.Context, a auth.Actor, incidentID string) ([]Choice, error) {
+	const op = "dispatch.Available"
+	if err := a.Require(op, auth.PermDispatchAssign); err != nil {
+		return nil, err
+	}
+	inc, err := s.Store.BoardIncident(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := s.Store.ListTeams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []Choice{}
+	for _, t := range teams {
+		if t.Status != StatusAvailable {
+			continue
+		}
+		c := Choice{TeamID: t.ID, Name: t.Name, Kind: t.Kind}
+		if inc.Located() && t.HasPosition() {
+			c.Known = true
+			c.DistanceM = math.Round(intake.Distance(inc.Point(), intake.Point{Lat: t.Lat, Lng: t.Lng}))
+			c.ETA = ETA(c.DistanceM, s.SpeedKmh)
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(x, y Choice) int {
+		switch {
+		case x.Known != y.Known:
+			if x.Known {
+				return -1
+			}
+			return 1
+		case x.Known && x.DistanceM != y.DistanceM:
+			if x.DistanceM < y.DistanceM {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(x.Name, y.Name)
+	})
+	return out, nil
 }
 
 // Assign sends a team to an incident, or re-assigns it from the team it
@@ -404,8 +462,8 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, incidentID, teamID s
 	}
 	now := s.now()
 	as := &Assignment{ID: id.New(), IncidentID: incidentID, TeamID: teamID, State: "active", AssignedAt: now, AssignedBy: a.Name}
-	if t.HasPosition() && (inc.Lat != 0 || inc.Lng != 0) {
-		as.DistanceM = intake.Distance(intake.Point{Lat: t.Lat, Lng: t.Lng}, intake.Point{Lat: inc.Lat, Lng: inc.Lng})
+	if t.HasPosition() && inc.Located() {
+		as.DistanceM = intake.Distance(intake.Point{Lat: t.Lat, Lng: t.Lng}, inc.Point())
 		as.ETA = ETA(as.DistanceM, s.SpeedKmh)
 	}
 	text := t.Name
@@ -484,11 +542,19 @@ type Board struct {
 	Teams     []*BoardTeam     `json:"teams"`
 	Hotspots  []*BoardHotspot  `json:"hotspots"`
 	Coverage  []Coverage       `json:"coverage"`
-	Stations  []BoardPlace     `json:"stations"` // filled in by the web layer, which knows the departments
-	Points    []BoardPlace     `json:"points"`   // rescue points switched on, filled in by the web layer
-	LastEvent int64            `json:"last_event"`
-	Now       time.Time        `json:"now"`
+	// ClosedToday counts the incidents closed since midnight; Incidents
+	// holds only the last few of them (ClosedShown).
+	ClosedToday int          `json:"closed_today"`
+	ClosedShown int          `json:"closed_shown"`
+	Stations    []BoardPlace `json:"stations"` // filled in by the web layer, which knows the departments
+	Points      []BoardPlace `json:"points"`   // rescue points switched on, filled in by the web layer
+	LastEvent   int64        `json:"last_event"`
+	Now         time.Time    `json:"now"`
 }
+
+// BoardClosedShown is how many closed incidents the board shows: the
+// latest few, with a link to the full list, not a month of them.
+const BoardClosedShown = 10
 
 // BoardTeam is a team as the board shows it.
 type BoardTeam struct {
@@ -560,10 +626,14 @@ func (s *Service) BoardOf(ctx context.Context, a auth.Actor, f BoardFilter, last
 		return nil, err
 	}
 	now := s.now()
-	if f.Closed == 0 {
-		f.Closed = 12 * time.Hour
+	if f.ClosedLast <= 0 {
+		f.ClosedLast = BoardClosedShown
 	}
-	incs, err := s.Store.BoardIncidents(ctx, f, now)
+	incs, err := s.Store.BoardIncidents(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	closedToday, err := s.Store.CountClosed(ctx, f, s.Night.startOfDay(now))
 	if err != nil {
 		return nil, err
 	}
@@ -583,7 +653,7 @@ func (s *Service) BoardOf(ctx context.Context, a auth.Actor, f BoardFilter, last
 	if err != nil {
 		return nil, err
 	}
-	b := &Board{Incidents: incs, LastEvent: lastEvent, Now: now, Coverage: cov}
+	b := &Board{Incidents: incs, LastEvent: lastEvent, Now: now, Coverage: cov, ClosedToday: closedToday, ClosedShown: f.ClosedLast}
 	for _, t := range teams {
 		b.Teams = append(b.Teams, BoardTeamOf(t, shifts...))
 	}

@@ -549,3 +549,101 @@ func TestEncounterSuppliesLeaveTheVan(t *testing.T) {
 		}
 	})
 }
+
+// A report with only an address the gazetteer does not know: no
+// suggestion, but every available team can be picked by hand; once the
+// dispatcher places the pin, the nearest come first.
+func TestUnlocatedIncidentByHand(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		f.team(t, "乙队", 35.2500, 113.9500, dispatch.StatusAvailable)
+		a := f.team(t, "甲队", 35.3020, 113.8700, dispatch.StatusAvailable)
+		f.team(t, "丙队", 35.3081, 113.8621, dispatch.StatusOffDuty)
+		unplaced := f.team(t, "丁队", 0, 0, dispatch.StatusAvailable)
+		res, err := f.in.Submit(ctx, auth.Actor{IP: "local"}, intake.Input{Channel: intake.ChannelPublic, ServiceCode: "rough_sleeping", Address: "城东一个小区门口"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc := res.Incident
+		if c, err := f.svc.Suggest(ctx, f.dispatcher, inc.ID, 3); err != nil || len(c) != 0 {
+			t.Fatalf("suggested %+v, %v for an unlocated incident", c, err)
+		}
+		names := func(cs []dispatch.Choice) (out []string) {
+			for _, c := range cs {
+				out = append(out, c.Name)
+			}
+			return out
+		}
+		choices, err := f.svc.Available(ctx, f.dispatcher, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := names(choices); len(got) != 3 || got[0] != "丁队" || got[1] != "乙队" || got[2] != "甲队" || choices[0].Known {
+			t.Fatalf("choices %v (%+v); want every available team by name, distance unknown", got, choices)
+		}
+		if _, err := f.svc.Available(ctx, f.patrol, inc.ID); !errs.Is(errs.Forbidden, err) {
+			t.Fatalf("patrol member listed teams: %v", err)
+		}
+		placed, err := f.in.Place(ctx, f.dispatcher, inc.ID, intake.Placement{Lat: 35.3030, Lng: 113.8710, Version: inc.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		choices, err = f.svc.Available(ctx, f.dispatcher, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := names(choices); got[0] != "甲队" || got[1] != "乙队" || got[2] != "丁队" || !choices[0].Known || choices[0].DistanceM > 200 || choices[2].Known {
+			t.Fatalf("after placing: %+v; want 甲队 (near), 乙队, then 丁队 without a position", choices)
+		}
+		if c, err := f.svc.Suggest(ctx, f.dispatcher, inc.ID, 3); err != nil || len(c) == 0 || c[0].TeamID != a.ID {
+			t.Fatalf("suggested %+v, %v after placing", c, err)
+		}
+		// Picked by hand: the team without a position is sent all the same.
+		as, err := f.svc.Assign(ctx, f.dispatcher, inc.ID, unplaced.ID, placed.Version)
+		if err != nil || as.DistanceM != 0 {
+			t.Fatalf("assign by hand: %+v, %v", as, err)
+		}
+	})
+}
+
+// The board lists the latest closed incidents and counts today's, not a
+// month of them.
+func TestBoardShowsLatestClosed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		today := f.now // 22:00 in 新乡; the day began at 16:00 UTC the day before
+		var last string
+		for i := range 14 {
+			f.now = today.Add(-28*time.Hour + time.Duration(i)*2*time.Hour) // 3 of them before midnight in 新乡
+			inc := f.signal(t, "GD-C"+string(rune('a'+i)), 35.30+float64(i)*0.01, 113.90)
+			if _, err := f.in.Update(ctx, f.dispatcher, inc.ID, intake.StatusUpdate{Version: inc.Version, State: intake.StateClosed, Outcome: intake.OutcomeHelped}); err != nil {
+				t.Fatal(err)
+			}
+			last = inc.ID
+		}
+		f.now = today
+		open := f.signal(t, "GD-OPEN", 35.31, 113.91)
+		b, err := f.svc.BoardOf(ctx, f.dispatcher, dispatch.BoardFilter{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var closed []*dispatch.BoardIncident
+		sawOpen := false
+		for _, i := range b.Incidents {
+			switch {
+			case i.State == "closed":
+				closed = append(closed, i)
+			case i.ID == open.ID:
+				sawOpen = true
+			}
+		}
+		if !sawOpen || len(closed) != dispatch.BoardClosedShown || closed[0].ID != last || b.ClosedShown != dispatch.BoardClosedShown {
+			t.Fatalf("board: open shown %v, %d closed (first %s), want %d, the latest first", sawOpen, len(closed), closed[0].Ref, dispatch.BoardClosedShown)
+		}
+		if b.ClosedToday != 11 {
+			t.Fatalf("closed today %d, want 11", b.ClosedToday)
+		}
+	})
+}

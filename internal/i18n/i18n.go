@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 //go:embed catalog/*.json
@@ -98,4 +99,29 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// Duration says how long d is the way people say it, in minutes, hours
+// and minutes, or days and hours: "45 分钟", "11 小时 28 分", "2 天 3 小时"
+// ("45 min", "11 h 28 min", "2 d 3 h"). A negative d reads as its length.
+// board.js formats its live timers with the same keys and rules.
+func (c *Catalog) Duration(lang string, d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	mins := int64(d / time.Minute)
+	switch {
+	case mins < 60:
+		return c.T(lang, "duration.minutes", mins)
+	case mins < 24*60:
+		if mins%60 == 0 {
+			return c.T(lang, "duration.hours", mins/60)
+		}
+		return c.T(lang, "duration.hours_minutes", mins/60, mins%60)
+	}
+	days, hours := mins/(24*60), mins%(24*60)/60
+	if hours == 0 {
+		return c.T(lang, "duration.days", days)
+	}
+	return c.T(lang, "duration.days_hours", days, hours)
 }

@@ -3,6 +3,7 @@ package i18n_test
 import (
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/havenrescue/haven/internal/i18n"
 )
@@ -23,6 +24,33 @@ func TestChinesePunctuationIsFullWidth(t *testing.T) {
 		}
 		if m := halfWidth.FindString(v); m != "" {
 			t.Errorf("%s: half-width punctuation %q in %q", k, m, v)
+		}
+	}
+}
+
+func TestDuration(t *testing.T) {
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		d      time.Duration
+		zh, en string
+	}{
+		{0, "0 分钟", "0 min"},
+		{59 * time.Second, "0 分钟", "0 min"},
+		{45 * time.Minute, "45 分钟", "45 min"},
+		{60 * time.Minute, "1 小时", "1 h"},
+		{688 * time.Minute, "11 小时 28 分", "11 h 28 min"}, // the board's "已超时 688 分钟"
+		{-688 * time.Minute, "11 小时 28 分", "11 h 28 min"},
+		{24 * time.Hour, "1 天", "1 d"},
+		{51*time.Hour + 59*time.Minute, "2 天 3 小时", "2 d 3 h"},
+	} {
+		if got := c.Duration("zh-CN", tc.d); got != tc.zh {
+			t.Errorf("Duration(zh-CN, %v) = %q, want %q", tc.d, got, tc.zh)
+		}
+		if got := c.Duration("en", tc.d); got != tc.en {
+			t.Errorf("Duration(en, %v) = %q, want %q", tc.d, got, tc.en)
 		}
 	}
 }

@@ -117,13 +117,40 @@ type Signal struct {
 // HasLocation reports whether the signal carries coordinates.
 func (s *Signal) HasLocation() bool { return s.Lat != 0 || s.Lng != 0 }
 
+// Precision says how well an incident's place is known.
+type Precision string
+
+const (
+	PrecisionExact  Precision = "exact"  // coordinates from the sender (phone location, map pin, partner platform)
+	PrecisionPlaced Precision = "placed" // a dispatcher placed the pin
+	// Placed by the gazetteer from the typed address (geo.Precision).
+	PrecisionPlace    Precision = "place"    // a named place
+	PrecisionCrossing Precision = "crossing" // where two roads cross
+	PrecisionStreet   Precision = "street"   // somewhere on a road
+	PrecisionDistrict Precision = "district" // only the district
+	PrecisionNone     Precision = "none"     // unlocated: 位置待定, never drawn on a map
+)
+
+// Approximate reports whether the place was guessed from a typed address.
+func (p Precision) Approximate() bool {
+	switch p {
+	case PrecisionPlace, PrecisionCrossing, PrecisionStreet, PrecisionDistrict:
+		return true
+	}
+	return false
+}
+
 // Incident is one situation on the street, made of one or more signals.
 type Incident struct {
-	ID           string
-	Ref          string
-	ServiceCode  string
-	State        State
-	Lat, Lng     float64
+	ID          string
+	Ref         string
+	ServiceCode string
+	State       State
+	Lat, Lng    float64 // WGS-84; meaningless when Precision is none
+	// Precision says how well Lat, Lng are known; Place is the gazetteer
+	// name they came from ("人民公园") when approximate.
+	Precision    Precision
+	Place        string
 	Address      string
 	District     string
 	DepartmentID string // who handles it (routing catalogue)
@@ -139,6 +166,18 @@ type Incident struct {
 	SignalCount  int
 	Version      int
 	UpdatedAt    time.Time
+}
+
+// Located reports whether the incident has a place on the map at all.
+func (i *Incident) Located() bool {
+	return i.Precision != PrecisionNone && (i.Lat != 0 || i.Lng != 0)
+}
+
+// Pinned reports whether the incident's coordinates are exact (sent with
+// the report, or placed by a dispatcher): only those take other signals
+// by distance.
+func (i *Incident) Pinned() bool {
+	return i.Located() && (i.Precision == "" || i.Precision == PrecisionExact || i.Precision == PrecisionPlaced)
 }
 
 // Overdue reports whether the incident is past its SLA at now.
@@ -198,6 +237,7 @@ type IncidentFilter struct {
 	District    string
 	Since       time.Time
 	Limit       int
+	Offset      int // rows to skip, for a paged list
 }
 
 // SignalFilter selects signals (Open311 GET requests).
@@ -273,6 +313,10 @@ type Store interface {
 	// RecentIncidentsNear lists incidents opened since t within the
 	// bounding box, for the "already known" hint.
 	RecentIncidentsNear(ctx context.Context, p Point, radiusM float64, since time.Time) ([]*Incident, error)
+	// PlaceIncident moves an incident's pin (place, precision, and its
+	// routing) if the version matches (Conflict otherwise), with a line in
+	// its history and the audit row, in one transaction.
+	PlaceIncident(ctx context.Context, inc *Incident, note string, e audit.Entry) error
 	// SetKnown stores the "already known" hint of an incident.
 	SetKnown(ctx context.Context, incidentID string, k *KnownMatch) error
 

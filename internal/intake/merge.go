@@ -3,6 +3,8 @@ package intake
 import (
 	"math"
 	"time"
+
+	"github.com/havenrescue/haven/internal/geo"
 )
 
 // MergeRule says when a new signal joins an open incident (12345's 并单).
@@ -22,8 +24,8 @@ func (r MergeRule) Joins(inc *Incident, s *Signal) bool {
 	if !inc.State.Open() || !Compatible(inc.ServiceCode, s.ServiceCode) {
 		return false
 	}
-	if !s.HasLocation() || (inc.Lat == 0 && inc.Lng == 0) {
-		return false
+	if !s.HasLocation() || !inc.Pinned() {
+		return false // an approximate (geocoded) place is no ground for merging either
 	}
 	gap := s.ReportedAt.Sub(inc.LastSignalAt)
 	if gap < 0 {
@@ -54,13 +56,7 @@ func (r MergeRule) Choose(candidates []*Incident, s *Signal) *Incident {
 const earthRadiusM = 6371008.8
 
 // Distance is the great-circle distance in metres (haversine).
-func Distance(a, b Point) float64 {
-	const rad = math.Pi / 180
-	dLat := (b.Lat - a.Lat) * rad
-	dLng := (b.Lng - a.Lng) * rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * earthRadiusM * math.Asin(math.Min(1, math.Sqrt(h)))
-}
+func Distance(a, b Point) float64 { return geo.Distance(geo.Point(a), geo.Point(b)) }
 
 // Box returns a latitude/longitude box that contains every point within
 // radiusM of p, for an index-friendly first filter.

@@ -11,6 +11,8 @@ func north(p Point, d float64) Point {
 	return Point{p.Lat + d/earthRadiusM*180/math.Pi, p.Lng}
 }
 
+func precise(i *Incident, p Precision) *Incident { i.Precision = p; return i }
+
 func TestMergeRule(t *testing.T) {
 	station := Point{35.3080, 113.8620} // 新乡火车站
 	t0 := time.Date(2026, 11, 28, 22, 0, 0, 0, time.UTC)
@@ -41,6 +43,9 @@ func TestMergeRule(t *testing.T) {
 		{"merged incident", inc("rough_sleeping", StateMerged, t0), sig("rough_sleeping", station, t0), false},
 		{"in progress still takes signals", inc("rough_sleeping", StateInProgress, t0), sig("rough_sleeping", station, t0), true},
 		{"no coordinates", inc("rough_sleeping", StateAccepted, t0), &Signal{ServiceCode: "rough_sleeping", Address: "火车站", ReportedAt: t0}, false},
+		{"placed by a dispatcher", precise(inc("rough_sleeping", StateAccepted, t0), PrecisionPlaced), sig("rough_sleeping", station, t0), true},
+		{"place guessed from the address", precise(inc("rough_sleeping", StateAccepted, t0), PrecisionPlace), sig("rough_sleeping", station, t0), false},
+		{"unlocated", precise(inc("rough_sleeping", StateAccepted, t0), PrecisionNone), sig("rough_sleeping", station, t0), false},
 	} {
 		if got := r.Joins(tc.inc, tc.sig); got != tc.want {
 			t.Errorf("%s: Joins = %v, want %v (distance %.1f m)", tc.name, got, tc.want, Distance(Point{tc.inc.Lat, tc.inc.Lng}, Point{tc.sig.Lat, tc.sig.Lng}))

@@ -19,6 +19,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/photo"
 	"github.com/havenrescue/haven/internal/secret"
@@ -50,6 +51,13 @@ func (b Bounds) Contains(lat, lng float64) bool {
 	return lat >= b.MinLat && lat <= b.MaxLat && lng >= b.MinLng && lng <= b.MaxLng
 }
 
+// Geocoder places a typed address on the map from the city's gazetteer
+// (geo.Live).
+type Geocoder interface {
+	Geocode(ctx context.Context, text string) (geo.Match, bool)
+	Search(ctx context.Context, q string, n int) []geo.Match
+}
+
 // PhotoStore keeps cleaned photos (files.Store).
 type PhotoStore = files.Store
 
@@ -63,6 +71,9 @@ type Service struct {
 	Merge  MergeRule
 	Bounds Bounds
 	Known  []KnownMatcher
+	// Geocoder places reports that carry only a typed address; without
+	// one they are unlocated until a dispatcher places them.
+	Geocoder Geocoder
 	// Changed, if set, is told about every new or changed incident (the
 	// live board subscribes here).
 	Changed func(inc *Incident)
@@ -279,15 +290,12 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, 
 	}
 	svc, _ := ServiceByCode(sig.ServiceCode)
 	inc := &Incident{
-		ID: id.New(), Ref: NewRef("SJ"), ServiceCode: sig.ServiceCode, State: StateAccepted, Lat: sig.Lat, Lng: sig.Lng,
+		ID: id.New(), Ref: NewRef("SJ"), ServiceCode: sig.ServiceCode, State: StateAccepted,
 		Address: sig.Address, OpenedAt: minTime(sig.ReportedAt, now), LastSignalAt: sig.ReportedAt, DueAt: sig.ReportedAt.Add(svc.SLA),
 		SignalCount: 1, Version: 1, UpdatedAt: now,
 	}
-	if rules, err := s.routingRules(ctx); err == nil {
-		if r := Route(rules, sig, ""); r != nil {
-			inc.RuleID, inc.DepartmentID, inc.District = r.ID, r.DepartmentID, r.District
-		}
-	} else {
+	s.locate(ctx, inc, sig)
+	if err := s.route(ctx, inc); err != nil {
 		return nil, err
 	}
 	e := audit.Entry{ActorID: a.UserID, ActorName: actorName(a, in.Channel), Action: "signal.create", RecordType: "signal", RecordID: sig.ID, IP: a.IP, Detail: string(in.Channel)}
@@ -302,6 +310,47 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, 
 		s.Changed(res.Incident)
 	}
 	return res, nil
+}
+
+// locate places a new incident: where its signal says, else where the
+// gazetteer finds the typed address (approximately), else nowhere
+// (unlocated, 位置待定) — never at 0,0 on a map.
+func (s *Service) locate(ctx context.Context, inc *Incident, sig *Signal) {
+	inc.Lat, inc.Lng, inc.Precision, inc.Place = 0, 0, PrecisionNone, ""
+	if sig.HasLocation() {
+		inc.Lat, inc.Lng, inc.Precision = sig.Lat, sig.Lng, PrecisionExact
+		return
+	}
+	if s.Geocoder == nil {
+		return
+	}
+	for _, text := range []string{sig.Address, sig.Description} {
+		if m, ok := s.Geocoder.Geocode(ctx, text); ok && s.Bounds.Contains(m.Lat, m.Lng) {
+			inc.Lat, inc.Lng, inc.Precision, inc.Place = m.Lat, m.Lng, Precision(m.Precision), m.Name
+			return
+		}
+	}
+}
+
+// route picks the incident's department from the routing catalogue by its
+// place: its point, or for a district-only place the district's name.
+func (s *Service) route(ctx context.Context, inc *Incident) error {
+	rules, err := s.routingRules(ctx)
+	if err != nil {
+		return err
+	}
+	at := &Signal{ServiceCode: inc.ServiceCode}
+	district := ""
+	switch {
+	case inc.Precision == PrecisionDistrict:
+		district = inc.Place
+	case inc.Located():
+		at.Lat, at.Lng = inc.Lat, inc.Lng
+	}
+	if r := Route(rules, at, district); r != nil {
+		inc.RuleID, inc.DepartmentID, inc.District = r.ID, r.DepartmentID, r.District
+	}
+	return nil
 }
 
 // minTime: an incident opens when the first report says it happened (a
@@ -379,8 +428,8 @@ type RecentIncidents struct {
 
 // Known implements KnownMatcher.
 func (r RecentIncidents) Known(ctx context.Context, inc *Incident) (*KnownMatch, error) {
-	if inc.Lat == 0 && inc.Lng == 0 {
-		return nil, nil
+	if !inc.Located() || inc.Precision == PrecisionStreet || inc.Precision == PrecisionDistrict {
+		return nil, nil // a road or a district is no "same place"
 	}
 	radius, days := r.RadiusM, r.Days
 	if radius <= 0 {
@@ -660,9 +709,10 @@ func (s *Service) SplitSignal(ctx context.Context, a auth.Actor, incidentID, sig
 	sg := sigs[i]
 	now := s.now()
 	svc, _ := ServiceByCode(sg.ServiceCode)
-	n := &Incident{ID: id.New(), Ref: NewRef("SJ"), ServiceCode: sg.ServiceCode, State: StateAccepted, Lat: sg.Lat, Lng: sg.Lng,
+	n := &Incident{ID: id.New(), Ref: NewRef("SJ"), ServiceCode: sg.ServiceCode, State: StateAccepted,
 		Address: sg.Address, District: inc.District, DepartmentID: inc.DepartmentID, RuleID: inc.RuleID, OpenedAt: now,
 		LastSignalAt: sg.ReportedAt, DueAt: sg.ReportedAt.Add(svc.SLA), SignalCount: 1, Version: 1, UpdatedAt: now}
+	s.locate(ctx, n, sg)
 	o := &Op{ID: id.New(), Kind: "split", From: inc.ID, To: n.ID, SignalIDs: []string{sg.ID}, PrevState: inc.State, ActorName: a.Name, At: now}
 	e := a.Entry("incident.split", "incident", inc.ID)
 	e.Detail = "signal " + sg.Ref + " to " + n.Ref

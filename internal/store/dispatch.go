@@ -380,7 +380,7 @@ func (db *DB) FinishAssignment(ctx context.Context, incidentID string, at time.T
 }
 
 func (db *DB) boardSelect() string {
-	return `SELECT i.id, i.ref, i.service_code, i.state, i.lat, i.lng, i.address, i.district, i.opened_at, i.due_at, i.closed_at,
+	return `SELECT i.id, i.ref, i.service_code, i.state, i.lat, i.lng, i.loc_precision, i.loc_place, i.address, i.district, i.opened_at, i.due_at, i.closed_at,
 		i.outcome, i.signal_count, i.escalation, COALESCE(i.team_id, ''), COALESCE(t.name, ''), i.version,
 		COALESCE((SELECT ` + db.d.joinComma("c.channel") + ` FROM (SELECT DISTINCT channel FROM signals s WHERE s.incident_id = i.id) c), '')
 		FROM incidents i LEFT JOIN teams t ON t.id = i.team_id`
@@ -389,7 +389,7 @@ func (db *DB) boardSelect() string {
 func scanBoard(r rowScanner) (*dispatch.BoardIncident, error) {
 	var b dispatch.BoardIncident
 	var channels string
-	err := r.Scan(&b.ID, &b.Ref, &b.ServiceCode, &b.State, &b.Lat, &b.Lng, &b.Address, &b.District, scanTime{&b.OpenedAt}, scanTime{&b.DueAt},
+	err := r.Scan(&b.ID, &b.Ref, &b.ServiceCode, &b.State, &b.Lat, &b.Lng, &b.Precision, &b.Place, &b.Address, &b.District, scanTime{&b.OpenedAt}, scanTime{&b.DueAt},
 		scanTime{&b.ClosedAt}, &b.Outcome, &b.SignalCount, &b.Escalation, &b.TeamID, &b.TeamName, &b.Version, &channels)
 	if channels != "" {
 		b.Channels = strings.Split(channels, ",")
@@ -399,11 +399,9 @@ func scanBoard(r rowScanner) (*dispatch.BoardIncident, error) {
 	return &b, err
 }
 
-// BoardIncidents implements dispatch.Store: open incidents and those closed
-// within f.Closed, oldest deadline first.
-func (db *DB) BoardIncidents(ctx context.Context, f dispatch.BoardFilter, now time.Time) ([]*dispatch.BoardIncident, error) {
+// boardWhere is the filter's condition on incidents i.
+func boardWhere(f dispatch.BoardFilter) filter {
 	var w filter
-	w.add("(i.state NOT IN ('closed', 'merged') OR (i.state = 'closed' AND i.closed_at >= ?))", db.d.t(now.Add(-f.Closed)))
 	if f.District != "" {
 		w.add("i.district = ?", f.District)
 	}
@@ -413,7 +411,33 @@ func (db *DB) BoardIncidents(ctx context.Context, f dispatch.BoardFilter, now ti
 	if f.Channel != "" {
 		w.add("i.id IN (SELECT incident_id FROM signals WHERE channel = ?)", f.Channel)
 	}
-	return list(ctx, db, db.r, "store.BoardIncidents", db.boardSelect()+w.sql()+` ORDER BY i.due_at, i.id LIMIT 1000`, scanBoard, w.args...)
+	return w
+}
+
+// BoardIncidents implements dispatch.Store: open incidents, oldest
+// deadline first, then the f.ClosedLast most recently closed.
+func (db *DB) BoardIncidents(ctx context.Context, f dispatch.BoardFilter) ([]*dispatch.BoardIncident, error) {
+	w := boardWhere(f)
+	w.add("i.state NOT IN ('closed', 'merged')")
+	open, err := list(ctx, db, db.r, "store.BoardIncidents", db.boardSelect()+w.sql()+` ORDER BY i.due_at, i.id LIMIT 1000`, scanBoard, w.args...)
+	if err != nil || f.ClosedLast <= 0 {
+		return open, err
+	}
+	w = boardWhere(f)
+	w.add("i.state = 'closed'")
+	closed, err := list(ctx, db, db.r, "store.BoardIncidents", db.boardSelect()+w.sql()+` ORDER BY i.closed_at DESC, i.id LIMIT ?`, scanBoard,
+		append(w.args, f.ClosedLast)...)
+	return append(open, closed...), err
+}
+
+// CountClosed implements dispatch.Store.
+func (db *DB) CountClosed(ctx context.Context, f dispatch.BoardFilter, since time.Time) (int, error) {
+	w := boardWhere(f)
+	w.add("i.state = 'closed'")
+	w.add("i.closed_at >= ?", db.d.t(since))
+	var n int
+	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT count(*) FROM incidents i`+w.sql()), w.args...).Scan(&n)
+	return n, translate("store.CountClosed", err)
 }
 
 // BoardIncident implements dispatch.Store.

@@ -84,3 +84,13 @@ func BulkInsertForTest(ctx context.Context, db *DB, table string, cols []string,
 	_, err = db.w.ExecContext(ctx, "ANALYZE "+table)
 	return translate("store.BulkInsertForTest", err)
 }
+
+// RedoMigrationForTest rolls the schema back to before version and
+// migrates up again, as an installation upgrading across it would.
+func RedoMigrationForTest(ctx context.Context, db *DB, version int64) error {
+	if _, err := db.migrate.DownTo(ctx, version-1); err != nil {
+		return err
+	}
+	_, err := db.Migrate(ctx)
+	return err
+}

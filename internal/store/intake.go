@@ -17,19 +17,19 @@ import (
 )
 
 const incidentColumns = `id, ref, service_code, state, lat, lng, address, district, department_id, rule_id, opened_at,
-	last_signal_at, due_at, closed_at, outcome, status_notes, merged_into, known, signal_count, version, updated_at`
+	last_signal_at, due_at, closed_at, outcome, status_notes, merged_into, known, signal_count, version, updated_at, loc_precision, loc_place`
 
 func scanIncident(r rowScanner) (*intake.Incident, error) {
 	var i intake.Incident
-	var state, outcome, known string
+	var state, outcome, known, precision string
 	var dept, rule, merged sql.NullString
 	err := r.Scan(&i.ID, &i.Ref, &i.ServiceCode, &state, &i.Lat, &i.Lng, &i.Address, &i.District, &dept, &rule,
 		scanTime{&i.OpenedAt}, scanTime{&i.LastSignalAt}, scanTime{&i.DueAt}, scanTime{&i.ClosedAt}, &outcome, &i.StatusNotes,
-		&merged, &known, &i.SignalCount, &i.Version, scanTime{&i.UpdatedAt})
+		&merged, &known, &i.SignalCount, &i.Version, scanTime{&i.UpdatedAt}, &precision, &i.Place)
 	if err != nil {
 		return nil, err
 	}
-	i.State, i.Outcome = intake.State(state), intake.Outcome(outcome)
+	i.State, i.Outcome, i.Precision = intake.State(state), intake.Outcome(outcome), intake.Precision(precision)
 	i.DepartmentID, i.RuleID, i.MergedInto = dept.String, rule.String, merged.String
 	if known != "" {
 		var k intake.KnownMatch
@@ -186,12 +186,12 @@ var errDuplicateRace = errors.New("duplicate delivery committed concurrently")
 var hotQueries = map[string]string{
 	"candidates": `SELECT id, ref, service_code, state, lat, lng, last_signal_at, due_at, outcome, status_notes, signal_count, version
 		FROM incidents WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND last_signal_at >= ?
-		AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ? AND state NOT IN ('closed', 'merged')`,
+		AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ? AND state NOT IN ('closed', 'merged') AND loc_precision IN ('exact', 'placed')`,
 	"joinIncident": `UPDATE incidents SET
 		last_signal_at = CASE WHEN last_signal_at < ? THEN ? ELSE last_signal_at END,
 		due_at = CASE WHEN due_at > ? THEN ? ELSE due_at END,
 		signal_count = signal_count + 1, version = version + 1, updated_at = ? WHERE id = ?`,
-	"insertIncident": `INSERT INTO incidents (` + incidentColumns + `, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"insertIncident": `INSERT INTO incidents (` + incidentColumns + `, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"insertSignal": `INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
 		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING`,
@@ -463,7 +463,7 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 				rows.Close()
 				return nil, err
 			}
-			inc.State, inc.Outcome = intake.State(state), intake.Outcome(outcome)
+			inc.State, inc.Outcome, inc.Precision = intake.State(state), intake.Outcome(outcome), intake.PrecisionExact
 			cands = append(cands, &inc)
 		}
 		rows.Close()
@@ -494,7 +494,7 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 		if _, err := db.hotExec(ctx, tx, "insertIncident", i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District,
 			nullString(i.DepartmentID), nullString(i.RuleID), db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt),
 			string(i.Outcome), i.StatusNotes, nullString(i.MergedInto), "", i.SignalCount, i.Version, db.d.t(i.UpdatedAt),
-			intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng})); err != nil {
+			precisionOf(i), i.Place, intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng})); err != nil {
 			return nil, err
 		}
 		s.IncidentID = i.ID
@@ -531,11 +531,25 @@ func (db *DB) insertIncident(ctx context.Context, x execer, i *intake.Incident) 
 		b, _ := json.Marshal(i.Known)
 		known = string(b)
 	}
-	_, err := db.exec(ctx, x, `INSERT INTO incidents (`+incidentColumns+`, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.exec(ctx, x, `INSERT INTO incidents (`+incidentColumns+`, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District, nullString(i.DepartmentID), nullString(i.RuleID),
 		db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt), string(i.Outcome), i.StatusNotes,
-		nullString(i.MergedInto), known, i.SignalCount, i.Version, db.d.t(i.UpdatedAt), intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng}))
+		nullString(i.MergedInto), known, i.SignalCount, i.Version, db.d.t(i.UpdatedAt), precisionOf(i), i.Place,
+		intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng}))
 	return err
+}
+
+// precisionOf is what is stored of an incident's place: an incident
+// without coordinates is unlocated whatever its Go value says, so no
+// reader ever takes 0,0 for a place.
+func precisionOf(i *intake.Incident) string {
+	switch {
+	case i.Lat == 0 && i.Lng == 0:
+		return string(intake.PrecisionNone)
+	case i.Precision == "":
+		return string(intake.PrecisionExact)
+	}
+	return string(i.Precision)
 }
 
 func (db *DB) signalView(ctx context.Context, q querier, where string, args ...any) (*intake.SignalView, error) {
@@ -686,8 +700,14 @@ func (db *DB) ListIncidents(ctx context.Context, f intake.IncidentFilter) ([]*in
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
-	return list(ctx, db, db.r, "store.ListIncidents", `SELECT `+incidentColumns+` FROM incidents`+w.sql()+
-		` ORDER BY last_signal_at DESC, id DESC LIMIT ?`, scanIncident, append(w.args, limit)...)
+	// Closed incidents list by when they closed (the board links here for
+	// "all closed"), the others by their last signal.
+	order := ` ORDER BY last_signal_at DESC, id DESC`
+	if len(f.States) == 1 && f.States[0] == intake.StateClosed {
+		order = ` ORDER BY closed_at DESC, id DESC`
+	}
+	return list(ctx, db, db.r, "store.ListIncidents", `SELECT `+incidentColumns+` FROM incidents`+w.sql()+order+` LIMIT ? OFFSET ?`,
+		scanIncident, append(w.args, limit, max(f.Offset, 0))...)
 }
 
 // UpdateIncident implements intake.Store.
@@ -749,6 +769,31 @@ func (db *DB) RecentIncidentsNear(ctx context.Context, p intake.Point, radiusM f
 		}
 	}
 	return out, translate("store.RecentIncidentsNear", rows.Err())
+}
+
+// PlaceIncident implements intake.Store.
+func (db *DB) PlaceIncident(ctx context.Context, inc *intake.Incident, note string, e audit.Entry) error {
+	const op = "store.PlaceIncident"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		r, err := db.exec(ctx, tx, `UPDATE incidents SET lat = ?, lng = ?, cell = ?, loc_precision = ?, loc_place = ?, district = ?,
+			department_id = ?, rule_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND state <> 'merged'`,
+			inc.Lat, inc.Lng, intake.Cell(intake.Point{Lat: inc.Lat, Lng: inc.Lng}), precisionOf(inc), inc.Place, inc.District,
+			nullString(inc.DepartmentID), nullString(inc.RuleID), db.d.t(inc.UpdatedAt), inc.ID, inc.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return errs.E(errs.Conflict, op, "err.changed_meanwhile")
+		}
+		if _, err := db.exec(ctx, tx, `INSERT INTO incident_notes (id, incident_id, at, kind, author_name, text) VALUES (?, ?, ?, ?, ?, ?)`,
+			id.New(), inc.ID, db.d.t(inc.UpdatedAt), "location", e.ActorName, note); err != nil {
+			return err
+		}
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, inc.UpdatedAt, events.TopicIncident, inc.ID)
+	})
 }
 
 // SetKnown implements intake.Store.

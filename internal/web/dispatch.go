@@ -24,6 +24,7 @@ type boardPage struct {
 	Services []intake.ServiceType
 	Channels []intake.Channel
 	Assign   bool
+	Place    bool // may place an incident's pin
 }
 
 func (s *Server) boardFilter(r *http.Request) dispatch.BoardFilter {
@@ -73,7 +74,7 @@ func (s *Server) dispatchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.newView(r, "title.dispatch", boardPage{Board: b, Services: intake.Services, Channels: intake.Channels,
-		Assign: info(r).actor.Can(auth.PermDispatchAssign)})
+		Assign: info(r).actor.Can(auth.PermDispatchAssign), Place: info(r).actor.Can(auth.PermIncidentsManage)})
 	v.keep(r, "district", "service", "channel")
 	s.render(w, r, http.StatusOK, "dispatch", v)
 }
@@ -179,6 +180,47 @@ func (s *Server) dispatchSuggest(w http.ResponseWriter, r *http.Request) {
 		c = []dispatch.Candidate{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"candidates": c})
+}
+
+// dispatchTeams lists every available team for the dispatcher's own
+// choice, nearest first when the incident has a place.
+func (s *Server) dispatchTeams(w http.ResponseWriter, r *http.Request) {
+	c, err := s.Dispatch.Available(r.Context(), info(r).actor, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"teams": c})
+}
+
+// dispatchPlaces searches the city's gazetteer for the board's "set the
+// location" box.
+func (s *Server) dispatchPlaces(w http.ResponseWriter, r *http.Request) {
+	m, err := s.Intake.SearchPlaces(r.Context(), info(r).actor, r.URL.Query().Get("q"), 8)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"places": m})
+}
+
+// dispatchPlace puts an incident's pin where the dispatcher clicked on the
+// map or the place they chose.
+func (s *Server) dispatchPlace(w http.ResponseWriter, r *http.Request) {
+	lat, okLat := parseCoord(r.PostFormValue("lat"))
+	lng, okLng := parseCoord(r.PostFormValue("lng"))
+	if !okLat || !okLng {
+		s.fail(w, r, errs.InvalidFields("web.dispatchPlace", map[string]string{"location": "err.coordinates"}))
+		return
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	inc, err := s.Intake.Place(r.Context(), info(r).actor, r.PathValue("id"),
+		intake.Placement{Lat: lat, Lng: lng, Name: r.PostFormValue("name"), Version: version})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incident": inc.ID, "version": inc.Version, "lat": inc.Lat, "lng": inc.Lng})
 }
 
 func (s *Server) dispatchAssign(w http.ResponseWriter, r *http.Request) {

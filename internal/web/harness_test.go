@@ -25,6 +25,7 @@ import (
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
+	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -94,7 +95,8 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		t.Fatal(err)
 	}
 	photos := db.Files() // as haven serve keeps them
-	in := &intake.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Bounds: intake.XinxiangBounds, Merge: intake.DefaultMergeRule}
+	in := &intake.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Bounds: intake.XinxiangBounds, Merge: intake.DefaultMergeRule,
+		Geocoder: &geo.Live{Base: geo.Xinxiang(), Places: db.GazetteerPlaces}}
 	partners := &intake.Partners{Intake: in, Store: db}
 	if err := partners.EnsureDefaults(context.Background()); err != nil {
 		t.Fatal(err)

@@ -2,10 +2,13 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/intake"
 )
@@ -16,11 +19,20 @@ type incidentsData struct {
 	States    []intake.State
 	Channels  []intake.Channel
 	Now       time.Time
+	Page      int    // from 1
+	Prev      string // URL of the previous page, "" on the first
+	Next      string // URL of the next page, "" on the last
 }
+
+// incidentsPerPage is one page of the incident list.
+const incidentsPerPage = 100
 
 func (s *Server) incidentsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := intake.IncidentFilter{ServiceCode: q.Get("service"), Channel: intake.Channel(q.Get("channel")), Limit: 300}
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = min(max(page, 1), 1000)
+	f := intake.IncidentFilter{ServiceCode: q.Get("service"), Channel: intake.Channel(q.Get("channel")),
+		Limit: incidentsPerPage + 1, Offset: (page - 1) * incidentsPerPage}
 	switch st := q.Get("state"); st {
 	case "", "open":
 		f.States = []intake.State{intake.StateAccepted, intake.StateDispatched, intake.StateInProgress, intake.StateReplied}
@@ -33,13 +45,31 @@ func (s *Server) incidentsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "title.incidents", incidentsData{Incidents: list, Services: intake.Services, States: intake.States, Channels: intake.Channels, Now: s.Now().UTC()})
+	d := incidentsData{Incidents: list, Services: intake.Services, States: intake.States, Channels: intake.Channels, Now: s.Now().UTC(), Page: page}
+	pageQuery := func(n int) string {
+		pq := url.Values{}
+		for _, k := range []string{"state", "service", "channel"} {
+			if v := q.Get(k); v != "" {
+				pq.Set(k, v)
+			}
+		}
+		pq.Set("page", strconv.Itoa(n))
+		return "/incidents?" + pq.Encode()
+	}
+	if len(list) > incidentsPerPage {
+		d.Incidents, d.Next = list[:incidentsPerPage], pageQuery(page+1)
+	}
+	if page > 1 {
+		d.Prev = pageQuery(page - 1)
+	}
+	v := s.newView(r, "title.incidents", d)
 	v.keep(r, "state", "service", "channel")
 	s.render(w, r, http.StatusOK, "incidents", v)
 }
 
 type incidentData struct {
 	*intake.IncidentDetail
+	Notes    []*dispatch.Note // assignments, escalations, notes, placements: its history
 	Service  intake.ServiceType
 	Next     []intake.State
 	Outcomes []intake.Outcome
@@ -63,8 +93,14 @@ func (s *Server) showIncident(w http.ResponseWriter, r *http.Request, id string,
 		s.fail(w, r, err)
 		return
 	}
+	notes, err := s.Dispatch.Notes(r.Context(), ri.actor, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slices.Reverse(notes) // newest first, as the merges and splits
 	svc, _ := intake.ServiceByCode(d.ServiceCode)
-	data := incidentData{IncidentDetail: d, Service: svc, Outcomes: intake.Outcomes, Now: s.Now().UTC(), Revealed: revealed,
+	data := incidentData{IncidentDetail: d, Notes: notes, Service: svc, Outcomes: intake.Outcomes, Now: s.Now().UTC(), Revealed: revealed,
 		Personal: ri.actor.Can(auth.PermSignalsPersonal), Manage: ri.actor.Can(auth.PermIncidentsManage)}
 	for _, st := range intake.States {
 		if st == d.State || intake.CanMove(d.State, st) {
@@ -75,7 +111,7 @@ func (s *Server) showIncident(w http.ResponseWriter, r *http.Request, id string,
 	v.Notice = incidentNotices[r.URL.Query().Get("notice")]
 	v.Errors, v.Message = fieldErrs, msg
 	if fieldErrs != nil {
-		v.keep(r, "state", "outcome", "status_notes", "into")
+		v.keep(r, "state", "outcome", "status_notes", "into", "place")
 	} else {
 		v.Form.Set("state", string(d.State))
 		v.Form.Set("outcome", string(d.Outcome))
@@ -128,6 +164,35 @@ func (s *Server) incidentSplit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/incidents/"+n.ID+"?notice=split", http.StatusSeeOther)
+}
+
+// incidentPlace sets an incident's location from a place name typed on
+// its page: the gazetteer's best match becomes the pin.
+func (s *Server) incidentPlace(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ri := info(r)
+	found, err := s.Intake.SearchPlaces(r.Context(), ri.actor, r.PostFormValue("place"), 1)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(found) == 0 {
+		s.showIncident(w, r, id, http.StatusUnprocessableEntity, map[string]string{"place": "err.place_unknown"}, "err.form", nil)
+		return
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	m := found[0]
+	_, err = s.Intake.Place(r.Context(), ri.actor, id, intake.Placement{Lat: m.Lat, Lng: m.Lng, Name: m.Name, Version: version})
+	switch {
+	case errs.Is(errs.Invalid, err):
+		s.showIncident(w, r, id, http.StatusUnprocessableEntity, map[string]string{"place": "err.place_unknown"}, "err.form", nil)
+	case errs.Is(errs.Conflict, err):
+		s.showIncident(w, r, id, http.StatusConflict, map[string]string{}, errs.MessageOf(err), nil)
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		http.Redirect(w, r, "/incidents/"+id+"?notice=saved", http.StatusSeeOther)
+	}
 }
 
 func (s *Server) incidentUndo(w http.ResponseWriter, r *http.Request) {

@@ -76,7 +76,7 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 				return code
 			},
 			"overdue":   func(i *intake.Incident, now time.Time) bool { return i.Overdue(now) },
-			"minutes":   func(d time.Duration) int { return int(d.Minutes()) },
+			"duration":  func(d time.Duration) string { return cat.Duration(lang, d) },
 			"coord":     func(f float64) string { return strconv.FormatFloat(f, 'f', 5, 64) },
 			"list":      func(v ...string) []string { return v },
 			"hasPrefix": strings.HasPrefix,
@@ -375,7 +375,7 @@ func wantsJSON(r *http.Request) bool {
 func scriptText(cat *i18n.Catalog, lang string) map[string]string {
 	out := map[string]string{}
 	for _, k := range cat.Keys() {
-		for _, p := range []string{"state.", "channel.", "outcome.", "team_status.", "encounter_outcome.", "person_state.", "dispatch.", "patrol.", "hotspot_kind.", "points.open_now", "points.closed_now"} {
+		for _, p := range []string{"state.", "channel.", "outcome.", "team_status.", "encounter_outcome.", "person_state.", "dispatch.", "patrol.", "hotspot_kind.", "points.open_now", "points.closed_now", "location.", "duration.", "punct."} {
 			if strings.HasPrefix(k, p) {
 				out[k] = cat.T(lang, k)
 			}

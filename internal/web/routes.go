@@ -71,6 +71,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /incidents/{id}", s.signedIn(s.incidentUpdate))
 	s.handle("POST /incidents/{id}/merge", s.signedIn(s.incidentMerge))
 	s.handle("POST /incidents/{id}/split", s.signedIn(s.incidentSplit))
+	s.handle("POST /incidents/{id}/place", s.signedIn(s.incidentPlace))
 	s.handle("POST /incident-ops/{id}/undo", s.signedIn(s.incidentUndo))
 
 	// Dispatch and street outreach (DESIGN.md §3.2).
@@ -78,7 +79,10 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /dispatch/board.json", s.signedIn(s.dispatchBoardJSON))
 	s.handle("GET /dispatch/events", s.signedIn(s.dispatchEvents))
 	s.handle("GET /dispatch/incidents/{id}/suggest", s.signedIn(s.dispatchSuggest))
+	s.handle("GET /dispatch/incidents/{id}/teams", s.signedIn(s.dispatchTeams))
 	s.handle("POST /dispatch/incidents/{id}/assign", s.signedIn(s.dispatchAssign))
+	s.handle("POST /dispatch/incidents/{id}/place", s.signedIn(s.dispatchPlace))
+	s.handle("GET /dispatch/places", s.signedIn(s.dispatchPlaces))
 	s.handle("POST /dispatch/incidents/{id}/escalate", s.signedIn(s.dispatchEscalate))
 	s.handle("POST /dispatch/incidents/{id}/notes", s.signedIn(s.dispatchNote))
 	s.handle("GET /dispatch/incidents/{id}/signals", s.signedIn(s.dispatchSignals))

@@ -328,6 +328,9 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	for _, p := range dispatch.PersonStates {
 		dynamic = append(dynamic, "person_state."+p)
 	}
+	for _, k := range dispatch.NoteKinds {
+		dynamic = append(dynamic, "note."+k)
+	}
 	// Family search: every field, level, verdict, state and source.
 	for _, fd := range tracing.Fields {
 		dynamic = append(dynamic, "match.field_"+fd.Name)

@@ -10,10 +10,33 @@
   var board = JSON.parse(document.getElementById("board-data").textContent);
   var T = JSON.parse(document.getElementById("board-text").textContent);
   var canAssign = root.dataset.assign === "true";
+  var canPlace = root.dataset.place === "true";
   var csrf = root.dataset.csrf;
   var params = new URLSearchParams(location.search);
   var filter = { district: params.get("district") || "", service: params.get("service") || "", channel: params.get("channel") || "" };
   function t(k) { return T[k] || k; }
+  // dur says how long ms is, as the pages do (i18n Catalog.Duration):
+  // "45 分钟", "11 小时 28 分", "2 天 3 小时".
+  function dur(ms) {
+    var mins = Math.floor(Math.abs(ms) / 60000);
+    function f(k) {
+      var s = t(k);
+      for (var i = 1; i < arguments.length; i++) { s = s.replace("%d", arguments[i]); }
+      return s;
+    }
+    if (mins < 60) { return f("duration.minutes", mins); }
+    if (mins < 1440) { return mins % 60 ? f("duration.hours_minutes", Math.floor(mins / 60), mins % 60) : f("duration.hours", mins / 60); }
+    var d = Math.floor(mins / 1440), h = Math.floor((mins % 1440) / 60);
+    return h ? f("duration.days_hours", d, h) : f("duration.days", d);
+  }
+  // An incident without a place (位置待定) is never drawn; one placed from
+  // its typed address is drawn as approximate.
+  function located(i) { return i.precision !== "none" && (i.lat || i.lng); }
+  function approximate(i) { return ["place", "crossing", "street", "district"].indexOf(i.precision) >= 0; }
+  function locText(i) {
+    if (!located(i)) { return t("location.none"); }
+    return approximate(i) ? t("location.approx").replace("%s", i.place) : "";
+  }
   // Map labels are text: Leaflet would read a string as HTML, and names
   // (teams, points, hotspots) are typed by people.
   function text(s) { var e = document.createElement("span"); e.textContent = s; return e; }
@@ -63,7 +86,7 @@
   function drawIncidentMarker(i) {
     if (!map) { return; }
     var m = layers.incidents[i.id];
-    if (!visible(i) || (!i.lat && !i.lng)) {
+    if (!visible(i) || !located(i) || !shownClosed(i)) {
       if (m) { map.removeLayer(m); delete layers.incidents[i.id]; }
       return;
     }
@@ -73,7 +96,7 @@
       layers.incidents[i.id] = m;
     }
     m.setLatLng(at(i.lat, i.lng));
-    m.setStyle({ color: color(i), fillColor: color(i), fillOpacity: 0.5 });
+    m.setStyle({ color: color(i), fillColor: color(i), fillOpacity: approximate(i) ? 0.15 : 0.5, dashArray: approximate(i) ? "4 3" : null });
     m.bindTooltip(text(i.ref + " " + t("svc." + i.service_code)));
     m.getElement && m.getElement() && m.getElement().setAttribute("data-incident", i.id);
   }
@@ -94,6 +117,10 @@
 
   // ---- lists ----
   var columns = document.getElementById("columns");
+  // The closed column shows the latest few (the rest are on the incident
+  // list) and counts today's.
+  var closedToday = board.closed_today || 0, closedShown = board.closed_shown || 10, shownClosedIDs = {};
+  function shownClosed(i) { return i.state !== "closed" || !!shownClosedIDs[i.id]; }
   var order = ["accepted", "dispatched", "in_progress", "replied", "closed"];
   function visible(i) {
     if (i.state === "merged") { return false; }
@@ -102,15 +129,12 @@
     if (filter.channel && (i.channels || []).indexOf(filter.channel) < 0) { return false; }
     return true;
   }
-  function age(i) {
-    var mins = Math.max(0, Math.floor((Date.now() - skew - Date.parse(i.opened_at)) / 60000));
-    return mins < 60 ? mins + " " + t("dispatch.min") : Math.floor(mins / 60) + " " + t("dispatch.hour") + " " + (mins % 60) + " " + t("dispatch.min");
-  }
+  function age(i) { return dur(Math.max(0, Date.now() - skew - Date.parse(i.opened_at))); }
   function timer(i) {
     var s = slaOf(i);
     if (!s) { return ""; }
-    var left = Math.round((Date.parse(i.due_at) - (Date.now() - skew)) / 60000);
-    return left >= 0 ? t("dispatch.due_in") + " " + left + " " + t("dispatch.min") : t("dispatch.overdue") + " " + (-left) + " " + t("dispatch.min");
+    var left = Date.parse(i.due_at) - (Date.now() - skew);
+    return left >= 0 ? t("dispatch.due_in") + " " + dur(left) : t("dispatch.overdue") + " " + dur(-left);
   }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -122,12 +146,21 @@
     columns.textContent = "";
     order.forEach(function (st) {
       var list = Object.keys(incidents).map(function (k) { return incidents[k]; })
-        .filter(function (i) { return i.state === st && visible(i); })
-        .sort(function (a, b) { return Date.parse(a.due_at) - Date.parse(b.due_at); });
-      var col = el("div", "column");
+        .filter(function (i) { return i.state === st && visible(i); });
+      var col = el("div", "board-column");
       col.dataset.state = st;
-      var h = el("h2", "", t("state." + st) + " (" + list.length + ")");
-      col.appendChild(h);
+      if (st === "closed") {
+        list = list.sort(function (a, b) { return Date.parse(b.closed_at || 0) - Date.parse(a.closed_at || 0); }).slice(0, closedShown);
+        shownClosedIDs = {};
+        list.forEach(function (i) { shownClosedIDs[i.id] = true; });
+        col.appendChild(el("h2", "", t("state.closed")));
+        var sum = el("p", "board-closed-sum", t("dispatch.closed_today").replace("{n}", closedToday).replace("{m}", list.length));
+        sum.id = "closed-summary";
+        col.appendChild(sum);
+      } else {
+        list = list.sort(function (a, b) { return Date.parse(a.due_at) - Date.parse(b.due_at); });
+        col.appendChild(el("h2", "", t("state." + st) + " (" + list.length + ")"));
+      }
       list.forEach(function (i) {
         var card = el("button", "inc-card sla-" + (slaOf(i) || "none"));
         card.type = "button";
@@ -136,9 +169,11 @@
         card.dataset.ref = i.ref;
         card.appendChild(el("strong", "", i.ref));
         card.appendChild(el("span", "kind", t("svc." + i.service_code)));
-        card.appendChild(el("span", "where", i.address || (i.lat.toFixed(4) + ", " + i.lng.toFixed(4))));
+        card.appendChild(el("span", "where", i.address || (located(i) ? i.lat.toFixed(4) + ", " + i.lng.toFixed(4) : "")));
+        var lt = locText(i);
+        if (lt) { card.appendChild(el("span", "loc" + (located(i) ? "" : " loc-none"), lt)); }
         card.appendChild(el("span", "age", age(i) + (i.signal_count > 1 ? " · " + i.signal_count + " " + t("dispatch.signals") : "")));
-        if (i.team_name) { card.appendChild(el("span", "team", t("dispatch.team") + ": " + i.team_name)); }
+        if (i.team_name) { card.appendChild(el("span", "team", t("dispatch.team") + t("punct.colon") + i.team_name)); }
         if (i.outcome) { card.appendChild(el("span", "outcome", t("outcome." + i.outcome))); }
         if (i.escalation > 0) { card.appendChild(el("span", "esc", t("dispatch.escalated") + " ×" + i.escalation)); }
         var tm = timer(i);
@@ -146,6 +181,12 @@
         card.addEventListener("click", function () { openIncident(i.id); });
         col.appendChild(card);
       });
+      if (st === "closed") {
+        var all = el("a", "board-closed-all", t("dispatch.closed_all"));
+        all.href = "/incidents?state=closed";
+        all.id = "closed-all";
+        col.appendChild(all);
+      }
       columns.appendChild(col);
     });
     Object.keys(incidents).forEach(function (k) { drawIncidentMarker(incidents[k]); });
@@ -194,12 +235,26 @@
     Object.keys(fields).forEach(function (k) { msg += " " + fields[k]; });
     p.textContent = msg;
   }
+  function getJSON(url) {
+    return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw j; } return j; }); });
+  }
+  function assign(id, team) {
+    return post("/dispatch/incidents/" + id + "/assign", { team: team, version: incidents[id].version })
+      .then(function () { dlg.close(); }, showError);
+  }
+  function km(m) { return (m / 1000).toFixed(1) + " km"; }
+  function eta(ns) { return t("dispatch.eta").replace("{d}", dur(Math.ceil(ns / 6e10) * 60000)); }
   function openIncident(id) {
     var i = incidents[id];
     if (!i) { return; }
     current = id;
     document.getElementById("d-title").textContent = i.ref + " · " + t("svc." + i.service_code) + " · " + t("state." + i.state);
-    document.getElementById("d-where").textContent = (i.address || "") + (i.team_name ? " · " + t("dispatch.team") + ": " + i.team_name : "");
+    document.getElementById("d-where").textContent = (i.address || "") + (i.team_name ? " · " + t("dispatch.team") + t("punct.colon") + i.team_name : "");
+    var loc = document.getElementById("d-loc");
+    loc.textContent = locText(i);
+    loc.hidden = !loc.textContent;
+    loc.className = "board-loc" + (located(i) ? "" : " loc-none");
     document.getElementById("d-link").href = "/incidents/" + i.id;
     document.getElementById("d-error").hidden = true;
     var actions = document.getElementById("d-actions");
@@ -207,29 +262,132 @@
     var ul = document.getElementById("d-suggest");
     ul.textContent = "";
     if (canAssign && i.state !== "closed") {
-      fetch("/dispatch/incidents/" + id + "/suggest", { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (j) {
-          if (!j.candidates || !j.candidates.length) { ul.appendChild(el("li", "", t("dispatch.no_team"))); return; }
-          j.candidates.forEach(function (c) {
-            var li = el("li");
-            li.appendChild(el("span", "", c.name + " · " + (c.distance_m / 1000).toFixed(1) + " km · " + Math.ceil(c.eta_ns / 6e10) + " " + t("dispatch.min")));
-            var b = el("button", "primary", i.team_id ? t("dispatch.reassign") : t("dispatch.assign"));
-            b.type = "button";
-            b.dataset.team = c.team_id;
-            b.addEventListener("click", function () {
-              post("/dispatch/incidents/" + id + "/assign", { team: c.team_id, version: incidents[id].version })
-                .then(function () { dlg.close(); }, showError);
-            });
-            li.appendChild(b);
-            ul.appendChild(li);
-          });
-        });
+      renderSuggestions(i, ul);
+      renderPicker(i);
     }
+    renderPlace(i);
     renderNearby(i);
     renderSignals(i);
-    if (typeof dlg.showModal === "function") { dlg.showModal(); } else { dlg.setAttribute("open", ""); }
+    if (typeof dlg.showModal === "function") { if (!dlg.open) { dlg.showModal(); } } else { dlg.setAttribute("open", ""); }
   }
+  // The nearest available teams, when the incident has a place.
+  function renderSuggestions(i, ul) {
+    if (!located(i)) { ul.appendChild(el("li", "board-hint", t("dispatch.unlocated"))); return; }
+    getJSON("/dispatch/incidents/" + i.id + "/suggest").then(function (j) {
+      if (current !== i.id) { return; }
+      if (!j.candidates || !j.candidates.length) { ul.appendChild(el("li", "board-hint", t("dispatch.no_team"))); return; }
+      j.candidates.forEach(function (c) {
+        var li = el("li");
+        li.appendChild(el("span", "", c.name + " · " + km(c.distance_m) + " · " + eta(c.eta_ns)));
+        var b = el("button", "primary", i.team_id ? t("dispatch.reassign") : t("dispatch.assign"));
+        b.type = "button";
+        b.dataset.team = c.team_id;
+        b.addEventListener("click", function () { assign(i.id, c.team_id); });
+        li.appendChild(b);
+        ul.appendChild(li);
+      });
+    }, showError);
+  }
+  // Any available team, chosen by hand: with its distance when known.
+  function renderPicker(i) {
+    var sel = document.getElementById("d-team");
+    var btn = document.getElementById("d-pick-assign");
+    btn.textContent = i.team_id ? t("dispatch.reassign") : t("dispatch.assign");
+    sel.textContent = "";
+    btn.disabled = true;
+    getJSON("/dispatch/incidents/" + i.id + "/teams").then(function (j) {
+      if (current !== i.id) { return; }
+      var teams = j.teams || [];
+      if (!teams.length) {
+        var none = el("option", "", t("dispatch.pick_none"));
+        none.value = "";
+        sel.appendChild(none);
+        return;
+      }
+      teams.forEach(function (c) {
+        var o = el("option", "", c.name + " · " + (c.known ? km(c.distance_m) + " · " + eta(c.eta_ns) : t("dispatch.distance_unknown")));
+        o.value = c.team_id;
+        sel.appendChild(o);
+      });
+      btn.disabled = false;
+    }, showError);
+  }
+  document.getElementById("d-pick").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var team = document.getElementById("d-team").value;
+    if (current && team) { assign(current, team); }
+  });
+
+  // ---- placing an incident's pin ----
+  var placing = null; // the incident whose pin the next map click places
+  function renderPlace(i) {
+    var box = document.getElementById("d-place");
+    box.hidden = !canPlace || i.state === "merged";
+    document.getElementById("d-place-results").textContent = "";
+    document.getElementById("d-place-q").value = "";
+  }
+  // fromMap turns a point clicked on the map into WGS-84 (map.js shifts
+  // what it draws when the tile provider needs another datum).
+  function fromMap(ll) { return hm.fromLatLng(ll); }
+  function place(id, p, name) {
+    var i = incidents[id];
+    return post("/dispatch/incidents/" + id + "/place", { lat: p.lat.toFixed(6), lng: p.lng.toFixed(6), name: name || "", version: i.version })
+      .then(function (j) {
+        // The live event follows; meanwhile the board shows the new place.
+        i.lat = j.lat; i.lng = j.lng; i.version = j.version; i.precision = "placed"; i.place = name || "";
+        render();
+        toast(t("dispatch.placed") + t("punct.colon") + i.ref);
+        openIncident(id);
+      });
+  }
+  function stopPlacing() {
+    placing = null;
+    if (mapEl) { mapEl.classList.remove("board-placing"); }
+  }
+  document.getElementById("d-place-map").addEventListener("click", function () {
+    if (!map || !current) { return; }
+    placing = current;
+    dlg.close();
+    mapEl.classList.add("board-placing");
+    mapEl.scrollIntoView({ block: "nearest" });
+    toast(t("dispatch.place_pin_hint"));
+    var b = el("button", "link", t("dispatch.cancel"));
+    b.type = "button";
+    b.id = "place-cancel";
+    b.addEventListener("click", function () { stopPlacing(); toastEl.hidden = true; });
+    toastEl.appendChild(b);
+  });
+  if (map) {
+    map.on("click", function (e) {
+      if (!placing) { return; }
+      var id = placing;
+      stopPlacing();
+      place(id, fromMap(e.latlng), "").then(null, function (err) { openIncident(id); showError(err); });
+    });
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && placing) { stopPlacing(); toastEl.hidden = true; }
+  });
+  document.getElementById("d-place-search").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var id = current;
+    var ul = document.getElementById("d-place-results");
+    ul.textContent = "";
+    getJSON("/dispatch/places?q=" + encodeURIComponent(document.getElementById("d-place-q").value)).then(function (j) {
+      if (current !== id) { return; }
+      if (!j.places || !j.places.length) { ul.appendChild(el("li", "board-hint", t("dispatch.place_none"))); return; }
+      j.places.forEach(function (p) {
+        var li = el("li");
+        li.appendChild(el("span", "", p.name));
+        var b = el("button", "", t("dispatch.place_here"));
+        b.type = "button";
+        b.dataset.place = p.name;
+        b.addEventListener("click", function () { place(id, p, p.name).then(null, showError); });
+        li.appendChild(b);
+        ul.appendChild(li);
+      });
+    }, showError);
+  });
   function open_(i) { return i.state !== "closed" && i.state !== "merged" && i.state !== "replied"; }
   function metres(a, b) {
     var r = 6371000, rad = Math.PI / 180;
@@ -243,9 +401,9 @@
     var ul = document.getElementById("d-nearby");
     ul.textContent = "";
     box.hidden = true;
-    if (!canAssign || !open_(i) || (!i.lat && !i.lng)) { return; }
+    if (!canAssign || !open_(i) || !located(i)) { return; }
     var near = Object.keys(incidents).map(function (k) { return incidents[k]; })
-      .filter(function (o) { return o.id !== i.id && open_(o) && (o.lat || o.lng) && metres(i, o) <= 2000; })
+      .filter(function (o) { return o.id !== i.id && open_(o) && located(o) && metres(i, o) <= 2000; })
       .sort(function (a, b) { return metres(i, a) - metres(i, b); }).slice(0, 5);
     near.forEach(function (o) {
       var li = el("li");
@@ -255,7 +413,7 @@
       b.dataset.into = o.id;
       b.addEventListener("click", function () {
         post("/dispatch/incidents/" + i.id + "/merge", { into: o.id })
-          .then(function (j) { dlg.close(); toast(t("dispatch.merged") + ": " + i.ref + " → " + o.ref, j.op); }, showError);
+          .then(function (j) { dlg.close(); toast(t("dispatch.merged") + t("punct.colon") + i.ref + " → " + o.ref, j.op); }, showError);
       });
       li.appendChild(b);
       ul.appendChild(li);
@@ -281,7 +439,7 @@
           b.dataset.signal = sg.id;
           b.addEventListener("click", function () {
             post("/dispatch/incidents/" + i.id + "/split", { signal_id: sg.id })
-              .then(function (r) { dlg.close(); toast(t("dispatch.split_done") + ": " + r.ref, r.op); }, showError);
+              .then(function (r) { dlg.close(); toast(t("dispatch.split_done") + t("punct.colon") + r.ref, r.op); }, showError);
           });
           li.appendChild(b);
           ul.appendChild(li);
@@ -330,7 +488,13 @@
     es.addEventListener("incident", function (e) {
       lastID = +e.lastEventId || lastID;
       var i = JSON.parse(e.data);
-      if (i) { incidents[i.id] = i; render(); }
+      if (i) {
+        var was = incidents[i.id];
+        if (i.state === "closed" && (!was || was.state !== "closed")) { closedToday++; }
+        if (was && was.state === "closed" && i.state !== "closed") { closedToday = Math.max(0, closedToday - 1); }
+        incidents[i.id] = i;
+        render();
+      }
     });
     es.addEventListener("team", function (e) {
       lastID = +e.lastEventId || lastID;
@@ -350,6 +514,9 @@
     es.addEventListener("encounter", function (e) { lastID = +e.lastEventId || lastID; });
     es.addEventListener("reset", function () { es.close(); location.reload(); });
   }
+  // The filters are one row on a wide screen and fold away on a phone.
+  var filterBox = document.getElementById("board-filter-box");
+  if (filterBox && window.matchMedia && window.matchMedia("(min-width: 700px)").matches) { filterBox.open = true; }
   render();
   connect();
   setInterval(render, 30000); // timers move on
