@@ -174,7 +174,11 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"no command", nil, nil, "no command", 2},
 		{"unknown command", []string{"fly"}, nil, `unknown command "fly"`, 2},
-		{"unknown flag", []string{"serve", "--colour", "red"}, nil, "flag provided but not defined: -colour", 2},
+		{"unknown flag", []string{"serve", "--colour", "red"}, nil, "unknown flag --colour (see 'haven serve -h')", 2},
+		{"bad flag value", []string{"serve", "--session-idle", "forever"}, nil, `--session-idle "forever": want a positive duration such as 30m or 12h (see 'haven serve -h')`, 2},
+		{"flag without value", []string{"demo", "--addr"}, nil, "--addr needs a value (see 'haven demo -h')", 2},
+		{"bad match flag", []string{"match", "--top", "many"}, nil, `--top "many": want a whole number of at least 1 (see 'haven match -h')`, 2},
+		{"bad users flag", []string{"users", "add", "--rol", "x"}, nil, "unknown flag --rol (see 'haven users add -h')", 2},
 		{"bad addr", []string{"serve", "--addr", "8080"}, nil, "want host:port", 2},
 		{"bad log level", []string{"serve", "--log-level", "loud"}, nil, "want debug, info, warn or error", 2},
 		{"bad env duration", []string{"serve"}, map[string]string{"HAVEN_SESSION_IDLE": "forever"}, "HAVEN_SESSION_IDLE=\"forever\": want a positive duration", 2},
@@ -211,7 +215,77 @@ func TestBadInput(t *testing.T) {
 			if ExitCode(err) != c.code {
 				t.Errorf("exit code %d, want %d", ExitCode(err), c.code)
 			}
+			// A mistake in a flag is the one line main prints, not a
+			// usage around it.
+			if c.args != nil && (stderr.String() != "" || stdout.String() != "") {
+				t.Errorf("printed besides the error:\n%s%s", stdout.String(), stderr.String())
+			}
 		})
+	}
+}
+
+// -h and --help print a short usage with each flag's value name and
+// default, on standard output, and exit 0.
+func TestHelpShowsDefaultsAndExitsZero(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"serve", "-h"}, []string{"Usage: haven serve [flags]", "--addr host:port", "(default 127.0.0.1:8080)", "--session-idle duration", "(default 2h)",
+			"--data folder", "--print-config"}},
+		{[]string{"demo", "--help"}, []string{"Usage: haven demo [flags]", "temporary folder", "--merge-radius metres", "(default 300)"}},
+		{[]string{"backup", "-h"}, []string{"Usage: haven backup [flags] FILE", "see 'haven serve -h'"}},
+		{[]string{"users", "add", "-h"}, []string{"Usage: haven users add [flags]", "--role role", "liaison", "--password-file file"}},
+		{[]string{"retention", "-h"}, []string{"--dry-run"}},
+		{[]string{"match", "-h"}, []string{"--top count", "(default 10)", "Columns: id,name"}},
+		{[]string{"-h"}, []string{"Usage: haven <command> [flags]", "users add", "'haven <command> -h'"}},
+		{[]string{"users", "--help"}, []string{"users passwd"}},
+	} {
+		var stdout, stderr syncBuf
+		err := Run(context.Background(), c.args, envFrom(nil), &stdout, &stderr)
+		if err != nil || ExitCode(err) == 2 {
+			t.Errorf("%v: %v", c.args, err)
+		}
+		out := stdout.String()
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: the help lacks %q:\n%s", c.args, w, out)
+			}
+		}
+		if strings.Contains(out, " value ") || strings.Contains(out, "flag: help requested") || stderr.String() != "" {
+			t.Errorf("%v: a nameless value, or output on stderr:\n%s%s", c.args, out, stderr.String())
+		}
+		if n := strings.Count(out, "\n"); n > 80 {
+			t.Errorf("%v: %d lines of help", c.args, n)
+		}
+	}
+}
+
+// A demo without --data runs in a temporary folder and removes it when it
+// stops, also when it stops on an error.
+func TestDemoRemovesItsTemporaryFolder(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var stdout, stderr syncBuf
+	// The case rules are read after the database and the keys were
+	// created in the folder.
+	err := Run(context.Background(), []string{"demo", "--case-rules", filepath.Join(tmp, "no-such-rules.json"), "--addr", "127.0.0.1:0"},
+		envFrom(nil), &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "--case-rules") {
+		t.Fatalf("demo with missing case rules: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "haven-demo-*")); len(left) != 0 {
+		t.Fatalf("the demo left %v behind", left)
+	}
+	// --data is the user's folder: kept.
+	data := filepath.Join(tmp, "mine")
+	err = Run(context.Background(), []string{"demo", "--data", data, "--case-rules", filepath.Join(tmp, "no-such-rules.json"), "--addr", "127.0.0.1:0"},
+		envFrom(nil), &stdout, &stderr)
+	if err == nil {
+		t.Fatal("demo with missing case rules started")
+	}
+	if _, err := os.Stat(filepath.Join(data, "haven.db")); err != nil {
+		t.Fatalf("the --data folder was not kept: %v", err)
 	}
 }
 

@@ -8,15 +8,14 @@ import (
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
-	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/store"
 )
 
 func cmdBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, rest, err := config.Load("backup", args, getenv, stderr)
+	cfg, rest, err := loadConfig("backup", args, getenv, stdout)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	if len(rest) != 1 {
 		return usageError{"backup needs one argument: the file to write, e.g. haven backup haven-2026-11-28.db"}
@@ -41,9 +40,9 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func cmdRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, rest, err := config.Load("restore", args, getenv, stderr)
+	cfg, rest, err := loadConfig("restore", args, getenv, stdout)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	if len(rest) != 1 {
 		return usageError{"restore needs one argument: the backup file"}
@@ -79,12 +78,16 @@ func cmdRestore(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "rotate" {
-		return usageError{"keys needs the subcommand rotate"}
+	if len(args) > 0 && isHelp(args[0]) {
+		usage(stdout)
+		return nil
 	}
-	cfg, _, err := config.Load("keys rotate", args[1:], getenv, stderr)
+	if len(args) == 0 || args[0] != "rotate" {
+		return usageError{"keys needs the subcommand rotate (see 'haven keys rotate -h')"}
+	}
+	cfg, _, err := loadConfig("keys rotate", args[1:], getenv, stdout)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	e, err := open(ctx, cfg, stderr)
 	if err != nil {

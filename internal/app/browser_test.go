@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	cdpnet "github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/havenrescue/haven/internal/auth"
 )
 
 // browser starts headless Chromium for a test. Outside CI a machine
@@ -83,13 +86,24 @@ func waitLang(t *testing.T, ctx context.Context, lang string) {
 	step(t, ctx, "wait for lang "+lang, chromedp.WaitReady(chromedp.CSS(`html[lang="`+lang+`"] main`)))
 }
 
+// demoAccount is a line of the demo's account list: username, password,
+// role · display name and department.
+var demoAccount = regexp.MustCompile(`(?m)^  ([a-z]+) .* [a-z]+ · (\S+) `)
+
 func TestBrowserLoginEveryRole(t *testing.T) {
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
-	names := map[string]string{"admin": "李卫东", "dispatcher": "张丽", "patrol": "王强", "staff": "赵敏", "medical": "刘芳",
-		"safety": "陈刚", "finance": "孙静", "volunteer": "周洋", "leader": "郑国华"}
-	for _, role := range []string{"admin", "dispatcher", "patrol", "staff", "medical", "safety", "finance", "volunteer", "leader"} {
+	// Every role's demo account, greeted by the name the demo printed.
+	names := map[string]string{}
+	for _, m := range demoAccount.FindAllStringSubmatch(r.Stdout.String(), -1) {
+		names[m[1]] = m[2]
+	}
+	for _, role := range auth.Roles {
+		role := string(role)
 		t.Run(role, func(t *testing.T) {
+			if names[role] == "" {
+				t.Fatalf("the demo printed no account for %s:\n%s", role, r.Stdout.String())
+			}
 			// Each role starts signed out, even when the one before failed
 			// half-way.
 			if _, err := chromedp.Call(ctx, cdpnet.ClearBrowserCookies, cdp.Empty{}); err != nil {

@@ -8,13 +8,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/demo"
 )
 
 // demo runs the server on a fresh demo data set. Without --data (or
-// HAVEN_DATA) it uses a new temporary folder, so every run starts fresh.
+// HAVEN_DATA) it uses a new temporary folder, so every run starts fresh,
+// and removes it when it stops.
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	temporary := ""
 	if getenv("HAVEN_DATA") == "" && !slices.ContainsFunc(args, func(a string) bool {
 		return a == "--data" || a == "-data" || strings.HasPrefix(a, "--data=") || strings.HasPrefix(a, "-data=")
 	}) {
@@ -22,11 +23,18 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return fmt.Errorf("cannot create a folder for the demo data: %v", err)
 		}
+		// Runs after the database is closed (defers run last in, first out).
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				fmt.Fprintf(stderr, "haven: the demo data folder %s was not removed: %v\n", dir, err)
+			}
+		}()
+		temporary = dir
 		args = append([]string{"--data", dir}, args...)
 	}
-	cfg, rest, err := config.Load("demo", args, getenv, stderr)
+	cfg, rest, err := loadConfig("demo", args, getenv, stdout)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	if len(rest) > 0 {
 		return usageError{fmt.Sprintf("demo takes no arguments, got %q", rest)}
@@ -95,7 +103,11 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("demo volunteers: %v", err)
 	}
 	return e.run(ctx, stdout, func(url string) {
-		fmt.Fprintf(stdout, "\n避风港 Haven demo — 新乡 Xinxiang\nData folder: %s\nOpen %s and sign in with one of these accounts:\n\n", cfg.DataDir, url)
+		fmt.Fprintf(stdout, "\n避风港 Haven demo — 新乡 Xinxiang\nData folder: %s", cfg.DataDir)
+		if temporary != "" {
+			fmt.Fprint(stdout, " (temporary: removed when the demo stops)")
+		}
+		fmt.Fprintf(stdout, "\nOpen %s and sign in with one of these accounts:\n\n", url)
 		fmt.Fprintf(stdout, "  %-11s %-16s %s\n", "username", "password", "role · department")
 		for _, a := range accounts {
 			fmt.Fprintf(stdout, "  %-11s %-16s %s · %s %s\n", a.Username, a.Password, a.Role, a.Name, a.Department)
@@ -104,9 +116,23 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		for _, k := range keys {
 			fmt.Fprintf(stdout, "  %-10s %s\n             scopes: %s; %s\n", k.Name, k.Key, k.Scopes, k.Use)
 		}
+		if k, ok := open311Key(keys); ok {
+			fmt.Fprintf(stdout, "\nTry the Open311 API (ready to paste):\n\n  curl -s %s/open311/v2/services.json\n", url)
+			fmt.Fprintf(stdout, "  curl -s -d \"api_key=%s&service_code=rough_sleeping&lat=35.3056&long=113.8624&description=桥洞下有人\" \\\n       %s/open311/v2/requests.json\n", k, url)
+		}
 		fmt.Fprintf(stdout, "\nReport help as the public: %s/report   Open311: %s/open311/v2/services.json\n", url, url)
 		fmt.Fprintf(stdout, "Report a missing person: %s/family/report   Public notices: %s/notices\n", url, url)
 		fmt.Fprintf(stdout, "Nearest help point: %s/help-points\n", url)
 		fmt.Fprintln(stdout, "\nPress Ctrl+C to stop.")
 	})
+}
+
+// open311Key finds the demo key that may file Open311 requests.
+func open311Key(keys []demo.Key) (string, bool) {
+	for _, k := range keys {
+		if slices.Contains(strings.Fields(k.Scopes), "open311") {
+			return k.Key, true
+		}
+	}
+	return "", false
 }

@@ -2,10 +2,15 @@ package app
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
+
+	"github.com/havenrescue/haven/internal/config"
 
 	"github.com/havenrescue/haven/internal/tracing"
 )
@@ -14,24 +19,35 @@ import (
 // files of people (or finds duplicates in one) and writes ranked,
 // labelled candidates. It needs no database.
 func cmdMatch(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("match", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	left := fs.String("left", "", "CSV of the people to find candidates for")
-	right := fs.String("right", "", "CSV of the people to search")
-	dedupe := fs.String("dedupe", "", "CSV to search for duplicates within (instead of --left/--right)")
-	top := fs.Int("top", 10, "candidates per person")
-	out := fs.String("out", "", "output CSV (default: standard output)")
+	fs := flag.NewFlagSet("haven match", flag.ContinueOnError)
+	left := fs.String("left", "", "CSV `file` of the people to find candidates for")
+	right := fs.String("right", "", "CSV `file` of the people to search")
+	dedupe := fs.String("dedupe", "", "CSV `file` to search for duplicates within (instead of --left/--right)")
+	top := 10
+	fs.Func("top", "`count` of candidates per person (default 10)", func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return fmt.Errorf("want a whole number of at least 1")
+		}
+		top = n
+		return nil
+	})
+	out := fs.String("out", "", "output CSV `file` (default: standard output)")
 	strict := fs.Bool("strict", false, "stop at the first bad row instead of reporting and skipping it")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: haven match --left A.csv --right B.csv [--top K] [--out matches.csv]\n       haven match --dedupe A.csv [--top K] [--out matches.csv]\n\ncolumns: %v\n", tracing.Columns)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	cmd := command("match")
+	cmd.Summary += fmt.Sprintf("\nColumns: %s", strings.Join(tracing.Columns, ","))
+	rest, err := config.Parse(cmd, fs, args, stdout)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
 		return usageError{err.Error()}
 	}
-	if (*dedupe == "") == (*left == "" || *right == "") || *top < 1 {
-		fs.Usage()
-		return usageError{"give --left and --right, or --dedupe, and a --top of at least 1"}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("match takes no arguments, got %q (see 'haven match -h')", rest)}
+	}
+	if (*dedupe == "") == (*left == "" || *right == "") {
+		return usageError{"give --left and --right, or --dedupe (see 'haven match -h')"}
 	}
 	read := func(path string) ([]*tracing.Record, error) {
 		f, err := os.Open(path)
@@ -72,7 +88,7 @@ func cmdMatch(_ context.Context, args []string, _ func(string) string, stdout, s
 		if err != nil {
 			return err
 		}
-		res, _, st = tracing.Dedupe(recs, *top, nil)
+		res, _, st = tracing.Dedupe(recs, top, nil)
 	} else {
 		l, err := read(*left)
 		if err != nil {
@@ -82,7 +98,7 @@ func cmdMatch(_ context.Context, args []string, _ func(string) string, stdout, s
 		if err != nil {
 			return err
 		}
-		res, _, st = tracing.Link(l, r, *top, nil)
+		res, _, st = tracing.Link(l, r, top, nil)
 	}
 	if err := tracing.WriteResults(w, res); err != nil {
 		return err

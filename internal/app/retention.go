@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/id"
 )
@@ -16,11 +15,11 @@ import (
 // would be anonymised, kind by kind, and changes nothing.
 func cmdRetention(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dry bool
-	cfg, rest, err := config.Load("retention", args, getenv, stderr, func(fs *flag.FlagSet) {
+	cfg, rest, err := loadConfig("retention", args, getenv, stdout, func(fs *flag.FlagSet) {
 		fs.BoolVar(&dry, "dry-run", false, "print what would be anonymised and change nothing")
 	})
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	if len(rest) > 0 {
 		return usageError{fmt.Sprintf("retention takes no arguments, got %q", rest)}

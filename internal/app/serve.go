@@ -189,9 +189,9 @@ func pfifDomain(base string) string {
 }
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, rest, err := config.Load("serve", args, getenv, stderr)
+	cfg, rest, err := loadConfig("serve", args, getenv, stdout)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	if len(rest) > 0 {
 		return usageError{fmt.Sprintf("serve takes no arguments, got %q", rest)}
@@ -375,9 +375,9 @@ func (e *env) sweepSessions(ctx context.Context) {
 }
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := config.Load("migrate", args, getenv, stderr)
+	cfg, _, err := loadConfig("migrate", args, getenv, stdout)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	e, err := open(ctx, cfg, stderr)
 	if err != nil {

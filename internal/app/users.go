@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/havenrescue/haven/internal/auth"
-	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/demo"
 	"github.com/havenrescue/haven/internal/errs"
 )
@@ -20,24 +19,31 @@ import (
 // generated and printed once.
 func cmdUsers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"users needs a subcommand: add, passwd or disable"}
+		return usageError{"users needs a subcommand: add, passwd or disable (see 'haven users add -h')"}
 	}
 	sub, args := args[0], args[1:]
+	switch {
+	case isHelp(sub):
+		usage(stdout)
+		return nil
+	case sub != "add" && sub != "passwd" && sub != "disable":
+		return usageError{fmt.Sprintf("unknown users subcommand %q: use add, passwd or disable", sub)}
+	}
 	var username, name, role, dept, phone, pwFile string
-	cfg, rest, err := config.Load("users "+sub, args, getenv, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&username, "username", "", "login name")
+	cfg, rest, err := loadConfig("users "+sub, args, getenv, stdout, func(fs *flag.FlagSet) {
+		fs.StringVar(&username, "username", "", "login `name`")
 		if sub == "add" {
-			fs.StringVar(&name, "name", "", "display name (real name)")
-			fs.StringVar(&role, "role", "", "one of: "+roleList())
-			fs.StringVar(&dept, "department", "", "department name or id")
-			fs.StringVar(&phone, "phone", "", "phone number (stored encrypted)")
+			fs.StringVar(&name, "name", "", "display `name` (the person's real name)")
+			fs.StringVar(&role, "role", "", "`role`, one of: "+roleList())
+			fs.StringVar(&dept, "department", "", "`department` name or id")
+			fs.StringVar(&phone, "phone", "", "`phone` number (stored encrypted)")
 		}
 		if sub == "add" || sub == "passwd" {
-			fs.StringVar(&pwFile, "password-file", "", "file holding the password (or set HAVEN_USER_PASSWORD)")
+			fs.StringVar(&pwFile, "password-file", "", "`file` holding the password (or set HAVEN_USER_PASSWORD)")
 		}
 	})
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	if len(rest) > 0 {
 		return usageError{fmt.Sprintf("unexpected arguments %q", rest)}
@@ -85,8 +91,6 @@ func cmdUsers(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		fmt.Fprintf(stdout, "user %s disabled and signed out\n", u.Username)
 		return nil
-	default:
-		return usageError{fmt.Sprintf("unknown users subcommand %q: use add, passwd or disable", sub)}
 	}
 	if generated {
 		fmt.Fprintf(stdout, "password: %s\n(shown once; the user should change it after signing in)\n", password)

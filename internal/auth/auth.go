@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/havenrescue/haven/internal/audit"
@@ -99,9 +100,22 @@ func (a Actor) RequireAny(op string, ps ...Permission) error {
 		return errs.E(errs.Unauthorized, op, "err.login_required")
 	}
 	if !slices.ContainsFunc(ps, a.Can) {
-		return errs.E(errs.Forbidden, op, "err.forbidden")
+		return &errs.Error{Kind: errs.Forbidden, Op: op, Msg: "err.forbidden", Err: &Denied{Needs: ps}}
 	}
 	return nil
+}
+
+// Denied is the cause of a Forbidden error from RequireAny: the actor has
+// none of the permissions Needs. A page uses it to say why it is closed and
+// which roles it is for.
+type Denied struct{ Needs []Permission }
+
+func (d *Denied) Error() string {
+	s := make([]string, len(d.Needs))
+	for i, p := range d.Needs {
+		s[i] = string(p)
+	}
+	return "needs " + strings.Join(s, " or ")
 }
 
 // Entry starts an audit entry for an action by a.

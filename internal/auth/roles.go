@@ -69,6 +69,7 @@ const (
 	PermPointDesk    Permission = "points.desk"   // the desk of the actor's own point: log people guided, hand out, pass a lead
 
 	PermCampaignsManage Permission = "campaigns.manage" // start and end campaigns (寒冬送温暖, 夏季送清凉, 6·19)
+	PermCampaignsView   Permission = "campaigns.view"   // the list of campaigns, to staff them with volunteers
 
 	PermSuppliesManage  Permission = "supplies.manage"  // catalogue, locations, receipts, donations, transfers, write-offs, counts
 	PermSuppliesHandout Permission = "supplies.handout" // hand out supplies to a person (patrol vehicles, points)
@@ -96,8 +97,8 @@ var rolePermissions = map[Role][]Permission{
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},
-	RoleVolunteer: {PermHome, PermCasesView, PermVolunteersManage},
-	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView},
+	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
+	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView},
 	RoleHospital:  {PermHome, PermReferralsHospital},
 	RoleLiaison:   {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:   {PermPartnerAPI},
@@ -105,6 +106,28 @@ var rolePermissions = map[Role][]Permission{
 
 // RoleCan reports whether role r has permission p.
 func RoleCan(r Role, p Permission) bool { return slices.Contains(rolePermissions[r], p) }
+
+// RolesWith lists the user roles (in display order) that have at least one
+// of ps: whom a page that needs ps is for.
+func RolesWith(ps ...Permission) []Role {
+	var out []Role
+	for _, r := range Roles {
+		if slices.ContainsFunc(ps, func(p Permission) bool { return RoleCan(r, p) }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Permissions lists every permission some role has, sorted.
+func Permissions() []Permission {
+	var out []Permission
+	for _, ps := range rolePermissions {
+		out = append(out, ps...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
 
 // APIKeyScopes are the scopes an API key may carry. Partner channels add
 // theirs (for example "intake.write" for 12345 work orders).

@@ -157,9 +157,10 @@ func (s *Service) End(ctx context.Context, a auth.Actor, campaignID string) erro
 	return s.Store.EndCampaign(ctx, campaignID, s.Now().UTC(), a.Entry("campaign.end", "campaign", campaignID))
 }
 
-// All lists campaigns, newest first, for staff.
+// All lists campaigns, newest first, for staff and for the volunteer
+// coordinator who staffs them.
 func (s *Service) All(ctx context.Context, a auth.Actor) ([]*Campaign, error) {
-	if err := a.RequireAny("campaigns.All", auth.PermCampaignsManage, auth.PermPointsManage); err != nil {
+	if err := a.RequireAny("campaigns.All", auth.PermCampaignsManage, auth.PermPointsManage, auth.PermCampaignsView); err != nil {
 		return nil, err
 	}
 	return s.Store.Campaigns(ctx)

@@ -24,6 +24,7 @@ type fixture struct {
 	now       time.Time
 	staff     auth.Actor
 	volunteer auth.Actor
+	doctor    auth.Actor // sees people in care, ID numbers masked
 	hospital  auth.Actor
 	outcomes  []string
 }
@@ -43,6 +44,7 @@ func setup(t *testing.T, db *store.DB) *fixture {
 		Outcome: func(_ context.Context, incidentID, text string) { f.outcomes = append(f.outcomes, incidentID+" "+text) }}
 	f.staff = auth.Actor{UserID: "u-staff", Name: "赵敏", Role: auth.RoleStaff}
 	f.volunteer = auth.Actor{UserID: "u-vol", Name: "周洋", Role: auth.RoleVolunteer}
+	f.doctor = auth.Actor{UserID: "u-doc", Name: "刘医生", Role: auth.RoleMedical}
 	f.hospital = auth.Actor{UserID: "u-hosp", Name: "马医生", Role: auth.RoleHospital}
 	return f
 }
@@ -293,9 +295,12 @@ func TestPermissionsMaskingAndAudit(t *testing.T) {
 		if err != nil || full.IDNumber != num || full.Contacts[0].Phone != "13912345678" {
 			t.Fatalf("staff view: %+v %v", full, err)
 		}
-		vol, err := f.svc.View(ctx, f.volunteer, ad.Person.ID)
-		if err != nil || vol.IDNumber == num || strings.Contains(vol.IDNumber, "19850612") || vol.Contacts[0].Phone == "13912345678" {
-			t.Fatalf("volunteer sees %q / %q", vol.IDNumber, vol.Contacts[0].Phone)
+		doc, err := f.svc.View(ctx, f.doctor, ad.Person.ID)
+		if err != nil || doc.IDNumber == num || strings.Contains(doc.IDNumber, "19850612") || doc.Contacts[0].Phone == "13912345678" {
+			t.Fatalf("the doctor sees %q / %q", doc.IDNumber, doc.Contacts[0].Phone)
+		}
+		if _, err := f.svc.View(ctx, f.volunteer, ad.Person.ID); !errs.Is(errs.Forbidden, err) {
+			t.Fatalf("the volunteer coordinator opened a person's file: %v", err)
 		}
 		if _, err := f.svc.View(ctx, f.hospital, ad.Person.ID); !errs.Is(errs.Forbidden, err) {
 			t.Fatalf("a hospital user opened a person outside its referrals: %v", err)

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -120,7 +121,7 @@ func (c *Config) options() []option {
 				*p = d
 				return nil
 			}, func() string {
-				return p.String()
+				return shortDuration(*p)
 			}
 	}
 	num := func(p *int) (func(string) error, func() string) {
@@ -152,36 +153,36 @@ func (c *Config) options() []option {
 		s, g := sg()
 		o = append(o, mk(flag, env, usage, secret, s, g))
 	}
-	add("addr", "HAVEN_ADDR", "address to listen on (host:port)", false, func() (func(string) error, func() string) { return str(&c.Addr) })
-	add("data", "HAVEN_DATA", "folder for the SQLite file (uploaded photos included) and keys", false, func() (func(string) error, func() string) { return str(&c.DataDir) })
-	add("database-url", "HAVEN_DATABASE_URL", "postgres:// URL; empty for the embedded SQLite database", true, func() (func(string) error, func() string) { return str(&c.DatabaseURL) })
-	add("base-url", "HAVEN_BASE_URL", "public URL of this server, e.g. https://haven.example.gov.cn", false, func() (func(string) error, func() string) { return str(&c.BaseURL) })
-	add("log-level", "HAVEN_LOG_LEVEL", "debug, info, warn or error", false, func() (func(string) error, func() string) { return str(&c.LogLevel) })
-	add("log-format", "HAVEN_LOG_FORMAT", "text or json", false, func() (func(string) error, func() string) { return str(&c.LogFormat) })
-	add("encryption-key-file", "HAVEN_ENCRYPTION_KEY_FILE", "field-encryption key file (default <data>/keys/field.keys)", false, func() (func(string) error, func() string) { return str(&c.EncryptionKeyFile) })
-	add("map-tiles", "HAVEN_MAP_TILES", "map tiles: osm, tianditu (needs --tianditu-key), gaode, none (roads file only) or custom (--tile-url)", false, func() (func(string) error, func() string) { return str(&c.MapTiles) })
-	add("tile-url", "HAVEN_TILE_URL", "custom map tiles: URL template with {z}, {x}, {y} (and {s} for subdomains a, b, c)", false, func() (func(string) error, func() string) { return str(&c.TileURL) })
-	add("tile-coords", "HAVEN_TILE_COORDS", "custom map tiles' coordinate system: wgs84 or gcj02", false, func() (func(string) error, func() string) { return str(&c.TileCoords) })
-	add("tile-attribution", "HAVEN_TILE_ATTRIBUTION", "custom map tiles' attribution, as their licence asks", false, func() (func(string) error, func() string) { return str(&c.TileAttribution) })
-	add("tianditu-key", "HAVEN_TIANDITU_KEY", "天地图 browser key (console.tianditu.gov.cn) for --map-tiles tianditu", true, func() (func(string) error, func() string) { return str(&c.TiandituKey) })
-	add("map-roads", "HAVEN_MAP_ROADS", "GeoJSON file of the city's main roads, drawn when no tiles load (default: 新乡's, built in)", false, func() (func(string) error, func() string) { return str(&c.MapRoads) })
-	add("gazetteer", "HAVEN_GAZETTEER", "tab-separated file of the city's roads, districts and places that typed addresses are placed by (default: the built-in 新乡 file; format in internal/geo/gazetteer/xinxiang.tsv)", false, func() (func(string) error, func() string) { return str(&c.Gazetteer) })
-	add("session-idle", "HAVEN_SESSION_IDLE", "sign out after this long without activity", false, func() (func(string) error, func() string) { return dur(&c.SessionIdle) })
-	add("session-max", "HAVEN_SESSION_MAX", "sign out this long after login, whatever the activity", false, func() (func(string) error, func() string) { return dur(&c.SessionMax) })
-	add("login-free-failures", "HAVEN_LOGIN_FREE_FAILURES", "failed logins to one account from one address before each further one doubles the wait (1s, 2s, 4s …); an address alone gets 4 times as many, an account from all addresses 10 times", false, func() (func(string) error, func() string) { return num(&c.LoginFreeFailures) })
-	add("login-backoff-max", "HAVEN_LOGIN_BACKOFF_MAX", "longest wait imposed on an address after failed logins", false, func() (func(string) error, func() string) { return dur(&c.LoginBackoffMax) })
-	add("login-account-backoff-max", "HAVEN_LOGIN_ACCOUNT_BACKOFF_MAX", "longest wait imposed on an account for failures from all addresses: the most an outsider can keep its owner out at a time", false, func() (func(string) error, func() string) { return dur(&c.LoginAccountBackoffMax) })
-	add("jurisdiction", "HAVEN_JURISDICTION", "Open311 jurisdiction_id this server answers for", false, func() (func(string) error, func() string) { return str(&c.Jurisdiction) })
-	add("merge-radius", "HAVEN_MERGE_RADIUS", "metres within which signals merge into one incident", false, func() (func(string) error, func() string) { return num(&c.MergeRadiusM) })
-	add("merge-window", "HAVEN_MERGE_WINDOW", "time within which signals merge into one incident", false, func() (func(string) error, func() string) { return dur(&c.MergeWindow) })
-	add("case-rules", "HAVEN_CASE_RULES", "JSON file with the station's deadline rules (hours, working days, holidays); defaults are the 2014 规程's", false, func() (func(string) error, func() string) { return str(&c.CaseRules) })
-	add("event-poll", "HAVEN_EVENT_POLL", "how often each node reads the live event log when no notification came (PostgreSQL nodes notify each other at once)", false, func() (func(string) error, func() string) { return dur(&c.EventPoll) })
-	add("night-patrol", "HAVEN_NIGHT_PATROL", "start times of night patrols (夜巡), HH:MM-HH:MM in China Standard Time", false, func() (func(string) error, func() string) { return str(&c.NightPatrol) })
-	add("public-rate", "HAVEN_PUBLIC_RATE", "requests a minute per address on public endpoints", false, func() (func(string) error, func() string) { return num(&c.PublicRate) })
-	add("partner-rate", "HAVEN_PARTNER_RATE", "work orders a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
-	add("station-name", "HAVEN_STATION_NAME", "the relief station's name on public notices", false, func() (func(string) error, func() string) { return str(&c.StationName) })
-	add("station-phone", "HAVEN_STATION_PHONE", "the station's 24 h hotline on public notices", false, func() (func(string) error, func() string) { return str(&c.StationPhone) })
-	add("trusted-proxies", "HAVEN_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For / Forwarded headers name the client, e.g. 10.0.0.0/8,127.0.0.1/32", false, func() (func(string) error, func() string) {
+	add("addr", "HAVEN_ADDR", "address to listen on, as `host:port`", false, func() (func(string) error, func() string) { return str(&c.Addr) })
+	add("data", "HAVEN_DATA", "`folder` for the SQLite file (uploaded photos included) and keys", false, func() (func(string) error, func() string) { return str(&c.DataDir) })
+	add("database-url", "HAVEN_DATABASE_URL", "PostgreSQL `url` (postgres://…); empty for the embedded SQLite database", true, func() (func(string) error, func() string) { return str(&c.DatabaseURL) })
+	add("base-url", "HAVEN_BASE_URL", "public `url` of this server, e.g. https://haven.example.gov.cn", false, func() (func(string) error, func() string) { return str(&c.BaseURL) })
+	add("log-level", "HAVEN_LOG_LEVEL", "`level` of logging: debug, info, warn or error", false, func() (func(string) error, func() string) { return str(&c.LogLevel) })
+	add("log-format", "HAVEN_LOG_FORMAT", "log `format`: text or json", false, func() (func(string) error, func() string) { return str(&c.LogFormat) })
+	add("encryption-key-file", "HAVEN_ENCRYPTION_KEY_FILE", "field-encryption key `file` (default <data>/keys/field.keys)", false, func() (func(string) error, func() string) { return str(&c.EncryptionKeyFile) })
+	add("map-tiles", "HAVEN_MAP_TILES", "map tiles `provider`: osm, tianditu (needs --tianditu-key), gaode, none (roads file only) or custom (--tile-url)", false, func() (func(string) error, func() string) { return str(&c.MapTiles) })
+	add("tile-url", "HAVEN_TILE_URL", "custom map tiles: `url` template with {z}, {x}, {y} (and {s} for subdomains a, b, c)", false, func() (func(string) error, func() string) { return str(&c.TileURL) })
+	add("tile-coords", "HAVEN_TILE_COORDS", "custom map tiles' coordinate `system`: wgs84 or gcj02", false, func() (func(string) error, func() string) { return str(&c.TileCoords) })
+	add("tile-attribution", "HAVEN_TILE_ATTRIBUTION", "custom map tiles' attribution `text`, as their licence asks", false, func() (func(string) error, func() string) { return str(&c.TileAttribution) })
+	add("tianditu-key", "HAVEN_TIANDITU_KEY", "天地图 browser `key` (console.tianditu.gov.cn) for --map-tiles tianditu", true, func() (func(string) error, func() string) { return str(&c.TiandituKey) })
+	add("map-roads", "HAVEN_MAP_ROADS", "GeoJSON `file` of the city's main roads, drawn when no tiles load (default: 新乡's, built in)", false, func() (func(string) error, func() string) { return str(&c.MapRoads) })
+	add("gazetteer", "HAVEN_GAZETTEER", "tab-separated `file` of the city's roads, districts and places that typed addresses are placed by (default: the built-in 新乡 file; format in internal/geo/gazetteer/xinxiang.tsv)", false, func() (func(string) error, func() string) { return str(&c.Gazetteer) })
+	add("session-idle", "HAVEN_SESSION_IDLE", "sign out after this long (a `duration`) without activity", false, func() (func(string) error, func() string) { return dur(&c.SessionIdle) })
+	add("session-max", "HAVEN_SESSION_MAX", "sign out this long (a `duration`) after login, whatever the activity", false, func() (func(string) error, func() string) { return dur(&c.SessionMax) })
+	add("login-free-failures", "HAVEN_LOGIN_FREE_FAILURES", "`count` of failed logins to one account from one address before each further one doubles the wait (1s, 2s, 4s …); an address alone gets 4 times as many, an account from all addresses 10 times", false, func() (func(string) error, func() string) { return num(&c.LoginFreeFailures) })
+	add("login-backoff-max", "HAVEN_LOGIN_BACKOFF_MAX", "longest wait (a `duration`) imposed on an address after failed logins", false, func() (func(string) error, func() string) { return dur(&c.LoginBackoffMax) })
+	add("login-account-backoff-max", "HAVEN_LOGIN_ACCOUNT_BACKOFF_MAX", "longest wait (a `duration`, at most 10m) imposed on an account for failures from all addresses: the most an outsider can keep its owner out at a time", false, func() (func(string) error, func() string) { return dur(&c.LoginAccountBackoffMax) })
+	add("jurisdiction", "HAVEN_JURISDICTION", "the Open311 jurisdiction `id` this server answers for", false, func() (func(string) error, func() string) { return str(&c.Jurisdiction) })
+	add("merge-radius", "HAVEN_MERGE_RADIUS", "signals this many `metres` apart or closer merge into one incident (at most 450)", false, func() (func(string) error, func() string) { return num(&c.MergeRadiusM) })
+	add("merge-window", "HAVEN_MERGE_WINDOW", "signals this close in time (a `duration`) merge into one incident", false, func() (func(string) error, func() string) { return dur(&c.MergeWindow) })
+	add("case-rules", "HAVEN_CASE_RULES", "JSON `file` with the station's deadline rules (hours, working days, holidays); defaults are the 2014 规程's", false, func() (func(string) error, func() string) { return str(&c.CaseRules) })
+	add("event-poll", "HAVEN_EVENT_POLL", "how often each node reads the live event log when no notification came, as a `duration` (PostgreSQL nodes notify each other at once)", false, func() (func(string) error, func() string) { return dur(&c.EventPoll) })
+	add("night-patrol", "HAVEN_NIGHT_PATROL", "start times of night patrols (夜巡), `HH:MM-HH:MM` in China Standard Time", false, func() (func(string) error, func() string) { return str(&c.NightPatrol) })
+	add("public-rate", "HAVEN_PUBLIC_RATE", "`requests` a minute per address on public endpoints", false, func() (func(string) error, func() string) { return num(&c.PublicRate) })
+	add("partner-rate", "HAVEN_PARTNER_RATE", "work `orders` a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
+	add("station-name", "HAVEN_STATION_NAME", "the relief station's `name` on public notices", false, func() (func(string) error, func() string) { return str(&c.StationName) })
+	add("station-phone", "HAVEN_STATION_PHONE", "the station's 24 h hotline `phone` number on public notices", false, func() (func(string) error, func() string) { return str(&c.StationPhone) })
+	add("trusted-proxies", "HAVEN_TRUSTED_PROXIES", "comma-separated `cidrs` of reverse proxies whose X-Forwarded-For / Forwarded headers name the client, e.g. 10.0.0.0/8,127.0.0.1/32", false, func() (func(string) error, func() string) {
 		return func(s string) error {
 				p, err := ParseProxies(s)
 				if err != nil {
@@ -197,14 +198,14 @@ func (c *Config) options() []option {
 				return strings.Join(b, ",")
 			}
 	})
-	add("metrics-token", "HAVEN_METRICS_TOKEN", "bearer token that /metrics requires; without it (and without --metrics-addr) /metrics answers loopback peers only", true, func() (func(string) error, func() string) { return str(&c.MetricsToken) })
-	add("metrics-addr", "HAVEN_METRICS_ADDR", "separate address (host:port) serving only /metrics; the main address then has no /metrics", false, func() (func(string) error, func() string) { return str(&c.MetricsAddr) })
-	add("notice-days", "HAVEN_NOTICE_DAYS", "days a 寻亲 notice stays up before it expires", false, func() (func(string) error, func() string) { return num(&c.NoticeDays) })
-	add("retain-signal-phone-days", "HAVEN_RETAIN_SIGNAL_PHONE_DAYS", "days after an incident closed before its signals' reporter names and callback phones are erased (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainSignalPhoneDays) })
-	add("retain-photo-days", "HAVEN_RETAIN_PHOTO_DAYS", "days after a person left before their photos are deleted (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainPhotoDays) })
-	add("retain-identity-days", "HAVEN_RETAIN_IDENTITY_DAYS", "days after a person left before their name, ID number and relatives' contacts are anonymised (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainIdentityDays) })
-	add("retain-health-years", "HAVEN_RETAIN_HEALTH_YEARS", "years after a person left before health-check findings and medication notes are erased (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainHealthYears) })
-	add("export-days", "HAVEN_EXPORT_DAYS", "days an approved personal-data export can be downloaded by its requester", false, func() (func(string) error, func() string) { return num(&c.ExportDays) })
+	add("metrics-token", "HAVEN_METRICS_TOKEN", "bearer `token` that /metrics requires; without it (and without --metrics-addr) /metrics answers loopback peers only", true, func() (func(string) error, func() string) { return str(&c.MetricsToken) })
+	add("metrics-addr", "HAVEN_METRICS_ADDR", "a separate address (`host:port`) serving only /metrics; the main address then has no /metrics", false, func() (func(string) error, func() string) { return str(&c.MetricsAddr) })
+	add("notice-days", "HAVEN_NOTICE_DAYS", "`days` a 寻亲 notice stays up before it expires", false, func() (func(string) error, func() string) { return num(&c.NoticeDays) })
+	add("retain-signal-phone-days", "HAVEN_RETAIN_SIGNAL_PHONE_DAYS", "`days` after an incident closed before its signals' reporter names and callback phones are erased (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainSignalPhoneDays) })
+	add("retain-photo-days", "HAVEN_RETAIN_PHOTO_DAYS", "`days` after a person left before their photos are deleted (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainPhotoDays) })
+	add("retain-identity-days", "HAVEN_RETAIN_IDENTITY_DAYS", "`days` after a person left before their name, ID number and relatives' contacts are anonymised (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainIdentityDays) })
+	add("retain-health-years", "HAVEN_RETAIN_HEALTH_YEARS", "`years` after a person left before health-check findings and medication notes are erased (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainHealthYears) })
+	add("export-days", "HAVEN_EXPORT_DAYS", "`days` an approved personal-data export can be downloaded by its requester", false, func() (func(string) error, func() string) { return num(&c.ExportDays) })
 	return o
 }
 
@@ -238,13 +239,30 @@ func Default() *Config {
 	}
 }
 
-// Load builds the configuration for command cmd from the defaults, then the
-// environment (VAR, or VAR_FILE holding the value), then flags. It returns
-// the remaining positional arguments. Errors are one line naming the
-// problem and its fix.
+// Command describes a subcommand for its help text (haven <name> -h).
+type Command struct {
+	Name    string // "serve", "users add"
+	Args    string // what follows the flags in the synopsis, e.g. "FILE"
+	Summary string // what it does, one line
+	// AllFlags lists every server flag with its meaning and default (serve,
+	// demo); other commands name them and point to 'haven serve -h'.
+	AllFlags bool
+}
+
+// Load is LoadCommand for a command that lists every server flag in its
+// help.
+func Load(cmd string, args []string, getenv func(string) string, help io.Writer, extra ...func(*flag.FlagSet)) (*Config, []string, error) {
+	return LoadCommand(Command{Name: cmd, AllFlags: true}, args, getenv, help, extra...)
+}
+
+// LoadCommand builds the configuration for command cmd from the defaults,
+// then the environment (VAR, or VAR_FILE holding the value), then flags. It
+// returns the remaining positional arguments. Errors are one line naming
+// the problem and its fix. On -h or --help it writes the command's usage to
+// help and returns flag.ErrHelp.
 //
 // extra registers command-specific flags on the same flag set.
-func Load(cmd string, args []string, getenv func(string) string, stderr io.Writer, extra ...func(*flag.FlagSet)) (*Config, []string, error) {
+func LoadCommand(cmd Command, args []string, getenv func(string) string, help io.Writer, extra ...func(*flag.FlagSet)) (*Config, []string, error) {
 	c := Default()
 	opts := c.options()
 	for _, o := range opts {
@@ -266,25 +284,39 @@ func Load(cmd string, args []string, getenv func(string) string, stderr io.Write
 			return nil, nil, fmt.Errorf("%s=%q: %v", o.env, redactIf(o.secret, v), err)
 		}
 	}
-	fs := flag.NewFlagSet("haven "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := flag.NewFlagSet("haven "+cmd.Name, flag.ContinueOnError)
 	for _, o := range opts {
-		o := o
-		fs.Func(o.flag, o.usage+" (env "+o.env+")", func(s string) error { return o.set(s) })
+		fs.Func(o.flag, o.usage, func(s string) error { return o.set(s) })
 	}
 	for _, f := range extra {
 		f(fs)
 	}
 	fs.BoolVar(&c.PrintConfig, "print-config", false, "print the effective configuration, secrets redacted, and exit")
-	// Flags may come before or after positional arguments
-	// ("haven backup FILE --data DIR").
+	positional, err := Parse(cmd, fs, args, help)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("%v%s", err, cmd.hint())
+	}
+	return c, positional, nil
+}
+
+// Parse parses args with fs, quietly: flags may come before or after
+// positional arguments ("haven backup FILE --data DIR"), which it returns.
+// On -h or --help it writes cmd's usage to help and returns flag.ErrHelp; a
+// bad flag is one line naming it, with a hint to -h.
+func Parse(cmd Command, fs *flag.FlagSet, args []string, help io.Writer) ([]string, error) {
+	fs.SetOutput(io.Discard) // the flag package would print the error and the whole usage
+	fs.Usage = func() {}
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, nil, err
+				cmd.usage(help, fs)
+				return nil, err
 			}
-			return nil, nil, fmt.Errorf("%v (see 'haven %s -h')", err, cmd)
+			return nil, fmt.Errorf("%s%s", flagError(err), cmd.hint())
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -297,10 +329,96 @@ func Load(cmd string, args []string, getenv func(string) string, stderr io.Write
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
-	if err := c.Validate(); err != nil {
-		return nil, nil, err
+	return positional, nil
+}
+
+func (cmd Command) hint() string { return fmt.Sprintf(" (see 'haven %s -h')", cmd.Name) }
+
+// badFlagValue is how the flag package reports a value its setter refused.
+var badFlagValue = regexp.MustCompile(`^invalid (?:boolean )?value (".*") for (?:flag )?-(\S+): (.*)$`)
+
+// flagError rewrites the flag package's messages the way a user types the
+// flag: --name "value": what is wrong.
+func flagError(err error) string {
+	s := err.Error()
+	if m := badFlagValue.FindStringSubmatch(s); m != nil {
+		return "--" + m[2] + " " + m[1] + ": " + m[3]
 	}
-	return c, positional, nil
+	if name, ok := strings.CutPrefix(s, "flag provided but not defined: -"); ok {
+		return "unknown flag --" + strings.TrimPrefix(name, "-")
+	}
+	if name, ok := strings.CutPrefix(s, "flag needs an argument: -"); ok {
+		return "--" + strings.TrimPrefix(name, "-") + " needs a value"
+	}
+	return s
+}
+
+// usage writes the command's help: the synopsis, then one line per flag
+// with its value's name and its default. The server flags every command
+// takes are listed in full for serve and demo and named for the others.
+func (cmd Command) usage(w io.Writer, fs *flag.FlagSet) {
+	args := "[flags]"
+	if cmd.Args != "" {
+		args += " " + cmd.Args
+	}
+	fmt.Fprintf(w, "Usage: haven %s %s\n", cmd.Name, args)
+	if cmd.Summary != "" {
+		fmt.Fprintf(w, "\n%s\n", cmd.Summary)
+	}
+	defaults := serverDefaults()
+	var own, shared []*flag.Flag
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, server := defaults[f.Name]; server {
+			shared = append(shared, f)
+		} else {
+			own = append(own, f)
+		}
+	})
+	if len(own) > 0 {
+		fmt.Fprintln(w, "\nFlags:")
+		for _, f := range own {
+			writeFlag(w, f, f.DefValue)
+		}
+	}
+	switch {
+	case len(shared) == 0:
+	case !cmd.AllFlags:
+		fmt.Fprintln(w, "\nIt also takes the server's flags (--data, --database-url, --encryption-key-file …): see 'haven serve -h'.")
+	default:
+		fmt.Fprintln(w, "\nFlags (each also read from its variable, e.g. --data from HAVEN_DATA or the file HAVEN_DATA_FILE names):")
+		for _, f := range shared {
+			writeFlag(w, f, defaults[f.Name])
+		}
+	}
+}
+
+// serverDefaults maps each server flag to its built-in default.
+func serverDefaults() map[string]string {
+	d := map[string]string{"print-config": ""}
+	for _, o := range Default().options() {
+		d[o.flag] = o.get()
+	}
+	return d
+}
+
+// writeFlag writes one flag of a usage: its name, its value's name (the
+// backquoted word of its usage), what it does and its default.
+func writeFlag(w io.Writer, f *flag.Flag, def string) {
+	const indent = 30
+	name, text := flag.UnquoteUsage(f)
+	left := "  --" + f.Name
+	if name != "" {
+		left += " " + name
+	}
+	if def != "" && def != "false" && def != "0" {
+		text += " (default " + def + ")"
+	}
+	if len(left) < indent {
+		left += strings.Repeat(" ", indent-len(left))
+	} else {
+		left += "\n" + strings.Repeat(" ", indent)
+	}
+	fmt.Fprintf(w, "%s%s\n", left, wrap(text, 100-indent, strings.Repeat(" ", indent)))
 }
 
 // Validate checks values that flags alone cannot.
@@ -364,6 +482,37 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--session-idle (%s) is longer than --session-max (%s): lower it", c.SessionIdle, c.SessionMax)
 	}
 	return nil
+}
+
+// wrap breaks text into lines of at most width bytes at spaces; lines
+// after the first start with indent.
+func wrap(text string, width int, indent string) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(text) {
+		if i > 0 && n+1+len(w) > width {
+			b.WriteString("\n" + indent)
+			n = 0
+		} else if i > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
+}
+
+// shortDuration writes d as people type it: 2h, 15m, 1h30m, 1m30s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // ParseProxies reads a comma-separated list of CIDRs (a bare address is

@@ -1,10 +1,13 @@
 package config
 
 import (
+	"errors"
+	"flag"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +165,47 @@ func TestMapSettings(t *testing.T) {
 		_, _, err := Load("serve", bad.args, env(nil), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), bad.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%v: %v, want %q", bad.args, err, bad.want)
+		}
+	}
+}
+
+// Each server flag names its value in its usage (`host:port`, `duration`
+// …) and reads the variable HAVEN_ + its name in capitals, as the help
+// says; its help shows the default.
+func TestFlagHelpNamesValuesAndDefaults(t *testing.T) {
+	var help strings.Builder
+	_, _, err := Load("serve", []string{"-h"}, env(nil), &help)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v", err)
+	}
+	for _, o := range Default().options() {
+		if o.env != "HAVEN_"+strings.ToUpper(strings.ReplaceAll(o.flag, "-", "_")) {
+			t.Errorf("--%s reads %s, not the variable the help promises", o.flag, o.env)
+		}
+		if !regexp.MustCompile("`[^`]+`").MatchString(o.usage) {
+			t.Errorf("--%s: no `name` for its value in %q", o.flag, o.usage)
+		}
+		if !strings.Contains(help.String(), "--"+o.flag+" ") {
+			t.Errorf("the help lacks --%s", o.flag)
+		}
+	}
+	for _, want := range []string{"--addr host:port", "(default 127.0.0.1:8080)", "--session-max duration", "(default 12h)", "--notice-days days"} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("the help lacks %q:\n%s", want, help.String())
+		}
+	}
+	_, _, err = LoadCommand(Command{Name: "backup", Args: "FILE"}, []string{"--help"}, env(nil), &help)
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(help.String(), "Usage: haven backup [flags] FILE") || !strings.Contains(help.String(), "see 'haven serve -h'") {
+		t.Errorf("backup --help: %v\n%s", err, help.String())
+	}
+	for args, want := range map[string]string{
+		"--merge-window soon":  `--merge-window "soon": want a positive duration such as 30m or 12h (see 'haven serve -h')`,
+		"--colour red":         "unknown flag --colour (see 'haven serve -h')",
+		"--addr":               "--addr needs a value (see 'haven serve -h')",
+		"--print-config=maybe": `--print-config "maybe": parse error (see 'haven serve -h')`,
+	} {
+		if _, _, err := Load("serve", strings.Fields(args), env(nil), io.Discard); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %s", args, err, want)
 		}
 	}
 }

@@ -170,10 +170,33 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	return db, nil
 }
 
+// oneLine puts a driver's multi-line error on one line without losing its
+// cause: pgx names the user and database on the first line and each
+// address it tried (host, port, "connection refused") on the next ones.
+// Repeated lines are kept once, and a very long message (a migration's SQL)
+// is cut.
 func oneLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+	const max = 600
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || seen[l] {
+			continue
+		}
+		seen[l] = true
+		if b.Len() > 0 {
+			if strings.HasSuffix(b.String(), ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(l)
+	}
+	s := b.String()
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + " …"
 	}
 	return s
 }

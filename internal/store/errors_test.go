@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -40,5 +41,23 @@ func TestTranslateConnectionFailures(t *testing.T) {
 	}
 	if k := errs.KindOf(translate("store.X", sql.ErrNoRows)); k != errs.NotFound {
 		t.Errorf("no rows is %v", k)
+	}
+}
+
+// The error of a PostgreSQL server that cannot be reached keeps its cause
+// (host, port, "connection refused") when it is put on one line: pgx puts
+// each address it tried on a line of its own.
+func TestOpenSaysWhyPostgresCannotBeReached(t *testing.T) {
+	_, err := Open(t.Context(), Options{URL: "postgres://nobody@localhost:1/none?connect_timeout=2"})
+	if err == nil {
+		t.Fatal("opened a database on port 1")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || !strings.Contains(msg, ":1 (localhost)") || !strings.Contains(msg, "connection refused") {
+		t.Fatalf("the error lost its cause or is not one line: %q", msg)
+	}
+	two := errors.New("failed to connect to `user=u database=x`:\n\t127.0.0.1:1 (localhost): dial error: connection refused\n\t127.0.0.1:1 (localhost): dial error: connection refused")
+	if got := oneLine(two); got != "failed to connect to `user=u database=x`: 127.0.0.1:1 (localhost): dial error: connection refused" {
+		t.Fatalf("oneLine: %q", got)
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -147,7 +148,15 @@ func (s *Server) showTeam(w http.ResponseWriter, r *http.Request, code int, fiel
 	for _, m := range members {
 		d.Member[m] = true
 	}
+	d.Colleagues = slices.DeleteFunc(d.Colleagues, func(c auth.Colleague) bool { return !d.Member[c.ID] && !mayPatrol(c) })
 	s.render(w, r, code, "admin_team", v)
+}
+
+// mayPatrol reports whether a colleague is offered as a new team member:
+// an active account whose role goes out on patrol. Members already on the
+// team stay listed whatever their role, so they can be taken off.
+func mayPatrol(c auth.Colleague) bool {
+	return !c.Disabled && auth.RoleCan(c.Role, auth.PermPatrolWork)
 }
 
 // teamRefused shows the team page again after a refused change, or fails.

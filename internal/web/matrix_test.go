@@ -144,7 +144,9 @@ var matrix = map[string]access{
 var teamManagers = only(auth.RoleAdmin, auth.RoleDispatcher)
 
 var (
-	caseViewers = only(auth.RoleStaff, auth.RoleMedical, auth.RoleVolunteer, auth.RoleLeader)
+	// Not the volunteer coordinator: an outside team that staffs shifts
+	// never opens a person's file, their belongings or their cash.
+	caseViewers = only(auth.RoleStaff, auth.RoleMedical, auth.RoleLeader)
 	caseStaff   = only(auth.RoleStaff)
 	medical     = only(auth.RoleMedical)
 	referrers   = only(auth.RoleMedical, auth.RoleHospital)
@@ -215,7 +217,7 @@ func init() {
 		"GET /point":                   only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
 		"GET /points/{id}/desk":        only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
 		"POST /points/{id}/desk":       only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
-		"GET /campaigns":               pointManagers,
+		"GET /campaigns":               only(auth.RoleAdmin, auth.RoleStaff, auth.RoleVolunteer, auth.RoleLeader), // the coordinator staffs them, the leader follows them: read only
 		"POST /campaigns":              caseStaff,
 		"POST /campaigns/{id}/end":     caseStaff,
 		"POST /supplies/unbooked/{id}": caseStaff,

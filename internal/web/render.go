@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -67,7 +68,21 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 				}
 				return t.In(chinaTime).Format("2006-01-02 15:04")
 			},
-			"roleName":  func(r auth.Role) string { return cat.T(lang, "role."+string(r)) },
+			"roleName": func(r auth.Role) string { return cat.T(lang, "role."+string(r)) },
+			"roleNames": func(rs []auth.Role) string {
+				names := make([]string, len(rs))
+				for i, r := range rs {
+					names[i] = cat.T(lang, "role."+string(r))
+				}
+				return strings.Join(names, cat.T(lang, "list.sep"))
+			},
+			"permNames": func(ps []auth.Permission) string {
+				names := make([]string, len(ps))
+				for i, p := range ps {
+					names[i] = cat.T(lang, "list.quote", cat.T(lang, "perm."+string(p)))
+				}
+				return strings.Join(names, cat.T(lang, "list.or"))
+			},
 			"openHours": func(text string) string { return hoursText(lang, text) },
 			"svcName": func(code string) string {
 				if svc, ok := intake.ServiceByCode(code); ok {
@@ -145,6 +160,50 @@ type view struct {
 // Can reports whether the signed-in user has a permission (for showing
 // links; the services decide what is allowed).
 func (v *view) Can(p string) bool { return v.actor.Can(auth.Permission(p)) }
+
+// menuItem is a link of the top navigation and of the home page's list.
+type menuItem struct {
+	Href, Key string // the page and the translation key of its name
+	Current   bool   // the page shown, or one under it
+}
+
+// Menu lists the pages the signed-in user's role opens, in navigation
+// order (for showing links; the services decide what is allowed).
+func (v *view) Menu() []menuItem {
+	if v.User == nil {
+		return nil
+	}
+	can := func(ps ...auth.Permission) bool { return slices.ContainsFunc(ps, v.actor.Can) }
+	var items []menuItem
+	add := func(ok bool, href, key string) {
+		if ok {
+			current := v.Path == href || href != "/" && strings.HasPrefix(v.Path, strings.TrimSuffix(href, "/")+"/")
+			items = append(items, menuItem{Href: href, Key: key, Current: current})
+		}
+	}
+	add(true, "/", "nav.home")
+	add(can(auth.PermIncidentsView), "/incidents", "nav.incidents")
+	add(can(auth.PermCasesView), "/station", "nav.station")
+	add(can(auth.PermCasesView), "/people", "nav.people")
+	add(can(auth.PermFamilyView), "/family", "nav.family")
+	add(can(auth.PermHealthView, auth.PermReferralsHospital), "/referrals", "nav.referrals")
+	add(can(auth.PermDispatchBoard), "/dispatch", "nav.dispatch")
+	add(can(auth.PermPatrolWork), "/patrol/", "nav.patrol")
+	add(can(auth.PermSuppliesManage, auth.PermSuppliesHandout), "/supplies", "nav.supplies")
+	add(can(auth.PermVolunteersManage), "/volunteers", "nav.volunteers")
+	add(can(auth.PermPointsManage), "/admin/points", "nav.points")
+	add(can(auth.PermPointDesk) && v.User.PointID != "", "/points/"+v.User.PointID+"/desk", "nav.point_desk")
+	add(can(auth.PermCampaignsManage, auth.PermCampaignsView, auth.PermPointsManage), "/campaigns", "nav.campaigns")
+	add(can(auth.PermTeamsManage), "/admin/teams", "nav.teams")
+	add(can(auth.PermTeamsManage), "/admin/hotspots", "nav.hotspots")
+	add(can(auth.PermPartnersManage), "/admin/partners", "nav.partners")
+	add(can(auth.PermUsersView), "/admin/users", "nav.users")
+	add(can(auth.PermDeptManage), "/admin/departments", "nav.departments")
+	add(can(auth.PermAPIKeysManage), "/admin/apikeys", "nav.apikeys")
+	add(can(auth.PermAuditRead), "/admin/audit", "nav.audit")
+	add(can(auth.PermDataRequest, auth.PermDataApprove), "/admin/data-requests", "nav.data_requests")
+	return items
+}
 
 // Val returns a submitted form value, so forms keep the user's input.
 func (v *view) Val(name string) string { return v.Form.Get(name) }
@@ -257,8 +316,32 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 	}
 	v := s.newView(r, "title.error", nil)
 	v.Message = msg
-	v.Data = map[string]any{"Code": code, "RequestID": ri.id}
+	d := errorData{Code: code, RequestID: ri.id}
+	var denied *auth.Denied
+	if code == http.StatusForbidden && ri.user != nil && errors.As(err, &denied) {
+		// Say why the page is closed, whom it is for and whom to ask,
+		// instead of a bare "not allowed".
+		d.Denied = &deniedView{Needs: denied.Needs, Roles: auth.RolesWith(denied.Needs...), Action: r.Method != http.MethodGet}
+		v.Title, v.Message = "title.forbidden", ""
+	}
+	v.Data = d
 	s.render(w, r, code, "error", v)
+}
+
+// errorData is what the error page shows.
+type errorData struct {
+	Code      int
+	RequestID string
+	Denied    *deniedView // a 403 for lack of a permission
+}
+
+// deniedView explains a refusal: the permissions the page or action
+// needs (any one of them), the roles that have one, and whether it was a
+// page (GET) or an action.
+type deniedView struct {
+	Needs  []auth.Permission
+	Roles  []auth.Role
+	Action bool
 }
 
 // shower shows a form page again with field errors or a message.
@@ -358,7 +441,7 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": map[string]any{"code": "rate_limited", "message": msg}, "request_id": ri.id})
 		return
 	}
-	v := s.newView(r, "title.error", map[string]any{"Code": http.StatusTooManyRequests, "RequestID": ri.id})
+	v := s.newView(r, "title.error", errorData{Code: http.StatusTooManyRequests, RequestID: ri.id})
 	v.Message = "err.rate_limited"
 	s.render(w, r, http.StatusTooManyRequests, "error", v)
 }

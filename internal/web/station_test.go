@@ -66,11 +66,15 @@ func TestAdmissionForm(t *testing.T) {
 		if !strings.Contains(body, "此人可能以前来过站") || !strings.Contains(body, `name="new_person"`) {
 			t.Fatal("no candidates offered")
 		}
-		// The volunteer sees the number masked; each view is audited.
-		vol := h.login("volunteer")
-		_, page := vol.do("GET", personURL, nil, false)
+		// The bureau leader sees the number masked; each view is audited.
+		// The volunteer coordinator (an outside team) does not open the
+		// file at all.
+		_, page := h.login("leader").do("GET", personURL, nil, false)
 		if strings.Contains(page, valid) || strings.Contains(page, "19850612") || !strings.Contains(page, "张建军") {
-			t.Fatal("the volunteer sees the ID number")
+			t.Fatal("the leader sees the ID number")
+		}
+		if res, page := h.login("volunteer").do("GET", personURL, nil, false); res.StatusCode != http.StatusForbidden || strings.Contains(page, "张建军") {
+			t.Fatalf("the volunteer coordinator opened a person's file: %d", res.StatusCode)
 		}
 		_, page = staff.do("GET", personURL, nil, false)
 		if !strings.Contains(page, valid) {
@@ -132,9 +136,9 @@ func TestExitFormAndStatutoryForms(t *testing.T) {
 	if _, body := staff.do("GET", "/stays/"+stayID+"/forms/service_exit", nil, false); !strings.Contains(body, "王芳") || !strings.Contains(body, "书包") {
 		t.Error("the exit form lacks the collector or the belongings")
 	}
-	// The station issues the form whoever prints it: a volunteer
-	// coordinator's or a doctor's copy is not headed by their own team.
-	for _, role := range []string{"volunteer", "medical"} {
+	// The station issues the form whoever prints it: a bureau leader's or
+	// a doctor's copy is not headed by their own department.
+	for _, role := range []string{"leader", "medical"} {
 		if _, body := h.login(role).do("GET", "/stays/"+stayID+"/forms/registration", nil, false); !strings.Contains(body, `<p class="form-station">新乡市救助管理站</p>`) {
 			t.Errorf("%s's printed form is not headed by the station", role)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
@@ -56,6 +57,28 @@ func TestTeamsRostersHotspotsPages(t *testing.T) {
 			t.Fatalf("team after edits: %+v", tm)
 		}
 
+		// The member picker offers only people who can patrol; someone
+		// already on the team stays listed so they can be taken off.
+		byRole := map[auth.Role]string{}
+		for _, u := range users {
+			byRole[u.Role] = u.ID
+		}
+		if _, err := h.dispatch.EditTeam(ctx, auth.CLIActor(), teamID, dispatch.TeamEdit{Name: tm.Name, Kind: tm.Kind, Vehicles: tm.Vehicles,
+			Members: []string{patrolID, byRole[auth.RoleFinance]}}, tm.Version); err != nil {
+			t.Fatal(err)
+		}
+		_, page := disp.do("GET", teamURL, nil, false)
+		offered := map[string]bool{}
+		for _, m := range regexp.MustCompile(`name="members" value="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+			offered[m[1]] = true
+		}
+		for role, id := range byRole {
+			want := auth.RoleCan(role, auth.PermPatrolWork) || role == auth.RoleFinance
+			if offered[id] != want {
+				t.Errorf("member picker: %s offered=%v, want %v", role, offered[id], want)
+			}
+		}
+
 		// Roster: tonight's shift, then an overlapping one refused.
 		today := time.Now().In(intake.ChinaTime).Format("2006-01-02")
 		res, _ = disp.post(teamURL+"/shifts", url.Values{"date": {today}, "from": {"20:00"}, "to": {"08:00"}, "note": {"夜巡"}})
@@ -70,7 +93,7 @@ func TestTeamsRostersHotspotsPages(t *testing.T) {
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "时:分") {
 			t.Fatalf("bad time: %d", res.StatusCode)
 		}
-		_, page := disp.do("GET", teamURL, nil, false)
+		_, page = disp.do("GET", teamURL, nil, false)
 		m := regexp.MustCompile(`data-shift="([^"]+)"`).FindAllStringSubmatch(page, -1)
 		if len(m) != 1 || !strings.Contains(page, "夜巡") {
 			t.Fatalf("team page shows %d shifts", len(m))

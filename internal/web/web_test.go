@@ -297,6 +297,9 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	for _, r := range append(auth.Roles, auth.RolePartner) {
 		dynamic = append(dynamic, "role."+string(r), "home.role."+string(r))
 	}
+	for _, p := range auth.Permissions() {
+		dynamic = append(dynamic, "perm."+string(p))
+	}
 	for _, k := range auth.DepartmentKinds {
 		dynamic = append(dynamic, "dept.kind."+k)
 	}
