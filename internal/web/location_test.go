@@ -134,7 +134,7 @@ func TestAddressOnlyReports(t *testing.T) {
 			Lat, Lng float64
 		} `json:"places"`
 	}
-	getJSON("/dispatch/places?q="+url.QueryEscape("新乡东站"), &places)
+	getJSON("/dispatch/places.json?q="+url.QueryEscape("新乡东站"), &places)
 	if len(places.Places) == 0 || places.Places[0].Name != "新乡东站" {
 		t.Fatalf("place search: %+v", places.Places)
 	}

@@ -117,7 +117,7 @@ var matrix = map[string]access{
 	"POST /dispatch/incidents/{id}/assign":   only(auth.RoleDispatcher),
 	"GET /dispatch/incidents/{id}/teams":     only(auth.RoleDispatcher),
 	"POST /dispatch/incidents/{id}/place":    only(auth.RoleDispatcher),
-	"GET /dispatch/places":                   only(auth.RoleDispatcher),
+	"GET /dispatch/places.json":              only(auth.RoleDispatcher),
 	"POST /dispatch/incidents/{id}/escalate": only(auth.RoleDispatcher),
 	"POST /dispatch/incidents/{id}/notes":    only(auth.RoleDispatcher),
 	"GET /patrol/{$}":                        only(auth.RoleDispatcher, auth.RolePatrol),

@@ -82,7 +82,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /dispatch/incidents/{id}/teams", s.signedIn(s.dispatchTeams))
 	s.handle("POST /dispatch/incidents/{id}/assign", s.signedIn(s.dispatchAssign))
 	s.handle("POST /dispatch/incidents/{id}/place", s.signedIn(s.dispatchPlace))
-	s.handle("GET /dispatch/places", s.signedIn(s.dispatchPlaces))
+	s.handle("GET /dispatch/places.json", s.signedIn(s.dispatchPlaces))
 	s.handle("POST /dispatch/incidents/{id}/escalate", s.signedIn(s.dispatchEscalate))
 	s.handle("POST /dispatch/incidents/{id}/notes", s.signedIn(s.dispatchNote))
 	s.handle("GET /dispatch/incidents/{id}/signals", s.signedIn(s.dispatchSignals))

@@ -373,7 +373,7 @@
     var id = current;
     var ul = document.getElementById("d-place-results");
     ul.textContent = "";
-    getJSON("/dispatch/places?q=" + encodeURIComponent(document.getElementById("d-place-q").value)).then(function (j) {
+    getJSON("/dispatch/places.json?q=" + encodeURIComponent(document.getElementById("d-place-q").value)).then(function (j) {
       if (current !== id) { return; }
       if (!j.places || !j.places.length) { ul.appendChild(el("li", "board-hint", t("dispatch.place_none"))); return; }
       j.places.forEach(function (p) {
