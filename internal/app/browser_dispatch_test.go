@@ -160,7 +160,16 @@ func TestBrowserDispatchByHand(t *testing.T) {
 		chromedp.Click(chromedp.ID("d-place-map")),
 		chromedp.WaitReady(chromedp.CSS(`#board-map.board-placing`)),
 	)
-	box := value(t, ctx, "map box", chromedp.Evaluate[[]float64](`(function(){var b=document.getElementById('board-map').getBoundingClientRect();return [b.left+b.width/2+40,b.top+b.height/2+30]})()`))
+	// A spot of bare map near the middle: a click on a team's or a
+	// hotspot's marker is that marker's, not the map's.
+	box := value(t, ctx, "map box", chromedp.Evaluate[[]float64](`(function(){
+		var m=document.getElementById('board-map'), b=m.getBoundingClientRect();
+		for (var dy=0; dy<b.height/2-20; dy+=17) for (var dx=0; dx<b.width/2-20; dx+=23) {
+			var x=b.left+b.width/2+dx, y=b.top+b.height/2+dy, e=document.elementFromPoint(x,y);
+			if (e && m.contains(e) && !e.closest('.leaflet-interactive,.leaflet-control,.leaflet-marker-icon')) return [x,y];
+		}
+		return [b.left+b.width/2, b.top+b.height/2];
+	})()`))
 	step(t, ctx, "click where it is",
 		chromedp.MouseClickXY(box[0], box[1]),
 		chromedp.Poll[chromedp.Void](`!!`+marker(c)+` && !`+c+`.querySelector('.loc-none')`),

@@ -50,7 +50,8 @@
   // ---- map ----
   var map = null, layers = { incidents: {}, teams: {} };
   // Points are WGS-84; at() turns one into where this map draws it.
-  var hm = window.HavenMap && HavenMap.create(document.getElementById("board-map"));
+  var mapEl = document.getElementById("board-map");
+  var hm = window.HavenMap && mapEl && HavenMap.create(mapEl);
   var at = hm ? hm.toLatLng : null;
   if (hm) {
     map = hm.map;
