@@ -97,7 +97,7 @@ func TestBrowserDispatchNight(t *testing.T) {
 	}
 	// The quilt handed out offline left the team's van: 11 before (15
 	// moved in, 4 handed out in the demo's winter).
-	step(t, pctx, "the van's stock", chromedp.Navigate(r.URL+"/supplies"), chromedp.WaitVisible(chromedp.ID("movement-form")))
+	step(t, pctx, "the van's stock", chromedp.Navigate(r.URL+"/supplies"), chromedp.WaitVisible(chromedp.CSS(`section[data-location]`)))
 	quilts := value(t, pctx, "quilts in the van", chromedp.Evaluate[string](`(function(){var s=[...document.querySelectorAll('section[data-location]')].find(function(x){return x.dataset.location==='巡查一车（豫G·J0371）'});var q=s&&s.querySelector('tr[data-item="QUILT"] .qty');return q?q.textContent.trim():''})()`))
 	if quilts != "10 床" {
 		t.Fatalf("quilts in the team's van after the encounter: %q, want 10 床", quilts)

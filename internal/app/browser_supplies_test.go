@@ -19,7 +19,7 @@ func TestBrowserPatrolHandsOutACoat(t *testing.T) {
 	coats := func() string {
 		return value(t, ctx, "coats in the van", chromedp.Evaluate[string](`(function(){var s=[...document.querySelectorAll('section[data-location]')].find(function(x){return x.dataset.location==='`+van+`'});var tr=s&&s.querySelector('tr[data-item="COAT"] .qty');return tr?tr.textContent.trim():''})()`))
 	}
-	step(t, ctx, "the supplies page", chromedp.Navigate(r.URL+"/supplies"), chromedp.WaitVisible(chromedp.ID("movement-form")))
+	step(t, ctx, "the supplies page", chromedp.Navigate(r.URL+"/supplies"), chromedp.WaitVisible(chromedp.CSS(`section[data-location]`)))
 	before := coats()
 	if before != "15 件" {
 		t.Fatalf("coats in the van before: %q", before)
@@ -27,6 +27,8 @@ func TestBrowserPatrolHandsOutACoat(t *testing.T) {
 	choose := `(function(){var s=document.getElementById('location_id');[...s.options].forEach(function(o){if(o.text==='` + van + `'){s.value=o.value}});
 		var i=document.getElementById('item_id');[...i.options].forEach(function(o){if(o.text.indexOf('棉大衣')===0){i.value=o.value}})})()`
 	step(t, ctx, "one and a half coats: refused",
+		chromedp.Click(chromedp.ID("movement-open")),
+		chromedp.WaitVisible(chromedp.ID("movement-form")),
 		chromedp.Evaluate[chromedp.Void](choose),
 		chromedp.SendKeys(chromedp.ID("qty"), "1.5"),
 		chromedp.SendKeys(chromedp.ID("person_key"), "人民路桥下老人"),

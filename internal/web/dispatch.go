@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
@@ -333,14 +336,42 @@ func (s *Server) patrolSync(w http.ResponseWriter, r *http.Request) {
 	out := make([]answer, len(res))
 	for i, x := range res {
 		out[i] = answer{SyncResult: x}
-		if x.Error != "" {
-			out[i].Message = s.Catalog.T(lang, x.Error)
-			for f, k := range x.Fields {
-				out[i].Message += " (" + f + ": " + s.Catalog.T(lang, k) + ")"
-			}
+		if x.Status != "ok" && x.Status != "duplicate" {
+			out[i].Message = s.syncMessage(lang, x)
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+}
+
+// syncFieldLabels names, for the patrol member, the fields a queued entry
+// can be refused for.
+var syncFieldLabels = map[string]string{
+	"id": "patrol.field_id", "kind": "patrol.field_kind", "team": "patrol.team", "started_at": "patrol.field_started_at",
+	"ended_at": "patrol.field_ended_at", "staff_count": "patrol.staff", "vehicle_trips": "patrol.trips", "track": "patrol.field_track",
+	"incident": "patrol.for_incident", "outcome": "patrol.outcome", "states": "patrol.person_state", "at": "patrol.field_at",
+	"location": "patrol.field_location", "name": "patrol.name", "description": "patrol.description", "supplies": "patrol.supply",
+	"notes": "patrol.notes",
+}
+
+// syncMessage says in the user's language why a queued entry was refused:
+// the refusal's own message, then each field's problem under the field's
+// name. A refusal never goes without one.
+func (s *Server) syncMessage(lang string, x dispatch.SyncResult) string {
+	var parts []string
+	if x.Error != "" {
+		parts = append(parts, s.Catalog.T(lang, x.Error))
+	}
+	for _, f := range slices.Sorted(maps.Keys(x.Fields)) {
+		msg := s.Catalog.T(lang, x.Fields[f])
+		if label, ok := syncFieldLabels[f]; ok {
+			msg = s.Catalog.T(lang, "patrol.field_error", s.Catalog.T(lang, label), msg)
+		}
+		parts = append(parts, msg)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, s.Catalog.T(lang, defaultMessage(errs.Invalid)))
+	}
+	return strings.Join(parts, " ")
 }
 
 // patrolWorker is the patrol app's service worker. Served from /patrol/

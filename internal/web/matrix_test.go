@@ -50,6 +50,7 @@ var matrix = map[string]access{
 	"GET /readyz":                     anyone,
 	"GET /metrics":                    anyone,
 	"GET /static/":                    anyone,
+	"GET /favicon.ico":                anyone,
 	"GET /login":                      anyone,
 	"POST /login":                     anyone,
 	"POST /logout":                    signedIn,

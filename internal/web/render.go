@@ -22,6 +22,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/secret"
@@ -96,8 +97,9 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"list":      func(v ...string) []string { return v },
 			"hasPrefix": strings.HasPrefix,
 			"has":       func(list []string, v any) bool { return slices.Contains(list, fmt.Sprint(v)) },
-			"yuan":      func(fen int) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) },
-			"int":       func(v int64) int { return int(v) },
+			"yuan":      yuan,
+			"qty":       qty,
+			"vitals":    func(d health.CheckData) string { return vitals(cat, lang, d) },
 			"hours":     func(minutes int) float64 { return float64(minutes) / 60 },
 			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 			"date": func(t time.Time) string {
@@ -427,6 +429,15 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", `"`+s.static.hash[p]+`"`)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
+}
+
+// favicon answers /favicon.ico, which browsers and feed readers ask for
+// on their own; pages name the SVG icon (base.html).
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "image/x-icon")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("ETag", `"`+s.static.hash["favicon.ico"]+`"`)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(s.static.files["favicon.ico"]))
 }
 
 // tooMany answers a rate-limited request in the shape its client expects.

@@ -20,6 +20,10 @@ type reportData struct {
 	Staff     bool
 }
 
+// Desk reports whether the form is typed at a desk for someone else (a
+// hotline call): the device's own location says nothing about the caller's.
+func (d reportData) Desk() bool { return d.Channel == intake.ChannelHotline }
+
 func (s *Server) reportData(channel intake.Channel, action string, staff bool) reportData {
 	return reportData{Services: intake.Services, Channel: channel, Action: action, ClientKey: auth.NewToken(12),
 		Staff: staff}

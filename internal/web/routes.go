@@ -18,6 +18,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /readyz", s.public(s.readyz))
 	s.handle("GET /metrics", s.public(s.metricsPage))
 	s.handle("GET /static/", s.public(s.serveStatic))
+	s.handle("GET /favicon.ico", s.public(s.favicon))
 
 	s.handle("GET /login", s.public(s.loginPage))
 	s.handle("POST /login", s.public(s.loginSubmit))

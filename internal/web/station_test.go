@@ -11,6 +11,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
+	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/idcard"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
@@ -149,3 +150,77 @@ func TestExitFormAndStatutoryForms(t *testing.T) {
 }
 
 func auth0() auth.Actor { return auth.Actor{UserID: "t", Name: "t", Role: auth.RoleStaff} }
+
+// Measured values are shown with their unit's precision: a temperature
+// typed as 36.9, and one that arithmetic left as 36.900000000000006 (as
+// the demo's do), both read 36.9 on the person's page, in either language.
+func TestHealthCheckShownWithUnitPrecision(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	ctx := context.Background()
+	ad, err := h.cases.Admit(ctx, auth0(), cases.AdmitInput{Source: "walk_in", Form: cases.Form{Reason: "无钱返乡", Security: "passed"},
+		Person: cases.PersonInput{Name: "测试体温", Sex: cases.Male, AgeMin: 40, AgeMax: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doctor := h.login("medical")
+	personURL := "/people/" + ad.Person.ID
+	res, _ := doctor.post(personURL+"/health", url.Values{"stay_id": {ad.Stay.ID}, "check_kind": {"intake"}, "temp_c": {"36.9"}, "pulse": {"82"},
+		"bp_sys": {"120"}, "bp_dia": {"80"}, "spo2": {"97"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record the check: %d", res.StatusCode)
+	}
+	if _, err := h.health.RecordCheck(ctx, auth.Actor{UserID: "u-doc", Name: "马医生", Role: auth.RoleMedical}, ad.Person.ID, ad.Stay.ID, "periodic",
+		health.CheckData{TempC: 36.2 + 0.7, SpO2: 96}); err != nil {
+		t.Fatal(err)
+	}
+	_, page := doctor.do("GET", personURL, nil, false)
+	if n := strings.Count(page, "体温 36.9℃"); n != 2 || !strings.Contains(page, "脉搏 82 次/分 · 血压 120/80 mmHg · 血氧 97%") {
+		t.Errorf("checks read %q (36.9 ℃ shown %d times)", between(page, `id="checks"`, "</ul>"), n)
+	}
+	if strings.Contains(page, "36.90000") {
+		t.Error("float noise on the person's page")
+	}
+	doctor.post("/lang", url.Values{"lang": {"en"}, "back": {"/"}})
+	_, page = doctor.do("GET", personURL, nil, false)
+	if !strings.Contains(page, "Temp 36.9 °C · SpO₂ 96%") {
+		t.Errorf("English checks read %q", between(page, `id="checks"`, "</ul>"))
+	}
+}
+
+// A person without a name is shown by the code, once: the referral list
+// printed it as the name and again beside it.
+func TestReferralsShowAnUnnamedPersonsCodeOnce(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	h := newHarness(t, db)
+	ctx := context.Background()
+	ad, err := h.cases.Admit(ctx, auth0(), cases.AdmitInput{Source: "patrol", Form: cases.Form{Reason: "流浪", Security: "passed"},
+		Person: cases.PersonInput{Sex: cases.Male, AgeMin: 60, AgeMax: 70}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hospitalID string
+	depts, _ := db.ListDepartments(ctx)
+	for _, d := range depts {
+		if d.Name == "新乡市第二人民医院" {
+			hospitalID = d.ID
+		}
+	}
+	ref, err := h.health.Refer(ctx, auth.Actor{UserID: "u-doc", Name: "马医生", Role: auth.RoleMedical}, ad.Person.ID, ad.Stay.ID, hospitalID, "双足冻伤", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doctor := h.login("medical")
+	for _, page := range []string{"/referrals", "/referrals/" + ref.ID} {
+		_, body := doctor.do("GET", page, nil, false)
+		if n := strings.Count(body, ad.Person.Ref); n != 1 {
+			t.Errorf("%s shows the code %s %d times", page, ad.Person.Ref, n)
+		}
+	}
+}
+
+// between is the part of s from the first start to the next end after it.
+func between(s, start, end string) string {
+	_, after, _ := strings.Cut(s, start)
+	before, _, _ := strings.Cut(after, end)
+	return before
+}

@@ -252,6 +252,18 @@ func TestSecurityHeadersAndStatic(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
 		t.Errorf("hashed static: %d %q %q", res.StatusCode, res.Header.Get("Cache-Control"), res.Header.Get("Content-Type"))
 	}
+	// The icon: named by every page, and at /favicon.ico for clients that
+	// ask there on their own.
+	icon := regexp.MustCompile(`<link rel="icon" href="(/static/favicon\.svg\?v=[0-9a-f]{12})" type="image/svg\+xml">`).FindStringSubmatch(body)
+	if icon == nil {
+		t.Fatal("the page names no icon")
+	}
+	if res, svg := c.do("GET", icon[1], nil, false); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(svg, "<svg") {
+		t.Errorf("GET %s: %d %q", icon[1], res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res, ico := c.do("GET", "/favicon.ico", nil, false); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/x-icon" || !strings.HasPrefix(ico, "\x00\x00\x01\x00") {
+		t.Errorf("GET /favicon.ico: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
 	res, _ = c.do("GET", "/static/vendor/leaflet/leaflet.js", nil, false)
 	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-cache" {
 		t.Errorf("unhashed static: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))

@@ -484,8 +484,8 @@
     // The first connection resumes from the snapshot's event id; the
     // browser itself sends Last-Event-ID on its reconnects.
     es = new EventSource("/dispatch/events?after=" + lastID);
-    es.onopen = function () { status.textContent = status.dataset.on; status.className = "live on"; };
-    es.onerror = function () { status.textContent = status.dataset.off; status.className = "live off"; };
+    es.onopen = function () { status.textContent = status.dataset.labelOn; status.className = "live on"; };
+    es.onerror = function () { status.textContent = status.dataset.labelOff; status.className = "live off"; };
     es.addEventListener("incident", function (e) {
       lastID = +e.lastEventId || lastID;
       var i = JSON.parse(e.data);

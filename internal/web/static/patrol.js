@@ -39,7 +39,9 @@
       return new Promise(function (resolve, reject) {
         var x = db.transaction(store, mode);
         var out = fn(x.objectStore(store));
-        x.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+        // A read answers its request's result, which is undefined when
+        // nothing is stored (never the request itself).
+        x.oncomplete = function () { resolve(out instanceof IDBRequest ? out.result : out); };
         x.onerror = function () { reject(x.error); };
       });
     });
@@ -59,7 +61,7 @@
       .then(function (s) { state = s; return kvPut("state", s); })
       .catch(function () { return kvGet("state").then(function (s) { if (s) { state = s; } }); })
       .then(function () { return kvGet("patrol"); })
-      .then(function (p) { patrol = p || null; render(); });
+      .then(function (p) { patrol = p && p.id ? p : null; render(); });
   }
   function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) { e.textContent = text; } return e; }
   var here = null;
@@ -99,10 +101,48 @@
       var li = el("li", h.name + (here ? " · " + (dist(here, h) / 1000).toFixed(1) + " km" : "") + (h.risk_notes ? " — " + h.risk_notes : ""));
       hl.appendChild(li);
     });
-    $("patrol-state").textContent = patrol ? t("patrol.running") + " " + new Date(patrol.started_at).toLocaleTimeString() : t("patrol.none");
+    $("patrol-state").textContent = patrol ? (t("patrol.running") + " " + clock(patrol.started_at)).trim() : t("patrol.none");
     $("patrol-start").hidden = !!patrol;
     $("patrol-stop").hidden = !patrol;
   }
+  // clock shows a time of day in the page's language; "" when unknown.
+  function clock(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) { return ""; }
+    return d.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+  }
+  // entryText names a queued entry the way the member recorded it.
+  function entryText(e) {
+    var d = e.data || {};
+    var s = t("patrol.entry_" + e.op);
+    if (e.op === "track") { s = s.replace("{n}", String(d.length || 0)); }
+    if (e.op === "encounter" && d.outcome) { s += " · " + t("encounter_outcome." + d.outcome); }
+    var when = clock(e.op === "track" && d.length ? d[d.length - 1].t : (d.at || d.started_at || d.ended_at || ""));
+    return when ? s + " · " + when : s;
+  }
+
+  // ---- refused entries: kept until the member has read why ----
+  function showProblems() {
+    return kvGet("problems").then(function (list) {
+      list = list || [];
+      var box = $("sync-problems"), ul = $("sync-problem-list");
+      ul.textContent = "";
+      list.forEach(function (p) {
+        var li = el("li");
+        li.dataset.op = p.op;
+        li.appendChild(el("strong", p.entry));
+        li.appendChild(el("span", p.reason));
+        ul.appendChild(li);
+      });
+      box.hidden = list.length === 0;
+    });
+  }
+  function addProblems(more) {
+    if (!more.length) { return Promise.resolve(); }
+    return kvGet("problems").then(function (list) { return kvPut("problems", (list || []).concat(more)); }).then(showProblems);
+  }
+  $("sync-problems-ok").addEventListener("click", function () { kvPut("problems", []).then(showProblems); });
+
   function showQueue() {
     return queued().then(function (q) {
       var p = $("queue-status");
@@ -132,13 +172,13 @@
               if (e.op === "patrol_start" && patrol && patrol.id === e.id) { patrol.version = res.version; kvPut("patrol", patrol); }
               if (e.op === "track" && patrol && patrol.id === e.id && res.version) { patrol.version = res.version; kvPut("patrol", patrol); }
             } else if (res.status === "conflict" || res.status === "invalid") {
-              done.push(e.seq); // shown to the member, not retried for ever
-              problems.push(t(res.status === "conflict" ? "patrol.conflict" : "patrol.refused") + " " + (res.message || ""));
+              done.push(e.seq); // shown to the member with the reason, not retried for ever
+              problems.push({ op: e.op, entry: entryText(e),
+                reason: t(res.status === "conflict" ? "patrol.conflict" : "patrol.refused").replace("{reason}", res.message || "") });
             }
           });
-          var box = $("sync-problems");
-          if (problems.length) { box.hidden = false; box.textContent = problems.join(" "); }
-          return dequeue(done).then(function () { app.dataset.synced = String(Date.now()); });
+          return dequeue(done).then(function () { return addProblems(problems); })
+            .then(function () { app.dataset.synced = String(Date.now()); });
         });
     }).catch(function () {}).then(function () { syncing = false; return showQueue(); }).then(function () {
       return fetch("/patrol/state.json", { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -148,7 +188,7 @@
   }
   function net() {
     var p = $("net-status");
-    p.textContent = navigator.onLine ? p.dataset.on : p.dataset.off;
+    p.textContent = navigator.onLine ? p.dataset.labelOn : p.dataset.labelOff;
     p.className = "live " + (navigator.onLine ? "on" : "off");
     if (navigator.onLine) { sync(); }
   }
@@ -207,13 +247,9 @@
     var data = { incident_id: f.incident_id.value, patrol_id: patrol ? patrol.id : "", team_id: $("team").value, at: new Date().toISOString(),
       outcome: outcome, states: states, description: f.description.value, name: f.name.value, supplies: supplies, notes: f.notes.value };
     if (here) { data.lat = here.lat; data.lng = here.lng; }
-    enqueue({ op: "encounter", id: uuid(), data: data }).then(function () {
-      f.reset();
-      var done = $("sync-problems");
-      done.hidden = true;
-    });
+    enqueue({ op: "encounter", id: uuid(), data: data }).then(function () { f.reset(); });
   });
 
-  loadState().then(showQueue).then(net);
+  loadState().then(showQueue).then(showProblems).then(net);
   app.dataset.ready = "1";
 })();
