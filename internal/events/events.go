@@ -23,6 +23,19 @@ const (
 	TopicEncounter = "encounter" // an encounter was recorded
 )
 
+// Topics that feed family search's index on every node (family.Service.Run)
+// and are never sent to subscribers.
+const (
+	TopicPerson = "person" // a person record changed: its fields, stays, merges, consent
+	TopicReport = "report" // a missing-person report was filed or changed
+	TopicMatch  = "match"  // a full re-match was asked for
+)
+
+// Internal reports whether events of topic are for the nodes only.
+func Internal(topic string) bool {
+	return topic == TopicPerson || topic == TopicReport || topic == TopicMatch
+}
+
 // Event is one row of the log: what changed, not how it looks now.
 type Event struct {
 	ID       int64
@@ -126,7 +139,7 @@ func (h *Hub) Backfill(ctx context.Context, after int64) (msgs []Message, reset 
 		lastOf[e.Topic+"/"+e.RecordID] = e.ID
 	}
 	for _, e := range evs {
-		if lastOf[e.Topic+"/"+e.RecordID] != e.ID {
+		if lastOf[e.Topic+"/"+e.RecordID] != e.ID || Internal(e.Topic) {
 			continue
 		}
 		msgs = append(msgs, h.message(ctx, e))
@@ -203,12 +216,23 @@ func (h *Hub) pump(ctx context.Context) {
 			return
 		}
 		for _, e := range evs {
+			if Internal(e.Topic) {
+				h.pass(e.ID)
+				continue
+			}
 			h.publish(h.message(ctx, e))
 		}
 		if len(evs) < 500 {
 			return
 		}
 	}
+}
+
+// pass moves past an event that no subscriber gets.
+func (h *Hub) pass(id int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.last = max(h.last, id)
 }
 
 func (h *Hub) publish(m Message) {
