@@ -72,14 +72,11 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("demo dispatch: %v", err)
 	}
 	e.dispatch.HandedOut = handedOut
-	// Two years of history are entered in one go: family search matches
-	// once at the end instead of after every admission.
-	changed := e.cases.Changed
-	e.cases.Changed = nil
+	// Two years of history are entered in one go; family search matches
+	// once, at the end of SeedFamily (and again when the server starts).
 	if err := demo.SeedCases(ctx, e.cases, e.health, e.auth, e.now()); err != nil {
 		return fmt.Errorf("demo station: %v", err)
 	}
-	e.cases.Changed = changed
 	policeKeys, err := demo.SeedFamily(ctx, e.family, e.cases, e.auth, e.now())
 	if err != nil {
 		return fmt.Errorf("demo family search: %v", err)

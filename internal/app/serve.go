@@ -158,14 +158,9 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		Retention: datarights.Retention{SignalPhoneDays: cfg.RetainSignalPhoneDays, PhotoDays: cfg.RetainPhotoDays,
 			IdentityDays: cfg.RetainIdentityDays, HealthYears: cfg.RetainHealthYears}}
 	e.vols = &volunteers.Service{Store: db, Keys: keys, Now: e.now, Registries: db}
-	// A person's record changing refreshes their candidates; a stay's end
-	// marks their notices. A failure here never undoes the change itself:
-	// it is logged (by record id only) and the next refresh catches up.
-	e.cases.Changed = func(ctx context.Context, personID string) {
-		if err := e.family.RefreshPerson(ctx, personID); err != nil {
-			e.log.Warn("family search refresh failed", "person_id", personID, "err", err)
-		}
-	}
+	// A person's or a report's change reaches family search through the
+	// event log (family.Service.Run). A stay's end marks their notices; a
+	// failure there never undoes the exit: it is logged (by record id only).
 	e.cases.Exited = func(ctx context.Context, personID string, kind cases.ExitKind) {
 		if err := e.family.Exited(ctx, personID, kind); err != nil {
 			e.log.Warn("notice update after exit failed", "person_id", personID, "err", err)
@@ -282,6 +277,9 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 
 	go e.sweepSessions(ctx)
 	go e.hub.Run(ctx, e.db.EventWake())
+	// Family search builds its index in the background while serving,
+	// then follows the log.
+	go e.family.Run(ctx, e.db.Wake(), func(err error) { e.log.Warn("family search", "err", err) })
 	go e.db.Listen(ctx, func(err error) { e.log.Warn("event notifications", "err", err) })
 	go e.pruneEvents(ctx)
 	go e.nightlyRetention(ctx)

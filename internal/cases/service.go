@@ -37,18 +37,9 @@ type Service struct {
 	// Outcome, when set, tells the incident a person came from how their
 	// stay ended (an ExitKind).
 	Outcome func(ctx context.Context, incidentID, exitKind string)
-	// Changed, when set, hears that a person's record changed (admission,
-	// edit), so that family search refreshes its candidates.
-	Changed func(ctx context.Context, personID string)
 	// Exited, when set, hears how a person's stay ended, so that family
 	// search marks their notices reunited.
 	Exited func(ctx context.Context, personID string, kind ExitKind)
-}
-
-func (s *Service) changed(ctx context.Context, personID string) {
-	if s.Changed != nil {
-		s.Changed(ctx, personID)
-	}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -403,7 +394,6 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 		return nil, err
 	}
 	out.Person, out.Stay = p, st
-	s.changed(ctx, p.ID)
 	return out, nil
 }
 

@@ -267,7 +267,6 @@ func (s *Service) UpdatePerson(ctx context.Context, a auth.Actor, personID strin
 		return nil, err
 	}
 	p.Version++
-	s.changed(ctx, p.ID)
 	return p, nil
 }
 

@@ -87,7 +87,6 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	f.cases = &cases.Service{Store: db, Audit: db, Keys: keys, Photos: f.photos, Now: clock, Rules: cases.Defaults}
 	f.health = &health.Service{Store: db, Audit: db, Now: clock}
 	f.family = &family.Service{Store: db, Cases: f.cases, Audit: db, Keys: keys, Photos: f.photos, Now: clock, Domain: "test.example"}
-	f.cases.Changed = func(ctx context.Context, id string) { _ = f.family.RefreshPerson(ctx, id) }
 	f.intake = &intake.Service{Store: db, Audit: db, Keys: keys, Photos: f.photos, Now: clock, Bounds: intake.XinxiangBounds, Merge: intake.DefaultMergeRule}
 	f.rights = &datarights.Service{Store: db, Audit: db, Keys: keys, Photos: f.photos, Now: clock,
 		Retention: datarights.Retention{SignalPhoneDays: 90, PhotoDays: 180, IdentityDays: 180, HealthYears: 30}}
@@ -139,6 +138,9 @@ func setup(t *testing.T, db *store.DB) *fixture {
 	}
 	if _, err := f.family.File(ctx, auth.Actor{}, family.ReportInput{Name: nameA, Sex: cases.Male, AgeMin: 50, AgeMax: 60, LostOn: "2026-01-02",
 		ContactName: "王家", ContactPhone: "13600002222"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.family.CatchUp(ctx); err != nil { // matching follows the report
 		t.Fatal(err)
 	}
 	f.b = admit(nameB, idB, phoneB)

@@ -35,9 +35,8 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 	police := auth.Actor{UserID: k.ID, Name: "apikey:" + k.Name, Role: auth.RolePartner, Scopes: k.Scopes}
 	keys := []Key{{Name: "police", Key: full, Scopes: "family.write", Use: "POST /api/v1/missing-reports"}}
 
-	// Reports are filed in bulk and matched once, before the reunions.
-	fs.Bulk = true
-	defer func() { fs.Bulk = false }()
+	// Reports are filed, then everything is matched once, before the
+	// reunions.
 	inCare, err := cs.Store.ListPeople(ctx, cases.PersonFilter{InStation: true, Unidentified: true, Limit: 100})
 	if err != nil {
 		return nil, err
@@ -153,7 +152,6 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 	if _, bad, err := fs.FileBatch(ctx, police, batch); err != nil {
 		return nil, fmt.Errorf("demo police reports: %v %v", err, bad)
 	}
-	fs.Bulk = false
 	if err := fs.Refresh(ctx); err != nil {
 		return nil, err
 	}

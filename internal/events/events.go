@@ -31,6 +31,19 @@ const (
 	TopicEncounter = "encounter" // an encounter was recorded
 )
 
+// Topics that feed family search's index on every node (family.Service.Run)
+// and are never sent to subscribers.
+const (
+	TopicPerson = "person" // a person record changed: its fields, stays, merges, consent
+	TopicReport = "report" // a missing-person report was filed or changed
+	TopicMatch  = "match"  // a full re-match was asked for
+)
+
+// Internal reports whether events of topic are for the nodes only.
+func Internal(topic string) bool {
+	return topic == TopicPerson || topic == TopicReport || topic == TopicMatch
+}
+
 // Event is one row of the log: what changed, not how it looks now.
 type Event struct {
 	ID       int64
@@ -220,6 +233,9 @@ func (h *Hub) pump(ctx context.Context) {
 		for _, m := range h.resolveBatch(ctx, latestPerRecord(evs)) {
 			h.publish(m)
 		}
+		if len(evs) > 0 {
+			h.pass(evs[len(evs)-1].ID) // the batch may end in events nobody is sent
+		}
 		if len(evs) < pumpBatch {
 			return
 		}
@@ -232,9 +248,10 @@ const pumpBatch = 500
 // resolveWorkers bounds how many events of a batch are resolved at once.
 const resolveWorkers = 4
 
-// latestPerRecord keeps, of several events of one record, only the newest:
-// every message carries the record's current state, so the older ones
-// would say the same thing again. The order by id is kept.
+// latestPerRecord keeps, of several events of one record, only the newest
+// (every message carries the record's current state, so the older ones
+// would say the same thing again), and leaves out internal topics, which
+// no subscriber is sent. The order by id is kept.
 func latestPerRecord(evs []Event) []Event {
 	lastOf := make(map[string]int64, len(evs))
 	for _, e := range evs {
@@ -242,7 +259,7 @@ func latestPerRecord(evs []Event) []Event {
 	}
 	out := evs[:0:0]
 	for _, e := range evs {
-		if lastOf[e.Topic+"/"+e.RecordID] == e.ID {
+		if lastOf[e.Topic+"/"+e.RecordID] == e.ID && !Internal(e.Topic) {
 			out = append(out, e)
 		}
 	}
@@ -272,6 +289,13 @@ func (h *Hub) resolveBatch(ctx context.Context, evs []Event) []Message {
 	close(next)
 	wg.Wait()
 	return msgs
+}
+
+// pass moves past an event that no subscriber gets.
+func (h *Hub) pass(id int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.last = max(h.last, id)
 }
 
 func (h *Hub) publish(m Message) {

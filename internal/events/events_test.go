@@ -293,3 +293,36 @@ func TestRunEndClosesSubscriptions(t *testing.T) {
 	}
 	s.Close() // closing again is harmless
 }
+
+// Family search's events (a person or a report changed) are for the
+// nodes' indexes: no subscriber gets them, live or on resuming, and they
+// cost no resolving.
+func TestInternalTopicsAreNotSent(t *testing.T) {
+	l := &memLog{}
+	l.add(TopicIncident, "before")
+	resolved := 0
+	h, wake := startHub(t, l)
+	h.Resolve = func(ctx context.Context, e Event) (any, error) {
+		if Internal(e.Topic) {
+			resolved++
+		}
+		return l.resolve(ctx, e)
+	}
+	s := h.Subscribe()
+	defer s.Close()
+	l.add(TopicPerson, "p1")
+	l.add(TopicReport, "r1")
+	l.add(TopicMatch, "*")
+	last := l.add(TopicIncident, "i1")
+	wakeUp(wake)
+	if m := recv(t, s); m.ID != last || m.Topic != TopicIncident {
+		t.Fatalf("first message %d %s, want the incident %d", m.ID, m.Topic, last)
+	}
+	msgs, _, err := h.Backfill(context.Background(), 1)
+	if err != nil || len(msgs) != 1 || msgs[0].ID != last {
+		t.Fatalf("backfill sent %+v, %v; want only the incident", msgs, err)
+	}
+	if resolved != 0 {
+		t.Fatalf("%d internal events resolved", resolved)
+	}
+}

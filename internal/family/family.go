@@ -13,6 +13,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/cases"
+	"github.com/havenrescue/haven/internal/events"
 )
 
 // Where a report came from.
@@ -198,9 +199,16 @@ type Store interface {
 	UpdateReport(ctx context.Context, r *Report, u *Update, e audit.Entry) error
 	Updates(ctx context.Context, reportID string, publicOnly bool) ([]*Update, error)
 
-	// SaveCandidates upserts proposals: a pair already decided keeps its
-	// state; stale proposals of the same people (not in keep) are removed.
-	SaveCandidates(ctx context.Context, personIDs, reportIDs []string, cs []*Candidate) error
+	// SaveCandidates upserts the proposals found (a pair already decided
+	// keeps its state) and removes those of gone (by person and target)
+	// that are still only proposed.
+	SaveCandidates(ctx context.Context, found, gone []*Candidate) error
+	// ReplaceCandidates upserts found and removes every other proposal
+	// still only proposed: after matching everything.
+	ReplaceCandidates(ctx context.Context, found []*Candidate) error
+	// OpenCandidateReports tells which of the reports (nil: any) have a
+	// proposed or deferred candidate.
+	OpenCandidateReports(ctx context.Context, reportIDs []string) (map[string]bool, error)
 	Candidates(ctx context.Context, states []string, personID, reportID string) ([]*Candidate, error)
 	CandidateByID(ctx context.Context, id string) (*Candidate, error)
 	// Decide records a decision on c (version by updated_at), and closes
@@ -212,8 +220,30 @@ type Store interface {
 	Confirm(ctx context.Context, c *Candidate, r *Report, p *cases.Person, u *Update, at time.Time, e audit.Entry) error
 
 	// Subjects lists every person record not merged away, with its latest
-	// stay: what matching searches.
+	// stay and consent: what matching searches.
 	Subjects(ctx context.Context) ([]*Subject, error)
+	// SubjectsOf lists the subjects among personIDs, as Subjects does;
+	// records merged away or unknown are left out.
+	SubjectsOf(ctx context.Context, personIDs []string) ([]*Subject, error)
+	// ReportsByIDs lists the reports among ids.
+	ReportsByIDs(ctx context.Context, ids []string) ([]*Report, error)
+
+	// MatchChanges lists, by id, up to limit events after after and up to
+	// through of the topics that change matching (events.TopicPerson,
+	// TopicReport, TopicMatch).
+	MatchChanges(ctx context.Context, after, through int64, limit int) ([]events.Event, error)
+	// LastEventID returns the newest event id, 0 for none.
+	LastEventID(ctx context.Context) (int64, error)
+	// SetMatchedThrough records that proposals are up to date with the
+	// events up to seq.
+	SetMatchedThrough(ctx context.Context, seq int64) error
+	// MatchPending reports whether the record has an event of topic after
+	// the matched mark.
+	MatchPending(ctx context.Context, topic, recordID string) (bool, error)
+	// AskRematch logs an event asking for everything to be matched again.
+	AskRematch(ctx context.Context, e audit.Entry) error
+	// TryLease takes or renews the named lease for holder (see store).
+	TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 	// LatestArrivals gives each person's latest arrival.
 	LatestArrivals(ctx context.Context, personIDs []string) (map[string]time.Time, error)
 

@@ -44,11 +44,6 @@ func setup(t *testing.T, db *store.DB, domain string) *fixture {
 	f.cases = &cases.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: now, Rules: cases.Defaults}
 	f.svc = &family.Service{Store: db, Cases: f.cases, Audit: db, Keys: keys, Photos: photos, Now: now, Domain: domain,
 		Station: family.Station{Name: "新乡市救助管理站", Phone: "0373-5089797"}}
-	f.cases.Changed = func(ctx context.Context, id string) {
-		if err := f.svc.RefreshPerson(ctx, id); err != nil {
-			t.Errorf("refresh %s: %v", id, err)
-		}
-	}
 	f.cases.Exited = func(ctx context.Context, id string, k cases.ExitKind) {
 		if err := f.svc.Exited(ctx, id, k); err != nil {
 			t.Errorf("exited: %v", err)
@@ -77,8 +72,19 @@ func familyReport(name string) family.ReportInput {
 		LostPlace: "长垣县城", Description: "左臂有烫伤疤痕，走失时穿灰色棉衣，智力残疾", ContactName: "张红", ContactRelation: "女儿", ContactPhone: "13903730001"}
 }
 
+// matched lets matching catch up with the changes made so far, as the
+// server's worker does within moments of each.
+func (f *fixture) matched(t *testing.T) {
+	t.Helper()
+	if err := f.svc.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pairOf is the candidate of a person and a report once matching caught up.
 func pairOf(t *testing.T, f *fixture, personID, reportID string) *family.Candidate {
 	t.Helper()
+	f.matched(t)
 	cs, err := f.db.Candidates(context.Background(), nil, personID, reportID)
 	if err != nil {
 		t.Fatal(err)
@@ -190,9 +196,7 @@ func TestRejectedPairNeverReturns(t *testing.T) {
 			HeightCm: 170, Dialect: "河南长垣口音"}, ad.Person.Version); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.RefreshReport(ctx, r.ID); err != nil {
-			t.Fatal(err)
-		}
+		f.matched(t)
 		queue, err := f.svc.Queue(ctx, f.staff, family.Proposed, "")
 		if err != nil {
 			t.Fatal(err)

@@ -9,8 +9,6 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
-	"github.com/havenrescue/haven/internal/errs"
-	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/tracing"
@@ -19,10 +17,11 @@ import (
 // Subject is a person record as matching sees it: the record and its
 // latest stay.
 type Subject struct {
-	Person *cases.Person
-	Seen   time.Time // latest arrival at the station
-	InCare bool      // an open stay
-	Place  string    // the latest stay's account of where they were found
+	Person  *cases.Person
+	Seen    time.Time // latest arrival at the station
+	InCare  bool      // an open stay
+	Place   string    // the latest stay's account of where they were found
+	Private bool      // asked not to be matched publicly
 }
 
 // Unidentified reports whether the subject is someone in care whose
@@ -98,180 +97,6 @@ func (s *Service) reportRecord(rp *Report) *tracing.Record {
 		r.Region = p[:6]
 	}
 	return r
-}
-
-// Refresh recomputes the candidates of every unidentified person in care
-// and every open report.
-func (s *Service) Refresh(ctx context.Context) error { return s.refreshScope(ctx, nil, nil) }
-
-// RefreshPerson recomputes one person's candidates (after admission or an
-// edit): against open reports and earlier records, and as an earlier
-// record of others.
-func (s *Service) RefreshPerson(ctx context.Context, personID string) error {
-	return s.refreshScope(ctx, map[string]bool{personID: true}, nil)
-}
-
-// RefreshReport recomputes one report's candidates.
-func (s *Service) RefreshReport(ctx context.Context, reportID string) error {
-	return s.refreshScope(ctx, nil, map[string]bool{reportID: true})
-}
-
-// refreshScope searches for the people and reports in scope (all when
-// both are nil) and saves what it finds. Decided pairs keep their
-// decision; a rejected pair is never proposed again.
-func (s *Service) refreshScope(ctx context.Context, people, reports map[string]bool) error {
-	s.refresh.Lock()
-	defer s.refresh.Unlock()
-	all := people == nil && reports == nil
-	subjects, err := s.Store.Subjects(ctx)
-	if err != nil {
-		return err
-	}
-	active, err := s.Store.ActiveReports(ctx)
-	if err != nil {
-		return err
-	}
-	private, err := s.Store.PrivatePeople(ctx)
-	if err != nil {
-		return err
-	}
-	model := s.fitted()
-	byPerson := map[string]*Subject{}
-	precs := make([]*tracing.Record, 0, len(subjects))
-	for _, x := range subjects {
-		byPerson[x.Person.ID] = x
-		precs = append(precs, s.personRecord(x))
-	}
-	byReport := map[string]*Report{}
-	rrecs := make([]*tracing.Record, 0, len(active))
-	for _, r := range active {
-		byReport[r.ID] = r
-		rrecs = append(rrecs, s.reportRecord(r))
-	}
-	// The prior of a pair is one in the number of records searched: a
-	// person is at most one of them.
-	personIdx := tracing.NewSearcher(precs, model.WithPrior(1/float64(len(precs)+1)))
-	reportIdx := tracing.NewSearcher(rrecs, model.WithPrior(1/float64(len(rrecs)+1)))
-	now := s.now()
-	var found []*Candidate
-	add := func(personID, target string, res tracing.Result) {
-		c := &Candidate{ID: id.New(), PersonID: personID, Score: res.Score, Probability: res.Probability, Label: res.Label, Levels: res.Levels,
-			State: Proposed, CreatedAt: now, UpdatedAt: now}
-		if k, v, _ := strings.Cut(target, ":"); k == "r" {
-			c.ReportID = v
-		} else {
-			c.OtherID = v
-		}
-		found = append(found, c)
-	}
-	// allowed applies consent: a person who asked not to be matched
-	// publicly is matched only against the station's own records, not
-	// against reports from the police or other stations.
-	allowed := func(personID string, r *Report) bool { return !(private[personID] && r.External()) }
-	var scopePeople, scopeReports []string
-	for i, x := range subjects {
-		pid := x.Person.ID
-		inScope := all || people[pid]
-		if !inScope || !x.Unidentified() {
-			if inScope {
-				scopePeople = append(scopePeople, pid)
-			}
-			continue
-		}
-		scopePeople = append(scopePeople, pid)
-		for _, res := range reportIdx.Search(precs[i], topK) {
-			if rid := strings.TrimPrefix(res.Right, "r:"); res.Probability >= minProb && allowed(pid, byReport[rid]) {
-				add(pid, res.Right, res)
-			}
-		}
-		for _, res := range personIdx.Search(precs[i], topK+1) {
-			other := strings.TrimPrefix(res.Right, "p:")
-			if other == pid || res.Probability < minProb {
-				continue
-			}
-			// Two unidentified people in care are one pair, not two.
-			if o := byPerson[other]; o != nil && o.Unidentified() && other < pid {
-				continue
-			}
-			add(pid, res.Right, res)
-		}
-	}
-	// Reports search every record, earlier ones included: a family's
-	// report may find someone the station helped last year.
-	for i, r := range active {
-		whole := all || reports[r.ID]
-		if !whole && len(people) == 0 {
-			continue
-		}
-		if whole {
-			scopeReports = append(scopeReports, r.ID)
-		}
-		for _, res := range personIdx.Search(rrecs[i], topK) {
-			pid := strings.TrimPrefix(res.Right, "p:")
-			if res.Probability >= minProb && allowed(pid, r) && (whole || people[pid]) {
-				add(pid, "r:"+r.ID, res) // every comparison is symmetric
-			}
-		}
-	}
-	if all {
-		scopePeople, scopeReports = nil, nil
-	}
-	if err := s.Store.SaveCandidates(ctx, scopePeople, scopeReports, dedupe(found)); err != nil {
-		return err
-	}
-	return s.syncStatuses(ctx, active)
-}
-
-// dedupe keeps one candidate per pair (the best score): a report found a
-// person and the person found the report.
-func dedupe(cs []*Candidate) []*Candidate {
-	best := map[string]*Candidate{}
-	var out []*Candidate
-	for _, c := range cs {
-		k := c.PersonID + "|" + c.Target()
-		if b, ok := best[k]; ok {
-			if c.Score > b.Score {
-				*b = *c
-			}
-			continue
-		}
-		best[k] = c
-		out = append(out, c)
-	}
-	return out
-}
-
-// syncStatuses moves a report to review while a proposal is open and back
-// to open when none is, telling the family.
-func (s *Service) syncStatuses(ctx context.Context, active []*Report) error {
-	open, err := s.Store.Candidates(ctx, []string{Proposed, Deferred}, "", "")
-	if err != nil {
-		return err
-	}
-	has := map[string]bool{}
-	for _, c := range open {
-		if c.ReportID != "" {
-			has[c.ReportID] = true
-		}
-	}
-	now := s.now()
-	for _, r := range active {
-		want := StatusOpen
-		if has[r.ID] {
-			want = StatusReview
-		}
-		if r.Status == want {
-			continue
-		}
-		r.Status, r.UpdatedAt = want, now
-		u := &Update{ID: id.New(), ReportID: r.ID, At: now, Kind: want, Public: true}
-		e := auth.Actor{Name: "haven"}.Entry("report.status", "report", r.ID)
-		e.Detail = want
-		if err := s.Store.UpdateReport(ctx, r, u, e); err != nil && !errs.Is(errs.Conflict, err) {
-			return err
-		}
-	}
-	return nil
 }
 
 // Verdicts of a field in an explanation.

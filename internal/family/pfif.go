@@ -489,9 +489,6 @@ func (s *Service) Import(ctx context.Context, a auth.Actor, data []byte, skipBad
 		if err := s.Store.AddReports(ctx, fresh, us, a.Entry("pfif.import", "report", "")); err != nil {
 			return nil, err
 		}
-		if err := s.Refresh(ctx); err != nil {
-			return nil, err
-		}
 	}
 	res.Added, res.Reports = len(fresh), fresh
 	return res, nil

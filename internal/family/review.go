@@ -142,11 +142,7 @@ func (s *Service) Decide(ctx context.Context, a auth.Actor, candidateID, decisio
 		return nil, errs.InvalidFields(op, map[string]string{"decision": "err.invalid_choice"})
 	}
 	if c.ReportID != "" {
-		active, err := s.Store.ActiveReports(ctx)
-		if err != nil {
-			return c, err
-		}
-		return c, s.syncStatuses(ctx, active)
+		return c, s.syncStatuses(ctx, []string{c.ReportID})
 	}
 	return c, nil
 }
@@ -230,11 +226,9 @@ func (s *Service) SetConsent(ctx context.Context, a auth.Actor, personID, reason
 		return err
 	}
 	if private {
-		if err := s.Store.SetNoticeState(ctx, personID, NoticeWithdrawn, now, a.Entry("notice.withdraw", "person", personID)); err != nil {
-			return err
-		}
+		return s.Store.SetNoticeState(ctx, personID, NoticeWithdrawn, now, a.Entry("notice.withdraw", "person", personID))
 	}
-	return s.RefreshPerson(ctx, personID)
+	return nil
 }
 
 // Private reports whether a person asked not to be matched publicly.

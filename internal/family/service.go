@@ -13,6 +13,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
@@ -46,12 +47,14 @@ type Service struct {
 	Station    Station
 	// Domain names the station's PFIF records (domain/record-id).
 	Domain string
-	// Bulk, set while loading many records at once (the demo, an
-	// archive), skips the refresh after each report; the loader calls
-	// Refresh once at the end.
-	Bulk bool
 
-	refresh sync.Mutex // one refresh at a time: candidates are upserted by pair
+	mu      sync.Mutex // one round of matching at a time (refresh.go)
+	holder  string     // this node's name for the matching lease
+	lead    bool       // this node holds the lease: it matches
+	leaseAt time.Time  // when the lease was last taken or renewed
+	markAt  time.Time  // when the matched mark was last moved
+	idx     *index     // nil until built
+	seq     int64      // the last event applied to idx
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -227,12 +230,6 @@ func (s *Service) add(ctx context.Context, op string, a auth.Actor, in ReportInp
 	if err := s.Store.AddReport(ctx, r, u, a.Entry("report.create", "report", r.ID)); err != nil {
 		return nil, err
 	}
-	if s.Bulk {
-		return r, nil
-	}
-	if err := s.RefreshReport(ctx, r.ID); err != nil {
-		return r, err
-	}
 	return r, nil
 }
 
@@ -301,12 +298,6 @@ func (s *Service) FileBatch(ctx context.Context, a auth.Actor, ins []ReportInput
 		if err := s.Store.AddReports(ctx, fresh, us, e); err != nil {
 			return nil, nil, err
 		}
-		if s.Bulk {
-			return out, nil, nil
-		}
-		if err := s.Refresh(ctx); err != nil {
-			return out, nil, err
-		}
 	}
 	return out, nil, nil
 }
@@ -352,6 +343,7 @@ type ReportView struct {
 	ContactPhone string
 	Updates      []*Update
 	Candidates   []*CandidateView
+	Matching     bool // a change waits for matching: the candidates may change
 }
 
 // Reports lists reports for staff.
@@ -383,6 +375,9 @@ func (s *Service) Report(ctx context.Context, a auth.Actor, reportID string) (*R
 	v.IDNumber = s.reveal(a, idContext, r.IDSealed)
 	v.ContactPhone = s.reveal(a, phoneContext, r.ContactSealed)
 	if v.Updates, err = s.Store.Updates(ctx, r.ID, false); err != nil {
+		return nil, err
+	}
+	if v.Matching, err = s.Store.MatchPending(ctx, events.TopicReport, r.ID); err != nil {
 		return nil, err
 	}
 	cs, err := s.Store.Candidates(ctx, nil, "", r.ID)

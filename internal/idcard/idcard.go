@@ -125,10 +125,12 @@ type entry struct {
 var (
 	loadOnce sync.Once
 	codes    map[string]entry
+	byName   *nameIndex // codes by name and short name
 )
 
 func load() {
 	codes = make(map[string]entry, 4200)
+	defer func() { byName = indexNames(codes) }()
 	sc := bufio.NewScanner(strings.NewReader(table))
 	for sc.Scan() {
 		line := sc.Text()
@@ -183,30 +185,25 @@ func RegionOf(code string) Region {
 // or province name found in the text, preferring codes in use and, for a
 // county, one inside the province or city also named. ok is false when
 // nothing is recognised.
+//
+// The names are looked up by the text's substrings in an index built
+// once (names.go), not by scanning the table: matching reads a native
+// place for every record it indexes.
 func RegionByName(text string) (code string, ok bool) {
 	loadOnce.Do(load)
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return "", false
 	}
-	type hit struct {
-		code  string
-		score int
-	}
-	var best hit
-	for c, e := range codes {
-		name := e.name
-		if placeholder(name) {
-			continue
-		}
-		score, matched := 0, ""
-		if strings.Contains(text, name) {
-			score, matched = 2*len(name), name
-		} else if short := shortName(name); short != "" && strings.Contains(text, short) {
-			score, matched = 2*len(short)-1, short
-		}
-		if score == 0 {
-			continue
+	var best string
+	bestScore := 0
+	byName.each(text, func(c string, full bool) {
+		e := codes[c]
+		matched := e.name
+		score := 2 * len(matched)
+		if !full {
+			matched = shortName(e.name)
+			score = 2*len(matched) - 1
 		}
 		// Parents named too (elsewhere in the text) make it surer; a
 		// code in use wins a tie.
@@ -231,11 +228,11 @@ func RegionByName(text string) (code string, ok bool) {
 		if e.last == "2023" {
 			score++
 		}
-		if score > best.score || (score == best.score && c < best.code) {
-			best = hit{c, score}
+		if score > bestScore || (score == bestScore && c < best) {
+			best, bestScore = c, score
 		}
-	}
-	return best.code, best.code != ""
+	})
+	return best, best != ""
 }
 
 // shortName drops the administrative suffix (省, 市, 县, 区, 自治区 …) when

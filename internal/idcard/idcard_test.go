@@ -1,6 +1,9 @@
 package idcard
 
 import (
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -117,5 +120,107 @@ func TestRegionByName(t *testing.T) {
 	}
 	if _, ok := RegionByName("火星"); ok {
 		t.Error("a place on Mars was found")
+	}
+}
+
+// regionByNameScan is RegionByName as it was before the name index: a
+// pass over the whole table. The index must answer exactly as it did.
+func regionByNameScan(text string) (string, bool) {
+	loadOnce.Do(load)
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", false
+	}
+	type hit struct {
+		code  string
+		score int
+	}
+	var best hit
+	for c, e := range codes {
+		name := e.name
+		if placeholder(name) {
+			continue
+		}
+		score, matched := 0, ""
+		if strings.Contains(text, name) {
+			score, matched = 2*len(name), name
+		} else if short := shortName(name); short != "" && strings.Contains(text, short) {
+			score, matched = 2*len(short)-1, short
+		}
+		if score == 0 {
+			continue
+		}
+		named := func(parent string) bool {
+			p, ok := codes[parent]
+			if !ok || placeholder(p.name) {
+				return false
+			}
+			for _, n := range []string{p.name, shortName(p.name)} {
+				if n != "" && n != matched && !strings.Contains(matched, n) && strings.Contains(text, n) {
+					return true
+				}
+			}
+			return false
+		}
+		if c[2:] != "0000" && named(c[:2]+"0000") {
+			score += 4
+		}
+		if c[4:] != "00" && named(c[:4]+"00") {
+			score += 4
+		}
+		if e.last == "2023" {
+			score++
+		}
+		if score > best.score || (score == best.score && c < best.code) {
+			best = hit{c, score}
+		}
+	}
+	return best.code, best.code != ""
+}
+
+// regionTexts are place texts as records carry them: names of the
+// table, its short form, with its province and city written before it,
+// accents and free text around, and some that name nothing.
+func regionTexts() []string {
+	loadOnce.Do(load)
+	var out []string
+	all := slices.Sorted(maps.Keys(codes))
+	for i, c := range all {
+		if i%10 != 0 {
+			continue // a tenth of the table: the scan is slow
+		}
+		e := codes[c]
+		p, city := codes[c[:2]+"0000"].name, codes[c[:4]+"00"].name
+		s := shortName(e.name)
+		out = append(out, e.name, s+"口音", p+city+e.name, shortName(p)+s, "说是"+s+"人，老家在"+shortName(city)+"附近")
+	}
+	return append(out, "", "  ", "火星", "普通话", "口音不明", "东北口音", "山东口音", "新乡长垣市", "河南省新乡市长垣县")
+}
+
+func TestRegionByNameIndexAnswersAsTheScan(t *testing.T) {
+	for _, text := range regionTexts() {
+		got, ok := RegionByName(text)
+		want, wantOK := regionByNameScan(text)
+		if got != want || ok != wantOK {
+			t.Fatalf("RegionByName(%q) = %s %v, the table scan says %s %v", text, got, ok, want, wantOK)
+		}
+	}
+}
+
+// BenchmarkRegionByName compares the name index with the table scan it
+// replaced, over the same texts.
+func BenchmarkRegionByName(b *testing.B) {
+	texts := regionTexts()
+	for _, c := range []struct {
+		name string
+		fn   func(string) (string, bool)
+	}{{"index", RegionByName}, {"scan", regionByNameScan}} {
+		b.Run(c.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				c.fn(texts[i%len(texts)])
+				i++
+			}
+		})
 	}
 }

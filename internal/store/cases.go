@@ -10,6 +10,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/events"
 )
 
 // ---- people ----
@@ -79,8 +80,17 @@ func (db *DB) Admit(ctx context.Context, p *cases.Person, contacts []*cases.Cont
 				return err
 			}
 		}
-		return db.appendAudit(ctx, tx, e)
+		return db.auditPerson(ctx, tx, e, p.ID)
 	})
+}
+
+// auditPerson appends e and tells family search that the person records
+// changed (events.TopicPerson), as the transaction's last statements.
+func (db *DB) auditPerson(ctx context.Context, tx *sql.Tx, e audit.Entry, personIDs ...string) error {
+	if err := db.appendAudit(ctx, tx, e); err != nil {
+		return err
+	}
+	return db.appendEvents(ctx, tx, e.At, events.TopicPerson, personIDs...)
 }
 
 func (db *DB) insertContact(ctx context.Context, tx *sql.Tx, c *cases.Contact) error {
@@ -144,7 +154,7 @@ func (db *DB) UpdatePerson(ctx context.Context, p *cases.Person, e audit.Entry) 
 		if err := db.updatePerson(ctx, tx, op, p); err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, e)
+		return db.auditPerson(ctx, tx, e, p.ID)
 	})
 }
 
@@ -318,7 +328,7 @@ func (db *DB) CloseStay(ctx context.Context, st *cases.Stay, returns []*cases.Be
 				return errs.E(errs.Conflict, op, "err.changed_meanwhile")
 			}
 		}
-		return db.appendAudit(ctx, tx, e)
+		return db.auditPerson(ctx, tx, e, st.PersonID)
 	})
 }
 
@@ -412,7 +422,7 @@ func (db *DB) MergePeople(ctx context.Context, m *cases.Merge, e audit.Entry) er
 			m.ID, m.SurvivorID, m.MergedID, m.ActorName, db.d.t(m.At)); err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, e)
+		return db.auditPerson(ctx, tx, e, m.SurvivorID, m.MergedID)
 	})
 }
 
@@ -444,7 +454,7 @@ func (db *DB) UndoMerge(ctx context.Context, mergeID string, at time.Time, e aud
 			return err
 		}
 		m.UndoneAt = at
-		return db.appendAudit(ctx, tx, e)
+		return db.auditPerson(ctx, tx, e, m.SurvivorID, m.MergedID)
 	})
 	return m, err
 }

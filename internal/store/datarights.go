@@ -514,6 +514,7 @@ func (db *DB) ApplyRetention(ctx context.Context, kind, recordID string, at time
 			if err := db.anonymise(ctx, tx, recordID, at); err != nil {
 				return err
 			}
+			return db.auditPerson(ctx, tx, e, recordID) // family search forgets the name
 		default:
 			return errs.E(errs.Invalid, op, "unknown retention kind "+kind)
 		}

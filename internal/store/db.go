@@ -55,6 +55,8 @@ type DB struct {
 
 	url       string        // PostgreSQL URL, for LISTEN (events.go)
 	eventWake chan struct{} // events committed (events.go)
+	wakeMu    sync.Mutex
+	wakes     []chan struct{} // more readers of the log (Wake)
 }
 
 // Options selects the database.

@@ -45,10 +45,20 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, at time.Time, topic 
 	return err
 }
 
-// wakeEvents tells this node's hub that events were committed.
+// wakeEvents tells this node's readers of the log that events were
+// committed.
 func (db *DB) wakeEvents() {
+	wake(db.eventWake)
+	db.wakeMu.Lock()
+	for _, c := range db.wakes {
+		wake(c)
+	}
+	db.wakeMu.Unlock()
+}
+
+func wake(c chan struct{}) {
 	select {
-	case db.eventWake <- struct{}{}:
+	case c <- struct{}{}:
 	default:
 	}
 }
@@ -56,6 +66,16 @@ func (db *DB) wakeEvents() {
 // EventWake fires after commits that appended events on this node and,
 // once Listen runs, on every NOTIFY from another node.
 func (db *DB) EventWake() <-chan struct{} { return db.eventWake }
+
+// Wake returns a channel of its own that fires as EventWake does, for
+// another reader of the log (family search's index).
+func (db *DB) Wake() <-chan struct{} {
+	c := make(chan struct{}, 1)
+	db.wakeMu.Lock()
+	db.wakes = append(db.wakes, c)
+	db.wakeMu.Unlock()
+	return c
+}
 
 // EventsAfter implements events.Store.
 func (db *DB) EventsAfter(ctx context.Context, after int64, limit int) ([]events.Event, error) {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
 )
 
@@ -53,17 +55,22 @@ func (db *DB) AddReport(ctx context.Context, x *family.Report, u *family.Update,
 // AddReports implements family.Store.
 func (db *DB) AddReports(ctx context.Context, xs []*family.Report, us []*family.Update, e audit.Entry) error {
 	return db.tx(ctx, "store.AddReports", func(tx *sql.Tx) error {
-		for _, x := range xs {
+		ids := make([]string, len(xs))
+		for i, x := range xs {
 			if err := db.insertReport(ctx, tx, x); err != nil {
 				return err
 			}
+			ids[i] = x.ID
 		}
 		for _, u := range us {
 			if err := db.insertUpdate(ctx, tx, u); err != nil {
 				return err
 			}
 		}
-		return db.appendAudit(ctx, tx, e)
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, e.At, events.TopicReport, ids...)
 	})
 }
 
@@ -128,7 +135,10 @@ func (db *DB) UpdateReport(ctx context.Context, x *family.Report, u *family.Upda
 				return err
 			}
 		}
-		return db.appendAudit(ctx, tx, e)
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, x.UpdatedAt, events.TopicReport, x.ID)
 	})
 }
 
@@ -163,67 +173,48 @@ func scanCandidate(r rowScanner) (*family.Candidate, error) {
 }
 
 // SaveCandidates implements family.Store.
-func (db *DB) SaveCandidates(ctx context.Context, personIDs, reportIDs []string, cs []*family.Candidate) error {
-	const op = "store.SaveCandidates"
-	return db.tx(ctx, op, func(tx *sql.Tx) error {
-		keep := map[string]bool{}
-		for _, c := range cs {
-			levels, _ := json.Marshal(c.Levels)
-			var id, state string
-			err := tx.QueryRowContext(ctx, db.d.q(`SELECT id, state FROM match_candidates WHERE person_id = ? AND target = ?`), c.PersonID, c.Target()).Scan(&id, &state)
-			switch {
-			case err == sql.ErrNoRows:
-				if _, err := db.exec(ctx, tx, `INSERT INTO match_candidates (id, person_id, target, report_id, other_id, score, probability, label, levels, state,
-					created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.PersonID, c.Target(), nullString(c.ReportID), nullString(c.OtherID),
-					c.Score, c.Probability, c.Label, string(levels), c.State, db.d.t(c.CreatedAt), db.d.t(c.UpdatedAt)); err != nil {
-					return err
-				}
-				keep[c.ID] = true
-			case err != nil:
+func (db *DB) SaveCandidates(ctx context.Context, found, gone []*family.Candidate) error {
+	return db.tx(ctx, "store.SaveCandidates", func(tx *sql.Tx) error {
+		if err := db.upsertCandidates(ctx, tx, found); err != nil {
+			return err
+		}
+		for _, c := range gone {
+			if _, err := db.exec(ctx, tx, `DELETE FROM match_candidates WHERE person_id = ? AND target = ? AND state = 'proposed'`,
+				c.PersonID, c.Target()); err != nil {
 				return err
-			case state == family.Proposed || state == family.Deferred:
-				// Still open: the new evidence replaces the old.
-				if _, err := db.exec(ctx, tx, `UPDATE match_candidates SET score = ?, probability = ?, label = ?, levels = ?, updated_at = ? WHERE id = ?`,
-					c.Score, c.Probability, c.Label, string(levels), db.d.t(c.UpdatedAt), id); err != nil {
-					return err
-				}
-				keep[id] = true
-			default:
-				keep[id] = true // decided: a rejected pair stays rejected
 			}
 		}
-		// Proposals of the records searched that were not found again.
-		var w filter
-		w.add("state = 'proposed'")
-		switch {
-		case len(personIDs) > 0 && len(reportIDs) > 0:
-			var a, b filter
-			a.in("person_id", personIDs)
-			b.in("report_id", reportIDs)
-			w.add("("+strings.Join(a.where, "")+" OR "+strings.Join(b.where, "")+")", append(a.args, b.args...)...)
-		case len(personIDs) > 0:
-			w.in("person_id", personIDs)
-		case len(reportIDs) > 0:
-			w.in("report_id", reportIDs)
+		return nil
+	})
+}
+
+// ReplaceCandidates implements family.Store.
+func (db *DB) ReplaceCandidates(ctx context.Context, found []*family.Candidate) error {
+	return db.tx(ctx, "store.ReplaceCandidates", func(tx *sql.Tx) error {
+		if err := db.upsertCandidates(ctx, tx, found); err != nil {
+			return err
 		}
-		rows, err := tx.QueryContext(ctx, db.d.q(`SELECT id FROM match_candidates`+w.sql()), w.args...)
+		keep := make(map[string]bool, len(found))
+		for _, c := range found {
+			keep[c.PersonID+"|"+c.Target()] = true
+		}
+		type pair struct{ id, key string }
+		proposed, err := list(ctx, db, tx, "store.ReplaceCandidates", `SELECT id, person_id, target FROM match_candidates WHERE state = 'proposed'`,
+			func(r rowScanner) (pair, error) {
+				var p pair
+				var person, target string
+				err := r.Scan(&p.id, &person, &target)
+				p.key = person + "|" + target
+				return p, err
+			})
 		if err != nil {
 			return err
 		}
 		var stale []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
+		for _, p := range proposed {
+			if !keep[p.key] {
+				stale = append(stale, p.id)
 			}
-			if !keep[id] {
-				stale = append(stale, id)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		for len(stale) > 0 {
 			n := min(len(stale), 500)
@@ -236,6 +227,53 @@ func (db *DB) SaveCandidates(ctx context.Context, personIDs, reportIDs []string,
 		}
 		return nil
 	})
+}
+
+// upsertCandidates inserts proposals, or gives an open one (proposed,
+// deferred) the new evidence; a decided pair keeps its decision: a
+// rejected pair stays rejected.
+func (db *DB) upsertCandidates(ctx context.Context, tx *sql.Tx, cs []*family.Candidate) error {
+	for _, c := range cs {
+		levels, _ := json.Marshal(c.Levels)
+		if _, err := db.exec(ctx, tx, `INSERT INTO match_candidates (id, person_id, target, report_id, other_id, score, probability, label, levels, state,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (person_id, target) DO UPDATE SET score = excluded.score, probability = excluded.probability, label = excluded.label,
+			levels = excluded.levels, updated_at = excluded.updated_at WHERE match_candidates.state IN ('proposed', 'deferred')`,
+			c.ID, c.PersonID, c.Target(), nullString(c.ReportID), nullString(c.OtherID), c.Score, c.Probability, c.Label, string(levels), c.State,
+			db.d.t(c.CreatedAt), db.d.t(c.UpdatedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OpenCandidateReports implements family.Store.
+func (db *DB) OpenCandidateReports(ctx context.Context, reportIDs []string) (map[string]bool, error) {
+	const op = "store.OpenCandidateReports"
+	q := `SELECT DISTINCT report_id FROM match_candidates WHERE state IN ('proposed', 'deferred') AND report_id IS NOT NULL`
+	var ids []string
+	var err error
+	if reportIDs == nil {
+		ids, err = list(ctx, db, db.r, op, q, scanID)
+	} else {
+		// listIn adds its own WHERE: the states are checked on the rows.
+		type row struct{ id, state string }
+		var rows []row
+		rows, err = listIn(ctx, db, op, `SELECT report_id, state FROM match_candidates`, "report_id", reportIDs, func(r rowScanner) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.state)
+		})
+		for _, x := range rows {
+			if x.state == family.Proposed || x.state == family.Deferred {
+				ids = append(ids, x.id)
+			}
+		}
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
 }
 
 // Candidates implements family.Store, most probable first.
@@ -308,7 +346,13 @@ func (db *DB) Confirm(ctx context.Context, c *family.Candidate, x *family.Report
 		if _, err := db.exec(ctx, tx, `UPDATE notices SET state = 'reunited', updated_at = ? WHERE person_id = ? AND state = 'published'`, db.d.t(at), p.ID); err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, e)
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		if err := db.appendEvents(ctx, tx, at, events.TopicPerson, p.ID); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, at, events.TopicReport, x.ID)
 	})
 }
 
@@ -318,25 +362,100 @@ func (db *DB) Subjects(ctx context.Context) ([]*family.Subject, error) {
 	if err != nil {
 		return nil, err
 	}
-	stays, err := list(ctx, db, db.r, "store.Subjects", `SELECT `+stayCols+` FROM stays ORDER BY arrived_at`, scanStay)
+	return db.subjects(ctx, people, nil)
+}
+
+// SubjectsOf implements family.Store.
+func (db *DB) SubjectsOf(ctx context.Context, personIDs []string) ([]*family.Subject, error) {
+	if len(personIDs) == 0 {
+		return nil, nil
+	}
+	people, err := db.PeopleByIDs(ctx, personIDs)
 	if err != nil {
 		return nil, err
 	}
-	latest := map[string]*cases.Stay{}
-	open := map[string]bool{}
-	for _, st := range stays {
-		latest[st.PersonID] = st
-		open[st.PersonID] = open[st.PersonID] || st.State == cases.StayOpen
+	people = slices.DeleteFunc(people, func(p *cases.Person) bool { return p.MergedInto != "" })
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return db.subjects(ctx, people, ids)
+}
+
+// subjects joins people with their latest stay and their consent; ids
+// are theirs, or nil when people are every record.
+func (db *DB) subjects(ctx context.Context, people []*cases.Person, ids []string) ([]*family.Subject, error) {
+	const op = "store.Subjects"
+	type latest struct {
+		person, form string
+		at           time.Time
+		open         bool
+	}
+	// One row per person: the latest stay, and whether any is open.
+	q := func(where string) string {
+		return `SELECT person_id, arrived_at, form, open FROM (SELECT person_id, arrived_at, form,
+			MAX(CASE WHEN state = 'open' THEN 1 ELSE 0 END) OVER (PARTITION BY person_id) AS open,
+			ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY arrived_at DESC, id DESC) AS n FROM stays` + where + `) latest WHERE n = 1`
+	}
+	scan := func(r rowScanner) (latest, error) {
+		var l latest
+		var open int
+		err := r.Scan(&l.person, scanTime{&l.at}, &l.form, &open)
+		l.open = open == 1
+		return l, err
+	}
+	var stays []latest
+	var private []string
+	var err error
+	if ids == nil {
+		if stays, err = list(ctx, db, db.r, op, q(""), scan); err == nil {
+			private, err = list(ctx, db, db.r, op, `SELECT person_id FROM match_consent`, scanID)
+		}
+	} else {
+		for rest := ids; len(rest) > 0 && err == nil; {
+			n := min(len(rest), 500)
+			var w filter
+			w.in("person_id", rest[:n])
+			rest = rest[n:]
+			var part []latest
+			if part, err = list(ctx, db, db.r, op, q(w.sql()), scan, w.args...); err == nil {
+				stays = append(stays, part...)
+			}
+		}
+		if err == nil {
+			private, err = listIn(ctx, db, op, `SELECT person_id FROM match_consent`, "person_id", ids, scanID)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	byPerson := make(map[string]latest, len(stays))
+	for _, l := range stays {
+		byPerson[l.person] = l
+	}
+	asked := make(map[string]bool, len(private))
+	for _, id := range private {
+		asked[id] = true
 	}
 	out := make([]*family.Subject, len(people))
 	for i, p := range people {
-		x := &family.Subject{Person: p, InCare: open[p.ID]}
-		if st := latest[p.ID]; st != nil {
-			x.Seen, x.Place = st.ArrivedAt, st.Form.Story
+		x := &family.Subject{Person: p, Private: asked[p.ID]}
+		if l, ok := byPerson[p.ID]; ok {
+			var form cases.Form
+			_ = json.Unmarshal([]byte(l.form), &form)
+			x.Seen, x.InCare, x.Place = l.at, l.open, form.Story
 		}
 		out[i] = x
 	}
 	return out, nil
+}
+
+// ReportsByIDs implements family.Store.
+func (db *DB) ReportsByIDs(ctx context.Context, ids []string) ([]*family.Report, error) {
+	return listIn(ctx, db, "store.ReportsByIDs", `SELECT `+reportCols+` FROM missing_reports`, "id", ids, scanReport)
 }
 
 // LatestArrivals implements family.Store.
@@ -375,7 +494,53 @@ func (db *DB) SetConsent(ctx context.Context, personID, reason, by string, at ti
 		if err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, e)
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, at, events.TopicPerson, personID)
+	})
+}
+
+// ---- matching progress ----
+
+// matchProgress names the family-search row of match_progress.
+const matchProgress = "family"
+
+// MatchChanges implements family.Store.
+func (db *DB) MatchChanges(ctx context.Context, after, through int64, limit int) ([]events.Event, error) {
+	return list(ctx, db, db.r, "store.MatchChanges", `SELECT id, at, topic, record_id FROM events WHERE id > ? AND id <= ?
+		AND topic IN ('`+events.TopicPerson+`', '`+events.TopicReport+`', '`+events.TopicMatch+`') ORDER BY id LIMIT ?`,
+		func(r rowScanner) (events.Event, error) {
+			var e events.Event
+			err := r.Scan(&e.ID, scanTime{&e.At}, &e.Topic, &e.RecordID)
+			return e, err
+		}, after, through, limit)
+}
+
+// SetMatchedThrough implements family.Store.
+func (db *DB) SetMatchedThrough(ctx context.Context, seq int64) error {
+	_, err := db.execDurable(ctx, `INSERT INTO match_progress (name, through) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET through = excluded.through`, matchProgress, seq)
+	return translate("store.SetMatchedThrough", err)
+}
+
+// MatchPending implements family.Store. It reads the events after the
+// mark, which the matching node keeps close to the newest.
+func (db *DB) MatchPending(ctx context.Context, topic, recordID string) (bool, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT COUNT(*) FROM (SELECT 1 FROM events
+		WHERE id > COALESCE((SELECT through FROM match_progress WHERE name = ?), 0) AND topic = ? AND record_id = ? LIMIT 1) pending`),
+		matchProgress, topic, recordID).Scan(&n)
+	return n > 0, translate("store.MatchPending", err)
+}
+
+// AskRematch implements family.Store.
+func (db *DB) AskRematch(ctx context.Context, e audit.Entry) error {
+	return db.tx(ctx, "store.AskRematch", func(tx *sql.Tx) error {
+		if err := db.appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, e.At, events.TopicMatch, "*")
 	})
 }
 

@@ -48,10 +48,17 @@ type Stats struct {
 // on the right is too common to narrow anything down and is skipped.
 const MaxBlock = 5000
 
+// index finds the candidates of a query: the records sharing a blocking
+// key with it, and the best of the first pass over its sex and province.
+// Every list is kept in one order (before): slot order for a batch, the
+// records' IDs for an Index, so that which records a truncated list keeps
+// depends only on which records it holds.
 type index struct {
+	recs    []*Record // by slot; nil for a free slot
+	cheap   []compact // every slot's first-pass numbers
 	blocks  map[string][]int32
 	buckets map[int32]*bucket // by sex and province: the first pass
-	cheap   []compact         // every record's first-pass numbers
+	before  func(a, b int32) bool
 }
 
 // BigBlock: a key shared by more records than this (a common name, a
@@ -59,30 +66,81 @@ type index struct {
 // likeliest by the first pass's numbers.
 const BigBlock = 400
 
+// newIndex indexes a batch of prepared records, slot i holding rs[i].
 func newIndex(rs []*Record) *index {
-	x := &index{blocks: map[string][]int32{}, buckets: map[int32]*bucket{}, cheap: make([]compact, len(rs))}
-	for i, r := range rs {
-		x.cheap[i] = r.cheap
-		for _, k := range BlockingKeys(r) {
-			x.blocks[k] = append(x.blocks[k], int32(i))
-		}
-		if r.Sex != 0 && r.cheap.prec > 0 {
-			k := bucketKey(r.Sex, r.cheap.region)
-			b := x.buckets[k]
-			if b == nil {
-				b = &bucket{}
-				x.buckets[k] = b
-			}
-			b.ids = append(b.ids, int32(i))
-			b.cheaps = append(b.cheaps, r.cheap)
-		}
+	x := &index{recs: rs, cheap: make([]compact, len(rs)), blocks: map[string][]int32{}, buckets: map[int32]*bucket{},
+		before: func(a, b int32) bool { return a < b }}
+	for i := range rs {
+		x.add(int32(i))
 	}
 	return x
 }
 
+// at is where slot i goes in the ordered list ids (or stands, if there).
+func (x *index) at(ids []int32, i int32) int {
+	n, _ := slices.BinarySearchFunc(ids, i, func(a, b int32) int {
+		switch {
+		case a == b:
+			return 0
+		case x.before(a, b):
+			return -1
+		}
+		return 1
+	})
+	return n
+}
+
+// add indexes the record in slot i.
+func (x *index) add(i int32) {
+	r := x.recs[i]
+	x.cheap[i] = r.cheap
+	for _, k := range BlockingKeys(r) {
+		b := x.blocks[k]
+		x.blocks[k] = slices.Insert(b, x.at(b, i), i)
+	}
+	if r.Sex != 0 && r.cheap.prec > 0 {
+		k := bucketKey(r.Sex, r.cheap.region)
+		b := x.buckets[k]
+		if b == nil {
+			b = &bucket{}
+			x.buckets[k] = b
+		}
+		n := x.at(b.ids, i)
+		b.ids, b.cheaps = slices.Insert(b.ids, n, i), slices.Insert(b.cheaps, n, r.cheap)
+	}
+}
+
+// remove takes the record in slot i out of every list.
+func (x *index) remove(i int32) {
+	r := x.recs[i]
+	for _, k := range BlockingKeys(r) {
+		b := x.blocks[k]
+		if n := x.at(b, i); n < len(b) && b[n] == i {
+			b = slices.Delete(b, n, n+1)
+		}
+		if len(b) == 0 {
+			delete(x.blocks, k)
+		} else {
+			x.blocks[k] = b
+		}
+	}
+	if r.Sex != 0 && r.cheap.prec > 0 {
+		k := bucketKey(r.Sex, r.cheap.region)
+		if b := x.buckets[k]; b != nil {
+			if n := x.at(b.ids, i); n < len(b.ids) && b.ids[n] == i {
+				b.ids, b.cheaps = slices.Delete(b.ids, n, n+1), slices.Delete(b.cheaps, n, n+1)
+			}
+			if len(b.ids) == 0 {
+				delete(x.buckets, k)
+			}
+		}
+	}
+}
+
 // candidates are the records sharing a blocking key with r, and the best
-// of the first pass over r's sex and province.
-func (x *index) candidates(r *Record, seen map[int32]bool) []int32 {
+// of the first pass over r's sex and province. reach, if not nil, gets
+// what the first pass kept of each bucket it read.
+func (x *index) candidates(r *Record, seen map[int32]bool, reach *Reach) []int32 {
 	var out []int32
 	clear(seen)
 	for _, k := range BlockingKeys(r) {
@@ -91,7 +149,7 @@ func (x *index) candidates(r *Record, seen map[int32]bool) []int32 {
 			continue
 		}
 		if len(b) > BigBlock {
-			b = bestOf(BigBlock, 0, len(b), func(i int) (int32, int32) { return prescore(&r.cheap, &x.cheap[b[i]]), b[i] }, nil)
+			b, _ = bestOf(BigBlock, 0, len(b), func(i int) (int32, int32) { return prescore(&r.cheap, &x.cheap[b[i]]), b[i] }, nil)
 		}
 		for _, j := range b {
 			if !seen[j] {
@@ -101,14 +159,15 @@ func (x *index) candidates(r *Record, seen map[int32]bool) []int32 {
 		}
 	}
 	if r.cheap.prec > 0 {
-		sexes := []byte{r.Sex}
-		if r.Sex == 0 {
-			sexes = []byte{'M', 'F'}
-		}
 		var first []int32
-		for _, sx := range sexes {
-			if b := x.buckets[bucketKey(sx, r.cheap.region)]; b != nil {
-				first = b.scan(&r.cheap, PrefilterKeep, first)
+		for _, sx := range firstPassSexes(r.Sex) {
+			k := bucketKey(sx, r.cheap.region)
+			if b := x.buckets[k]; b != nil {
+				var cut int32
+				first, cut = b.scan(&r.cheap, PrefilterKeep, first)
+				if reach != nil {
+					*reach = append(*reach, reachEntry{k, cut})
+				}
 			}
 		}
 		for _, j := range first {
@@ -121,61 +180,13 @@ func (x *index) candidates(r *Record, seen map[int32]bool) []int32 {
 	return out
 }
 
-// Searcher answers one query at a time against an indexed set of
-// records with a fitted model. It is not safe for concurrent use.
-type Searcher struct {
-	recs  []*Record
-	x     *index
-	model *Model
-	seen  map[int32]bool
-}
-
-// NewSearcher prepares and indexes recs.
-func NewSearcher(recs []*Record, model *Model) *Searcher {
-	for _, r := range recs {
-		r.Prepare()
+// firstPassSexes are the sexes whose buckets a query of sex reads: both
+// when its own is unknown.
+func firstPassSexes(sex byte) []byte {
+	if sex == 0 {
+		return []byte{'M', 'F'}
 	}
-	if model.frozen == nil {
-		model = model.WithPrior(model.Prior).Freeze() // a copy: the caller's model stays as it was
-	}
-	return &Searcher{recs: recs, x: newIndex(recs), model: model, seen: map[int32]bool{}}
-}
-
-// Search returns q's k best candidates.
-func (s *Searcher) Search(q *Record, k int) []Result {
-	q.Prepare()
-	// Score every candidate without allocating, keep the best k (ties to
-	// the lower ID, as topK orders them), then explain only those.
-	type hit struct {
-		sc float64
-		j  int32
-	}
-	better := func(a, b hit) bool {
-		return a.sc > b.sc || (a.sc == b.sc && s.recs[a.j].ID < s.recs[b.j].ID)
-	}
-	var best []hit
-	for _, j := range s.x.candidates(q, s.seen) {
-		h := hit{s.model.ScorePair(q, s.recs[j]), j}
-		if len(best) < k {
-			best = append(best, h)
-			continue
-		}
-		worst := 0
-		for i := range best {
-			if better(best[worst], best[i]) {
-				worst = i
-			}
-		}
-		if better(h, best[worst]) {
-			best[worst] = h
-		}
-	}
-	rs := make([]Result, len(best))
-	for i, h := range best {
-		lv := Levels(q, s.recs[h.j])
-		rs[i] = Result{Left: q.ID, Right: s.recs[h.j].ID, Score: h.sc, Probability: Probability(h.sc), Levels: lv}
-	}
-	return topK(rs, k)
+	return []byte{sex}
 }
 
 func topK(rs []Result, k int) []Result {
@@ -253,7 +264,7 @@ func run(left, right []*Record, k int, model *Model, dedupe bool) ([]Result, *Mo
 			seen := map[int32]bool{}
 			for i := w; i < len(left); i += workers {
 				a := left[i]
-				for _, j := range x.candidates(a, seen) {
+				for _, j := range x.candidates(a, seen, nil) {
 					if dedupe && int(j) <= i {
 						continue
 					}

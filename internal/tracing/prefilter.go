@@ -1,8 +1,10 @@
 package tracing
 
 import (
+	"math"
 	"math/bits"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -99,44 +101,70 @@ type bucket struct {
 	cheaps []compact
 }
 
-// scan returns the best keep records of the bucket for q. A large bucket
-// is read by every core, each keeping its own best; the union goes on to
-// the full comparison (at most keep per core).
-func (b *bucket) scan(q *compact, keep int, out []int32) []int32 {
+// scan appends the best keep records of the bucket for q to out, and
+// returns the lowest first-pass score it kept (math.MinInt32 when it kept
+// the whole bucket: any record added would be kept too). A large bucket
+// is read by every core, each keeping its own best keep; the best keep of
+// those are the same whatever the core count.
+func (b *bucket) scan(q *compact, keep int, out []int32) ([]int32, int32) {
 	n := len(b.cheaps)
+	score := func(k int) (int32, int32) { return prescore(q, &b.cheaps[k]), b.ids[k] }
 	workers := min(runtime.GOMAXPROCS(0), n/parallelScan+1)
 	if workers <= 1 {
-		return b.scanRange(q, keep, 0, n, out)
+		return bestOf(keep, 0, n, score, out)
 	}
-	parts := make([][]int32, workers)
+	parts := make([][]hit, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[w] = b.scanRange(q, keep/workers+1, n*w/workers, n*(w+1)/workers, nil)
+			parts[w] = topHits(keep, n*w/workers, n*(w+1)/workers, score)
 		}()
 	}
 	wg.Wait()
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
+	all := slices.Concat(parts...)
+	slices.SortFunc(all, func(a, b hit) int {
+		if worse(a, b) {
+			return 1
+		}
+		return -1
+	})
+	return appendIDs(out, all[:min(keep, len(all))], n > keep)
 }
 
 // parallelScan is the bucket size above which a scan is shared out.
 const parallelScan = 50000
 
-// scanRange keeps the best keep records of cheaps[from:to].
-func (b *bucket) scanRange(q *compact, keep, from, to int, out []int32) []int32 {
-	return bestOf(keep, from, to, func(k int) (int32, int32) { return prescore(q, &b.cheaps[k]), b.ids[k] }, out)
+// hit is one scored item of a scan: its score, its id and its position in
+// the list read, which breaks ties (the earlier wins), so that the best
+// keep of a list are one set whatever else the list holds.
+type hit struct{ s, id, pos int32 }
+
+func worse(a, b hit) bool { return a.s < b.s || (a.s == b.s && a.pos > b.pos) }
+
+// bestOf keeps the keep best of the scored items from..to-1, appends
+// their ids to out and returns the lowest score kept (math.MinInt32 when
+// it kept every item).
+func bestOf(keep, from, to int, score func(k int) (s, id int32), out []int32) ([]int32, int32) {
+	return appendIDs(out, topHits(keep, from, to, score), to-from > keep)
 }
 
-// bestOf keeps the keep best of the scored items from..to-1 (a bounded
-// min-heap over the scores) and appends their ids to out.
-func bestOf(keep, from, to int, score func(k int) (s, id int32), out []int32) []int32 {
-	type hit struct{ s, i int32 }
-	h := make([]hit, 0, keep)
+func appendIDs(out []int32, hs []hit, cut bool) ([]int32, int32) {
+	low := int32(math.MinInt32)
+	for i, h := range hs {
+		out = append(out, h.id)
+		if cut && (i == 0 || h.s < low) {
+			low = h.s
+		}
+	}
+	return out, low
+}
+
+// topHits keeps the keep best of the scored items from..to-1 in a bounded
+// heap whose root is the worst kept.
+func topHits(keep, from, to int, score func(k int) (s, id int32)) []hit {
+	h := make([]hit, 0, min(keep, to-from))
 	down := func(i int) {
 		for {
 			l := 2*i + 1
@@ -144,10 +172,10 @@ func bestOf(keep, from, to int, score func(k int) (s, id int32), out []int32) []
 				return
 			}
 			m := l
-			if r := l + 1; r < len(h) && h[r].s < h[l].s {
+			if r := l + 1; r < len(h) && worse(h[r], h[l]) {
 				m = r
 			}
-			if h[i].s <= h[m].s {
+			if !worse(h[m], h[i]) {
 				return
 			}
 			h[i], h[m] = h[m], h[i]
@@ -156,24 +184,22 @@ func bestOf(keep, from, to int, score func(k int) (s, id int32), out []int32) []
 	}
 	for k := from; k < to; k++ {
 		s, id := score(k)
+		x := hit{s, id, int32(k)}
 		switch {
 		case len(h) < keep:
-			h = append(h, hit{s, id})
+			h = append(h, x)
 			for i := len(h) - 1; i > 0; {
 				p := (i - 1) / 2
-				if h[p].s <= h[i].s {
+				if !worse(h[i], h[p]) {
 					break
 				}
 				h[p], h[i] = h[i], h[p]
 				i = p
 			}
-		case s > h[0].s:
-			h[0] = hit{s, id}
+		case worse(h[0], x):
+			h[0] = x
 			down(0)
 		}
 	}
-	for _, x := range h {
-		out = append(out, x.i)
-	}
-	return out
+	return h
 }

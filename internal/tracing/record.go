@@ -38,10 +38,12 @@ type Record struct {
 	features []uint32
 	cheap    compact // the few numbers the first pass compares
 	birthDay string  // YYYYMMDD of Birth
+	prepared bool
 }
 
 // Prepare fills the derived fields; Match calls it.
 func (r *Record) Prepare() {
+	r.prepared = true
 	r.names = r.names[:0]
 	for _, n := range r.Names {
 		if p := ParseName(n); p.Clean != "" {
@@ -75,6 +77,14 @@ func (r *Record) Prepare() {
 	r.cheap = compactOf(r)
 	if !r.Birth.IsZero() {
 		r.birthDay = r.Birth.Format("20060102")
+	}
+}
+
+// prepare prepares r unless it was: an index and a search of it share
+// their records.
+func (r *Record) prepare() {
+	if !r.prepared {
+		r.Prepare()
 	}
 }
 

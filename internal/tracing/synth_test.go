@@ -39,7 +39,7 @@ func synthRun(t *testing.T, n, q int) map[string][3]float64 {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	_, model, _ := Link(sample, reports, 1, nil)
-	srch := NewSearcher(reports, model)
+	srch := NewIndex(model, reports)
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -50,7 +50,7 @@ func synthRun(t *testing.T, n, q int) map[string][3]float64 {
 		var at1, at10, at20 int
 		for _, qr := range queries[c] {
 			start := time.Now()
-			res := srch.Search(qr, 20)
+			res, _ := srch.Search(qr, 20, model.Prior)
 			lat = append(lat, time.Since(start))
 			want := "R" + qr.ID[1:]
 			for _, r := range res {

@@ -100,12 +100,9 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request, staff bool
 		s.showReportForm(w, r, http.StatusUnprocessableEntity, staff, fields, "err.form")
 		return
 	}
-	if err != nil && rep == nil {
+	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if err != nil { // stored; the candidates catch up on the next refresh
-		s.Logger.Warn("family search refresh failed", "request_id", ri.id, "report_id", rep.ID, "err", err)
 	}
 	if staff {
 		http.Redirect(w, r, "/family/reports/"+rep.ID+"?notice=filed", http.StatusSeeOther)
@@ -381,7 +378,7 @@ func (s *Server) apiMissingReports(w http.ResponseWriter, r *http.Request) {
 			"message": s.Catalog.T(ri.lang, "err.batch_invalid"), "reports": list}, "request_id": ri.id})
 		return
 	}
-	if err != nil && out == nil {
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -518,7 +515,7 @@ func (s *Server) familyRefresh(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.Family.Refresh(r.Context()); err != nil {
+	if err := s.Family.AskRefresh(r.Context(), info(r).actor); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -593,6 +590,7 @@ type familyPanel struct {
 	Candidates []*family.CandidateView
 	Notices    []*family.Notice
 	Private    bool
+	Matching   bool // a change to the person waits for matching
 	Now        time.Time
 }
 
@@ -610,5 +608,9 @@ func (s *Server) familyPanelOf(r *http.Request, personID string) (*familyPanel, 
 		return nil, err
 	}
 	private, err := s.Family.Private(r.Context(), personID)
-	return &familyPanel{Candidates: cs, Notices: ns, Private: private, Now: s.Now()}, err
+	if err != nil {
+		return nil, err
+	}
+	matching, err := s.Family.PersonMatching(r.Context(), personID)
+	return &familyPanel{Candidates: cs, Notices: ns, Private: private, Matching: matching, Now: s.Now()}, err
 }

@@ -109,6 +109,7 @@ func TestNoticeMinimalDisclosure(t *testing.T) {
 		if _, body := anon.do("GET", "/notices/"+n2.Ref, nil, false); !strings.Contains(body, "王大") {
 			t.Fatal("the name given is not on the notice")
 		}
+		h.matched()
 		cands, _ := db.Candidates(ctx, nil, bd.Person.ID, rep.ID)
 		if len(cands) == 0 {
 			t.Fatal("no candidate for the report")

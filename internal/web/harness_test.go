@@ -126,7 +126,6 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		t.Fatal(err)
 	}
 	rights := &datarights.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Retention: datarights.DefaultRetention}
-	cs.Changed = func(ctx context.Context, id string) { _ = fs.RefreshPerson(ctx, id) }
 	cs.Exited = func(ctx context.Context, id string, k cases.ExitKind) { _ = fs.Exited(ctx, id, k) }
 	logs := &syncBuffer{}
 	osm, _ := basemap.Resolve(basemap.Settings{Provider: basemap.OSM})
@@ -145,6 +144,17 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	t.Cleanup(srv.Close)
 	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, web: w, srv: srv, logs: logs,
 		deskPoint: desk.ID, vols: vs, rights: rights, deps: deps}
+}
+
+// matched lets family search catch up with the changes made so far, as
+// haven serve's worker (family.Service.Run) does within moments of each;
+// the harness runs no worker, so that a test sees what a request leaves
+// before matching.
+func (h *harness) matched() {
+	h.t.Helper()
+	if err := h.family.CatchUp(context.Background()); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

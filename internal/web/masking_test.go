@@ -73,6 +73,7 @@ func TestMaskedIDCannotBeRebuilt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		h.matched()
 		cands, err := db.Candidates(ctx, nil, ad.Person.ID, "")
 		if err != nil || len(cands) == 0 {
 			t.Fatalf("no family-search candidate for the person: %v", err)

@@ -450,6 +450,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		h.matched()
 		cands, err := db.Candidates(ctx, nil, ad.Person.ID, rep.ID)
 		if err != nil || len(cands) == 0 {
 			t.Fatalf("no candidate for the matrix: %v", err)
