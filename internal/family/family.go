@@ -53,7 +53,8 @@ type Report struct {
 	Dialect         string
 	LostOn          string // YYYY-MM-DD
 	LostPlace       string
-	Description     string // what the person is like: marks, clothing, habits
+	Features        string // 体貌特征: scars, marks, build
+	Description     string // clothing, habits, anything else the family adds
 	Photo           string
 	ContactName     string
 	ContactRelation string
@@ -144,6 +145,7 @@ type Notice struct {
 	Region      string // GB/T 2260 code of the accent's region, for search
 	FoundOn     string // YYYY-MM-DD
 	FoundPlace  string
+	Features    string // 体貌特征 as staff wrote them for the notice
 	Clothing    string
 	Speech      string // "", "unclear" (may not express themselves)
 	Name        string // the name the person gave, if any
@@ -165,6 +167,7 @@ func (n *Notice) Expired(now time.Time) bool { return !now.Before(n.ExpiresAt) }
 
 // NoticeFilter selects public notices.
 type NoticeFilter struct {
+	Text           string // words anywhere in the notice: its number, accent, place found, features, clothing
 	Sex            cases.Sex
 	AgeMin, AgeMax int    // overlap with the estimate
 	Accent         string // text in the accent
@@ -214,8 +217,6 @@ type Store interface {
 	// Subjects lists every person record not merged away, with its latest
 	// stay: what matching searches.
 	Subjects(ctx context.Context) ([]*Subject, error)
-	// LatestArrivals gives each person's latest arrival.
-	LatestArrivals(ctx context.Context, personIDs []string) (map[string]time.Time, error)
 
 	SetConsent(ctx context.Context, personID, reason, by string, at time.Time, private bool, e audit.Entry) error
 	PrivatePeople(ctx context.Context) (map[string]bool, error)
