@@ -87,7 +87,8 @@ func TestBrowserFamilySearchReunion(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("sex"), "male"),
 		chromedp.SendKeys(chromedp.ID("birth_date"), "1966"),
 		chromedp.SendKeys(chromedp.ID("native_place"), "河南省长垣县"),
-		chromedp.SendKeys(chromedp.ID("description"), "右眉有疤，走失时穿灰色棉衣"),
+		chromedp.SendKeys(chromedp.ID("features"), "右眉有疤"),
+		chromedp.SendKeys(chromedp.ID("description"), "走失时穿灰色棉衣"),
 		chromedp.SetValue(chromedp.ID("lost_on"), time.Now().AddDate(0, -2, 0).Format("2006-01-02")),
 		chromedp.SendKeys(chromedp.ID("lost_place"), "长垣县城"),
 		chromedp.SendKeys(chromedp.ID("contact_name"), "刘红"),
@@ -103,6 +104,8 @@ func TestBrowserFamilySearchReunion(t *testing.T) {
 	// Matching follows the report within moments, beside the request.
 	reloadUntil(t, family, "her progress page has a lead", r.URL+"/family/progress?ref="+reportRef,
 		`document.getElementById('report-status').textContent==='有线索，核实中'`)
+
+	noticesOnPhone(t, family, r.URL)
 
 	step(t, staff, "the candidate in the review queue",
 		chromedp.Navigate(r.URL+"/family/review"),
@@ -154,5 +157,39 @@ func reloadUntil(t *testing.T, ctx context.Context, what, url, cond string) {
 			t.Fatalf("%s: not within 30 s", what)
 		}
 		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// noticesOnPhone: the public notices on a 390 px phone fit the screen,
+// show the search box with the other filters folded away, the photos
+// people have and a hotline that calls; the newspaper sheet fits the
+// screen too and frames only photos that exist.
+func noticesOnPhone(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	type layout struct {
+		Width      int  `json:"width"`
+		FilterOpen bool `json:"filterOpen"`
+		FilterShow bool `json:"filterShown"`
+		Tel        bool `json:"tel"`
+		Photos     int  `json:"photos"`
+		Items      int  `json:"items"`
+		Framed     int  `json:"framed"`
+	}
+	measure := `({width: document.documentElement.scrollWidth,
+		filterOpen: !!document.querySelector('#more-filters[open]'),
+		filterShown: !!document.querySelector('#more-filters select') && document.querySelector('#more-filters select').checkVisibility(),
+		tel: !!document.querySelector('a[href^="tel:"]'),
+		photos: document.querySelectorAll('#notices img, .print-item img').length,
+		items: document.querySelectorAll('.print-item').length,
+		framed: document.querySelectorAll('.print-item.with-photo').length})`
+	step(t, ctx, "the notices on a phone", chromedp.Navigate(base+"/notices"), chromedp.WaitVisible(chromedp.ID("q")))
+	got := value(t, ctx, "notices layout", chromedp.Evaluate[layout](measure))
+	if got.Width > 390 || got.FilterOpen || got.FilterShow || !got.Tel || got.Photos == 0 {
+		t.Errorf("/notices on a 390 px phone: %+v; want no overflow, filters folded, a tel: link, photos", got)
+	}
+	step(t, ctx, "the newspaper sheet on a phone", chromedp.Navigate(base+"/notices/print"), chromedp.WaitVisible(chromedp.ID("print-sheet")))
+	got = value(t, ctx, "print layout", chromedp.Evaluate[layout](measure))
+	if got.Width > 390 || got.Items == 0 || got.Photos != got.Framed || !got.Tel {
+		t.Errorf("/notices/print on a 390 px phone: %+v; want it to fit, a frame for each photo only, a tel: link", got)
 	}
 }

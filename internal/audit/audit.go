@@ -6,6 +6,7 @@ package audit
 
 import (
 	"context"
+	"regexp"
 	"time"
 )
 
@@ -40,7 +41,26 @@ type Store interface {
 	AppendAudit(ctx context.Context, e Entry) error
 	// ListAudit returns entries matching f, newest first.
 	ListAudit(ctx context.Context, f Filter) ([]Entry, error)
+	// RecordLabels names records for a reader of the log, by id: a
+	// person's or an incident's code, a username, a team's name. Ids it
+	// does not know are left out.
+	RecordLabels(ctx context.Context, ids []string) (map[string]string, error)
 }
+
+var uuidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+
+// IDs lists the record ids an entry points at: its record and any id
+// its detail names ("team 01…").
+func (e Entry) IDs() []string {
+	var out []string
+	if e.RecordID != "" {
+		out = append(out, e.RecordID)
+	}
+	return append(out, uuidPattern.FindAllString(e.Detail, -1)...)
+}
+
+// IsID reports whether s is a record id (a UUID), not a code a person reads.
+func IsID(s string) bool { return len(s) == 36 && uuidPattern.MatchString(s) }
 
 // Actions recorded by the foundation. Later capabilities add their own.
 const (

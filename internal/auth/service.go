@@ -380,6 +380,24 @@ func (s *Service) Colleagues(ctx context.Context, a Actor) ([]Colleague, error) 
 	return out, nil
 }
 
+// Names maps usernames to display names, for the pages and printed forms
+// that say who recorded something (records keep the username): any
+// signed-in user may read them.
+func (s *Service) Names(ctx context.Context, a Actor) (map[string]string, error) {
+	if a.Role == "" {
+		return nil, errs.E(errs.Unauthorized, "auth.Names", "err.login_required")
+	}
+	us, err := s.Store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(us))
+	for _, u := range us {
+		out[u.Username] = u.DisplayName
+	}
+	return out, nil
+}
+
 // UserView is a user with personal identifiers opened for display.
 type UserView struct {
 	*User
@@ -674,17 +692,28 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (Actor
 	return Actor{UserID: k.ID, Name: "apikey:" + k.Name, Role: RolePartner, DepartmentID: k.DepartmentID, IP: ip, Scopes: k.Scopes}, nil
 }
 
-// BrowseAudit lists audit entries for an administrator; browsing is itself
+// BrowseAudit lists audit entries for an administrator, with a label for
+// each record they name (audit.Store.RecordLabels); browsing is itself
 // audited.
-func (s *Service) BrowseAudit(ctx context.Context, a Actor, f audit.Filter) ([]audit.Entry, error) {
+func (s *Service) BrowseAudit(ctx context.Context, a Actor, f audit.Filter) ([]audit.Entry, map[string]string, error) {
 	const op = "auth.BrowseAudit"
 	if err := a.Require(op, PermAuditRead); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.Audit.AppendAudit(ctx, a.Entry(audit.ActionAuditView, "audit", "")); err != nil {
-		return nil, errs.Wrap(errs.Internal, op, err)
+		return nil, nil, errs.Wrap(errs.Internal, op, err)
 	}
-	return s.Audit.ListAudit(ctx, f)
+	entries, err := s.Audit.ListAudit(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []string
+	for _, e := range entries {
+		ids = append(ids, e.IDs()...)
+	}
+	slices.Sort(ids)
+	labels, err := s.Audit.RecordLabels(ctx, slices.Compact(ids))
+	return entries, labels, err
 }
 
 func truncate(s string, n int) string {

@@ -13,7 +13,7 @@ import (
 // from November to March, 夏季送清凉 from June to September — begun two
 // weeks ago; in spring and autumn none runs.
 func SeedCampaigns(ctx context.Context, cs *campaigns.Service, now time.Time) error {
-	staff := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleStaff}
+	staff := as("staff")
 	cst := now.In(points.CST)
 	in := campaigns.Input{StartsOn: cst.AddDate(0, 0, -14).Format(time.DateOnly), EndsOn: cst.AddDate(0, 0, 100).Format(time.DateOnly)}
 	switch cst.Month() {
@@ -31,7 +31,7 @@ func SeedCampaigns(ctx context.Context, cs *campaigns.Service, now time.Time) er
 // SeedLiaison adds the liaison officer of the 人民路 福彩 point, bound to
 // it, and a few lines of its duty log.
 func SeedLiaison(ctx context.Context, s *auth.Service, ps *points.Service, password string) (Account, error) {
-	staff := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleStaff}
+	staff := as("staff")
 	all, err := ps.All(ctx, staff)
 	if err != nil {
 		return Account{}, err
@@ -59,7 +59,6 @@ func SeedLiaison(ctx context.Context, s *auth.Service, ps *points.Service, passw
 		password = RandomPassword()
 	}
 	a := auth.CLIActor()
-	a.Name = "demo"
 	u, err := s.CreateUser(ctx, a, auth.NewUser{Username: "liaison", DisplayName: "孙丽", Role: auth.RoleLiaison, DepartmentID: dept.ID,
 		PointID: point.ID, Phone: "13903731001", Password: password})
 	if err != nil {

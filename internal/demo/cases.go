@@ -3,12 +3,14 @@ package demo
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"math/rand/v2"
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/health"
+	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
 )
 
@@ -18,8 +20,9 @@ const HelpedSince2024 = 638
 
 var (
 	surnames = []rune("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
-	given    = []string{"建国", "志强", "秀英", "桂兰", "国庆", "玉兰", "海燕", "明", "伟", "芳", "军", "磊", "洋", "勇", "艳", "杰", "娟", "涛", "超", "霞",
-		"平", "刚", "桂英", "建华", "红梅", "德胜", "福贵", "春生", "小龙", "二妮", "铁柱", "永强", "金花", "长林", "文革", "卫东"}
+	// given names as parents in 河南 give them: a man's and a woman's.
+	givenMale   = []string{"建国", "志强", "国庆", "明", "伟", "军", "磊", "洋", "勇", "杰", "涛", "超", "刚", "建华", "德胜", "福贵", "春生", "小龙", "铁柱", "永强", "长林", "文革", "卫东"}
+	givenFemale = []string{"秀英", "桂兰", "玉兰", "海燕", "芳", "艳", "娟", "霞", "平", "桂英", "红梅", "二妮", "金花"}
 	// region codes of where people come from: 新乡 and its neighbours most.
 	regions = []string{"410702", "410703", "410711", "410721", "410724", "410725", "410726", "410727", "410781", "410782", "410728",
 		"410102", "410105", "410305", "410502", "410602", "410802", "411302", "411402", "412701", "130102", "340104", "371302", "510104", "610112"}
@@ -32,6 +35,15 @@ func init() {
 	}
 }
 
+// nameFor draws a name that goes with the person's sex.
+func nameFor(r *rand.Rand, male bool) string {
+	given := givenFemale
+	if male {
+		given = givenMale
+	}
+	return string(surnames[r.IntN(len(surnames))]) + given[r.IntN(len(given))]
+}
+
 // demoID makes a valid citizen ID number.
 func demoID(r *rand.Rand, region string, birth time.Time, male bool) string {
 	seq := r.IntN(500) * 2
@@ -41,6 +53,10 @@ func demoID(r *rand.Rand, region string, birth time.Time, male bool) string {
 	first17 := fmt.Sprintf("%s%s%03d", region, birth.Format("20060102"), seq)
 	return first17 + string(idcard.CheckChar(first17))
 }
+
+// coats are the colours of what people in care came in: grey, navy, army
+// green, dark red.
+var coats = []color.RGBA{{0x6b, 0x6e, 0x72, 0xff}, {0x2c, 0x3e, 0x66, 0xff}, {0x4b, 0x5a, 0x32, 0xff}, {0x7a, 0x2e, 0x2e, 0xff}}
 
 var reasons = []string{"流浪乞讨，无钱返乡", "务工被欠薪，滞留车站", "走失，家属寻找中", "钱物被盗，临时遇困", "精神异常，街面徘徊", "寒冬露宿，冻伤", "离家出走（未成年人）", "就医后无钱返乡"}
 
@@ -52,8 +68,7 @@ var reasons = []string{"流浪乞讨，无钱返乡", "务工被欠薪，滞留�
 // minors, some long-stay, with belongings, health checks, medications and
 // green-channel referrals in progress.
 func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *auth.Service, now time.Time) error {
-	staff := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleStaff}
-	doctor := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleMedical}
+	staff, doctor := as("staff"), as("medical")
 	r := rand.New(rand.NewPCG(20, 24))
 	depts, err := a.Store.ListDepartments(ctx)
 	if err != nil {
@@ -79,13 +94,17 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		if identified {
 			region := regions[r.IntN(len(regions))]
 			birth := time.Date(now.Year()-age, time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, cases.CST)
-			in.Name = string(surnames[r.IntN(len(surnames))]) + given[r.IntN(len(given))]
+			in.Name = nameFor(r, male)
 			in.IDNumber = demoID(r, region, birth, male)
 			in.Hukou, in.NativePlace = places[region], places[region]
 			in.Sex = ""
 		} else {
 			in.AgeMin, in.AgeMax = age-5, age+5
-			in.Marks = []string{"左臂有烫伤疤痕", "右手缺小指", "前额有旧伤疤", "说话口音似四川", "身穿灰色棉衣"}[r.IntN(5)]
+			k := r.IntN(5)
+			in.Marks = []string{"左臂有烫伤疤痕", "右手缺小指", "前额有旧伤疤", "左脸颊有黑痣", "右腿旧伤，走路微跛"}[k]
+			if k == 3 {
+				in.Dialect = "四川口音"
+			}
 			if r.IntN(3) == 0 {
 				in.Mental = cases.MentalIntellectual
 			}
@@ -121,7 +140,7 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		case cases.ExitEscorted:
 			in.Destination, in.Escorts = "原籍民政部门", "赵敏、王强"
 		case cases.ExitFamily:
-			in.Collector.Name, in.Collector.Relation, in.Collector.Checked = string(surnames[r.IntN(len(surnames))])+given[r.IntN(len(given))], "亲属", true
+			in.Collector.Name, in.Collector.Relation, in.Collector.Checked = nameFor(r, true), "亲属", true
 			in.Collector.IDNumber = demoID(r, "410702", time.Date(1975, 3, 3, 0, 0, 0, 0, cases.CST), true)
 		case cases.ExitSelf:
 			in.Statement = true
@@ -158,8 +177,8 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		}
 		st := ad.Stay
 		if ad.Stay.Unidentified && r.IntN(10) < 9 {
-			_ = cs.Store.DoTask(ctx, &cases.Task{StayID: st.ID, Rule: cases.RuleNotice, DoneAt: st.ArrivedAt.Add(time.Duration(2+r.IntN(20)) * time.Hour), DoneBy: "demo"}, staff.Entry("stay.task", "stay", st.ID))
-			_ = cs.Store.DoTask(ctx, &cases.Task{StayID: st.ID, Rule: cases.RuleDNA, DoneAt: st.ArrivedAt.Add(time.Duration(1+r.IntN(8)) * 24 * time.Hour), DoneBy: "demo"}, staff.Entry("stay.task", "stay", st.ID))
+			_ = cs.Store.DoTask(ctx, &cases.Task{StayID: st.ID, Rule: cases.RuleNotice, DoneAt: st.ArrivedAt.Add(time.Duration(2+r.IntN(20)) * time.Hour), DoneBy: staff.Name}, staff.Entry("stay.task", "stay", st.ID))
+			_ = cs.Store.DoTask(ctx, &cases.Task{StayID: st.ID, Rule: cases.RuleDNA, DoneAt: st.ArrivedAt.Add(time.Duration(1+r.IntN(8)) * 24 * time.Hour), DoneBy: staff.Name}, staff.Entry("stay.task", "stay", st.ID))
 		}
 		kind := kinds[r.IntN(len(kinds))]
 		if i%97 == 0 {
@@ -207,28 +226,33 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		maxAge     int
 		mental     cases.Mental
 		notice     bool
+		photo      bool // photographed at admission (adults whose notice is up)
 	}
 	for i, c := range []today{
-		{14 * time.Hour, false, 40, 50, cases.MentalUnknown, false},           // notice due soon
-		{30 * time.Hour, false, 60, 70, cases.MentalIntellectual, false},      // notice overdue
-		{5 * 24 * time.Hour, false, 30, 40, cases.MentalNormal, true},         // notice done, DNA falling due
-		{9 * 24 * time.Hour, true, 30, 50, cases.MentalNormal, true},          // 10-day review tomorrow
-		{2 * 24 * time.Hour, true, 13, 15, cases.MentalNormal, false},         // a minor
-		{1 * 24 * time.Hour, true, 15, 16, cases.MentalNormal, false},         // a minor
-		{20 * time.Hour, false, 10, 12, cases.MentalUnknown, true},            // a minor, unidentified
-		{120 * 24 * time.Hour, false, 50, 60, cases.MentalIntellectual, true}, // long stay: placement review overdue
-		{95 * 24 * time.Hour, false, 40, 50, cases.MentalIllness, true},       // long stay
-		{6 * time.Hour, true, 60, 80, cases.MentalNormal, false},
-		{14 * time.Hour, true, 25, 40, cases.MentalNormal, false},
-		{4 * 24 * time.Hour, true, 40, 60, cases.MentalNormal, false},
-		{7 * 24 * time.Hour, true, 20, 30, cases.MentalNormal, false},
-		{11 * time.Hour, true, 30, 45, cases.MentalNormal, false},
+		{14 * time.Hour, false, 40, 50, cases.MentalUnknown, false, false},          // notice due soon
+		{30 * time.Hour, false, 60, 70, cases.MentalIntellectual, false, false},     // notice overdue
+		{5 * 24 * time.Hour, false, 30, 40, cases.MentalNormal, true, true},         // notice done, DNA falling due
+		{9 * 24 * time.Hour, true, 30, 50, cases.MentalNormal, true, false},         // 10-day review tomorrow
+		{2 * 24 * time.Hour, true, 13, 15, cases.MentalNormal, false, false},        // a minor
+		{1 * 24 * time.Hour, true, 15, 16, cases.MentalNormal, false, false},        // a minor
+		{20 * time.Hour, false, 10, 12, cases.MentalUnknown, true, false},           // a minor, unidentified
+		{120 * 24 * time.Hour, false, 50, 60, cases.MentalIntellectual, true, true}, // long stay: placement review overdue
+		{95 * 24 * time.Hour, false, 40, 50, cases.MentalIllness, true, true},       // long stay
+		{6 * time.Hour, true, 60, 80, cases.MentalNormal, false, false},
+		{14 * time.Hour, true, 25, 40, cases.MentalNormal, false, false},
+		{4 * 24 * time.Hour, true, 40, 60, cases.MentalNormal, false, false},
+		{7 * 24 * time.Hour, true, 20, 30, cases.MentalNormal, false, false},
+		{11 * time.Hour, true, 30, 45, cases.MentalNormal, false, false},
 	} {
 		in := person(c.identified, c.minAge, c.maxAge)
 		if c.mental != "" {
 			in.Mental = c.mental
 		}
-		ad, err := cs.Admit(ctx, staff, cases.AdmitInput{Historical: true, NewPerson: true, Source: []string{"patrol", "police", "walk_in"}[i%3],
+		var photo []byte
+		if c.photo {
+			photo = portrait(coats[i%len(coats)], c.minAge >= 50, in.Sex == cases.Female)
+		}
+		ad, err := cs.Admit(ctx, staff, cases.AdmitInput{Historical: true, NewPerson: true, Source: []string{"patrol", "police", "walk_in"}[i%3], Photo: photo,
 			ArrivedAt: now.Add(-c.ago), EnteredAt: now.Add(-c.ago).Add(20 * time.Minute), Person: in, Room: fmt.Sprintf("%d0%d", 1+i%3, 1+i%5), Bed: fmt.Sprintf("%d", 1+i%4),
 			Form: cases.Form{Reason: reasons[i%len(reasons)], Story: "巡查中发现，经劝导同意入站", Security: "passed", Welfare: "none"}, Belongings: belongings()})
 		if err != nil {
@@ -236,10 +260,10 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		}
 		st := ad.Stay
 		if c.notice {
-			_ = cs.Store.DoTask(ctx, &cases.Task{StayID: st.ID, Rule: cases.RuleNotice, DoneAt: st.ArrivedAt.Add(6 * time.Hour), DoneBy: "demo", Note: "全国救助寻亲网已发布"}, staff.Entry("stay.task", "stay", st.ID))
+			_ = cs.Store.DoTask(ctx, &cases.Task{StayID: st.ID, Rule: cases.RuleNotice, DoneAt: st.ArrivedAt.Add(6 * time.Hour), DoneBy: staff.Name, Note: "全国救助寻亲网已发布"}, staff.Entry("stay.task", "stay", st.ID))
 		}
-		_ = cs.Store.AddCareNote(ctx, &cases.Note{ID: fmt.Sprintf("demo-note-%d", i), StayID: st.ID, At: st.ArrivedAt.Add(2 * time.Hour), Kind: "care",
-			Text: "洗浴更衣，情绪平稳", AuthorName: "demo"}, staff.Entry("stay.note", "stay", st.ID))
+		_ = cs.Store.AddCareNote(ctx, &cases.Note{ID: id.New(), StayID: st.ID, At: st.ArrivedAt.Add(2 * time.Hour), Kind: "care",
+			Text: "洗浴更衣，情绪平稳", AuthorName: staff.Name}, staff.Entry("stay.note", "stay", st.ID))
 		check := health.CheckData{TempC: 36.2 + float64(r.IntN(10))/10, Pulse: 70 + r.IntN(20), BPSys: 110 + r.IntN(30), BPDia: 70 + r.IntN(15), SpO2: 96 + r.IntN(4),
 			Mental: "calm", Infectious: map[string]string{"tb": "negative", "skin": "negative"}}
 		switch i {

@@ -73,7 +73,6 @@ func Seed(ctx context.Context, s *auth.Service, password string) ([]Account, err
 		return nil, errs.E(errs.Conflict, "demo.Seed", "the database already holds users; the demo needs an empty one")
 	}
 	a := auth.CLIActor()
-	a.Name = "demo"
 	ids := map[string]*auth.Department{}
 	for _, d := range departments {
 		nd, err := s.CreateDepartment(ctx, a, auth.Department{Name: d.name, NameEn: d.nameEn, Kind: d.kind, Address: d.address, Lat: d.lat, Lng: d.lng})
@@ -96,6 +95,17 @@ func Seed(ctx context.Context, s *auth.Service, password string) ([]Account, err
 		out = append(out, Account{Username: u.username, Password: pw, Role: u.role, Name: u.name, Department: ids[u.dept].Name})
 	}
 	return out, nil
+}
+
+// as is the demo account username acting: the demo's records name the
+// station's staff who would have made them, as real use does.
+func as(username string) auth.Actor {
+	for _, u := range accounts {
+		if u.username == username {
+			return auth.Actor{Name: u.username, Role: u.role}
+		}
+	}
+	panic("demo: no account " + username)
 }
 
 // RandomPassword returns 14 characters that are easy to read aloud and type

@@ -41,9 +41,7 @@ var registry = []struct {
 // night patrols with tracks and hotspot visits, and encounters with
 // outcomes on the month's incidents, leaving some open incidents assigned.
 func SeedDispatch(ctx context.Context, d *dispatch.Service, a *auth.Service, now time.Time) error {
-	admin := auth.CLIActor()
-	admin.Role = auth.RoleDispatcher // seeding acts as a dispatcher
-	admin.Name = "demo"
+	admin := as("dispatcher")
 	depts, err := a.Store.ListDepartments(ctx)
 	if err != nil {
 		return err
@@ -120,7 +118,7 @@ func SeedDispatch(ctx context.Context, d *dispatch.Service, a *auth.Service, now
 	}
 	// Patrols: each of the last 30 days a day patrol and a night patrol of
 	// a team, passing 3–6 hotspots; the night patrols of the last night too.
-	patroller := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleDispatcher}
+	patroller := as("dispatcher")
 	for day := 30; day >= 0; day-- {
 		for _, night := range []bool{false, true} {
 			t := teams[r.IntN(len(teams))]
@@ -169,7 +167,7 @@ func SeedDispatch(ctx context.Context, d *dispatch.Service, a *auth.Service, now
 	}
 	// Encounters on open incidents older than two hours; a few of today's
 	// open incidents are assigned to the nearest team and left on the board.
-	board, err := d.BoardOf(ctx, auth.Actor{Role: auth.RoleDispatcher, Name: "demo"}, dispatch.BoardFilter{}, 0)
+	board, err := d.BoardOf(ctx, as("dispatcher"), dispatch.BoardFilter{}, 0)
 	if err != nil {
 		return err
 	}

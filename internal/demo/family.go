@@ -26,7 +26,7 @@ var homophones = map[string]string{"建国": "建果", "志强": "智强", "秀�
 // misheard name, a wrong age or an old region code, most matching no one;
 // and two confirmed reunions. It returns the police key.
 func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *auth.Service, now time.Time) ([]Key, error) {
-	staff := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleStaff}
+	staff := as("staff")
 	r := rand.New(rand.NewPCG(6, 19))
 	full, k, err := a.CreateAPIKey(ctx, auth.CLIActor(), "演示-公安寻人", []string{"family.write"}, "")
 	if err != nil {
@@ -41,6 +41,7 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 	if err != nil {
 		return nil, err
 	}
+	clothes := []string{"灰色棉衣，黑色棉裤", "藏青色羽绒服，运动鞋", "军绿色大衣，解放鞋", "深红色毛衣，灰裤子", "黑色夹克，蓝色牛仔裤"}
 	foundAt := []string{"新乡火车站广场", "平原路与人民路交叉口", "新乡东站出站口", "牧野区金穗大道桥下", "红旗区胜利路公交站"}
 	for i, p := range inCare {
 		stays, err := cs.Store.StaysOf(ctx, []string{p.ID})
@@ -64,7 +65,7 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 		if !done { // the dashboard shows these as due or overdue
 			continue
 		}
-		if _, err := fs.Publish(ctx, staff, p.ID, family.NoticeInput{FoundPlace: foundAt[i%len(foundAt)], Clothing: p.Marks}); err != nil {
+		if _, err := fs.Publish(ctx, staff, p.ID, family.NoticeInput{FoundPlace: foundAt[i%len(foundAt)], Features: p.Marks, Clothing: clothes[i%len(clothes)]}); err != nil {
 			return nil, fmt.Errorf("demo notice: %v", err)
 		}
 	}
@@ -87,11 +88,11 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 		if sex == cases.SexUnknown {
 			sex = cases.Male
 		}
-		name := string(surnames[r.IntN(len(surnames))]) + given[r.IntN(len(given))]
+		name := nameFor(r, sex == cases.Male)
 		in := family.ReportInput{Name: name, Sex: sex, BirthDate: fmt.Sprint(now.Year() - mid - off), NativePlace: places[regions[r.IntN(11)]],
-			Dialect: p.Dialect, LostOn: lostBefore(20 + r.IntN(60)), LostPlace: "家附近", Description: p.Marks,
+			Dialect: p.Dialect, LostOn: lostBefore(20 + r.IntN(60)), LostPlace: "家附近", Features: p.Marks,
 			ContactName: "家属", ContactRelation: []string{"儿子", "女儿", "妻子"}[i], ContactPhone: phone()}
-		rep, err := fs.File(ctx, auth.Actor{IP: "demo"}, in)
+		rep, err := fs.File(ctx, auth.Actor{}, in)
 		if err != nil {
 			return nil, fmt.Errorf("demo report: %v", err)
 		}
@@ -121,7 +122,7 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 		in := family.ReportInput{Name: string(rs[0]) + g, Sex: p.Sex, BirthDate: p.BirthDate[:4], NativePlace: p.NativePlace, LostOn: lostBefore(200 + r.IntN(200)),
 			LostPlace: "外出务工后失联", Description: "外出打工后多年没有音讯", ContactName: "家属", ContactRelation: "哥哥", ContactPhone: phone(),
 			IDNumber: id[:10] + "********"} // the family remembers the region and the year only
-		if _, err := fs.File(ctx, auth.Actor{IP: "demo"}, in); err != nil {
+		if _, err := fs.File(ctx, auth.Actor{}, in); err != nil {
 			return nil, fmt.Errorf("demo report: %v", err)
 		}
 		n++
@@ -136,16 +137,23 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 		}
 		age := 8 + r.IntN(70)
 		region := regions[r.IntN(len(regions))]
-		in := family.ReportInput{Name: string(surnames[r.IntN(len(surnames))]) + given[r.IntN(len(given))], Sex: sex,
+		in := family.ReportInput{Name: nameFor(r, male), Sex: sex,
 			BirthDate: fmt.Sprint(now.Year() - age), HeightCm: 140 + r.IntN(40), NativePlace: idcard.RegionOf(region).String(),
-			LostOn: lostBefore(10 + r.IntN(700)), LostPlace: places[region], Description: []string{"身穿蓝色外套，黑裤子", "患有阿尔茨海默病，记不清家", "智力残疾，会说自己名字", "右脸有胎记", "走路有点跛"}[r.IntN(5)],
+			LostOn: lostBefore(10 + r.IntN(700)), LostPlace: places[region],
 			ContactName: "家属", ContactRelation: "家人", ContactPhone: phone()}
+		// What the family says: clothing and health, or a mark.
+		switch k := r.IntN(5); k {
+		case 3, 4:
+			in.Features = []string{"右脸有胎记", "走路有点跛，左腿旧伤"}[k-3]
+		default:
+			in.Description = []string{"身穿蓝色外套，黑裤子", "患有阿尔茨海默病，记不清家", "智力残疾，会说自己名字"}[k]
+		}
 		if i < 5 {
 			in.ExternalID = fmt.Sprintf("XXGA-2026-%04d", 100+i)
 			batch = append(batch, in)
 			continue
 		}
-		if _, err := fs.File(ctx, auth.Actor{IP: "demo"}, in); err != nil {
+		if _, err := fs.File(ctx, auth.Actor{}, in); err != nil {
 			return nil, fmt.Errorf("demo report: %v", err)
 		}
 	}

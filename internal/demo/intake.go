@@ -60,7 +60,6 @@ type Deps struct {
 // empty, is the key of every demo partner and of the Open311 test client.
 func SeedIntake(ctx context.Context, d Deps, apiKey string) ([]Key, error) {
 	admin := auth.CLIActor()
-	admin.Name = "demo"
 	depts, err := d.Auth.Store.ListDepartments(ctx)
 	if err != nil {
 		return nil, err
@@ -95,8 +94,9 @@ func SeedIntake(ctx context.Context, d Deps, apiKey string) ([]Key, error) {
 		openKey = full
 		keys = append(keys, Key{Name: "12345 / 110 / 数字城管 / Open311", Key: full, Scopes: "intake.read intake.write open311", Use: "all demo partners"})
 	} else {
+		keyNames := map[intake.Channel]string{intake.Channel12345: "12345热线", intake.Channel110: "110指挥中心", intake.ChannelCity: "数字城管"}
 		for _, ch := range intake.PartnerChannels {
-			full, k, err := d.Auth.CreateAPIKey(ctx, admin, "演示-"+string(ch), []string{"intake.read", "intake.write"}, "")
+			full, k, err := d.Auth.CreateAPIKey(ctx, admin, "演示-"+keyNames[ch], []string{"intake.read", "intake.write"}, "")
 			if err != nil {
 				return nil, err
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/points"
 )
 
@@ -12,7 +11,7 @@ import (
 // welfare-lottery (福彩) outlets, the winter warming shelters and summer
 // cooling points of the campaigns, and two community points.
 func SeedPoints(ctx context.Context, ps *points.Service) error {
-	staff := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleStaff}
+	staff := as("staff")
 	all := []points.Input{{Name: "新乡市救助管理站", Kind: points.KindStation, Address: "新乡市牧野区新中大道北段 166 号", Lat: 35.3262, Lng: 113.9015,
 		Hours: "24h", Capacity: 120, Services: []string{"water", "food", "clothing", "rest", "call", "first_aid", "charging", "toilet"}, Active: true,
 		Liaison: "值班室", LiaisonPhone: "0373-5089797", Directions: "乘 12 路、35 路公交至救助站站下车"}}
@@ -33,10 +32,13 @@ func SeedPoints(ctx context.Context, ps *points.Service) error {
 		{"卫辉", "卫辉市比干大道 88 号福彩投注站", 35.3981, 114.0648}, {"辉县", "辉县市共城大道 301 号福彩投注站", 35.4618, 113.8063},
 		{"长垣", "长垣市山海大道 66 号福彩投注站", 35.2008, 114.6688}, {"获嘉", "获嘉县同盟大街 49 号福彩投注站", 35.2613, 113.6571},
 	}
+	// Each outlet's keeper is its liaison.
+	keepers := []string{"刘桂英", "王建华", "张秀兰", "李国庆", "陈海燕", "杨德胜", "赵红梅", "黄志强", "周玉兰", "吴长林",
+		"徐金花", "孙永强", "胡桂兰", "朱春生", "高艳", "林卫东", "何娟", "郭建国", "马霞", "罗福贵"}
 	for i, o := range outlets {
 		all = append(all, points.Input{Name: "福彩救助点（" + o.name + "）", Kind: points.KindLottery, Address: o.address, Lat: o.lat, Lng: o.lng,
 			Hours: "daily 08:00-22:00", Capacity: 4, Services: []string{"water", "rest", "call", "charging"}, Active: true,
-			Liaison: fmt.Sprintf("站长%d", i+1), LiaisonPhone: fmt.Sprintf("1390373%04d", 1000+i)})
+			Liaison: keepers[i], LiaisonPhone: fmt.Sprintf("1390373%04d", 1000+i)})
 	}
 	all = append(all,
 		points.Input{Name: "火车站避寒点", Kind: points.KindWarming, Address: "红旗区车站路新乡火车站东侧候车厅", Lat: 35.2962, Lng: 113.9185,

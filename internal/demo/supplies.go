@@ -7,6 +7,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/supplies"
 )
@@ -16,7 +17,7 @@ import (
 // purchases, donations in kind from two charities, transfers out to the
 // vehicles and points, handouts on the street, a write-off and a count.
 func SeedSupplies(ctx context.Context, ss *supplies.Service, ps *points.Service, ds *dispatch.Service) error {
-	staff := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleStaff}
+	staff := as("staff")
 	pts, err := ps.All(ctx, staff)
 	if err != nil {
 		return err
@@ -33,7 +34,7 @@ func SeedSupplies(ctx context.Context, ss *supplies.Service, ps *points.Service,
 	for _, t := range teams {
 		teamID[t.Name] = t.ID
 	}
-	patrol := auth.Actor{UserID: "demo", Name: "巡查队员", Role: auth.RolePatrol}
+	patrol := as("patrol")
 	catalogue := []supplies.Item{{Code: "COAT", Name: "棉大衣", Unit: "件", RationQty: 1}, {Code: "QUILT", Name: "棉被", Unit: "床", RationQty: 1},
 		{Code: "GLOVES", Name: "手套", Unit: "双", RationQty: 2}, {Code: "WATER", Name: "矿泉水", Unit: "瓶", RationQty: 6},
 		{Code: "NOODLES", Name: "方便面", Unit: "桶", RationQty: 3}, {Code: "BREAD", Name: "面包", Unit: "个", RationQty: 4},
@@ -88,7 +89,7 @@ func SeedSupplies(ctx context.Context, ss *supplies.Service, ps *points.Service,
 			a  auth.Actor
 			in supplies.MoveInput
 		}{patrol, supplies.MoveInput{Kind: supplies.Handout, ItemID: items[[]string{"COAT", "QUILT", "WATER", "NOODLES"}[i%4]].ID, LocationID: van1, Qty: 1,
-			PersonKey: fmt.Sprintf("街面救助 #%d", i+1)}})
+			PersonKey: []string{"火车站广场中年男子", "平原路地下通道老人", "东站出站口妇女", "金穗大道桥下男子", "胜利路公交站老人"}[i%5]}})
 	}
 	for _, m := range moves {
 		if _, err := ss.Record(ctx, m.a, m.in); err != nil {
@@ -107,6 +108,6 @@ func SeedSupplies(ctx context.Context, ss *supplies.Service, ps *points.Service,
 	}
 	// An encounter synced from a patrol phone: the coat is booked from the
 	// van; the heat pads are not in the catalogue and wait for staff.
-	return ss.FromEncounter(ctx, patrol, supplies.EncounterHandout{EncounterID: "demo-encounter-heat-pads", TeamID: teamID["救助站巡查2队"],
+	return ss.FromEncounter(ctx, patrol, supplies.EncounterHandout{EncounterID: id.New(), TeamID: teamID["救助站巡查2队"],
 		At: time.Now(), Lines: []supplies.EncounterLine{{Item: "棉大衣", Qty: 1, Unit: "件"}, {Item: "暖宝宝", Qty: 4, Unit: "片"}}})
 }

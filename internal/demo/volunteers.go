@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/volunteers"
 )
 
@@ -14,7 +13,7 @@ import (
 // on the next 6·19 open day (some signed up, past ones attended), and a
 // money donation for the winter campaign.
 func SeedVolunteers(ctx context.Context, vs *volunteers.Service, now time.Time) error {
-	coord := auth.Actor{UserID: "demo", Name: "demo", Role: auth.RoleVolunteer}
+	coord := as("volunteer")
 	orgs := map[string]*volunteers.Organisation{}
 	for _, o := range []volunteers.Organisation{
 		{Name: "新乡市慈善总会", Kind: "charity", Contact: "刘会长", Phone: "0373-2021234", Agreement: "寒冬送温暖物资捐赠协议", AgreedTo: fmt.Sprintf("%d-03-31", now.Year()+1)},

@@ -54,7 +54,8 @@ type Report struct {
 	Dialect         string
 	LostOn          string // YYYY-MM-DD
 	LostPlace       string
-	Description     string // what the person is like: marks, clothing, habits
+	Features        string // 体貌特征: scars, marks, build
+	Description     string // clothing, habits, anything else the family adds
 	Photo           string
 	ContactName     string
 	ContactRelation string
@@ -145,6 +146,7 @@ type Notice struct {
 	Region      string // GB/T 2260 code of the accent's region, for search
 	FoundOn     string // YYYY-MM-DD
 	FoundPlace  string
+	Features    string // 体貌特征 as staff wrote them for the notice
 	Clothing    string
 	Speech      string // "", "unclear" (may not express themselves)
 	Name        string // the name the person gave, if any
@@ -166,6 +168,7 @@ func (n *Notice) Expired(now time.Time) bool { return !now.Before(n.ExpiresAt) }
 
 // NoticeFilter selects public notices.
 type NoticeFilter struct {
+	Text           string // words anywhere in the notice: its number, accent, place found, features, clothing
 	Sex            cases.Sex
 	AgeMin, AgeMax int    // overlap with the estimate
 	Accent         string // text in the accent
@@ -244,8 +247,6 @@ type Store interface {
 	AskRematch(ctx context.Context, e audit.Entry) error
 	// TryLease takes or renews the named lease for holder (see store).
 	TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
-	// LatestArrivals gives each person's latest arrival.
-	LatestArrivals(ctx context.Context, personIDs []string) (map[string]time.Time, error)
 
 	SetConsent(ctx context.Context, personID, reason, by string, at time.Time, private bool, e audit.Entry) error
 	PrivatePeople(ctx context.Context) (map[string]bool, error)

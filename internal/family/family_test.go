@@ -132,7 +132,7 @@ func TestReportMatchExplainConfirm(t *testing.T) {
 		if verdicts["name"] != family.VerdictNear || verdicts["sex"] != family.VerdictMatch || verdicts["id_number"] != family.VerdictUnknown {
 			t.Errorf("verdicts = %v", verdicts)
 		}
-		if v.Fields[0].Left != "张卫国" || v.Fields[0].Right != "张伟国" {
+		if l, r := v.Fields[0].Left, v.Fields[0].Right; len(l) != 1 || l[0].Text != "张卫国" || len(r) != 1 || r[0].Text != "张伟国" {
 			t.Errorf("name values side by side = %q | %q", v.Fields[0].Left, v.Fields[0].Right)
 		}
 		// The volunteer may not decide; a decision needs the manage permission.

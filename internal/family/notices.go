@@ -16,6 +16,7 @@ import (
 // NoticeInput is what staff add to a notice beyond the person's record.
 type NoticeInput struct {
 	FoundPlace string // where the person was found, as the public may know it
+	Features   string // 体貌特征 as staff choose to publish them (never copied from the record: a mark may be private)
 	Clothing   string // clothing when found
 	Accent     string // "" takes the record's dialect
 	ShowName   bool   // show the name the person gave
@@ -33,6 +34,7 @@ type PublicNotice struct {
 	Accent     string
 	FoundOn    string
 	FoundPlace string
+	Features   string
 	Clothing   string
 	Speech     string
 	Name       string // "" when not given or reunited
@@ -44,7 +46,7 @@ type PublicNotice struct {
 
 func (s *Service) public(n *Notice) *PublicNotice {
 	p := &PublicNotice{Ref: n.Ref, Reunited: n.State == NoticeReunited, Sex: n.Sex, AgeMin: n.AgeMin, AgeMax: n.AgeMax, HeightCm: n.HeightCm,
-		Accent: n.Accent, FoundOn: n.FoundOn, FoundPlace: n.FoundPlace, Clothing: n.Clothing, Speech: n.Speech,
+		Accent: n.Accent, FoundOn: n.FoundOn, FoundPlace: n.FoundPlace, Features: n.Features, Clothing: n.Clothing, Speech: n.Speech,
 		Published: n.PublishedAt, Updated: n.UpdatedAt, Station: s.Station}
 	if !p.Reunited {
 		p.Name, p.HasPhoto = n.Name, n.Photo != ""
@@ -93,7 +95,7 @@ func (s *Service) Publish(ctx context.Context, a auth.Actor, personID string, in
 		return nil, errs.E(errs.Conflict, op, "err.notice_private")
 	}
 	f := map[string]string{}
-	for k, v := range map[string]*string{"found_place": &in.FoundPlace, "clothing": &in.Clothing, "accent": &in.Accent} {
+	for k, v := range map[string]*string{"found_place": &in.FoundPlace, "features": &in.Features, "clothing": &in.Clothing, "accent": &in.Accent} {
 		*v = strings.TrimSpace(*v)
 		if !textOK(*v, 200) {
 			f[k] = "err.too_long"
@@ -108,7 +110,7 @@ func (s *Service) Publish(ctx context.Context, a auth.Actor, personID string, in
 	now := s.now()
 	n := &Notice{ID: id.New(), Ref: intake.NewRef("XQ"), PersonID: p.ID, StayID: st.ID, State: NoticePublished, Sex: p.Sex, HeightCm: p.HeightCm,
 		Accent: firstOf(in.Accent, p.Dialect), FoundOn: st.ArrivedAt.In(cases.CST).Format("2006-01-02"), FoundPlace: in.FoundPlace,
-		Clothing: in.Clothing, Photo: st.Form.Photo, PublishedAt: now, ExpiresAt: now.AddDate(0, 0, s.noticeDays()), UpdatedAt: now, ByName: a.Name}
+		Features: in.Features, Clothing: in.Clothing, Photo: st.Form.Photo, PublishedAt: now, ExpiresAt: now.AddDate(0, 0, s.noticeDays()), UpdatedAt: now, ByName: a.Name}
 	if lo, hi, ok := p.AgeAt(st.ArrivedAt); ok {
 		n.AgeMin, n.AgeMax = lo, hi
 	}
@@ -159,6 +161,9 @@ func (s *Service) Notices(ctx context.Context, a auth.Actor, personID string) ([
 func (s *Service) PublicNotices(ctx context.Context, f NoticeFilter) ([]*PublicNotice, error) {
 	const op = "family.PublicNotices"
 	fields := map[string]string{}
+	if !textOK(f.Text, 100) {
+		fields["q"] = "err.too_long"
+	}
 	if f.Sex != "" && f.Sex != cases.Male && f.Sex != cases.Female {
 		fields["sex"] = "err.invalid_choice"
 	}

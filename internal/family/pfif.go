@@ -310,14 +310,14 @@ func (s *Service) Export(ctx context.Context, a auth.Actor) (*PFIFDoc, error) {
 			rid = domain + "/report." + r.Ref
 		}
 		p := PFIFPerson{RecordID: rid, EntryDate: at(r.CreatedAt), AuthorName: firstOf(r.SourceOrg, s.Station.Name), SourceName: s.Station.Name,
-			SourceDate: at(r.CreatedAt), FullName: firstOf(r.Name, r.Ref), AlternateNames: r.Aliases, Description: r.Description,
-			Sex: pfifSex(r.Sex), DateOfBirth: r.BirthDate, HomeCity: r.NativePlace}
+			SourceDate: at(r.CreatedAt), FullName: firstOf(r.Name, r.Ref), AlternateNames: r.Aliases,
+			Description: pfifDescription([2]string{"体貌特征", r.Features}, [2]string{"衣着及其他", r.Description}), Sex: pfifSex(r.Sex), DateOfBirth: r.BirthDate, HomeCity: r.NativePlace}
 		if r.AgeMax > 0 {
 			p.Age = strconv.Itoa(r.AgeMin) + "-" + strconv.Itoa(r.AgeMax)
 		}
 		p.Notes = append(p.Notes, PFIFNote{RecordID: domain + "/note.report." + r.Ref, AuthorName: firstOf(r.SourceOrg, s.Station.Name),
 			SourceDate: at(r.CreatedAt), Status: "information_sought", LastKnownLocation: strings.TrimSpace(r.LostOn + " " + r.LostPlace),
-			Text: firstOf(r.Description, "寻人 "+r.Ref)})
+			Text: firstOf(p.Description, "寻人 "+r.Ref)})
 		if r.Status == StatusFound && r.PersonID != "" {
 			p.Notes = append(p.Notes, PFIFNote{RecordID: domain + "/note.found." + r.Ref, LinkedPersonID: domain + "/person." + r.PersonID,
 				AuthorName: s.Station.Name, SourceDate: at(r.UpdatedAt), AuthorMadeContact: "true", Status: "believed_alive",
@@ -336,7 +336,7 @@ func (s *Service) Export(ctx context.Context, a auth.Actor) (*PFIFDoc, error) {
 		rid := domain + "/notice." + n.Ref
 		p := PFIFPerson{RecordID: rid, EntryDate: at(n.Published), AuthorName: s.Station.Name, SourceName: s.Station.Name,
 			SourceDate: at(n.Updated), FullName: firstOf(n.Name, "不明身份人员 "+n.Ref), Sex: pfifSex(n.Sex),
-			Description: strings.TrimSpace(n.Clothing + " " + n.Accent)}
+			Description: pfifDescription([2]string{"体貌特征", n.Features}, [2]string{"衣着", n.Clothing}, [2]string{"口音", n.Accent})}
 		if n.AgeMax > 0 {
 			p.Age = strconv.Itoa(n.AgeMin) + "-" + strconv.Itoa(n.AgeMax)
 		}
@@ -518,4 +518,17 @@ func personSpans(data []byte) [][2]int {
 			depth--
 		}
 	}
+}
+
+// pfifDescription is a person's description for other stations, each part
+// named ("体貌特征：左臂疤痕；衣着：灰色棉衣"): PFIF has one field for it,
+// and the stations reading it read Chinese.
+func pfifDescription(parts ...[2]string) string {
+	var out []string
+	for _, p := range parts {
+		if v := strings.TrimSpace(p[1]); v != "" {
+			out = append(out, p[0]+"："+v)
+		}
+	}
+	return strings.Join(out, "；")
 }

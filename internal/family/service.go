@@ -76,7 +76,8 @@ type ReportInput struct {
 	Dialect         string
 	LostOn          string // YYYY-MM-DD
 	LostPlace       string
-	Description     string
+	Features        string // 体貌特征: scars, marks, build
+	Description     string // clothing, habits, anything else
 	Photo           []byte
 	ContactName     string
 	ContactRelation string
@@ -101,6 +102,7 @@ func (s *Service) check(ctx context.Context, in ReportInput, now time.Time) (*Re
 	trim(&in.NativePlace, "native_place", 100)
 	trim(&in.Dialect, "dialect", 50)
 	trim(&in.LostPlace, "lost_place", 200)
+	trim(&in.Features, "features", 500)
 	trim(&in.Description, "description", 2000)
 	trim(&in.ContactName, "contact_name", 50)
 	trim(&in.ContactRelation, "contact_relation", 20)
@@ -148,13 +150,13 @@ func (s *Service) check(ctx context.Context, in ReportInput, now time.Time) (*Re
 	if in.HeightCm < 0 || in.HeightCm > 250 {
 		f["height_cm"] = "err.height"
 	}
-	if in.Name == "" && in.Description == "" && in.Photo == nil {
+	if in.Name == "" && in.Features == "" && in.Description == "" && in.Photo == nil {
 		f["name"] = "err.report_empty"
 	}
 	r := &Report{ID: id.New(), Ref: intake.NewRef("XR"), Source: in.Source, SourceOrg: in.SourceOrg, ExternalID: in.ExternalID, Status: StatusOpen,
 		Name: in.Name, Aliases: in.Aliases, Sex: in.Sex, BirthDate: in.BirthDate, AgeMin: in.AgeMin, AgeMax: in.AgeMax, HeightCm: in.HeightCm,
-		NativePlace: in.NativePlace, Dialect: in.Dialect, LostOn: in.LostOn, LostPlace: in.LostPlace, Description: in.Description,
-		ContactName: in.ContactName, ContactRelation: in.ContactRelation, Private: in.Private, Version: 1, CreatedAt: now, UpdatedAt: now}
+		NativePlace: in.NativePlace, Dialect: in.Dialect, LostOn: in.LostOn, LostPlace: in.LostPlace, Features: in.Features,
+		Description: in.Description, ContactName: in.ContactName, ContactRelation: in.ContactRelation, Private: in.Private, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if v := strings.ToUpper(strings.Join(strings.Fields(in.IDNumber), "")); v != "" {
 		switch {
 		case len(v) == 18 && !strings.Contains(v, "*"):

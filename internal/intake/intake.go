@@ -6,6 +6,7 @@ package intake
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/havenrescue/haven/internal/audit"
@@ -112,6 +113,16 @@ type Signal struct {
 	ReportedAt  time.Time // when the sender says it happened
 	ReceivedAt  time.Time // when Haven stored it
 	ReceivedBy  string    // user or API key id that delivered it
+}
+
+// SenderRef is the partner platform's own number for the signal (a
+// 12345 work order, a 110 case), "" for the other channels, whose
+// external id is only a retry key.
+func (s *Signal) SenderRef() string {
+	if slices.Contains(PartnerChannels, s.Channel) && s.ExternalID != s.ID {
+		return s.ExternalID
+	}
+	return ""
 }
 
 // HasLocation reports whether the signal carries coordinates.

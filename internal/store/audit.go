@@ -56,3 +56,51 @@ func (db *DB) ListAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, err
 		return e, err
 	}, append(w.args, limit)...)
 }
+
+// labelled are the records the audit log names by a code or a name a
+// reader knows, and the column holding it.
+var labelled = []struct{ from, id, label string }{
+	{"users", "id", "username"},
+	{"persons", "id", "ref"},
+	{"stays", "id", "ref"},
+	{"incidents", "id", "ref"},
+	{"signals", "id", "ref"},
+	{"missing_reports", "id", "ref"},
+	{"notices", "id", "ref"},
+	{"match_candidates c JOIN persons p ON p.id = c.person_id", "c.id", "p.ref"},
+	{"departments", "id", "name"},
+	{"api_keys", "id", "name"},
+	{"teams", "id", "name"},
+	{"hotspots", "id", "name"},
+	{"rescue_points", "id", "name"},
+	{"stock_locations", "id", "name"},
+	{"supply_items", "id", "name"},
+	{"organisations", "id", "name"},
+	{"campaigns", "id", "name"},
+	{"routing_rules", "id", "name"},
+	{"vol_shifts", "id", "title"},
+}
+
+// RecordLabels implements audit.Store.
+func (db *DB) RecordLabels(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	type label struct{ id, text string }
+	for _, l := range labelled {
+		rows, err := listIn(ctx, db, "store.RecordLabels", `SELECT `+l.id+`, `+l.label+` FROM `+l.from, l.id, ids,
+			func(r rowScanner) (label, error) {
+				var x label
+				err := r.Scan(&x.id, &x.text)
+				return x, err
+			})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range rows {
+			out[x.id] = x.text
+		}
+	}
+	return out, nil
+}

@@ -18,7 +18,7 @@ import (
 // ---- missing-person reports ----
 
 const reportCols = `id, ref, source, source_org, external_id, status, name, aliases, sex, birth_date, age_min, age_max, height_cm, id_enc,
-	native_place, dialect, lost_on, lost_place, description, photo, contact_name, contact_relation, contact_phone_enc, private, person_id,
+	native_place, dialect, lost_on, lost_place, features, description, photo, contact_name, contact_relation, contact_phone_enc, private, person_id,
 	version, created_at, updated_at, created_by`
 
 func scanReport(r rowScanner) (*family.Report, error) {
@@ -27,16 +27,16 @@ func scanReport(r rowScanner) (*family.Report, error) {
 	var private int
 	var person sql.NullString
 	err := r.Scan(&x.ID, &x.Ref, &x.Source, &x.SourceOrg, &x.ExternalID, &x.Status, &x.Name, &x.Aliases, &sex, &x.BirthDate, &x.AgeMin, &x.AgeMax,
-		&x.HeightCm, &x.IDSealed, &x.NativePlace, &x.Dialect, &x.LostOn, &x.LostPlace, &x.Description, &x.Photo, &x.ContactName,
+		&x.HeightCm, &x.IDSealed, &x.NativePlace, &x.Dialect, &x.LostOn, &x.LostPlace, &x.Features, &x.Description, &x.Photo, &x.ContactName,
 		&x.ContactRelation, &x.ContactSealed, &private, &person, &x.Version, scanTime{&x.CreatedAt}, scanTime{&x.UpdatedAt}, &x.CreatedBy)
 	x.Sex, x.Private, x.PersonID = cases.Sex(sex), private == 1, person.String
 	return &x, err
 }
 
 func (db *DB) insertReport(ctx context.Context, tx *sql.Tx, x *family.Report) error {
-	_, err := db.exec(ctx, tx, `INSERT INTO missing_reports (`+reportCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.exec(ctx, tx, `INSERT INTO missing_reports (`+reportCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		x.ID, x.Ref, x.Source, x.SourceOrg, x.ExternalID, x.Status, x.Name, x.Aliases, string(x.Sex), x.BirthDate, x.AgeMin, x.AgeMax, x.HeightCm,
-		x.IDSealed, x.NativePlace, x.Dialect, x.LostOn, x.LostPlace, x.Description, x.Photo, x.ContactName, x.ContactRelation, x.ContactSealed,
+		x.IDSealed, x.NativePlace, x.Dialect, x.LostOn, x.LostPlace, x.Features, x.Description, x.Photo, x.ContactName, x.ContactRelation, x.ContactSealed,
 		boolInt(x.Private), nullString(x.PersonID), x.Version, db.d.t(x.CreatedAt), db.d.t(x.UpdatedAt), x.CreatedBy)
 	return err
 }
@@ -458,27 +458,6 @@ func (db *DB) ReportsByIDs(ctx context.Context, ids []string) ([]*family.Report,
 	return listIn(ctx, db, "store.ReportsByIDs", `SELECT `+reportCols+` FROM missing_reports`, "id", ids, scanReport)
 }
 
-// LatestArrivals implements family.Store.
-func (db *DB) LatestArrivals(ctx context.Context, personIDs []string) (map[string]time.Time, error) {
-	type arrival struct {
-		id string
-		at time.Time
-	}
-	rows, err := listIn(ctx, db, "store.LatestArrivals", `SELECT person_id, arrived_at FROM stays`, "person_id", personIDs,
-		func(r rowScanner) (arrival, error) {
-			var a arrival
-			err := r.Scan(&a.id, scanTime{&a.at})
-			return a, err
-		})
-	out := map[string]time.Time{}
-	for _, a := range rows {
-		if a.at.After(out[a.id]) {
-			out[a.id] = a.at
-		}
-	}
-	return out, err
-}
-
 // ---- consent ----
 
 // SetConsent implements family.Store.
@@ -559,7 +538,7 @@ func (db *DB) PrivatePeople(ctx context.Context) (map[string]bool, error) {
 
 // ---- notices ----
 
-const noticeCols = `id, ref, person_id, stay_id, state, sex, age_min, age_max, height_cm, accent, region, found_on, found_place, clothing, speech,
+const noticeCols = `id, ref, person_id, stay_id, state, sex, age_min, age_max, height_cm, accent, region, found_on, found_place, features, clothing, speech,
 	name, photo, published_at, expires_at, updated_at, by_name`
 
 func scanNotice(r rowScanner) (*family.Notice, error) {
@@ -567,7 +546,7 @@ func scanNotice(r rowScanner) (*family.Notice, error) {
 	var sex string
 	var stay sql.NullString
 	err := r.Scan(&n.ID, &n.Ref, &n.PersonID, &stay, &n.State, &sex, &n.AgeMin, &n.AgeMax, &n.HeightCm, &n.Accent, &n.Region, &n.FoundOn,
-		&n.FoundPlace, &n.Clothing, &n.Speech, &n.Name, &n.Photo, scanTime{&n.PublishedAt}, scanTime{&n.ExpiresAt}, scanTime{&n.UpdatedAt}, &n.ByName)
+		&n.FoundPlace, &n.Features, &n.Clothing, &n.Speech, &n.Name, &n.Photo, scanTime{&n.PublishedAt}, scanTime{&n.ExpiresAt}, scanTime{&n.UpdatedAt}, &n.ByName)
 	n.Sex, n.StayID = cases.Sex(sex), stay.String
 	return &n, err
 }
@@ -575,9 +554,9 @@ func scanNotice(r rowScanner) (*family.Notice, error) {
 // AddNotice implements family.Store.
 func (db *DB) AddNotice(ctx context.Context, n *family.Notice, e audit.Entry) error {
 	return db.tx(ctx, "store.AddNotice", func(tx *sql.Tx) error {
-		if _, err := db.exec(ctx, tx, `INSERT INTO notices (`+noticeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := db.exec(ctx, tx, `INSERT INTO notices (`+noticeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			n.ID, n.Ref, n.PersonID, nullString(n.StayID), n.State, string(n.Sex), n.AgeMin, n.AgeMax, n.HeightCm, n.Accent, n.Region, n.FoundOn,
-			n.FoundPlace, n.Clothing, n.Speech, n.Name, n.Photo, db.d.t(n.PublishedAt), db.d.t(n.ExpiresAt), db.d.t(n.UpdatedAt), n.ByName); err != nil {
+			n.FoundPlace, n.Features, n.Clothing, n.Speech, n.Name, n.Photo, db.d.t(n.PublishedAt), db.d.t(n.ExpiresAt), db.d.t(n.UpdatedAt), n.ByName); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, e)
@@ -614,6 +593,10 @@ func (db *DB) PublicNotices(ctx context.Context, f family.NoticeFilter) ([]*fami
 	}
 	if f.Region != "" {
 		w.add("region LIKE ?", strings.NewReplacer("%", "", "_", "").Replace(f.Region)+"%")
+	}
+	for _, word := range strings.Fields(f.Text) {
+		word = "%" + strings.NewReplacer("%", "", "_", "").Replace(word) + "%"
+		w.add("(upper(ref) LIKE upper(?) OR accent LIKE ? OR found_place LIKE ? OR features LIKE ? OR clothing LIKE ?)", word, word, word, word, word)
 	}
 	if f.From != "" {
 		w.add("found_on >= ?", f.From)

@@ -306,6 +306,30 @@ func TestAuditAppendOnly(t *testing.T) {
 	})
 }
 
+// The audit log names records by their label when read: a username, a
+// department's name; an id nothing holds has none.
+func TestAuditRecordLabels(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		d := station(t, db)
+		u := newUser(d.ID, "zhaomin")
+		if err := db.CreateUser(ctx, u, audit.Entry{ActorName: "cli", Action: audit.ActionUserCreate, RecordType: "user", RecordID: u.ID}); err != nil {
+			t.Fatal(err)
+		}
+		gone := id.New()
+		got, err := db.RecordLabels(ctx, []string{u.ID, d.ID, gone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[u.ID] != "zhaomin" || got[d.ID] != "新乡市救助管理站" || len(got) != 2 {
+			t.Fatalf("labels = %v", got)
+		}
+		if e := (audit.Entry{RecordID: u.ID, Detail: "team " + gone}); !slices.Equal(e.IDs(), []string{u.ID, gone}) {
+			t.Fatalf("ids an entry names = %v", e.IDs())
+		}
+	})
+}
+
 func TestReseal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

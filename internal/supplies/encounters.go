@@ -226,7 +226,7 @@ func (s *Service) bookEncounter(ctx context.Context, a auth.Actor, item *Item, v
 		return err
 	}
 	e := a.Entry("supply.handout", "stock_location", van.ID)
-	e.Detail = item.Code
+	e.Detail = item.ID // the log names the item by its label when read
 	err = s.Store.Move(ctx, []*Movement{m}, e)
 	if errs.Is(errs.Invalid, err) { // above a ration: it was handed out all the same
 		m.ID, m.Reason = id.New(), "override: above the ration, recorded in encounter "+encounterID

@@ -317,7 +317,7 @@ func (s *Service) Record(ctx context.Context, a auth.Actor, in MoveInput) ([]*Mo
 		return nil, errs.InvalidFields(op, f)
 	}
 	e := a.Entry("supply."+in.Kind, "stock_location", in.LocationID)
-	e.Detail = item.Code
+	e.Detail = item.ID // the log names the item by its label when read
 	if err := s.Store.Move(ctx, ms, e); err != nil {
 		return nil, err
 	}

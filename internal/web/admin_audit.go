@@ -9,7 +9,9 @@ import (
 )
 
 type auditData struct {
-	Entries []audit.Entry
+	Rows    []auditRow
+	Actions []auditGroup // the action filter's choices
+	Kinds   []auditOption
 	Next    string // query string of the next (older) page
 }
 
@@ -44,16 +46,17 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Errors, v.Message = fieldErrs, "err.form"
-		v.Data = auditData{}
+		v.Data = s.auditFilters(v.Lang)
 		s.render(w, r, http.StatusUnprocessableEntity, "admin_audit", v)
 		return
 	}
-	entries, err := s.Auth.BrowseAudit(r.Context(), info(r).actor, f)
+	entries, labels, err := s.Auth.BrowseAudit(r.Context(), info(r).actor, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d := auditData{Entries: entries}
+	d := s.auditFilters(v.Lang)
+	d.Rows = s.auditRows(v.Lang, entries, labels)
 	if len(entries) == f.Limit {
 		nq := q
 		nq.Set("before", entries[len(entries)-1].ID)
@@ -61,4 +64,15 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "admin_audit", v)
+}
+
+// auditFilters are the choices of the filter form.
+func (s *Server) auditFilters(lang string) auditData {
+	d := auditData{Actions: s.auditActions(lang)}
+	for _, k := range s.Catalog.Keys() {
+		if t, ok := strings.CutPrefix(k, "audit.kind."); ok {
+			d.Kinds = append(d.Kinds, auditOption{Code: t, Text: s.Catalog.T(lang, k)})
+		}
+	}
+	return d
 }

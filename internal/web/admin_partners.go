@@ -8,7 +8,9 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
+	"github.com/havenrescue/haven/internal/webhook"
 )
 
 type partnerRow struct {
@@ -113,6 +115,20 @@ func (s *Server) adminDeliveryResend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/admin/deliveries?notice=resent", http.StatusSeeOther)
+}
+
+// deliveryErrorText puts a delivery's last error in words; a network
+// error keeps its own words for whoever fixes the connection.
+func deliveryErrorText(cat *i18n.Catalog, lang, msg string) string {
+	switch {
+	case msg == "":
+		return ""
+	case msg == webhook.ErrNoURL.Error():
+		return cat.T(lang, "delivery.err_no_url")
+	case strings.HasPrefix(msg, webhook.AnsweredPrefix):
+		return cat.T(lang, "delivery.err_answered", strings.TrimPrefix(msg, webhook.AnsweredPrefix))
+	}
+	return cat.T(lang, "delivery.err_network", msg)
 }
 
 type routingData struct {

@@ -575,6 +575,7 @@ type formData struct {
 	Contacts []cases.ContactView
 	Station  string
 	Printed  time.Time
+	Names    map[string]string // username → display name of who recorded the stay
 }
 
 func (s *Server) stayForm(w http.ResponseWriter, r *http.Request) {
@@ -595,6 +596,10 @@ func (s *Server) stayForm(w http.ResponseWriter, r *http.Request) {
 	}
 	// The station that holds the stay issues the form, whoever prints it.
 	d.Station = s.Family.Station.Name
+	if d.Names, err = s.Auth.Names(r.Context(), ri.actor); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := s.newView(r, "form."+form, d)
 	v.Notice = personNotices[r.URL.Query().Get("notice")]
 	s.render(w, r, http.StatusOK, "stay_form", v)

@@ -16,13 +16,14 @@ import (
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/family"
+	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/photo"
 )
 
 // ---- family search (寻亲, DESIGN.md §3.6) ----
 
 var reportFormFields = []string{"name", "aliases", "sex", "birth_date", "age_min", "age_max", "height_cm", "id_number", "native_place", "dialect",
-	"lost_on", "lost_place", "description", "contact_name", "contact_relation", "contact_phone", "private", "source", "external_id"}
+	"lost_on", "lost_place", "features", "description", "contact_name", "contact_relation", "contact_phone", "private", "source", "external_id"}
 
 type reportFormData struct {
 	Staff   bool
@@ -37,7 +38,8 @@ func reportInput(r *http.Request) (family.ReportInput, map[string]string) {
 	in := family.ReportInput{Name: r.FormValue("name"), Aliases: r.FormValue("aliases"), Sex: cases.Sex(r.FormValue("sex")),
 		BirthDate: r.FormValue("birth_date"), AgeMin: atoi(r.FormValue("age_min")), AgeMax: atoi(r.FormValue("age_max")),
 		HeightCm: atoi(r.FormValue("height_cm")), IDNumber: r.FormValue("id_number"), NativePlace: r.FormValue("native_place"),
-		Dialect: r.FormValue("dialect"), LostOn: r.FormValue("lost_on"), LostPlace: r.FormValue("lost_place"), Description: r.FormValue("description"),
+		Dialect: r.FormValue("dialect"), LostOn: r.FormValue("lost_on"), LostPlace: r.FormValue("lost_place"), Features: r.FormValue("features"),
+		Description: r.FormValue("description"),
 		ContactName: r.FormValue("contact_name"), ContactRelation: r.FormValue("contact_relation"), ContactPhone: r.FormValue("contact_phone"),
 		Private: r.FormValue("private") == "1", Source: r.FormValue("source"), ExternalID: r.FormValue("external_id")}
 	fields := map[string]string{}
@@ -149,12 +151,14 @@ type noticesData struct {
 	Station family.Station
 	Print   bool
 	Now     time.Time
+	// MoreFilters opens the filters beyond the search box: one is set.
+	MoreFilters bool
 }
 
-var noticeFilterFields = []string{"sex", "age_min", "age_max", "accent", "region", "from", "to"}
+var noticeFilterFields = []string{"q", "sex", "age_min", "age_max", "accent", "region", "from", "to"}
 
 func noticeFilter(q url.Values) family.NoticeFilter {
-	return family.NoticeFilter{Sex: cases.Sex(q.Get("sex")), AgeMin: atoi(q.Get("age_min")), AgeMax: atoi(q.Get("age_max")),
+	return family.NoticeFilter{Text: strings.TrimSpace(q.Get("q")), Sex: cases.Sex(q.Get("sex")), AgeMin: atoi(q.Get("age_min")), AgeMax: atoi(q.Get("age_max")),
 		Accent: strings.TrimSpace(q.Get("accent")), Region: strings.TrimSpace(q.Get("region")), From: q.Get("from"), To: q.Get("to")}
 }
 
@@ -165,6 +169,9 @@ func (s *Server) noticesPrint(w http.ResponseWriter, r *http.Request) { s.showNo
 func (s *Server) showNotices(w http.ResponseWriter, r *http.Request, print bool) {
 	q := r.URL.Query()
 	d := &noticesData{Sexes: []cases.Sex{cases.Male, cases.Female}, Query: q.Encode(), Station: s.Family.Station, Print: print, Now: s.Now()}
+	for _, f := range noticeFilterFields[1:] {
+		d.MoreFilters = d.MoreFilters || q.Get(f) != ""
+	}
 	page, title := "notices", "title.notices"
 	if print {
 		page, title = "notices_print", "title.notices_print"
@@ -241,17 +248,20 @@ func (s *Server) noticeSummary(lang string, n *family.PublicNotice) (title, summ
 		parts = append(parts, t("notice.height", n.HeightCm))
 	}
 	if n.Accent != "" {
-		parts = append(parts, t("notice.accent")+": "+n.Accent)
+		parts = append(parts, t("notice.accent")+t("punct.colon")+n.Accent)
 	}
 	parts = append(parts, t("notice.found", n.FoundOn, n.FoundPlace))
+	if n.Features != "" {
+		parts = append(parts, t("notice.features")+t("punct.colon")+n.Features)
+	}
 	if n.Clothing != "" {
-		parts = append(parts, t("notice.clothing")+": "+n.Clothing)
+		parts = append(parts, t("notice.clothing")+t("punct.colon")+n.Clothing)
 	}
 	if n.Speech != "" {
 		parts = append(parts, t("notice.speech_"+n.Speech))
 	}
 	parts = append(parts, t("notice.contact", n.Station.Name, n.Station.Phone))
-	return title, strings.Join(parts, "；")
+	return title, strings.Join(parts, t("punct.semicolon"))
 }
 
 // noticesFeed is the Atom feed of the public notices.
@@ -300,6 +310,7 @@ type apiReport struct {
 	Dialect         string `json:"dialect"`
 	LostOn          string `json:"lost_on"`
 	LostPlace       string `json:"lost_place"`
+	Features        string `json:"features"`
 	Description     string `json:"description"`
 	ContactName     string `json:"contact_name"`
 	ContactRelation string `json:"contact_relation"`
@@ -333,7 +344,7 @@ func parseMissingReports(body []byte) ([]family.ReportInput, error) {
 		}
 		out[i] = family.ReportInput{ExternalID: a.ExternalID, Name: a.Name, Aliases: a.Aliases, Sex: sex, BirthDate: a.BirthDate,
 			AgeMin: a.AgeMin, AgeMax: a.AgeMax, HeightCm: a.HeightCm, IDNumber: a.IDNumber, NativePlace: a.NativePlace, Dialect: a.Dialect,
-			LostOn: a.LostOn, LostPlace: a.LostPlace, Description: a.Description, ContactName: a.ContactName,
+			LostOn: a.LostOn, LostPlace: a.LostPlace, Features: a.Features, Description: a.Description, ContactName: a.ContactName,
 			ContactRelation: a.ContactRelation, ContactPhone: a.ContactPhone, Private: a.Private}
 	}
 	return out, nil
@@ -525,7 +536,7 @@ func (s *Server) familyRefresh(w http.ResponseWriter, r *http.Request) {
 func (s *Server) personNotice(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	_, err := s.Family.Publish(r.Context(), info(r).actor, id, family.NoticeInput{FoundPlace: r.FormValue("found_place"),
-		Clothing: r.FormValue("clothing"), Accent: r.FormValue("accent"), ShowName: r.FormValue("show_name") == "1"})
+		Features: r.FormValue("features"), Clothing: r.FormValue("clothing"), Accent: r.FormValue("accent"), ShowName: r.FormValue("show_name") == "1"})
 	if err != nil {
 		s.refused(w, r, err, s.showPerson)
 		return
@@ -613,4 +624,17 @@ func (s *Server) familyPanelOf(r *http.Request, personID string) (*familyPanel, 
 	}
 	matching, err := s.Family.PersonMatching(r.Context(), personID)
 	return &familyPanel{Candidates: cs, Notices: ns, Private: private, Matching: matching, Now: s.Now()}, err
+}
+
+// valueText is one side's value in a match explanation: "籍贯：河南省…",
+// "口音：河南话（河南省）", "男".
+func valueText(cat *i18n.Catalog, lang string, v family.Value) string {
+	text := v.Text
+	if v.Key != "" {
+		text = cat.T(lang, v.Key, v.Args...)
+	}
+	if v.Label == "" {
+		return text
+	}
+	return cat.T(lang, v.Label) + cat.T(lang, "punct.colon") + text
 }

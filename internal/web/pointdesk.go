@@ -114,7 +114,7 @@ func (s *Server) pointDeskPost(w http.ResponseWriter, r *http.Request) {
 		in := supplies.MoveInput{Kind: supplies.Handout, ItemID: r.FormValue("item_id"), LocationID: r.FormValue("location_id"), Qty: qty,
 			PersonKey: r.FormValue("person_key"), Reason: r.FormValue("reason"), Override: r.FormValue("override") == "1"}
 		if in.PersonKey != "" {
-			in.PersonKey = "point:" + in.PersonKey // a description, not an identity
+			in.PersonKey = pointKey + in.PersonKey // a description, not an identity
 		}
 		if _, err := s.Supplies.Record(r.Context(), a, in); err != nil {
 			s.refused(w, r, err, s.showPointDesk)

@@ -22,6 +22,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -85,6 +86,13 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 				return strings.Join(names, cat.T(lang, "list.or"))
 			},
 			"openHours": func(text string) string { return hoursText(lang, text) },
+
+			// Codes and values put in words, phone numbers people can tap.
+			"deliveryError": func(msg string) string { return deliveryErrorText(cat, lang, msg) },
+			"recipient":     func(key string) string { return recipientText(cat, lang, key) },
+			"value":         func(v family.Value) string { return valueText(cat, lang, v) },
+			"tel":           telLink,
+			"tlink":         func(key string, args ...any) template.HTML { return messageHTML(cat, lang, key, args...) },
 			"svcName": func(code string) string {
 				if svc, ok := intake.ServiceByCode(code); ok {
 					return svc.Name(lang)
@@ -156,6 +164,7 @@ type view struct {
 	Form      url.Values
 	Data      any
 	Version   string
+	Hotline   string // the station's 24 h number, for every page's footer
 	actor     auth.Actor
 }
 
@@ -228,7 +237,7 @@ func (s *Server) newView(r *http.Request, title string, data any) *view {
 		other = "zh-CN"
 	}
 	return &view{Lang: ri.lang, OtherLang: other, Title: title, User: ri.user, CSRF: ri.csrf, Path: r.URL.Path,
-		Data: data, Form: url.Values{}, Version: s.Version, actor: ri.actor}
+		Data: data, Form: url.Values{}, Version: s.Version, Hotline: s.hotline(), actor: ri.actor}
 }
 
 // render writes a page with status code.

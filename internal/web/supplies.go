@@ -9,6 +9,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/supplies"
 )
@@ -217,4 +218,17 @@ func (s *Server) supplyUnbookedSettle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/supplies?notice=settled#unbooked", http.StatusSeeOther)
+}
+
+// pointKey marks a handout a rescue point's desk recorded: a description
+// of who received it, not an identity.
+const pointKey = "point:"
+
+// recipientText says who received a handout: someone met on a street
+// encounter, or what staff or the desk typed.
+func recipientText(cat *i18n.Catalog, lang, key string) string {
+	if strings.HasPrefix(key, supplies.EncounterKey("")) {
+		return cat.T(lang, "supplies.to_encounter")
+	}
+	return strings.TrimPrefix(key, pointKey)
 }

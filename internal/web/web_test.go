@@ -373,6 +373,10 @@ func TestCatalogCoversTemplates(t *testing.T) {
 		dynamic = append(dynamic, "notice.state_"+st)
 	}
 	dynamic = append(dynamic, "notice.speech_unclear")
+	for _, m := range []string{family.MissingPerson, family.MissingBoth, family.Unreadable} {
+		dynamic = append(dynamic, "match.missing_"+m)
+	}
+	dynamic = append(dynamic, "match.missing_report", "match.missing_earlier", "event.incident.updated")
 	for _, k := range points.Kinds {
 		dynamic = append(dynamic, "points.kind_"+k)
 	}

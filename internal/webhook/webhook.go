@@ -141,12 +141,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			sent++
 			continue
 		}
-		dead := attempts >= w.MaxAttempts || err == errNoURL
+		dead := attempts >= w.MaxAttempts || err == ErrNoURL
 		if err := w.Store.MarkFailed(ctx, d.ID, attempts, at.Add(w.Backoff(attempts)), truncate(err.Error(), 300), dead, at); err != nil {
 			return sent, err
 		}
 		lvl := slog.LevelInfo
-		if err == errNoURL {
+		if err == ErrNoURL {
 			lvl = slog.LevelDebug // a partner that polls instead: not news
 		}
 		w.Log.Log(ctx, lvl, "webhook failed", "delivery", d.ID, "partner", d.Partner, "attempt", attempts, "dead", dead, "err", err)
@@ -154,7 +154,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	return sent, nil
 }
 
-var errNoURL = fmt.Errorf("no webhook URL is configured for this partner")
+// AnsweredPrefix starts the last error of a delivery the partner refused
+// ("partner answered 503 Service Unavailable").
+const AnsweredPrefix = "partner answered "
+
+// ErrNoURL is the last error of a delivery to a partner without a webhook URL.
+var ErrNoURL = fmt.Errorf("no webhook URL is configured for this partner")
 
 func (w *Worker) send(ctx context.Context, d *intake.Delivery) error {
 	p, err := w.Store.PartnerByCode(ctx, d.Partner)
@@ -162,7 +167,7 @@ func (w *Worker) send(ctx context.Context, d *intake.Delivery) error {
 		return err
 	}
 	if p.WebhookURL == "" {
-		return errNoURL
+		return ErrNoURL
 	}
 	secret, err := w.Secret(p)
 	if err != nil {
@@ -186,7 +191,7 @@ func (w *Worker) send(ctx context.Context, d *intake.Delivery) error {
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("partner answered %s", res.Status)
+		return fmt.Errorf("%s%s", AnsweredPrefix, res.Status)
 	}
 	return nil
 }
