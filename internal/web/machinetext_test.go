@@ -80,6 +80,7 @@ func TestChinesePagesShowNoMachineText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.matched()
 	cands, _ := h.db.Candidates(ctx, nil, ad.Person.ID, rep.ID)
 	if len(cands) == 0 {
 		t.Fatal("no candidate for the family's report")
