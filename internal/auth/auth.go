@@ -79,8 +79,13 @@ func (k *APIKey) Revoked() bool { return !k.RevokedAt.IsZero() }
 // Actor is whoever performs an action: a signed-in user, a partner system
 // or the command line.
 type Actor struct {
-	UserID       string // user id, or API key id for partner systems
-	Name         string
+	UserID string // user id, or API key id for partner systems
+	// Name is who did it as people read it on a record (登记人, 经办人):
+	// the account's display name, or its username when it has none.
+	Name string
+	// Username is the account's login name: the audit log records it, so
+	// an entry names one account even when two people share a name.
+	Username     string
 	Role         Role
 	DepartmentID string
 	PointID      string // a liaison's own rescue point: the only one it may act for
@@ -120,7 +125,11 @@ func (d *Denied) Error() string {
 
 // Entry starts an audit entry for an action by a.
 func (a Actor) Entry(action, recordType, recordID string) audit.Entry {
-	return audit.Entry{ActorID: a.UserID, ActorName: a.Name, Action: action, RecordType: recordType, RecordID: recordID, IP: a.IP}
+	name := a.Username
+	if name == "" {
+		name = a.Name
+	}
+	return audit.Entry{ActorID: a.UserID, ActorName: name, Action: action, RecordType: recordType, RecordID: recordID, IP: a.IP}
 }
 
 // CLIActor is the actor for administrative commands run on the server.

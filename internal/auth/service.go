@@ -65,7 +65,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 	}
 	actor := Actor{Name: username, IP: ip}
 	if u != nil && err == nil {
-		actor = Actor{UserID: u.ID, Name: u.Username, Role: u.Role, IP: ip}
+		actor = ActorFor(u, ip)
 	} else {
 		u = nil
 	}
@@ -183,7 +183,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, *Us
 
 // ActorFor builds the actor of a signed-in user.
 func ActorFor(u *User, ip string) Actor {
-	return Actor{UserID: u.ID, Name: u.Username, Role: u.Role, DepartmentID: u.DepartmentID, PointID: u.PointID, IP: ip}
+	name := strings.TrimSpace(u.DisplayName)
+	if name == "" {
+		name = u.Username
+	}
+	return Actor{UserID: u.ID, Name: name, Username: u.Username, Role: u.Role, DepartmentID: u.DepartmentID, PointID: u.PointID, IP: ip}
 }
 
 // Logout ends a session.

@@ -26,8 +26,23 @@ type Span struct {
 	Start, End int     // minutes after midnight; End < Start: past midnight
 }
 
+// dayNames are the days as staff write them: English abbreviations, 周一 …
+// 周日 and 星期一 … 星期日 (or 星期天).
 var dayNames = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
 	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+
+func init() {
+	for i, c := range []string{"日", "一", "二", "三", "四", "五", "六"} {
+		dayNames["周"+c] = time.Weekday(i)
+		dayNames["星期"+c] = time.Weekday(i)
+	}
+	dayNames["周天"], dayNames["星期天"] = time.Sunday, time.Sunday
+}
+
+// normHours turns the full-width and Chinese ways of writing a range and a
+// clock into the plain ones: "周一至周五 08：30～17：30" reads as
+// "周一-周五 08:30-17:30".
+var normHours = strings.NewReplacer("：", ":", "至", "-", "到", "-", "～", "-", "~", "-", "—", "-", "－", "-", "–", "-", "　", " ", " (next day)", "+1", "、", ",", "，", ",", ", ", ",")
 
 // HoursError says what is wrong with an hours text, for the form.
 type HoursError struct {
@@ -42,7 +57,8 @@ func (e *HoursError) Error() string { return e.Key + ": " + e.Detail }
 func ParseHours(s string) (Hours, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
 	h := Hours{text: s}
-	if s == "24h" || s == "24/7" {
+	s = normHours.Replace(s)
+	if s == "24h" || s == "24/7" || s == "全天" || s == "全天24小时" || s == "24小时" || s == "24 小时" || s == "24 hours" {
 		h.Always = true
 		return h, nil
 	}
@@ -96,7 +112,15 @@ func ParseHours(s string) (Hours, error) {
 }
 
 func parseDays(s string, days *[7]bool) error {
-	if s == "daily" || s == "everyday" {
+	if list := strings.Split(s, ","); len(list) > 1 { // 周六、周日
+		for _, one := range list {
+			if err := parseDays(one, days); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if s == "daily" || s == "everyday" || s == "每天" || s == "每日" {
 		for i := range days {
 			days[i] = true
 		}

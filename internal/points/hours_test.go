@@ -126,3 +126,36 @@ func FuzzParseHours(f *testing.F) {
 		}
 	})
 }
+
+// Staff write hours in Chinese as often as not: days, ranges and full-width
+// punctuation read the same as the plain form.
+func TestChineseHoursReadAsPlain(t *testing.T) {
+	for chinese, plain := range map[string]string{
+		"周一至周五 08：30～17：30；周六 09:00-12:00": "mon-fri 08:30-17:30; sat 09:00-12:00",
+		"每天 20:00-次日08:00":                 "daily 20:00-08:00+1",
+		"星期五到星期天 22:00-次日02:00":            "fri-sun 22:00-02:00+1",
+		"全天": "24h",
+	} {
+		c, err := ParseHours(chinese)
+		if err != nil {
+			t.Errorf("ParseHours(%q): %v", chinese, err)
+			continue
+		}
+		p, err := ParseHours(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Always != p.Always || len(c.Spans) != len(p.Spans) {
+			t.Errorf("%q reads as %+v, want %+v", chinese, c, p)
+			continue
+		}
+		for i := range c.Spans {
+			if c.Spans[i] != p.Spans[i] {
+				t.Errorf("%q span %d = %+v, want %+v", chinese, i, c.Spans[i], p.Spans[i])
+			}
+		}
+	}
+	if _, err := ParseHours("周八 08:00-17:00"); err == nil {
+		t.Error("周八 is not a day")
+	}
+}

@@ -1,6 +1,11 @@
 package web
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+
+	"github.com/havenrescue/haven/internal/points"
+)
 
 func TestHoursText(t *testing.T) {
 	for _, c := range []struct{ in, zh, en string }{
@@ -15,6 +20,22 @@ func TestHoursText(t *testing.T) {
 		}
 		if got := hoursText("en", c.in); got != c.en {
 			t.Errorf("en %q: %q, want %q", c.in, got, c.en)
+		}
+		// The edit form shows the hours as read: saved again, they mean
+		// the same.
+		want, err := points.ParseHours(c.in)
+		if err != nil {
+			continue
+		}
+		for _, shown := range []string{c.zh, c.en} {
+			got, err := points.ParseHours(shown)
+			if err != nil {
+				t.Errorf("%q shown as %q does not read back: %v", c.in, shown, err)
+				continue
+			}
+			if got.Always != want.Always || fmt.Sprint(got.Spans) != fmt.Sprint(want.Spans) {
+				t.Errorf("%q shown as %q reads back as %v, want %v", c.in, shown, got.Spans, want.Spans)
+			}
 		}
 	}
 }

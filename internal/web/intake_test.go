@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -376,6 +377,14 @@ func TestPublicReportAndStatus(t *testing.T) {
 		if rows, _ := h.db.ListAudit(ctx, audit.Filter{Action: action}); len(rows) != 1 {
 			t.Errorf("%s: %d audit rows", action, len(rows))
 		}
+	}
+	// A note names its author as people know her (张丽), not by her login.
+	if res, _ := d.post("/dispatch/incidents/"+v.IncidentID+"/notes", url.Values{"text": {"已电话联系报告人"}}); res.StatusCode >= 400 {
+		t.Fatalf("note: %d", res.StatusCode)
+	}
+	_, page = d.do("GET", "/incidents/"+v.IncidentID, nil, false)
+	if !strings.Contains(page, "已电话联系报告人") || !strings.Contains(page, "张丽") || regexp.MustCompile(`>\s*dispatcher\s*<`).MatchString(page) {
+		t.Fatal("the note's author is not shown by her name")
 	}
 	// The dispatcher closes it; the reporter sees the outcome.
 	inc, _ := h.db.IncidentByID(ctx, v.IncidentID)

@@ -173,7 +173,7 @@ func (s *Server) showAdminPoint(w http.ResponseWriter, r *http.Request, code int
 		keepPointForm(v, r)
 	} else {
 		for k, val := range map[string]string{"name": p.Name, "kind": p.Kind, "address": p.Address, "lat": strconv.FormatFloat(p.Lat, 'f', 6, 64),
-			"lng": strconv.FormatFloat(p.Lng, 'f', 6, 64), "hours": p.HoursText, "capacity": strconv.Itoa(p.Capacity), "liaison": p.Liaison,
+			"lng": strconv.FormatFloat(p.Lng, 'f', 6, 64), "hours": hoursText(v.Lang, p.HoursText), "capacity": strconv.Itoa(p.Capacity), "liaison": p.Liaison,
 			"liaison_phone": p.LiaisonPhone, "season_from": p.Season.From, "season_to": p.Season.To, "directions": p.Directions} {
 			v.Form.Set(k, val)
 		}

@@ -66,10 +66,10 @@
       if (e) { e.dataset.point = p.id; }
     });
     (board.stations || []).forEach(function (p) {
-      var m = L.marker(at(p.lat, p.lng), { icon: L.divIcon({ className: "station-pin", html: "站", iconSize: [20, 20] }) })
+      var m = L.marker(at(p.lat, p.lng), { icon: L.divIcon({ className: "station-pin", html: "", iconSize: [20, 20] }) })
         .bindTooltip(text(t("dispatch.station") + " · " + p.name)).addTo(map);
       var e = m.getElement();
-      if (e) { e.dataset.station = p.id; }
+      if (e) { e.textContent = t("dispatch.station_pin"); e.dataset.station = p.id; }
     });
   }
   function slaOf(i) {
