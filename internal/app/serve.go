@@ -55,6 +55,7 @@ type env struct {
 	cases     *cases.Service
 	health    *health.Service
 	family    *family.Service
+	peers     []family.Peer
 	points    *points.Service
 	supplies  *supplies.Service
 	vols      *volunteers.Service
@@ -149,6 +150,19 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.health = &health.Service{Store: db, Audit: db, Now: e.now}
 	e.family = &family.Service{Store: db, Cases: e.cases, Audit: db, Keys: keys, Photos: photos, Now: e.now, NoticeDays: cfg.NoticeDays,
 		Station: family.Station{Name: cfg.StationName, Phone: cfg.StationPhone}, Domain: pfifDomain(cfg.BaseURL)}
+	if cfg.FamilyPeers != "" {
+		f, err := os.Open(cfg.FamilyPeers)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("%v (check --family-peers / HAVEN_FAMILY_PEERS)", err)
+		}
+		e.peers, err = family.ParsePeers(f)
+		f.Close()
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("%s: %v", cfg.FamilyPeers, err)
+		}
+	}
 	e.campaigns = &campaigns.Service{Store: db, Now: e.now}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
@@ -281,6 +295,12 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 	// then follows the log.
 	go e.family.Run(ctx, e.db.Wake(), func(err error) { e.log.Warn("family search", "err", err) })
 	go e.db.Listen(ctx, func(err error) { e.log.Warn("event notifications", "err", err) })
+	if len(e.peers) > 0 {
+		client := &http.Client{Timeout: time.Minute}
+		go e.family.RunPeers(ctx, client, e.peers, 5*time.Minute, func(p family.Peer, err error) {
+			e.log.Warn("family search peer", "peer", p.Name, "err", err)
+		})
+	}
 	go e.pruneEvents(ctx)
 	go e.nightlyRetention(ctx)
 	wctx, stopWorker := context.WithCancel(ctx)

@@ -131,4 +131,4 @@ func Permissions() []Permission {
 
 // APIKeyScopes are the scopes an API key may carry. Partner channels add
 // theirs (for example "intake.write" for 12345 work orders).
-var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write"}
+var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write", "family.read"}

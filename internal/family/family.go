@@ -195,6 +195,12 @@ type Store interface {
 	ReportByRef(ctx context.Context, ref string) (*Report, error)
 	ReportByExternal(ctx context.Context, org, externalID string) (*Report, error)
 	Reports(ctx context.Context, f ReportFilter) ([]*Report, error)
+	// ReportsSince lists reports changed after c, oldest change first.
+	ReportsSince(ctx context.Context, c Cursor, limit int) ([]*Report, error)
+	// PeerStatus is where pulling from a peer stands (zero when never
+	// pulled); SavePeerStatus keeps it.
+	PeerStatus(ctx context.Context, name string) (PeerStatus, error)
+	SavePeerStatus(ctx context.Context, st PeerStatus) error
 	// ActiveReports lists the reports being searched for.
 	ActiveReports(ctx context.Context) ([]*Report, error)
 	// UpdateReport saves status and person, version-checked, with an

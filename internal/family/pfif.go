@@ -302,28 +302,9 @@ func (s *Service) Export(ctx context.Context, a auth.Actor) (*PFIFDoc, error) {
 	doc, domain := &PFIFDoc{}, s.domain()
 	at := func(t time.Time) string { return t.UTC().Format(pfifTime) }
 	for _, r := range reports {
-		if r.Private || r.Status == StatusWithdrawn {
-			continue
+		if p, ok := s.reportPerson(r, domain); ok {
+			doc.Persons = append(doc.Persons, p)
 		}
-		rid := r.ExternalID
-		if r.Source != SourceStation || rid == "" {
-			rid = domain + "/report." + r.Ref
-		}
-		p := PFIFPerson{RecordID: rid, EntryDate: at(r.CreatedAt), AuthorName: firstOf(r.SourceOrg, s.Station.Name), SourceName: s.Station.Name,
-			SourceDate: at(r.CreatedAt), FullName: firstOf(r.Name, r.Ref), AlternateNames: r.Aliases,
-			Description: pfifDescription([2]string{"体貌特征", r.Features}, [2]string{"衣着及其他", r.Description}), Sex: pfifSex(r.Sex), DateOfBirth: r.BirthDate, HomeCity: r.NativePlace}
-		if r.AgeMax > 0 {
-			p.Age = strconv.Itoa(r.AgeMin) + "-" + strconv.Itoa(r.AgeMax)
-		}
-		p.Notes = append(p.Notes, PFIFNote{RecordID: domain + "/note.report." + r.Ref, AuthorName: firstOf(r.SourceOrg, s.Station.Name),
-			SourceDate: at(r.CreatedAt), Status: "information_sought", LastKnownLocation: strings.TrimSpace(r.LostOn + " " + r.LostPlace),
-			Text: firstOf(p.Description, "寻人 "+r.Ref)})
-		if r.Status == StatusFound && r.PersonID != "" {
-			p.Notes = append(p.Notes, PFIFNote{RecordID: domain + "/note.found." + r.Ref, LinkedPersonID: domain + "/person." + r.PersonID,
-				AuthorName: s.Station.Name, SourceDate: at(r.UpdatedAt), AuthorMadeContact: "true", Status: "believed_alive",
-				Text: "Found and in the care of " + s.Station.Name + " (" + s.Station.Phone + ")."})
-		}
-		doc.Persons = append(doc.Persons, p)
 	}
 	notices, err := s.PublicNotices(ctx, NoticeFilter{})
 	if err != nil {
@@ -346,6 +327,38 @@ func (s *Service) Export(ctx context.Context, a auth.Actor) (*PFIFDoc, error) {
 		doc.Persons = append(doc.Persons, p)
 	}
 	return doc, nil
+}
+
+func pfifAt(t time.Time) string { return t.UTC().Format(pfifTime) }
+
+// reportPerson is a report as a PFIF person with its notes, or false when
+// the report is not shared (private, withdrawn). A report that came from
+// another station keeps that station's record id, so it never comes back
+// to it as new.
+func (s *Service) reportPerson(r *Report, domain string) (PFIFPerson, bool) {
+	if r.Private || r.Status == StatusWithdrawn {
+		return PFIFPerson{}, false
+	}
+	at := pfifAt
+	rid := r.ExternalID
+	if r.Source != SourceStation || rid == "" {
+		rid = domain + "/report." + r.Ref
+	}
+	p := PFIFPerson{RecordID: rid, EntryDate: at(r.CreatedAt), AuthorName: firstOf(r.SourceOrg, s.Station.Name), SourceName: s.Station.Name,
+		SourceDate: at(r.CreatedAt), FullName: firstOf(r.Name, r.Ref), AlternateNames: r.Aliases,
+		Description: pfifDescription([2]string{"体貌特征", r.Features}, [2]string{"衣着及其他", r.Description}), Sex: pfifSex(r.Sex), DateOfBirth: r.BirthDate, HomeCity: r.NativePlace}
+	if r.AgeMax > 0 {
+		p.Age = strconv.Itoa(r.AgeMin) + "-" + strconv.Itoa(r.AgeMax)
+	}
+	p.Notes = append(p.Notes, PFIFNote{RecordID: domain + "/note.report." + r.Ref, AuthorName: firstOf(r.SourceOrg, s.Station.Name),
+		SourceDate: at(r.CreatedAt), Status: "information_sought", LastKnownLocation: strings.TrimSpace(r.LostOn + " " + r.LostPlace),
+		Text: firstOf(p.Description, "寻人 "+r.Ref)})
+	if r.Status == StatusFound && r.PersonID != "" {
+		p.Notes = append(p.Notes, PFIFNote{RecordID: domain + "/note.found." + r.Ref, LinkedPersonID: domain + "/person." + r.PersonID,
+			AuthorName: s.Station.Name, SourceDate: at(r.UpdatedAt), AuthorMadeContact: "true", Status: "believed_alive",
+			Text: "Found and in the care of " + s.Station.Name + " (" + s.Station.Phone + ")."})
+	}
+	return p, true
 }
 
 func (s *Service) domain() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -620,3 +621,38 @@ func (db *DB) SetNoticeState(ctx context.Context, personID, state string, at tim
 }
 
 var _ family.Store = (*DB)(nil)
+
+// ReportsSince implements family.Store: reports changed after c, oldest
+// change first, read along missing_reports_changed.
+func (db *DB) ReportsSince(ctx context.Context, c family.Cursor, limit int) ([]*family.Report, error) {
+	if c.At.IsZero() {
+		return list(ctx, db, db.r, "store.ReportsSince", `SELECT `+reportCols+` FROM missing_reports ORDER BY updated_at, id LIMIT ?`,
+			scanReport, limit)
+	}
+	return list(ctx, db, db.r, "store.ReportsSince", `SELECT `+reportCols+` FROM missing_reports
+		WHERE updated_at >= ? AND (updated_at > ? OR id > ?) ORDER BY updated_at, id LIMIT ?`,
+		scanReport, db.d.t(c.At), db.d.t(c.At), c.ID, limit)
+}
+
+// PeerStatus implements family.Store.
+func (db *DB) PeerStatus(ctx context.Context, name string) (family.PeerStatus, error) {
+	st := family.PeerStatus{Name: name}
+	err := db.readRow(ctx, `SELECT cursor_at, cursor_id, pulled_at, added, error FROM family_peers WHERE name = ?`, name).
+		Scan(scanTime{&st.Cursor.At}, &st.Cursor.ID, scanTime{&st.PulledAt}, &st.Added, &st.Error)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return st, translate("store.PeerStatus", err)
+	}
+	return st, nil
+}
+
+// SavePeerStatus implements family.Store.
+func (db *DB) SavePeerStatus(ctx context.Context, st family.PeerStatus) error {
+	_, err := db.execDurable(ctx, `INSERT INTO family_peers (name, cursor_at, cursor_id, pulled_at, added, error) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET cursor_at = excluded.cursor_at, cursor_id = excluded.cursor_id, pulled_at = excluded.pulled_at,
+		added = excluded.added, error = excluded.error`,
+		st.Name, db.d.t(st.Cursor.At), st.Cursor.ID, db.d.t(st.PulledAt), st.Added, st.Error)
+	return translate("store.SavePeerStatus", err)
+}

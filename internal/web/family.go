@@ -570,6 +570,34 @@ func (s *Server) familyPFIF(w http.ResponseWriter, r *http.Request) {
 	_, _ = buf.WriteTo(w)
 }
 
+// apiPFIF serves a peer one page of the shareable reports changed after
+// its cursor, as PFIF 1.4; X-Haven-Next holds the next page's cursor and
+// X-Haven-More says whether to ask again now.
+func (s *Server) apiPFIF(w http.ResponseWriter, r *http.Request) {
+	if !s.allow(w, r, s.partnerLimit, info(r).actor.UserID) {
+		return
+	}
+	c, err := family.ParseCursor(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	doc, next, more, err := s.Family.ExportSince(r.Context(), info(r).actor, c, family.PeerPageSize)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := family.EncodePFIF(&buf, doc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set("X-Haven-Next", next.Encode())
+	w.Header().Set("X-Haven-More", strconv.FormatBool(more))
+	_, _ = buf.WriteTo(w)
+}
+
 // familyImport imports another station's PFIF file.
 func (s *Server) familyImport(w http.ResponseWriter, r *http.Request) {
 	if err := info(r).actor.Require("web.familyImport", auth.PermFamilyManage); err != nil {

@@ -194,6 +194,7 @@ func init() {
 		"GET /notices/{ref}":                 anyone,
 		"GET /notices/{ref}/photo":           anyone,
 		"POST /api/v1/missing-reports":       apiKey,
+		"GET /api/v1/pfif":                   apiKey,
 		"GET /family":                        familyViewers,
 		"GET /family/reports/new":            caseStaff,
 		"POST /family/reports":               caseStaff,

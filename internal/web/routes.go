@@ -133,6 +133,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /notices/{ref}", s.limited(s.statusLimit, s.public(s.noticePage)))
 	s.handle("GET /notices/{ref}/photo", s.limited(s.statusLimit, s.public(s.noticePhoto)))
 	s.handle("POST /api/v1/missing-reports", s.partner("family.write", s.apiMissingReports))
+	s.handle("GET /api/v1/pfif", s.partner("family.read", s.apiPFIF))
 	s.handle("GET /family", s.signedIn(s.familyPage))
 	s.handle("GET /family/reports/new", s.signedIn(s.familyReportNewPage))
 	s.handleUpload("POST /family/reports", s.signedIn(s.familyReportCreate))
