@@ -693,7 +693,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (Actor
 	if k.Revoked() {
 		return Actor{}, errs.E(errs.Unauthorized, op, "err.api_key")
 	}
-	return Actor{UserID: k.ID, Name: "apikey:" + k.Name, Role: RolePartner, DepartmentID: k.DepartmentID, IP: ip, Scopes: k.Scopes}, nil
+	return Actor{UserID: k.ID, Name: k.Name, Username: "apikey:" + k.Name, Role: RolePartner, DepartmentID: k.DepartmentID, IP: ip, Scopes: k.Scopes}, nil
 }
 
 // BrowseAudit lists audit entries for an administrator, with a label for

@@ -32,7 +32,7 @@ func SeedFamily(ctx context.Context, fs *family.Service, cs *cases.Service, a *a
 	if err != nil {
 		return nil, err
 	}
-	police := auth.Actor{UserID: k.ID, Name: "apikey:" + k.Name, Role: auth.RolePartner, Scopes: k.Scopes}
+	police := auth.Actor{UserID: k.ID, Name: k.Name, Username: "apikey:" + k.Name, Role: auth.RolePartner, Scopes: k.Scopes}
 	keys := []Key{{Name: "police", Key: full, Scopes: "family.write", Use: "POST /api/v1/missing-reports"}}
 
 	// Reports are filed, then everything is matched once, before the

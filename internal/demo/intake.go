@@ -89,7 +89,7 @@ func SeedIntake(ctx context.Context, d Deps, apiKey string) ([]Key, error) {
 		}
 		for _, ch := range intake.PartnerChannels {
 			partnerKey[ch] = k.ID
-			keyActor[ch] = auth.Actor{UserID: k.ID, Name: "apikey:" + k.Name, Role: auth.RolePartner, Scopes: k.Scopes}
+			keyActor[ch] = auth.Actor{UserID: k.ID, Name: k.Name, Username: "apikey:" + k.Name, Role: auth.RolePartner, Scopes: k.Scopes}
 		}
 		openKey = full
 		keys = append(keys, Key{Name: "12345 / 110 / 数字城管 / Open311", Key: full, Scopes: "intake.read intake.write open311", Use: "all demo partners"})
@@ -101,7 +101,7 @@ func SeedIntake(ctx context.Context, d Deps, apiKey string) ([]Key, error) {
 				return nil, err
 			}
 			partnerKey[ch] = k.ID
-			keyActor[ch] = auth.Actor{UserID: k.ID, Name: "apikey:" + k.Name, Role: auth.RolePartner, Scopes: k.Scopes}
+			keyActor[ch] = auth.Actor{UserID: k.ID, Name: k.Name, Username: "apikey:" + k.Name, Role: auth.RolePartner, Scopes: k.Scopes}
 			keys = append(keys, Key{Name: string(ch), Key: full, Scopes: "intake.read intake.write", Use: "POST /api/v1/partners/" + string(ch) + "/workorders"})
 		}
 		full, _, err := d.Auth.CreateAPIKey(ctx, admin, "演示-Open311客户端", []string{"open311"}, "")
