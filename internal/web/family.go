@@ -556,17 +556,24 @@ func (s *Server) personConsent(w http.ResponseWriter, r *http.Request) {
 // familyPFIF downloads the PFIF 1.4 export.
 func (s *Server) familyPFIF(w http.ResponseWriter, r *http.Request) {
 	doc, err := s.Family.Export(r.Context(), info(r).actor)
+	s.writePFIF(w, r, doc, err, "Content-Disposition", fmt.Sprintf(`attachment; filename="haven-pfif-%s.xml"`, s.Now().Format("20060102")))
+}
+
+// writePFIF answers with doc as XML and the header pairs given, or with
+// err; the document is encoded whole before anything is sent.
+func (s *Server) writePFIF(w http.ResponseWriter, r *http.Request, doc *family.PFIFDoc, err error, headers ...string) {
+	var buf bytes.Buffer
+	if err == nil {
+		err = family.EncodePFIF(&buf, doc)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := family.EncodePFIF(&buf, doc); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="haven-pfif-%s.xml"`, s.Now().Format("20060102")))
+	for i := 0; i+1 < len(headers); i += 2 {
+		w.Header().Set(headers[i], headers[i+1])
+	}
 	_, _ = buf.WriteTo(w)
 }
 
@@ -583,19 +590,7 @@ func (s *Server) apiPFIF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	doc, next, more, err := s.Family.ExportSince(r.Context(), info(r).actor, c, family.PeerPageSize)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := family.EncodePFIF(&buf, doc); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.Header().Set("X-Haven-Next", next.Encode())
-	w.Header().Set("X-Haven-More", strconv.FormatBool(more))
-	_, _ = buf.WriteTo(w)
+	s.writePFIF(w, r, doc, err, "X-Haven-Next", next.Encode(), "X-Haven-More", strconv.FormatBool(more))
 }
 
 // familyImport imports another station's PFIF file.
