@@ -296,8 +296,8 @@ type Store interface {
 	// PeopleByIDBirth finds records (not merged away) by the birth date of
 	// their ID number.
 	PeopleByIDBirth(ctx context.Context, idBirth string) ([]*Person, error)
-	// PeopleNamed finds records (not merged away) whose name or aliases
-	// contain name.
+	// PeopleNamed finds records (not merged away) whose name or one of
+	// whose aliases (NamesOf) is name.
 	PeopleNamed(ctx context.Context, name string) ([]*Person, error)
 	// Identity returns the records merged into id (directly or through
 	// others), not including id.
@@ -308,6 +308,11 @@ type Store interface {
 	StayByID(ctx context.Context, id string) (*Stay, error)
 	StaysOf(ctx context.Context, personIDs []string) ([]*Stay, error)
 	OpenStays(ctx context.Context) ([]*Stay, error)
+	// OpenStaysPage lists a page of the open stays, longest in care first.
+	OpenStaysPage(ctx context.Context, limit, offset int) ([]*Stay, error)
+	// StationFigures counts the dashboard's figures with aggregate queries
+	// (the same rules as Rules.FiguresInGo).
+	StationFigures(ctx context.Context, q FigureQuery) (Figures, error)
 	// StaysArrived lists stays that arrived in [since, until).
 	StaysArrived(ctx context.Context, since, until time.Time) ([]*Stay, error)
 	UpdateStay(ctx context.Context, st *Stay, e audit.Entry) error // version-checked (room, bed)

@@ -234,14 +234,6 @@ func (r Rules) ComputeKPIs(stays []*Stay, people map[string]*Person, tasks map[s
 			}
 		}
 	}
-	share := func(n, d int) float64 {
-		if d == 0 {
-			return 0
-		}
-		return float64(n) / float64(d)
-	}
-	k.EnteredInDayShare = share(k.EnteredInDay, k.Stays)
-	k.NoticeShare = share(k.NoticeInTime, k.NoticeDueOrLate)
-	k.DNAShare = share(k.DNAInTime, k.DNADueOrLate)
+	k.Shares()
 	return k
 }

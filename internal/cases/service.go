@@ -449,12 +449,16 @@ func (s *Service) candidates(ctx context.Context, p *Person, now time.Time) ([]*
 }
 
 // namesOf is a person's name and aliases.
-func namesOf(x *Person) []string {
+func namesOf(x *Person) []string { return NamesOf(x.Name, x.Aliases) }
+
+// NamesOf is a name and the aliases listed with it (separated by commas,
+// enumeration commas or spaces): what the duplicate check compares.
+func NamesOf(name, aliases string) []string {
 	var out []string
-	if x.Name != "" {
-		out = append(out, x.Name)
+	if name != "" {
+		out = append(out, name)
 	}
-	return append(out, strings.FieldsFunc(x.Aliases, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' })...)
+	return append(out, strings.FieldsFunc(aliases, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' })...)
 }
 
 func sameName(p, q *Person) bool {

@@ -544,86 +544,82 @@ type Dashboard struct {
 	Unidentified int
 	Minors       int
 	HelpedThisYr int
+	Page         int  // from 1
+	More         bool // a next page follows
 }
 
 var severity = map[string]int{DeadlineOverdue: 3, DeadlineDueSoon: 2, DeadlineOpen: 1}
 
-// Dashboard builds the station dashboard; KPIs count the stays that
-// arrived since the start of the year (CST).
+// DashboardPageSize is how many people in care one dashboard page lists.
+const DashboardPageSize = 50
+
+// Dashboard builds the station dashboard's first page.
 func (s *Service) Dashboard(ctx context.Context, a auth.Actor) (*Dashboard, error) {
+	return s.DashboardPage(ctx, a, 1)
+}
+
+// DashboardPage builds one page of the station dashboard: the people in
+// care, longest in care first, DashboardPageSize to a page, and the
+// figures of the whole station, counted by the database. KPIs count the
+// stays that arrived since the start of the year (CST).
+func (s *Service) DashboardPage(ctx context.Context, a auth.Actor, page int) (*Dashboard, error) {
 	const op = "cases.Dashboard"
 	if err := a.Require(op, auth.PermCasesView); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	open, err := s.Store.OpenStays(ctx)
-	if err != nil {
-		return nil, err
-	}
+	page = max(page, 1)
+	now := s.now().Truncate(time.Microsecond) // what the database keeps
 	l := now.In(CST)
 	since := time.Date(l.Year(), 1, 1, 0, 0, 0, 0, CST)
-	year, err := s.Store.StaysArrived(ctx, since, now.Add(time.Minute))
+	fig, err := s.Store.StationFigures(ctx, s.Rules.FigureQuery(now, since, now.Add(time.Minute)))
 	if err != nil {
 		return nil, err
 	}
-	all := append(append([]*Stay{}, open...), year...)
-	ids := make([]string, 0, len(all))
-	var personIDs []string
-	for _, st := range all {
+	open, err := s.Store.OpenStaysPage(ctx, DashboardPageSize+1, (page-1)*DashboardPageSize)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{Since: since, InStation: fig.InStation, Unidentified: fig.Unidentified, Minors: fig.Minors,
+		Overdue: fig.Overdue, DueSoon: fig.DueSoon, KPIs: fig.KPIs, HelpedThisYr: fig.HelpedThisYr, Page: page}
+	if len(open) > DashboardPageSize {
+		open, d.More = open[:DashboardPageSize], true
+	}
+	ids := make([]string, 0, len(open))
+	personIDs := make([]string, 0, len(open))
+	for _, st := range open {
 		ids = append(ids, st.ID)
 		personIDs = append(personIDs, st.PersonID)
 	}
-	slices.Sort(personIDs)
-	list, err := s.Store.PeopleByIDs(ctx, slices.Compact(personIDs))
-	if err != nil {
-		return nil, err
-	}
 	people := map[string]*Person{}
-	for _, p := range list {
-		people[p.ID] = p
+	if len(personIDs) > 0 {
+		list, err := s.Store.PeopleByIDs(ctx, personIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range list {
+			people[p.ID] = p
+		}
 	}
-	tasks, err := s.tasksByStay(ctx, ids)
-	if err != nil {
-		return nil, err
+	tasks := map[string]map[string]*Task{}
+	if len(ids) > 0 {
+		if tasks, err = s.tasksByStay(ctx, ids); err != nil {
+			return nil, err
+		}
 	}
-	d := &Dashboard{Since: since, InStation: len(open)}
 	for _, st := range open {
 		p := people[st.PersonID]
-		row := &DashboardRow{Stay: st, Person: p, Deadlines: s.Rules.Deadlines(st, p, tasks[st.ID], now), Days: int(now.Sub(st.ArrivedAt).Hours() / 24)}
+		if p == nil {
+			continue
+		}
+		row := &DashboardRow{Stay: st, Deadlines: s.Rules.Deadlines(st, p, tasks[st.ID], now), Days: int(now.Sub(st.ArrivedAt).Hours() / 24)}
 		for _, dl := range row.Deadlines {
 			if severity[dl.Status] > severity[row.Worst] {
 				row.Worst = dl.Status
 			}
-			switch dl.Status {
-			case DeadlineOverdue:
-				d.Overdue++
-			case DeadlineDueSoon:
-				d.DueSoon++
-			}
-		}
-		if !p.Identified {
-			d.Unidentified++
-		}
-		if p.MinorAt(now) {
-			d.Minors++
 		}
 		row.Person = PersonFor(a, p, now)
 		d.Rows = append(d.Rows, row)
 	}
-	slices.SortStableFunc(d.Rows, func(x, y *DashboardRow) int {
-		if c := severity[y.Worst] - severity[x.Worst]; c != 0 {
-			return c
-		}
-		return x.Stay.ArrivedAt.Compare(y.Stay.ArrivedAt)
-	})
-	d.KPIs = s.Rules.ComputeKPIs(year, people, tasks, now)
-	seen := map[string]bool{}
-	for _, st := range year {
-		if st.State != StayRefused && !seen[st.PersonID] {
-			seen[st.PersonID] = true
-		}
-	}
-	d.HelpedThisYr = len(seen)
 	e := a.Entry("person.list", "person", "")
 	e.Detail = "dashboard"
 	if err := s.Audit.AppendAudit(ctx, e); err != nil {

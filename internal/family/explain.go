@@ -272,7 +272,22 @@ func (s *Service) explain(ctx context.Context, a auth.Actor, cs []*Candidate) ([
 		}
 		return s.personRecord(x), s.personValues(sideOf{cases.PersonFor(a, p, now), st})
 	}
+	var reportIDs []string
+	for _, c := range cs {
+		if c.ReportID != "" {
+			reportIDs = append(reportIDs, c.ReportID)
+		}
+	}
 	reports := map[string]*Report{}
+	if len(reportIDs) > 0 {
+		rs, err := s.Store.ReportsByIDs(ctx, reportIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			reports[r.ID] = r
+		}
+	}
 	out := make([]*CandidateView, 0, len(cs))
 	for _, c := range cs {
 		if people[c.PersonID] == nil {
@@ -285,10 +300,7 @@ func (s *Service) explain(ctx context.Context, a auth.Actor, cs []*Candidate) ([
 		if c.ReportID != "" {
 			r, ok := reports[c.ReportID]
 			if !ok {
-				if r, err = s.Store.ReportByID(ctx, c.ReportID); err != nil {
-					return nil, err
-				}
-				reports[c.ReportID] = r
+				continue // withdrawn and erased meanwhile
 			}
 			v.Report = reportFor(a, r)
 			rrec, right = s.reportRecord(r), s.reportValues(v.Report, full)

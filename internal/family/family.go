@@ -219,6 +219,9 @@ type Store interface {
 	// proposed or deferred candidate.
 	OpenCandidateReports(ctx context.Context, reportIDs []string) (map[string]bool, error)
 	Candidates(ctx context.Context, states []string, personID, reportID string) ([]*Candidate, error)
+	// CandidatesPage lists a page of the candidates in states, most
+	// probable first.
+	CandidatesPage(ctx context.Context, states []string, limit, offset int) ([]*Candidate, error)
 	CandidateByID(ctx context.Context, id string) (*Candidate, error)
 	// Decide records a decision on c (version by updated_at), and closes
 	// the other open candidates of both sides when confirming.

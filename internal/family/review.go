@@ -13,6 +13,12 @@ import (
 // Queue lists candidates for review, best first: proposed (or deferred)
 // ones, or those of one person.
 func (s *Service) Queue(ctx context.Context, a auth.Actor, state, personID string) ([]*CandidateView, error) {
+	return s.QueuePage(ctx, a, state, personID, 0, 0)
+}
+
+// QueuePage is Queue for one page of limit candidates from offset (all of
+// them, up to a thousand, when limit is 0 or personID is given).
+func (s *Service) QueuePage(ctx context.Context, a auth.Actor, state, personID string, limit, offset int) ([]*CandidateView, error) {
 	const op = "family.Queue"
 	if err := a.Require(op, auth.PermFamilyView); err != nil {
 		return nil, err
@@ -27,7 +33,13 @@ func (s *Service) Queue(ctx context.Context, a auth.Actor, state, personID strin
 	default:
 		return nil, errs.InvalidFields(op, map[string]string{"state": "err.invalid_choice"})
 	}
-	cs, err := s.Store.Candidates(ctx, states, personID, "")
+	var cs []*Candidate
+	var err error
+	if personID == "" && limit > 0 {
+		cs, err = s.Store.CandidatesPage(ctx, states, limit, max(offset, 0))
+	} else {
+		cs, err = s.Store.Candidates(ctx, states, personID, "")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,9 @@ func (db *DB) Admit(ctx context.Context, p *cases.Person, contacts []*cases.Cont
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
 				return err
 			}
+			if err := db.setPersonNames(ctx, tx, p.ID, p.Name, p.Aliases); err != nil {
+				return err
+			}
 		}
 		for _, c := range contacts {
 			if err := db.insertContact(ctx, tx, c); err != nil {
@@ -167,7 +170,7 @@ func (db *DB) updatePerson(ctx context.Context, tx *sql.Tx, op string, p *cases.
 	if err := mustAffect(r, err); err != nil {
 		return errs.E(errs.Conflict, op, "err.changed_meanwhile")
 	}
-	return nil
+	return db.setPersonNames(ctx, tx, p.ID, p.Name, p.Aliases)
 }
 
 // ListPeople implements cases.Store: identities only (merged records are
@@ -197,11 +200,61 @@ func (db *DB) PeopleByIDBirth(ctx context.Context, idBirth string) ([]*cases.Per
 	return list(ctx, db, db.r, "store.PeopleByIDBirth", `SELECT `+personCols+` FROM persons WHERE id_birth = ? AND merged_into IS NULL`, scanPerson, idBirth)
 }
 
-// PeopleNamed implements cases.Store.
+// PeopleNamed implements cases.Store through person_names, which holds
+// each record's name and aliases one to a row.
 func (db *DB) PeopleNamed(ctx context.Context, name string) ([]*cases.Person, error) {
-	q := "%" + strings.NewReplacer("%", "", "_", "").Replace(name) + "%"
-	return list(ctx, db, db.r, "store.PeopleNamed", `SELECT `+personCols+` FROM persons WHERE (name = ? OR aliases LIKE ?) AND merged_into IS NULL LIMIT 50`,
-		scanPerson, name, q)
+	if name == "" {
+		return nil, nil
+	}
+	return list(ctx, db, db.r, "store.PeopleNamed", `SELECT `+personCols+` FROM persons WHERE id IN (SELECT person_id FROM person_names WHERE name = ?)
+		AND merged_into IS NULL LIMIT 50`, scanPerson, name)
+}
+
+// setPersonNames rewrites the person_names rows of one record.
+func (db *DB) setPersonNames(ctx context.Context, tx *sql.Tx, personID, name, aliases string) error {
+	if _, err := db.exec(ctx, tx, `DELETE FROM person_names WHERE person_id = ?`, personID); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, n := range cases.NamesOf(name, aliases) {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if _, err := db.exec(ctx, tx, `INSERT INTO person_names (name, person_id) VALUES (?, ?)`, n, personID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillPersonNames adds the aliases of records on file to person_names
+// once, after migration 00021 created it with their names.
+func (db *DB) fillPersonNames(ctx context.Context) error {
+	type rec struct{ id, name, aliases string }
+	recs, err := list(ctx, db, db.w, "store.fillPersonNames", `SELECT id, name, aliases FROM persons WHERE aliases <> ''`, func(r rowScanner) (rec, error) {
+		var x rec
+		return x, r.Scan(&x.id, &x.name, &x.aliases)
+	})
+	if err != nil {
+		return err
+	}
+	for len(recs) > 0 {
+		n := min(len(recs), 1000)
+		err := db.tx(ctx, "store.fillPersonNames", func(tx *sql.Tx) error {
+			for _, x := range recs[:n] {
+				if err := db.setPersonNames(ctx, tx, x.id, x.name, x.aliases); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		recs = recs[n:]
+	}
+	return nil
 }
 
 // Identity implements cases.Store.

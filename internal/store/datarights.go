@@ -589,6 +589,7 @@ func (db *DB) anonymise(ctx context.Context, tx *sql.Tx, personID string, at tim
 	}{
 		{`UPDATE persons SET name = ?, aliases = '', id_enc = '', id_birth = '', id_region = '', hukou = '', marks = '',
 			anonymised_at = ?, version = version + 1, updated_at = ? WHERE id = ?`, []any{datarights.Placeholder, db.d.t(at), db.d.t(at), personID}},
+		{`DELETE FROM person_names WHERE person_id = ?`, []any{personID}},
 		{`UPDATE person_contacts SET name = '', phone_enc = '', address = '' WHERE person_id = ?`, []any{personID}},
 		{`UPDATE encounters SET name_enc = '' WHERE id IN (SELECT encounter_id FROM stays WHERE person_id = ?)`, []any{personID}},
 		{`UPDATE notices SET name = '' WHERE person_id = ?`, []any{personID}},

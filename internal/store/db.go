@@ -68,6 +68,9 @@ type Options struct {
 	// WALLimit bounds the SQLite WAL file (default DefaultWALLimit): past
 	// it the background checkpointer truncates the WAL even under load.
 	WALLimit int64
+	// CountStatements wraps the driver so that CountStatements contexts
+	// count the statements run under them (tests and benchmarks).
+	CountStatements bool
 }
 
 // SQLiteFile is the database file's name inside the data folder.
@@ -85,7 +88,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	if o.URL != "" {
 		db.d = postgresDialect
-		p, err := sql.Open("pgx", o.URL)
+		p, err := openPool("pgx", o.URL, o.CountStatements)
 		if err != nil {
 			return nil, fmt.Errorf("database URL: %v", err)
 		}
@@ -102,13 +105,13 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			return nil, fmt.Errorf("data folder %s: %v", o.Dir, errors.Unwrap(err))
 		}
 		db.path = filepath.Join(o.Dir, SQLiteFile)
-		w, err := sql.Open("sqlite", sqliteDSN(db.path, false, db.walMax))
+		w, err := openPool("sqlite", sqliteDSN(db.path, false, db.walMax), o.CountStatements)
 		if err != nil {
 			return nil, err
 		}
 		w.SetMaxOpenConns(1) // SQLite has one writer; queue in Go, not in busy retries
 		w.SetConnMaxIdleTime(0)
-		r, err := sql.Open("sqlite", sqliteDSN(db.path, true, db.walMax))
+		r, err := openPool("sqlite", sqliteDSN(db.path, true, db.walMax), o.CountStatements)
 		if err != nil {
 			w.Close()
 			return nil, err
@@ -227,6 +230,10 @@ func (db *DB) initMigrations() error {
 	return nil
 }
 
+// personNamesVersion is the migration that creates person_names; the
+// store fills in the aliases of the records on file after it runs.
+const personNamesVersion = 21
+
 // Dialect names the database in use: "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.d.String() }
 
@@ -238,6 +245,13 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	res, err := db.migrate.Up(ctx)
 	if err != nil {
 		return len(res), fmt.Errorf("migrations: %v", oneLine(err))
+	}
+	for _, r := range res {
+		if r.Source != nil && r.Source.Version == personNamesVersion && r.Direction == "up" {
+			if err := db.fillPersonNames(ctx); err != nil {
+				return len(res), fmt.Errorf("migrations: person names: %v", oneLine(err))
+			}
+		}
 	}
 	if len(res) > 0 || db.hot == nil {
 		err = db.prepareHot(ctx)

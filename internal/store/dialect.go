@@ -153,3 +153,42 @@ func sqliteDSN(path string, readOnly bool, walLimit int64) string {
 func sqliteCheckpointDSN(path string) string {
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
 }
+
+// plusHours is the timestamp expression col plus a number of hours given
+// as the next argument; it compares with other timestamps of the dialect
+// (SQLite: the fixed-width text form, the fraction kept as it is).
+func (d dialect) plusHours(col string) string {
+	if d == postgresDialect {
+		return "(" + col + " + make_interval(hours => CAST(? AS INTEGER)))"
+	}
+	return "(strftime('%Y-%m-%dT%H:%M:%S', substr(" + col + ", 1, 19), '+' || ? || ' hours') || substr(" + col + ", 20))"
+}
+
+// plusMonthsCST is col plus a number of calendar months (the next
+// argument) counted in China Standard Time, overflowing into the next
+// month as Go's AddDate does (31 January + 1 month = 3 March).
+func (d dialect) plusMonthsCST(col string) string {
+	if d == postgresDialect {
+		l := "(" + col + " AT TIME ZONE 'UTC' + interval '8 hours')"
+		return "((date_trunc('month', " + l + ") + make_interval(months => CAST(? AS INTEGER)) + (" + l + " - date_trunc('month', " + l + ")) - interval '8 hours') AT TIME ZONE 'UTC')"
+	}
+	return "(strftime('%Y-%m-%dT%H:%M:%S', substr(" + col + ", 1, 19), '+8 hours', '+' || ? || ' months', '-8 hours') || substr(" + col + ", 20))"
+}
+
+// dateCST is the date (YYYY-MM-DD text) of the timestamp col in China
+// Standard Time.
+func (d dialect) dateCST(col string) string {
+	if d == postgresDialect {
+		return "to_char(" + col + " AT TIME ZONE 'UTC' + interval '8 hours', 'YYYY-MM-DD')"
+	}
+	return "date(substr(" + col + ", 1, 19), '+8 hours')"
+}
+
+// timeArg is a placeholder for a timestamp argument where the query gives
+// it no type (a VALUES list).
+func (d dialect) timeArg() string {
+	if d == postgresDialect {
+		return "CAST(? AS TIMESTAMPTZ)"
+	}
+	return "?"
+}

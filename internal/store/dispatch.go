@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -381,21 +382,51 @@ func (db *DB) FinishAssignment(ctx context.Context, incidentID string, at time.T
 
 func (db *DB) boardSelect() string {
 	return `SELECT i.id, i.ref, i.service_code, i.state, i.lat, i.lng, i.loc_precision, i.loc_place, i.address, i.district, i.opened_at, i.due_at, i.closed_at,
-		i.outcome, i.signal_count, i.escalation, COALESCE(i.team_id, ''), COALESCE(t.name, ''), i.version,
-		COALESCE((SELECT ` + db.d.joinComma("c.channel") + ` FROM (SELECT DISTINCT channel FROM signals s WHERE s.incident_id = i.id) c), '')
+		i.outcome, i.signal_count, i.escalation, COALESCE(i.team_id, ''), COALESCE(t.name, ''), i.version
 		FROM incidents i LEFT JOIN teams t ON t.id = i.team_id`
 }
 
+// boardList runs a board query and fills each incident's channels with
+// one more query for the whole list (signals_incident_channel), not one
+// per incident.
+func (db *DB) boardList(ctx context.Context, query string, args ...any) ([]*dispatch.BoardIncident, error) {
+	const op = "store.BoardIncidents"
+	out, err := list(ctx, db, db.r, op, query, scanBoard, args...)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	byID := make(map[string]*dispatch.BoardIncident, len(out))
+	ids := make([]string, len(out))
+	for i, b := range out {
+		byID[b.ID], ids[i] = b, b.ID
+	}
+	type pair struct{ incident, channel string }
+	pairs, err := listIn(ctx, db, op, `SELECT DISTINCT incident_id, channel FROM signals`, "incident_id", ids, func(r rowScanner) (pair, error) {
+		var p pair
+		return p, r.Scan(&p.incident, &p.channel)
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(pairs, func(a, b pair) int { return strings.Compare(a.channel, b.channel) })
+	for _, p := range pairs {
+		if b := byID[p.incident]; b != nil {
+			b.Channels = append(b.Channels, p.channel)
+		}
+	}
+	return out, nil
+}
+
+// boardOpenStates are the states of an incident still being worked:
+// named one by one so that incidents_board (state, due_at, id) serves
+// the board without reading closed history.
+const boardOpenStates = "('accepted', 'dispatched', 'in_progress', 'replied')"
+
 func scanBoard(r rowScanner) (*dispatch.BoardIncident, error) {
 	var b dispatch.BoardIncident
-	var channels string
 	err := r.Scan(&b.ID, &b.Ref, &b.ServiceCode, &b.State, &b.Lat, &b.Lng, &b.Precision, &b.Place, &b.Address, &b.District, scanTime{&b.OpenedAt}, scanTime{&b.DueAt},
-		scanTime{&b.ClosedAt}, &b.Outcome, &b.SignalCount, &b.Escalation, &b.TeamID, &b.TeamName, &b.Version, &channels)
-	if channels != "" {
-		b.Channels = strings.Split(channels, ",")
-	} else {
-		b.Channels = []string{}
-	}
+		scanTime{&b.ClosedAt}, &b.Outcome, &b.SignalCount, &b.Escalation, &b.TeamID, &b.TeamName, &b.Version)
+	b.Channels = []string{}
 	return &b, err
 }
 
@@ -409,7 +440,7 @@ func boardWhere(f dispatch.BoardFilter) filter {
 		w.add("i.service_code = ?", f.ServiceCode)
 	}
 	if f.Channel != "" {
-		w.add("i.id IN (SELECT incident_id FROM signals WHERE channel = ?)", f.Channel)
+		w.add("EXISTS (SELECT 1 FROM signals s WHERE s.incident_id = i.id AND s.channel = ?)", f.Channel)
 	}
 	return w
 }
@@ -418,15 +449,14 @@ func boardWhere(f dispatch.BoardFilter) filter {
 // deadline first, then the f.ClosedLast most recently closed.
 func (db *DB) BoardIncidents(ctx context.Context, f dispatch.BoardFilter) ([]*dispatch.BoardIncident, error) {
 	w := boardWhere(f)
-	w.add("i.state NOT IN ('closed', 'merged')")
-	open, err := list(ctx, db, db.r, "store.BoardIncidents", db.boardSelect()+w.sql()+` ORDER BY i.due_at, i.id LIMIT 1000`, scanBoard, w.args...)
+	w.add("i.state IN " + boardOpenStates)
+	open, err := db.boardList(ctx, db.boardSelect()+w.sql()+` ORDER BY i.due_at, i.id LIMIT 1000`, w.args...)
 	if err != nil || f.ClosedLast <= 0 {
 		return open, err
 	}
 	w = boardWhere(f)
 	w.add("i.state = 'closed'")
-	closed, err := list(ctx, db, db.r, "store.BoardIncidents", db.boardSelect()+w.sql()+` ORDER BY i.closed_at DESC, i.id LIMIT ?`, scanBoard,
-		append(w.args, f.ClosedLast)...)
+	closed, err := db.boardList(ctx, db.boardSelect()+w.sql()+` ORDER BY i.closed_at DESC, i.id LIMIT ?`, append(w.args, f.ClosedLast)...)
 	return append(open, closed...), err
 }
 
@@ -442,8 +472,14 @@ func (db *DB) CountClosed(ctx context.Context, f dispatch.BoardFilter, since tim
 
 // BoardIncident implements dispatch.Store.
 func (db *DB) BoardIncident(ctx context.Context, id string) (*dispatch.BoardIncident, error) {
-	b, err := scanBoard(db.readRow(ctx, db.boardSelect()+` WHERE i.id = ?`, id))
-	return b, translate("store.BoardIncident", err)
+	list, err := db.boardList(ctx, db.boardSelect()+` WHERE i.id = ?`, id)
+	if err == nil && len(list) == 0 {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return nil, translate("store.BoardIncident", err)
+	}
+	return list[0], nil
 }
 
 const patrolColumns = `p.id, COALESCE(p.team_id, ''), COALESCE(p.department_id, ''), p.kind, p.planned_at, p.started_at, p.ended_at, p.night,

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -93,4 +94,162 @@ func RedoMigrationForTest(ctx context.Context, db *DB, version int64) error {
 	}
 	_, err := db.Migrate(ctx)
 	return err
+}
+
+// ExplainForTest returns the plan of a recorded statement, a line per
+// node: EXPLAIN QUERY PLAN on SQLite; on PostgreSQL EXPLAIN with
+// sequential scans disabled, so that a "Seq Scan" left in the plan is one
+// no index could replace, however large the table.
+func ExplainForTest(ctx context.Context, db *DB, st Statement) ([]string, error) {
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	q := "EXPLAIN QUERY PLAN " + st.Query
+	if db.d == postgresDialect {
+		if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+			return nil, err
+		}
+		defer conn.ExecContext(ctx, "RESET enable_seqscan")
+		q = "EXPLAIN " + st.Query
+	}
+	rows, err := conn.QueryContext(ctx, q, st.Args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, strings.TrimSpace(fmt.Sprint(vals[len(vals)-1])))
+	}
+	return out, rows.Err()
+}
+
+// BulkSeedForTest fills the database quickly for benchmarks of the pages
+// at scale: a decade of history and the same current work whatever n is.
+// n people, each with a closed stay over the last ten years, 30 of them
+// also in care now; statutory tasks for half the stays; n closed
+// incidents of two signals each and 30 open ones; n/10 review candidates. Rows go in with multi-row inserts in one
+// transaction; the invariants the pages rely on hold (one open stay per
+// person, person_names filled).
+func BulkSeedForTest(ctx context.Context, db *DB, n int, now time.Time, newID func() string) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	t := db.d.t
+	type batch struct {
+		head string
+		cols int
+		args []any
+	}
+	flush := func(b *batch) error {
+		if len(b.args) == 0 {
+			return nil
+		}
+		rows := len(b.args) / b.cols
+		one := "(?" + strings.Repeat(", ?", b.cols-1) + ")"
+		q := b.head + " VALUES " + one + strings.Repeat(", "+one, rows-1)
+		_, err := tx.ExecContext(ctx, db.d.q(q), b.args...)
+		b.args = b.args[:0]
+		return err
+	}
+	add := func(b *batch, vals ...any) error {
+		b.args = append(b.args, vals...)
+		return nil
+	}
+	persons := &batch{head: "INSERT INTO persons (id, ref, name, aliases, sex, age_min, age_max, identified, version, created_at, updated_at)", cols: 11}
+	names := &batch{head: "INSERT INTO person_names (name, person_id)", cols: 2}
+	stays := &batch{head: "INSERT INTO stays (id, ref, person_id, state, arrived_at, entered_at, entered_by, source, unidentified, exited_at, version, updated_at)", cols: 12}
+	tasks := &batch{head: "INSERT INTO case_tasks (stay_id, rule, done_at, done_by)", cols: 4}
+	incidents := &batch{head: "INSERT INTO incidents (id, ref, service_code, state, lat, lng, opened_at, last_signal_at, due_at, closed_at, signal_count, updated_at)", cols: 12}
+	signals := &batch{head: "INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, reported_at, received_at)", cols: 8}
+	cands := &batch{head: "INSERT INTO match_candidates (id, person_id, target, other_id, score, probability, label, levels, state, created_at, updated_at)", cols: 11}
+	span := 10 * 365 * 24 * time.Hour
+	every := max(n/30, 1) // one record in every so many is current work
+	var prev string
+	for i := 0; i < n; i++ {
+		pid := newID()
+		at := now.Add(-time.Duration(int64(span) / int64(n) * int64(i+1))).Truncate(time.Microsecond)
+		name := fmt.Sprintf("人%d", i)
+		if err := add(persons, pid, fmt.Sprintf("B%08d", i), name, "", "male", 20+i%50, 30+i%50, i%3, 1, t(at), t(at)); err != nil {
+			return err
+		}
+		if err := add(names, name, pid); err != nil {
+			return err
+		}
+		sid := newID()
+		if err := add(stays, sid, fmt.Sprintf("B%08da", i), pid, "closed", t(at), t(at.Add(time.Hour)), "seed", "walk_in", i%2, t(at.Add(10*24*time.Hour)), 1, t(at)); err != nil {
+			return err
+		}
+		if i%2 == 0 {
+			if err := add(tasks, sid, "notice_24h", t(at.Add(20*time.Hour)), "seed"); err != nil {
+				return err
+			}
+		}
+		if i%every == 0 {
+			oat := now.Add(-time.Duration(i%2000) * time.Hour).Truncate(time.Microsecond)
+			if err := add(stays, newID(), fmt.Sprintf("B%08db", i), pid, "open", t(oat), t(oat), "seed", "walk_in", i%2, nil, 1, t(oat)); err != nil {
+				return err
+			}
+		}
+		iid, state, closed := newID(), "closed", t(at.Add(2*time.Hour))
+		if i%every == 0 {
+			state, closed = "accepted", nil
+		}
+		if err := add(incidents, iid, fmt.Sprintf("I%08d", i), "begging", state, 35.2+float64(i%1000)*0.0001, 113.8, t(at), t(at), t(at.Add(time.Hour)), closed, 2, t(at)); err != nil {
+			return err
+		}
+		for j, ch := range []string{"public", "hotline"} {
+			if err := add(signals, newID(), fmt.Sprintf("S%08d%d", i, j), ch, fmt.Sprintf("e%d-%d", i, j), iid, "begging", t(at), t(at)); err != nil {
+				return err
+			}
+		}
+		if i%10 == 1 {
+			if err := add(cands, newID(), pid, "p:"+prev, prev, 3.0, float64(i%97)/100, "probable", "[]", "proposed", t(at), t(at)); err != nil {
+				return err
+			}
+		}
+		prev = pid
+		if len(persons.args) >= 200*persons.cols || i == n-1 {
+			// referenced rows first
+			for _, b := range []*batch{persons, names, stays, tasks, incidents, signals, cands} {
+				if err := flush(b); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if db.d == postgresDialect {
+		_, err = db.w.ExecContext(ctx, "ANALYZE")
+	} else {
+		_, err = db.w.ExecContext(ctx, "PRAGMA optimize")
+	}
+	return err
+}
+
+// RunForTest runs a recorded statement and reads its rows.
+func RunForTest(ctx context.Context, db *DB, st Statement) error {
+	rows, err := db.r.QueryContext(ctx, st.Query, st.Args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
 }

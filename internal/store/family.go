@@ -291,6 +291,15 @@ func (db *DB) Candidates(ctx context.Context, states []string, personID, reportI
 		scanCandidate, w.args...)
 }
 
+// CandidatesPage implements family.Store: served by
+// match_candidates_queue (state, probability, score, id).
+func (db *DB) CandidatesPage(ctx context.Context, states []string, limit, offset int) ([]*family.Candidate, error) {
+	var w filter
+	w.in("state", states)
+	return list(ctx, db, db.r, "store.CandidatesPage", `SELECT `+candidateCols+` FROM match_candidates`+w.sql()+
+		` ORDER BY probability DESC, score DESC, id LIMIT ? OFFSET ?`, scanCandidate, append(w.args, limit, offset)...)
+}
+
 // CandidateByID implements family.Store.
 func (db *DB) CandidateByID(ctx context.Context, id string) (*family.Candidate, error) {
 	c, err := scanCandidate(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+candidateCols+` FROM match_candidates WHERE id = ?`), id))

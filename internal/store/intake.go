@@ -691,7 +691,7 @@ func (db *DB) ListIncidents(ctx context.Context, f intake.IncidentFilter) ([]*in
 		w.add("district = ?", f.District)
 	}
 	if f.Channel != "" {
-		w.add("id IN (SELECT incident_id FROM signals WHERE channel = ?)", string(f.Channel))
+		w.add("EXISTS (SELECT 1 FROM signals s WHERE s.incident_id = incidents.id AND s.channel = ?)", string(f.Channel))
 	}
 	if !f.Since.IsZero() {
 		w.add("last_signal_at >= ?", db.d.t(f.Since))

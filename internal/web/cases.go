@@ -16,13 +16,28 @@ import (
 
 // ---- station case management (DESIGN.md §3.4) ----
 
+// stationData is one page of the station dashboard with its neighbours.
+type stationData struct {
+	*cases.Dashboard
+	Prev, Next string // URLs of the previous and next pages, "" at the ends
+}
+
 func (s *Server) stationPage(w http.ResponseWriter, r *http.Request) {
-	d, err := s.Cases.Dashboard(r.Context(), info(r).actor)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = min(max(page, 1), 10000)
+	d, err := s.Cases.DashboardPage(r.Context(), info(r).actor, page)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "station", s.newView(r, "title.station", d))
+	sd := stationData{Dashboard: d}
+	if page > 1 {
+		sd.Prev = "/station?page=" + strconv.Itoa(page-1)
+	}
+	if d.More {
+		sd.Next = "/station?page=" + strconv.Itoa(page+1)
+	}
+	s.render(w, r, http.StatusOK, "station", s.newView(r, "title.station", sd))
 }
 
 type peopleData struct {

@@ -474,11 +474,17 @@ type reviewData struct {
 	Candidates []*family.CandidateView
 	State      string
 	States     []string
+	Prev, Next string // URLs of the neighbouring pages, "" at the ends
 }
+
+// reviewPerPage is one page of the review queue.
+const reviewPerPage = 50
 
 func (s *Server) familyReview(w http.ResponseWriter, r *http.Request) {
 	state := r.URL.Query().Get("state")
-	cs, err := s.Family.Queue(r.Context(), info(r).actor, state, "")
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = min(max(page, 1), 10000)
+	cs, err := s.Family.QueuePage(r.Context(), info(r).actor, state, "", reviewPerPage+1, (page-1)*reviewPerPage)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -486,8 +492,17 @@ func (s *Server) familyReview(w http.ResponseWriter, r *http.Request) {
 	if state == "" {
 		state = family.Proposed
 	}
-	v := s.newView(r, "title.family_review", reviewData{Candidates: cs, State: state,
-		States: []string{family.Proposed, family.Deferred, family.Confirmed, family.Rejected}})
+	d := reviewData{Candidates: cs, State: state, States: []string{family.Proposed, family.Deferred, family.Confirmed, family.Rejected}}
+	pageURL := func(n int) string {
+		return "/family/review?" + url.Values{"state": {state}, "page": {strconv.Itoa(n)}}.Encode()
+	}
+	if len(cs) > reviewPerPage {
+		d.Candidates, d.Next = cs[:reviewPerPage], pageURL(page+1)
+	}
+	if page > 1 {
+		d.Prev = pageURL(page - 1)
+	}
+	v := s.newView(r, "title.family_review", d)
 	v.Notice = familyNotices[r.URL.Query().Get("notice")]
 	s.render(w, r, http.StatusOK, "family_review", v)
 }

@@ -31,7 +31,7 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // OpenSQLite returns a migrated SQLite database in a temporary folder.
 func OpenSQLite(t testing.TB) *store.DB {
 	t.Helper()
-	return open(t, store.Options{Dir: t.TempDir()})
+	return open(t, store.Options{Dir: t.TempDir(), CountStatements: true})
 }
 
 // OpenPostgres returns a migrated PostgreSQL database in a fresh schema,
@@ -39,7 +39,7 @@ func OpenSQLite(t testing.TB) *store.DB {
 func OpenPostgres(t testing.TB) *store.DB {
 	t.Helper()
 	u, _ := PostgresSchema(t)
-	return open(t, store.Options{URL: u, MaxOpen: 4})
+	return open(t, store.Options{URL: u, MaxOpen: 4, CountStatements: true})
 }
 
 // PostgresSchema creates an empty schema and returns a URL whose
