@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/havenrescue/haven/internal/app"
@@ -14,8 +15,28 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// HAVEN_CPUPROFILE=FILE: a SIGUSR1 starts a CPU profile (for `go tool
+	// pprof`), written to FILE when the command ends, also on SIGTERM. The
+	// intake benchmark (BENCHMARKS.md) sends the signal once the server is
+	// ready, so the profile holds the load, not the start-up.
+	if path := os.Getenv("HAVEN_CPUPROFILE"); path != "" {
+		usr1 := make(chan os.Signal, 1)
+		signal.Notify(usr1, syscall.SIGUSR1)
+		go func() {
+			<-usr1
+			f, err := os.Create(path)
+			if err == nil {
+				err = pprof.StartCPUProfile(f)
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "haven: HAVEN_CPUPROFILE:", err)
+			}
+		}()
+		defer pprof.StopCPUProfile()
+	}
 	if err := app.Run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "haven:", err)
+		pprof.StopCPUProfile()
 		os.Exit(app.ExitCode(err))
 	}
 }

@@ -3,9 +3,12 @@
 // full speed, and reports acknowledged signals per second and latency
 // percentiles. With -baseline it also measures, in the same run, the raw
 // rate of one-row-per-transaction durable inserts into a SQLite file on
-// the same disk, and prints the ratio.
+// the same disk, and prints the ratio. With -server-pid (Haven on the same
+// machine) it reads the server's CPU time from /proc before and after the
+// run and prints the CPU time per acknowledged signal: unlike wall-clock
+// rates, that figure holds on a machine other work shares.
 //
-//	havenload -url http://127.0.0.1:8080 -key KEY -rate 1000 -duration 20s
+//	havenload -url http://127.0.0.1:8080 -key KEY -rate 1000 -duration 20s -server-pid 1234
 //	havenload -url http://127.0.0.1:8080 -key KEY -rate 0 -workers 64 -duration 20s -baseline ./haven-data
 package main
 
@@ -65,6 +68,7 @@ func run(args []string, out io.Writer) error {
 	user := fs.String("user", "dispatcher", "with -board: the dispatcher who watches")
 	password := fs.String("password", os.Getenv("HAVEN_DEMO_PASSWORD"), "with -board: the dispatcher's password")
 	probeRate := fs.Float64("probe-rate", 20, "with -board: probe signals a second")
+	serverPID := fs.Int("server-pid", 0, "process id of Haven on this machine: report its CPU time per acknowledged signal")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -89,6 +93,14 @@ func run(args []string, out io.Writer) error {
 			runID: runID, seq: &seq, probeRate: *probeRate, loadRate: *rate, dur: *dur, send: send}
 		return b.run(out, *label)
 	}
+	var cpu0 time.Duration
+	if *serverPID > 0 {
+		var err error
+		if cpu0, err = procCPU(*serverPID); err != nil {
+			return fmt.Errorf("-server-pid: %v", err)
+		}
+	}
+	self0, load0 := selfCPU(), loadAvg()
 	var res *result
 	if *rate > 0 {
 		res = fixedRate(send, *rate, *dur)
@@ -96,6 +108,20 @@ func run(args []string, out io.Writer) error {
 		res = fullSpeed(send, *workers, *dur)
 	}
 	report(out, *label, res)
+	if *serverPID > 0 {
+		cpu1, err := procCPU(*serverPID)
+		if err != nil {
+			return fmt.Errorf("-server-pid: %v", err)
+		}
+		used := cpu1 - cpu0
+		per := 0.0
+		if res.acked > 0 {
+			per = float64(used) / float64(res.acked) / float64(time.Millisecond)
+		}
+		fmt.Fprintf(out, "server CPU: %.2f s for %d acknowledged = %.3f ms/signal (%.0f%% of one core)\n",
+			used.Seconds(), res.acked, per, 100*used.Seconds()/res.elapsed.Seconds())
+	}
+	fmt.Fprintf(out, "load generator CPU: %.2f s; load average before %s, after %s\n", (selfCPU() - self0).Seconds(), load0, loadAvg())
 	if *baseline != "" {
 		raw, err := sqliteBaseline(*baseline, *dur)
 		if err != nil {

@@ -288,6 +288,10 @@ type Submission struct {
 	NewIncident *Incident
 	// Audit is written in the same transaction.
 	Audit audit.Entry
+	// Known, if set, is the "already known" lookup for NewIncident: when
+	// the signal opens it, the store looks the hint up inside the commit
+	// and stores it with the incident (Known, KnownLookup.Pick).
+	Known *KnownLookup
 }
 
 // Result says what became of a submission.
@@ -321,15 +325,15 @@ type Store interface {
 	// matches (Conflict otherwise), and queues the outcome for partner
 	// channels, with the audit row, in one transaction.
 	UpdateIncident(ctx context.Context, inc *Incident, notices func([]*Signal) []*Delivery, e audit.Entry) error
-	// RecentIncidentsNear lists incidents opened since t within the
-	// bounding box, for the "already known" hint.
-	RecentIncidentsNear(ctx context.Context, p Point, radiusM float64, since time.Time) ([]*Incident, error)
+	// KnownIncidentsNear lists the incidents opened since t within the
+	// radius's bounding box whose outcome says someone is known there
+	// (helped, refused, already known, taken to the station), for the
+	// "already known" hint.
+	KnownIncidentsNear(ctx context.Context, p Point, radiusM float64, since time.Time) ([]*Incident, error)
 	// PlaceIncident moves an incident's pin (place, precision, and its
 	// routing) if the version matches (Conflict otherwise), with a line in
 	// its history and the audit row, in one transaction.
 	PlaceIncident(ctx context.Context, inc *Incident, note string, e audit.Entry) error
-	// SetKnown stores the "already known" hint of an incident.
-	SetKnown(ctx context.Context, incidentID string, k *KnownMatch) error
 
 	Merge(ctx context.Context, op *Op, e audit.Entry) error
 	Split(ctx context.Context, op *Op, newInc *Incident, e audit.Entry) error

@@ -298,13 +298,15 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, 
 	if err := s.route(ctx, inc); err != nil {
 		return nil, err
 	}
+	// The "already known" hint of an incident the signal opens is stored
+	// with it in the same commit (no second write and fsync): the store
+	// looks it up there, for RecentIncidents, only when the signal does
+	// open one; other matchers are asked here, before filing.
+	known := s.markKnown(ctx, inc)
 	e := audit.Entry{ActorID: a.UserID, ActorName: actorName(a, in.Channel), Action: "signal.create", RecordType: "signal", RecordID: sig.ID, IP: a.IP, Detail: string(in.Channel)}
-	res, err := s.Store.SubmitSignal(ctx, &Submission{Signal: sig, Merge: s.mergeRule(), Now: now, NewIncident: inc, Audit: e})
+	res, err := s.Store.SubmitSignal(ctx, &Submission{Signal: sig, Merge: s.mergeRule(), Now: now, NewIncident: inc, Audit: e, Known: known})
 	if err != nil {
 		return nil, err
-	}
-	if !res.Duplicate && !res.Merged {
-		s.markKnown(ctx, res.Incident)
 	}
 	if !res.Duplicate && s.Changed != nil {
 		s.Changed(res.Incident)
@@ -401,19 +403,27 @@ func (s *Service) invalidateRules() {
 	s.rulesMu.Unlock()
 }
 
-// markKnown asks the matchers who a new incident probably concerns. A
-// failure here never fails the signal: it is a hint.
-func (s *Service) markKnown(ctx context.Context, inc *Incident) {
+// markKnown asks the matchers who a new incident probably concerns, and
+// sets its hint. The first matcher that the store can run inside the
+// commit (RecentIncidents) is returned instead, for the store to run only
+// if the signal opens the incident. A failure never fails the signal: it
+// is a hint.
+func (s *Service) markKnown(ctx context.Context, inc *Incident) *KnownLookup {
 	for _, m := range s.Known {
+		if r, ok := m.(RecentIncidents); ok {
+			if l := r.Lookup(); l.Applies(inc) {
+				return l
+			}
+			continue
+		}
 		k, err := m.Known(ctx, inc)
 		if err != nil || k == nil {
 			continue
 		}
-		if s.Store.SetKnown(ctx, inc.ID, k) == nil {
-			inc.Known = k
-		}
-		return
+		inc.Known = k
+		return nil
 	}
+	return nil
 }
 
 // RecentIncidents is the "already known" matcher that exists before people
@@ -426,11 +436,9 @@ type RecentIncidents struct {
 	Now     func() time.Time
 }
 
-// Known implements KnownMatcher.
-func (r RecentIncidents) Known(ctx context.Context, inc *Incident) (*KnownMatch, error) {
-	if !inc.Located() || inc.Precision == PrecisionStreet || inc.Precision == PrecisionDistrict {
-		return nil, nil // a road or a district is no "same place"
-	}
+// Lookup is the lookup the store runs for an incident a signal opens,
+// inside the commit that files it (Submission.Known).
+func (r RecentIncidents) Lookup() *KnownLookup {
 	radius, days := r.RadiusM, r.Days
 	if radius <= 0 {
 		radius = 300
@@ -439,10 +447,38 @@ func (r RecentIncidents) Known(ctx context.Context, inc *Incident) (*KnownMatch,
 		days = 30
 	}
 	now := r.Now().UTC()
-	list, err := r.Store.RecentIncidentsNear(ctx, Point{inc.Lat, inc.Lng}, radius, now.AddDate(0, 0, -days))
+	return &KnownLookup{RadiusM: radius, Since: now.AddDate(0, 0, -days), Now: now}
+}
+
+// Known implements KnownMatcher.
+func (r RecentIncidents) Known(ctx context.Context, inc *Incident) (*KnownMatch, error) {
+	l := r.Lookup()
+	if !l.Applies(inc) {
+		return nil, nil
+	}
+	list, err := r.Store.KnownIncidentsNear(ctx, Point{inc.Lat, inc.Lng}, l.RadiusM, l.Since)
 	if err != nil {
 		return nil, err
 	}
+	return l.Pick(inc, list), nil
+}
+
+// KnownLookup finds the "already known" hint of a new incident: the
+// nearest incident within RadiusM opened since Since whose outcome says
+// someone is known there.
+type KnownLookup struct {
+	RadiusM float64
+	Since   time.Time
+	Now     time.Time
+}
+
+// Applies reports whether inc has a place precise enough to look for.
+func (l *KnownLookup) Applies(inc *Incident) bool {
+	return inc.Located() && inc.Precision != PrecisionStreet && inc.Precision != PrecisionDistrict // a road or a district is no "same place"
+}
+
+// Pick chooses the hint among the incidents KnownIncidentsNear listed.
+func (l *KnownLookup) Pick(inc *Incident, list []*Incident) *KnownMatch {
 	var best *KnownMatch
 	for _, o := range list {
 		if o.ID == inc.ID || o.State == StateMerged {
@@ -455,10 +491,10 @@ func (r RecentIncidents) Known(ctx context.Context, inc *Incident) (*KnownMatch,
 		}
 		d := Distance(Point{inc.Lat, inc.Lng}, Point{o.Lat, o.Lng})
 		if best == nil || d < best.DistanceM {
-			best = &KnownMatch{Kind: "incident", ID: o.ID, Ref: o.Ref, DistanceM: float64(int(d)), DaysAgo: int(now.Sub(o.OpenedAt).Hours() / 24), Outcome: o.Outcome}
+			best = &KnownMatch{Kind: "incident", ID: o.ID, Ref: o.Ref, DistanceM: float64(int(d)), DaysAgo: int(l.Now.Sub(o.OpenedAt).Hours() / 24), Outcome: o.Outcome}
 		}
 	}
-	return best, nil
+	return best
 }
 
 // NewRef returns a reference number such as HV-7K3M9QPX: short enough to

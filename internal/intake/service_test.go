@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -142,6 +143,103 @@ func TestSubmitRetriesMixedWithNewDeliveries(t *testing.T) {
 		list, _ := db.ListSignals(ctx, intake.SignalFilter{Limit: 100})
 		if len(list) != 1+n/2 {
 			t.Fatalf("%d signals stored, want %d", len(list), 1+n/2)
+		}
+	})
+}
+
+// Signals filed together in one group commit merge as if filed one after
+// another: a signal joins the incident that an earlier signal of the same
+// batch opened or joined, so every cluster of nearby reports ends as one
+// incident whose count, version and times add up, whether its incident
+// was stored before the burst or opened during it.
+func TestSubmitConcurrentBurstMergesLikeOneByOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		// Cluster 0 has an incident already; clusters 1 and 2 are new. The
+		// clusters lie kilometres apart; the reports of one within 40 m.
+		spots := [][2]float64{{35.3080, 113.8620}, {35.3300, 113.9000}, {35.2800, 113.9400}}
+		stored, err := f.svc.Submit(ctx, f.partner, f.in(intake.Channel12345, "BURST-STORED", "rough_sleeping", spots[0][0], spots[0][1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const perSpot = 20
+		n := perSpot * len(spots)
+		results := make([]*intake.Result, n)
+		failures := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sp := spots[i%len(spots)]
+				<-start
+				results[i], failures[i] = f.svc.Submit(ctx, f.partner, f.in(intake.Channel12345, fmt.Sprintf("BURST-%03d", i), "rough_sleeping",
+					sp[0]+float64(i%7)*0.00005, sp[1]+float64(i%5)*0.00005))
+			}()
+		}
+		close(start)
+		wg.Wait()
+		incidentOf := map[int]string{} // spot → incident
+		opened := map[int]int{}
+		counts := map[string][]int{}
+		for i := range n {
+			if failures[i] != nil {
+				t.Fatalf("signal %d: %v", i, failures[i])
+			}
+			r, spot := results[i], i%len(spots)
+			if id, ok := incidentOf[spot]; ok && id != r.Incident.ID {
+				t.Fatalf("spot %d: signals in incidents %s and %s", spot, id, r.Incident.ID)
+			}
+			incidentOf[spot] = r.Incident.ID
+			if !r.Merged {
+				opened[spot]++
+			}
+			counts[r.Incident.ID] = append(counts[r.Incident.ID], r.Incident.SignalCount)
+		}
+		if incidentOf[0] != stored.Incident.ID || opened[0] != 0 {
+			t.Fatalf("spot 0: %d signals opened incidents, want all to join the stored %s", opened[0], stored.Incident.ID)
+		}
+		if opened[1] != 1 || opened[2] != 1 {
+			t.Fatalf("spots 1 and 2 opened %d and %d incidents, want one each", opened[1], opened[2])
+		}
+		for spot, id := range incidentOf {
+			want := perSpot
+			if spot == 0 {
+				want++ // the stored signal
+			}
+			// Each signal's answer shows the incident as it stood after
+			// that signal: counts first..want, each once.
+			got := counts[id]
+			slices.Sort(got)
+			for k, c := range got {
+				if c != want-perSpot+1+k {
+					t.Fatalf("spot %d: answered counts %v, want %d..%d", spot, got, want-perSpot+1, want)
+				}
+			}
+			inc, err := db.IncidentByID(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inc.SignalCount != want || inc.Version != want {
+				t.Errorf("spot %d: stored count %d version %d, want %d", spot, inc.SignalCount, inc.Version, want)
+			}
+			sigs, _ := db.SignalsOfIncident(ctx, id)
+			if len(sigs) != want {
+				t.Errorf("spot %d: %d signals stored in its incident, want %d", spot, len(sigs), want)
+			}
+			if !inc.LastSignalAt.Equal(f.now) || !inc.DueAt.Equal(f.now.Add(2*time.Hour)) {
+				t.Errorf("spot %d: last signal %v due %v", spot, inc.LastSignalAt, inc.DueAt)
+			}
+		}
+		incs, _ := db.ListIncidents(ctx, intake.IncidentFilter{})
+		if len(incs) != len(spots) {
+			t.Fatalf("%d incidents, want %d", len(incs), len(spots))
+		}
+		rows, _ := db.ListAudit(ctx, audit.Filter{Action: "signal.create", Limit: 500})
+		if len(rows) != n+1 {
+			t.Fatalf("%d audit rows, want %d", len(rows), n+1)
 		}
 	})
 }

@@ -43,15 +43,17 @@ type DB struct {
 	migrate *goose.Provider
 
 	// group commit of help signals (intake.go)
-	readers  sync.Map // query text -> *sql.Stmt prepared on the reader pool
-	shapes   sync.Map // multi-row statement texts by shape
-	hotMu    sync.RWMutex
-	hot      map[string]*sql.Stmt // hot-path statements prepared once on the writer
-	signalQ  chan *pendingSignal
-	syncQ    chan []*pendingSignal // committed batches waiting for their fsync (SQLite)
-	stopping chan struct{}
-	stopped  chan struct{}
-	stopOnce sync.Once
+	readers     sync.Map // query text -> *sql.Stmt prepared on the reader pool
+	shapes      sync.Map // multi-row statement texts by shape
+	shapeStmts  sync.Map // small multi-row statements prepared on the writer (execShape)
+	shapeWanted sync.Map // shapes met unprepared, to prepare after the commit
+	hotMu       sync.RWMutex
+	hot         map[string]*sql.Stmt // hot-path statements prepared once on the writer
+	signalQ     chan *pendingSignal
+	syncQ       chan []*pendingSignal // committed batches waiting for their fsync (SQLite)
+	stopping    chan struct{}
+	stopped     chan struct{}
+	stopOnce    sync.Once
 
 	url       string        // PostgreSQL URL, for LISTEN (events.go)
 	eventWake chan struct{} // events committed (events.go)
@@ -299,6 +301,11 @@ func (db *DB) Close() error {
 	db.readers.Range(func(k, v any) bool {
 		v.(*sql.Stmt).Close()
 		db.readers.Delete(k)
+		return true
+	})
+	db.shapeStmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		db.shapeStmts.Delete(k)
 		return true
 	})
 	var err error

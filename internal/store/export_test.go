@@ -253,3 +253,60 @@ func RunForTest(ctx context.Context, db *DB, st Statement) error {
 	}
 	return rows.Err()
 }
+
+// ExplainIntakeLookupsForTest returns the query plans of the merge lookup
+// and of the "already known" lookup, as the database would run them now
+// (on PostgreSQL with sequential scans discouraged, so that the plan
+// shows whether an index can serve at all, whatever the table's size).
+func ExplainIntakeLookupsForTest(ctx context.Context, db *DB) (merge, known string, err error) {
+	args := []any{}
+	for i := 0; i < 9; i++ {
+		args = append(args, int64(7060022760+i))
+	}
+	args = append(args, db.d.t(time.Now().Add(-time.Hour)), 35.30, 35.31, 113.86, 113.87)
+	explain := func(q string) (string, error) {
+		tx, err := db.r.BeginTx(ctx, nil)
+		if err != nil {
+			return "", err
+		}
+		defer tx.Rollback()
+		prefix := "EXPLAIN QUERY PLAN "
+		if db.d == postgresDialect {
+			prefix = "EXPLAIN "
+			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+				return "", err
+			}
+		}
+		rows, err := tx.QueryContext(ctx, prefix+db.d.q(q), args...)
+		if err != nil {
+			return "", err
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var out []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return "", err
+			}
+			for _, v := range vals {
+				switch x := v.(type) {
+				case string:
+					out = append(out, x)
+				case []byte:
+					out = append(out, string(x))
+				}
+			}
+		}
+		return strings.Join(out, "\n"), rows.Err()
+	}
+	if merge, err = explain(hotQueries["candidates"]); err != nil {
+		return "", "", err
+	}
+	known, err = explain(knownQuery)
+	return merge, known, err
+}

@@ -195,6 +195,7 @@ var hotQueries = map[string]string{
 	"insertSignal": `INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
 		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING`,
+	"known": knownQuery,
 	"insertAudit": `INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 }
@@ -214,6 +215,7 @@ func (db *DB) commitBatch(batch []*pendingSignal) {
 			db.fileAll(ctx, []*pendingSignal{p})
 		}
 	}
+	db.prepareShapes(ctx)
 	for p, first := range repeats {
 		if first.err != nil {
 			p.err = first.err
@@ -264,7 +266,16 @@ func (db *DB) dedupe(ctx context.Context, batch []*pendingSignal) (fresh []*pend
 	}
 	stored := map[key]bool{}
 	for ch, args := range byChannel {
-		rows, err := db.w.QueryContext(ctx, db.multiRow(`SELECT external_id FROM signals WHERE channel = ? AND external_id IN (`, 1, len(args)-1, `)`), args...)
+		query := db.multiRow(`SELECT external_id FROM signals WHERE channel = ? AND external_id IN (`, 1, len(args)-1, `)`)
+		if db.d == postgresDialect {
+			// One statement text whatever the batch's size, prepared once.
+			exts := make([]string, 0, len(args)-1)
+			for _, a := range args[1:] {
+				exts = append(exts, a.(string))
+			}
+			query, args = `SELECT external_id FROM signals WHERE channel = $1 AND external_id = ANY($2::text[])`, []any{ch, exts}
+		}
+		rows, err := db.w.QueryContext(ctx, query, args...)
 		if err != nil {
 			return fresh, repeats // the unique index still refuses duplicates
 		}
@@ -298,6 +309,9 @@ func (db *DB) fileAll(ctx context.Context, batch []*pendingSignal) error {
 	const op = "store.SubmitSignal"
 	if len(batch) == 0 {
 		return nil
+	}
+	if db.d == postgresDialect {
+		return db.fileAllPG(ctx, batch)
 	}
 	fail := func(err error) error {
 		for _, p := range batch {
@@ -360,9 +374,9 @@ func (db *DB) insertBatchRows(ctx context.Context, tx *sql.Tx, batch []*pendingS
 		args = append(args, s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
 			s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy)
 	}
-	r, err := tx.ExecContext(ctx, db.multiRow(`INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
+	r, err := db.execShape(ctx, tx, db.multiRow(`INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
 		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by) VALUES `, signalCols, len(batch),
-		` ON CONFLICT (channel, external_id) DO NOTHING`), args...)
+		` ON CONFLICT (channel, external_id) DO NOTHING`), len(batch), args...)
 	if err != nil {
 		return err
 	}
@@ -388,8 +402,49 @@ func (db *DB) insertBatchRows(ctx context.Context, tx *sql.Tx, batch []*pendingS
 	if rows == 0 {
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, db.multiRow(`INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail) VALUES `, 9, rows, ""), args...)
+	_, err = db.execShape(ctx, tx, db.multiRow(`INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail) VALUES `, 9, rows, ""), rows, args...)
 	return err
+}
+
+// maxPreparedRows bounds the multi-row statements kept prepared on the
+// writer: one per shape up to this many rows (the sizes of most batches),
+// so that a batch's inserts are not parsed again every time.
+const maxPreparedRows = 64
+
+// execShape runs a multi-row statement of rows rows inside tx, prepared
+// once on the writer when it is small enough (SQLite; pgx caches
+// statements by itself).
+func (db *DB) execShape(ctx context.Context, tx *sql.Tx, query string, rows int, args ...any) (sql.Result, error) {
+	if db.d == postgresDialect || rows > maxPreparedRows {
+		return tx.ExecContext(ctx, query, args...)
+	}
+	st, ok := db.shapeStmts.Load(query)
+	if !ok {
+		// The writer's one connection is this transaction's: the shape is
+		// prepared after the commit (prepareShapes).
+		db.shapeWanted.Store(query, true)
+		return tx.ExecContext(ctx, query, args...)
+	}
+	return tx.StmtContext(ctx, st.(*sql.Stmt)).ExecContext(ctx, args...)
+}
+
+// prepareShapes prepares on the writer the statements execShape met
+// unprepared; call it outside any transaction.
+func (db *DB) prepareShapes(ctx context.Context) {
+	db.shapeWanted.Range(func(k, _ any) bool {
+		db.shapeWanted.Delete(k)
+		if _, ok := db.shapeStmts.Load(k); ok {
+			return true
+		}
+		st, err := db.w.PrepareContext(ctx, k.(string))
+		if err != nil {
+			return true // it runs unprepared
+		}
+		if _, loaded := db.shapeStmts.LoadOrStore(k, st); loaded {
+			st.Close()
+		}
+		return true
+	})
 }
 
 // multiRow builds "<head>(?, …), (?, …)<tail>" for rows rows of cols
@@ -491,9 +546,23 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 		res.Merged, res.Incident = true, chosen
 	} else {
 		i := sub.NewIncident
+		if l := sub.Known; l != nil {
+			// The hint, read inside the commit: no read transaction of
+			// its own (on SQLite the costliest part of a small read).
+			rows, err := db.hotQuery(ctx, tx, "known", knownArgs(db, intake.Point{Lat: i.Lat, Lng: i.Lng}, l)...)
+			if err != nil {
+				return nil, err
+			}
+			list, err := scanKnown(rows, intake.Point{Lat: i.Lat, Lng: i.Lng}, l.RadiusM)
+			rows.Close()
+			if err != nil {
+				return nil, err
+			}
+			i.Known = l.Pick(i, list)
+		}
 		if _, err := db.hotExec(ctx, tx, "insertIncident", i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District,
 			nullString(i.DepartmentID), nullString(i.RuleID), db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt),
-			string(i.Outcome), i.StatusNotes, nullString(i.MergedInto), "", i.SignalCount, i.Version, db.d.t(i.UpdatedAt),
+			string(i.Outcome), i.StatusNotes, nullString(i.MergedInto), knownJSON(i.Known), i.SignalCount, i.Version, db.d.t(i.UpdatedAt),
 			precisionOf(i), i.Place, intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng})); err != nil {
 			return nil, err
 		}
@@ -525,12 +594,17 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 	return res, nil
 }
 
-func (db *DB) insertIncident(ctx context.Context, x execer, i *intake.Incident) error {
-	known := ""
-	if i.Known != nil {
-		b, _ := json.Marshal(i.Known)
-		known = string(b)
+// knownJSON is the stored form of an incident's "already known" hint.
+func knownJSON(k *intake.KnownMatch) string {
+	if k == nil {
+		return ""
 	}
+	b, _ := json.Marshal(k)
+	return string(b)
+}
+
+func (db *DB) insertIncident(ctx context.Context, x execer, i *intake.Incident) error {
+	known := knownJSON(i.Known)
 	_, err := db.exec(ctx, x, `INSERT INTO incidents (`+incidentColumns+`, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District, nullString(i.DepartmentID), nullString(i.RuleID),
 		db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt), string(i.Outcome), i.StatusNotes,
@@ -738,37 +812,58 @@ func (db *DB) UpdateIncident(ctx context.Context, inc *intake.Incident, notices 
 	})
 }
 
-// RecentIncidentsNear implements intake.Store. radiusM is capped at
-// intake.MaxMergeRadiusM (the grid's reach).
-func (db *DB) RecentIncidentsNear(ctx context.Context, p intake.Point, radiusM float64, since time.Time) ([]*intake.Incident, error) {
-	minLat, minLng, maxLat, maxLng := intake.Box(p, radiusM)
-	st, err := db.readStmt(ctx, `SELECT `+incidentColumns+` FROM incidents
-		WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND opened_at >= ? AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?
-		ORDER BY opened_at DESC LIMIT 50`)
+const knownQuery = `SELECT ` + incidentColumns + ` FROM incidents
+	WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND opened_at >= ? AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?
+	AND outcome IN ('helped', 'refused', 'already_known', 'to_station')
+	ORDER BY opened_at DESC LIMIT 50`
+
+// KnownIncidentsNear implements intake.Store. radiusM is capped at
+// intake.MaxMergeRadiusM (the grid's reach). It reads a partial index of
+// the incidents with such an outcome (incidents_known_cell), not every
+// incident opened nearby.
+func (db *DB) KnownIncidentsNear(ctx context.Context, p intake.Point, radiusM float64, since time.Time) ([]*intake.Incident, error) {
+	st, err := db.readStmt(ctx, knownQuery)
 	if err != nil {
-		return nil, translate("store.RecentIncidentsNear", err)
+		return nil, translate("store.KnownIncidentsNear", err)
 	}
+	rows, err := st.QueryContext(ctx, knownArgs(db, p, &intake.KnownLookup{RadiusM: radiusM, Since: since})...)
+	if err != nil {
+		return nil, translate("store.KnownIncidentsNear", err)
+	}
+	defer rows.Close()
+	list, err := scanKnown(rows, p, radiusM)
+	return list, translate("store.KnownIncidentsNear", err)
+}
+
+func knownArgs(db *DB, p intake.Point, l *intake.KnownLookup) []any {
+	minLat, minLng, maxLat, maxLng := intake.Box(p, l.RadiusM)
 	args := make([]any, 0, 14)
 	for _, c := range intake.NearCells(p) {
 		args = append(args, c)
 	}
-	args = append(args, db.d.t(since), minLat, maxLat, minLng, maxLng)
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, translate("store.RecentIncidentsNear", err)
-	}
-	defer rows.Close()
+	return append(args, db.d.t(l.Since), minLat, maxLat, minLng, maxLng)
+}
+
+// scanKnown reads the incidents of knownQuery within radiusM of p.
+func scanKnown(rows rowsScanner, p intake.Point, radiusM float64) ([]*intake.Incident, error) {
 	var out []*intake.Incident
 	for rows.Next() {
 		inc, err := scanIncident(rows)
 		if err != nil {
-			return nil, translate("store.RecentIncidentsNear", err)
+			return nil, err
 		}
 		if intake.Distance(p, intake.Point{Lat: inc.Lat, Lng: inc.Lng}) <= radiusM {
 			out = append(out, inc)
 		}
 	}
-	return out, translate("store.RecentIncidentsNear", rows.Err())
+	return out, rows.Err()
+}
+
+// rowsScanner is the part of *sql.Rows and pgx.Rows that scanKnown uses.
+type rowsScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
 }
 
 // PlaceIncident implements intake.Store.
@@ -794,13 +889,6 @@ func (db *DB) PlaceIncident(ctx context.Context, inc *intake.Incident, note stri
 		}
 		return db.appendEvents(ctx, tx, inc.UpdatedAt, events.TopicIncident, inc.ID)
 	})
-}
-
-// SetKnown implements intake.Store.
-func (db *DB) SetKnown(ctx context.Context, incidentID string, k *intake.KnownMatch) error {
-	b, _ := json.Marshal(k)
-	_, err := db.execDurable(ctx, `UPDATE incidents SET known = ? WHERE id = ?`, string(b), incidentID)
-	return translate("store.SetKnown", err)
 }
 
 // Merge implements intake.Store.

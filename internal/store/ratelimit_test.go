@@ -75,3 +75,56 @@ func TestSharedRateLimiterConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// A large budget is taken from the shared count in blocks, spent in
+// memory: two nodes together still allow exactly the budget, and a block
+// taken in one window is not spent in the next.
+func TestSharedRateLimiterLargeBudget(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 1, 8, 0, 10, 0, time.UTC)
+		clock := func() time.Time { return now }
+		a := &store.RateLimiter{DB: db, Name: "partner", Limit: 640, Window: time.Minute, Now: clock}
+		b := &store.RateLimiter{DB: db, Name: "partner", Limit: 640, Window: time.Minute, Now: clock}
+		allowed := 0
+		for i := 0; i < 700; i++ {
+			l := a
+			if i%3 == 0 {
+				l = b
+			}
+			ok, _, err := l.Allow(ctx, "key-12345")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				allowed++
+			}
+		}
+		if allowed != 640 {
+			t.Fatalf("%d of 700 requests allowed on two nodes, want the budget of 640", allowed)
+		}
+		// Once the budget is spent each node asks the database once more,
+		// then refuses from memory.
+		n, err := db.CountRequests(ctx, "partner", "key-12345", now.Truncate(time.Minute), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 640+2*10 {
+			t.Fatalf("shared count %d after 700 requests: refusals still write", n)
+		}
+		// Next window: a fresh budget; a block left over from the last
+		// window is not spent in it.
+		now = now.Add(59 * time.Second)
+		if ok, _, _ := a.Allow(ctx, "other-key"); !ok {
+			t.Fatal("other key refused")
+		}
+		now = now.Add(time.Second)
+		if ok, _, _ := a.Allow(ctx, "other-key"); !ok {
+			t.Fatal("next window refused")
+		}
+		m, _ := db.CountRequests(ctx, "partner", "other-key", now.Truncate(time.Minute), 0)
+		if m != 10 {
+			t.Fatalf("next window counted %d, want one block of 10 taken anew", m)
+		}
+	})
+}

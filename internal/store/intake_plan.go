@@ -1,0 +1,138 @@
+package store
+
+import (
+	"slices"
+	"time"
+
+	"github.com/havenrescue/haven/internal/intake"
+)
+
+// candidate is an open incident read for a batch's merge lookup, with the
+// grid cell it is filed under.
+type candidate struct {
+	inc    *intake.Incident
+	cell   int64
+	opened bool // opened by this batch, not stored yet
+}
+
+// batchPlan is what a group-commit batch writes: the incidents it opens
+// (with their values after the batch's later signals joined them), the
+// stored incidents it joins (one update each), the incidents whose events
+// it appends, and each signal's result.
+type batchPlan struct {
+	opened  []*intake.Incident
+	openers []*intake.Submission // the submission that opened each
+	joined  []*joinedIncident
+	changed []string
+	results []*intake.Result
+}
+
+// joinedIncident sums a batch's joins of one stored incident.
+type joinedIncident struct {
+	id        string
+	last, due time.Time // the latest report and the earliest due time of its new signals
+	count     int
+	at        time.Time
+}
+
+// planBatch decides which incident each signal of a batch joins or opens,
+// as filing them one after another in one transaction would: every signal
+// sees the stored candidates and the incidents the batch's earlier
+// signals opened or joined, filtered as the SQL merge lookup filters them
+// (grid cells around the signal, last heard of within the window, inside
+// the radius's box, open and pinned). stored holds, for every signal, at
+// least the stored candidates its own lookup would return.
+func planBatch(batch []*pendingSignal, stored []*candidate) *batchPlan {
+	plan := &batchPlan{results: make([]*intake.Result, len(batch))}
+	touched := map[string]*candidate{} // incidents the batch opened or joined, as they stand now
+	var touchedOrder []*candidate
+	joined := map[string]*joinedIncident{}
+	seen := map[string]bool{}
+	for i, p := range batch {
+		sub, s := p.sub, p.sub.Signal
+		var chosen *candidate
+		if s.HasLocation() {
+			pt := intake.Point{Lat: s.Lat, Lng: s.Lng}
+			minLat, minLng, maxLat, maxLng := intake.Box(pt, sub.Merge.RadiusM)
+			near := intake.NearCells(pt)
+			since := s.ReportedAt.Add(-sub.Merge.Window).UTC().Truncate(time.Microsecond)
+			match := func(c *candidate) bool {
+				inc := c.inc
+				return slices.Contains(near, c.cell) && !inc.LastSignalAt.Before(since) &&
+					inc.Lat >= minLat && inc.Lat <= maxLat && inc.Lng >= minLng && inc.Lng <= maxLng &&
+					inc.State.Open() && (precisionOf(inc) == string(intake.PrecisionExact) || precisionOf(inc) == string(intake.PrecisionPlaced))
+			}
+			var cands []*intake.Incident
+			byInc := map[*intake.Incident]*candidate{}
+			for _, c := range stored {
+				if touched[c.inc.ID] == nil && match(c) {
+					cands = append(cands, c.inc)
+					byInc[c.inc] = c
+				}
+			}
+			for _, c := range touchedOrder {
+				if match(c) {
+					cands = append(cands, c.inc)
+					byInc[c.inc] = c
+				}
+			}
+			if inc := sub.Merge.Choose(cands, s); inc != nil {
+				chosen = byInc[inc]
+			}
+		}
+		res := &intake.Result{Signal: s}
+		if chosen != nil {
+			inc := chosen.inc
+			due := sub.NewIncident.DueAt
+			if s.ReportedAt.After(inc.LastSignalAt) {
+				inc.LastSignalAt = s.ReportedAt
+			}
+			if due.Before(inc.DueAt) {
+				inc.DueAt = due
+			}
+			inc.SignalCount++
+			inc.Version++
+			inc.UpdatedAt = sub.Now
+			s.IncidentID = inc.ID
+			if touched[inc.ID] == nil {
+				touched[inc.ID] = chosen
+				touchedOrder = append(touchedOrder, chosen)
+			}
+			if !chosen.opened {
+				j := joined[inc.ID]
+				if j == nil {
+					j = &joinedIncident{id: inc.ID, last: s.ReportedAt, due: due}
+					joined[inc.ID] = j
+					plan.joined = append(plan.joined, j)
+				}
+				if s.ReportedAt.After(j.last) {
+					j.last = s.ReportedAt
+				}
+				if due.Before(j.due) {
+					j.due = due
+				}
+				j.count++
+				j.at = sub.Now
+			}
+			snap := *inc
+			res.Merged, res.Incident = true, &snap
+		} else {
+			// The signal's result keeps the incident as this signal opened
+			// it; the batch's later joins change the copy that is stored.
+			n := *sub.NewIncident
+			c := &candidate{inc: &n, cell: intake.Cell(intake.Point{Lat: n.Lat, Lng: n.Lng}), opened: true}
+			touched[n.ID] = c
+			touchedOrder = append(touchedOrder, c)
+			plan.opened = append(plan.opened, &n)
+			plan.openers = append(plan.openers, sub)
+			s.IncidentID = n.ID
+			res.Incident = sub.NewIncident
+		}
+		plan.results[i] = res
+		if !seen[s.IncidentID] {
+			seen[s.IncidentID] = true
+			plan.changed = append(plan.changed, s.IncidentID)
+		}
+	}
+	return plan
+}
