@@ -66,6 +66,9 @@ func (db *DB) fileAllPG(ctx context.Context, batch []*pendingSignal) error {
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
+		if cc, ok := dc.(countConn); ok { // tests count statements through a wrapper
+			dc = cc.Conn
+		}
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("store: PostgreSQL connection of type %T", dc)
