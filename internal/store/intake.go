@@ -356,12 +356,9 @@ func (db *DB) insertBatchRows(ctx context.Context, tx *sql.Tx, batch []*pendingS
 	const signalCols = 17
 	args := make([]any, 0, len(batch)*signalCols)
 	for _, p := range batch {
-		s := p.sub.Signal
-		args = append(args, s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
-			s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy)
+		args = append(args, db.signalArgs(p.sub.Signal)...)
 	}
-	r, err := tx.ExecContext(ctx, db.multiRow(`INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
-		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by) VALUES `, signalCols, len(batch),
+	r, err := tx.ExecContext(ctx, db.multiRow(`INSERT INTO signals (`+signalInsertCols+`) VALUES `, signalCols, len(batch),
 		` ON CONFLICT (channel, external_id) DO NOTHING`), args...)
 	if err != nil {
 		return err
@@ -382,14 +379,25 @@ func (db *DB) insertBatchRows(ctx context.Context, tx *sql.Tx, batch []*pendingS
 		if e.At.IsZero() {
 			e.At = db.now()
 		}
-		args = append(args, e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail)
+		args = append(args, db.auditArgs(e)...)
 		rows++
 	}
 	if rows == 0 {
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, db.multiRow(`INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail) VALUES `, 9, rows, ""), args...)
+	_, err = tx.ExecContext(ctx, db.multiRow(`INSERT INTO audit_log (`+auditCols+`) VALUES `, 9, rows, ""), args...)
 	return err
+}
+
+// signalInsertCols are the columns signalArgs fills.
+const signalInsertCols = `id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
+		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by`
+
+// signalArgs is a signal's row: the one builder of the group commit and
+// InsertBulk.
+func (db *DB) signalArgs(s *intake.Signal) []any {
+	return []any{s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
+		s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy}
 }
 
 // multiRow builds "<head>(?, …), (?, …)<tail>" for rows rows of cols
@@ -526,17 +534,23 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 }
 
 func (db *DB) insertIncident(ctx context.Context, x execer, i *intake.Incident) error {
+	_, err := db.exec(ctx, x, `INSERT INTO incidents (`+incidentColumns+`, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		db.incidentArgs(i)...)
+	return err
+}
+
+// incidentArgs is an incident's row (incidentColumns, cell): the one
+// builder of insertIncident and InsertBulk.
+func (db *DB) incidentArgs(i *intake.Incident) []any {
 	known := ""
 	if i.Known != nil {
 		b, _ := json.Marshal(i.Known)
 		known = string(b)
 	}
-	_, err := db.exec(ctx, x, `INSERT INTO incidents (`+incidentColumns+`, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District, nullString(i.DepartmentID), nullString(i.RuleID),
+	return []any{i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District, nullString(i.DepartmentID), nullString(i.RuleID),
 		db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt), string(i.Outcome), i.StatusNotes,
 		nullString(i.MergedInto), known, i.SignalCount, i.Version, db.d.t(i.UpdatedAt), precisionOf(i), i.Place,
-		intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng}))
-	return err
+		intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng})}
 }
 
 // precisionOf is what is stored of an incident's place: an incident
