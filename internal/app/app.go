@@ -47,6 +47,7 @@ func ExitCode(err error) int {
 var commands = []config.Command{
 	{Name: "serve", Summary: "Run the server (migrations are applied on start).", AllFlags: true},
 	{Name: "demo", Summary: "Run the server on a fresh demo data set for 新乡 (a temporary folder unless --data).", AllFlags: true},
+	{Name: "scale", Summary: "Add years of records at a province's volume (--people, --signals, --reports), for benchmarks.", AllFlags: true},
 	{Name: "migrate", Summary: "Apply database migrations, print the schema version and exit."},
 	{Name: "users add", Summary: "Add an account (--username, --name, --role, --department)."},
 	{Name: "users passwd", Summary: "Set an account's password and release its login wait."},
@@ -120,6 +121,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdServe(ctx, rest, getenv, stdout, stderr)
 	case "demo":
 		return cmdDemo(ctx, rest, getenv, stdout, stderr)
+	case "scale":
+		return cmdScale(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
 	case "users":

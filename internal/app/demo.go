@@ -56,48 +56,9 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer e.Close()
-	accounts, err := demo.Seed(ctx, e.auth, password)
+	accounts, keys, err := seedDemo(ctx, e, password, getenv("HAVEN_DEMO_API_KEY"))
 	if err != nil {
-		return fmt.Errorf("demo data: %v (run 'haven demo' without --data for a fresh folder)", err)
-	}
-	keys, err := demo.SeedIntake(ctx, demo.Deps{Auth: e.auth, Intake: e.intake, Partners: e.partners, Now: e.now}, getenv("HAVEN_DEMO_API_KEY"))
-	if err != nil {
-		return fmt.Errorf("demo help signals: %v", err)
-	}
-	// The history's encounters predate the supply catalogue: they are not
-	// booked against stock.
-	handedOut := e.dispatch.HandedOut
-	e.dispatch.HandedOut = nil
-	if err := demo.SeedDispatch(ctx, e.dispatch, e.auth, e.now()); err != nil {
-		return fmt.Errorf("demo dispatch: %v", err)
-	}
-	e.dispatch.HandedOut = handedOut
-	// Two years of history are entered in one go; family search matches
-	// once, at the end of SeedFamily (and again when the server starts).
-	if err := demo.SeedCases(ctx, e.cases, e.health, e.auth, e.now()); err != nil {
-		return fmt.Errorf("demo station: %v", err)
-	}
-	policeKeys, err := demo.SeedFamily(ctx, e.family, e.cases, e.auth, e.now())
-	if err != nil {
-		return fmt.Errorf("demo family search: %v", err)
-	}
-	keys = append(keys, policeKeys...)
-	if err := demo.SeedPoints(ctx, e.points); err != nil {
-		return fmt.Errorf("demo rescue points: %v", err)
-	}
-	if err := demo.SeedCampaigns(ctx, e.campaigns, e.now()); err != nil {
-		return fmt.Errorf("demo campaigns: %v", err)
-	}
-	liaison, err := demo.SeedLiaison(ctx, e.auth, e.points, password)
-	if err != nil {
-		return fmt.Errorf("demo liaison: %v", err)
-	}
-	accounts = append(accounts, liaison)
-	if err := demo.SeedSupplies(ctx, e.supplies, e.points, e.dispatch); err != nil {
-		return fmt.Errorf("demo supplies: %v", err)
-	}
-	if err := demo.SeedVolunteers(ctx, e.vols, e.now()); err != nil {
-		return fmt.Errorf("demo volunteers: %v", err)
+		return err
 	}
 	return e.run(ctx, stdout, func(url string) {
 		fmt.Fprintf(stdout, "\n避风港 Haven demo — 新乡 Xinxiang\nData folder: %s", cfg.DataDir)
@@ -132,4 +93,56 @@ func open311Key(keys []demo.Key) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// seedDemo fills an empty database with the demo data set for 新乡: its
+// departments, accounts (every password is password, or each random),
+// help signals, dispatch, station, family search, rescue points,
+// campaigns, supplies and volunteers. apiKey, when not empty, is every
+// demo partner's API key.
+func seedDemo(ctx context.Context, e *env, password, apiKey string) ([]demo.Account, []demo.Key, error) {
+	accounts, err := demo.Seed(ctx, e.auth, password)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo data: %v (run 'haven demo' without --data for a fresh folder)", err)
+	}
+	keys, err := demo.SeedIntake(ctx, demo.Deps{Auth: e.auth, Intake: e.intake, Partners: e.partners, Now: e.now}, apiKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo help signals: %v", err)
+	}
+	// The history's encounters predate the supply catalogue: they are not
+	// booked against stock.
+	handedOut := e.dispatch.HandedOut
+	e.dispatch.HandedOut = nil
+	if err := demo.SeedDispatch(ctx, e.dispatch, e.auth, e.now()); err != nil {
+		return nil, nil, fmt.Errorf("demo dispatch: %v", err)
+	}
+	e.dispatch.HandedOut = handedOut
+	// Two years of history are entered in one go; family search matches
+	// once, at the end of SeedFamily (and again when the server starts).
+	if err := demo.SeedCases(ctx, e.cases, e.health, e.auth, e.now()); err != nil {
+		return nil, nil, fmt.Errorf("demo station: %v", err)
+	}
+	policeKeys, err := demo.SeedFamily(ctx, e.family, e.cases, e.auth, e.now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo family search: %v", err)
+	}
+	keys = append(keys, policeKeys...)
+	if err := demo.SeedPoints(ctx, e.points); err != nil {
+		return nil, nil, fmt.Errorf("demo rescue points: %v", err)
+	}
+	if err := demo.SeedCampaigns(ctx, e.campaigns, e.now()); err != nil {
+		return nil, nil, fmt.Errorf("demo campaigns: %v", err)
+	}
+	liaison, err := demo.SeedLiaison(ctx, e.auth, e.points, password)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo liaison: %v", err)
+	}
+	accounts = append(accounts, liaison)
+	if err := demo.SeedSupplies(ctx, e.supplies, e.points, e.dispatch); err != nil {
+		return nil, nil, fmt.Errorf("demo supplies: %v", err)
+	}
+	if err := demo.SeedVolunteers(ctx, e.vols, e.now()); err != nil {
+		return nil, nil, fmt.Errorf("demo volunteers: %v", err)
+	}
+	return accounts, keys, nil
 }

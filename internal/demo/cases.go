@@ -83,77 +83,15 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 	start := time.Date(2024, 1, 1, 8, 0, 0, 0, cases.CST)
 	span := now.Add(-60 * 24 * time.Hour).Sub(start)
 	person := func(identified bool, minAge, maxAge int) cases.PersonInput {
-		male := r.IntN(10) < 8
-		age := minAge + r.IntN(maxAge-minAge+1)
-		in := cases.PersonInput{Mental: cases.MentalNormal, Dialect: "河南话"}
-		if !male {
-			in.Sex = cases.Female
-		} else {
-			in.Sex = cases.Male
-		}
-		if identified {
-			region := regions[r.IntN(len(regions))]
-			birth := time.Date(now.Year()-age, time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, cases.CST)
-			in.Name = nameFor(r, male)
-			in.IDNumber = demoID(r, region, birth, male)
-			in.Hukou, in.NativePlace = places[region], places[region]
-			in.Sex = ""
-		} else {
-			in.AgeMin, in.AgeMax = age-5, age+5
-			k := r.IntN(5)
-			in.Marks = []string{"左臂有烫伤疤痕", "右手缺小指", "前额有旧伤疤", "左脸颊有黑痣", "右腿旧伤，走路微跛"}[k]
-			if k == 3 {
-				in.Dialect = "四川口音"
-			}
-			if r.IntN(3) == 0 {
-				in.Mental = cases.MentalIntellectual
-			}
-		}
-		return in
+		return personInput(r, now, identified, minAge, maxAge)
 	}
-	belongings := func() []cases.BelongingInput {
-		items := []cases.BelongingInput{{Item: "手机", Qty: 1, Description: "黑色，屏幕碎裂", Location: "物品柜A"}, {Item: "现金", Qty: 1 + r.IntN(60), Description: "元", Location: "保险柜"},
-			{Item: "被褥", Qty: 1, Location: "储物间"}, {Item: "编织袋", Qty: 1, Description: "衣物若干", Location: "储物间"}, {Item: "身份证", Qty: 1, Location: "保险柜"}}
-		n := r.IntN(4)
-		out := make([]cases.BelongingInput, 0, n)
-		for i := range n {
-			out = append(out, items[(i+r.IntN(2))%len(items)])
-		}
-		return out
-	}
+	belongings := func() []cases.BelongingInput { return belongingsInput(r) }
 	exitAll := func(st *cases.Stay, kind cases.ExitKind, at time.Time) error {
 		items, err := cs.Store.Belongings(ctx, st.ID)
 		if err != nil {
 			return err
 		}
-		in := cases.ExitInput{Kind: kind, At: at, Returns: map[string]cases.Return{}, Services: "住宿、饮食、洗浴、理发"}
-		for _, b := range items {
-			in.Returns[b.ID] = cases.Return{Qty: b.Qty}
-		}
-		switch kind {
-		case cases.ExitReturnHome:
-			in.Destination = "原籍"
-			in.Voucher = cases.Voucher{Mode: "ticket", Route: "新乡—" + []string{"郑州", "安阳", "商丘", "南阳", "石家庄", "合肥", "成都"}[r.IntN(7)], TicketNo: fmt.Sprintf("E%08d", r.IntN(1e8)), CostFen: 1500 + r.IntN(20000)}
-			if r.IntN(10) == 0 {
-				in.Destination, in.Voucher = "新乡市辖区内", cases.Voucher{Mode: "cash", CostFen: 500 + r.IntN(1500), LocalTransit: true, ReceiptSigned: true}
-			}
-		case cases.ExitEscorted:
-			in.Destination, in.Escorts = "原籍民政部门", "赵敏、王强"
-		case cases.ExitFamily:
-			in.Collector.Name, in.Collector.Relation, in.Collector.Checked = nameFor(r, true), "亲属", true
-			in.Collector.IDNumber = demoID(r, "410702", time.Date(1975, 3, 3, 0, 0, 0, 0, cases.CST), true)
-		case cases.ExitSelf:
-			in.Statement = true
-		case cases.ExitTransfer:
-			in.Destination = "郑州市救助管理站"
-		case cases.ExitPlacement:
-			in.Destination = "新乡市社会福利院"
-		case cases.ExitHospital:
-			in.Destination = "新乡市第二人民医院"
-		case cases.ExitDeath:
-			in.Cause = "医院抢救无效，死亡证明已开具"
-		}
-		_, err = cs.Exit(ctx, staff, st.ID, in, st.Version)
+		_, err = cs.Exit(ctx, staff, st.ID, exitInput(r, kind, at, items), st.Version)
 		return err
 	}
 	kinds := []cases.ExitKind{cases.ExitReturnHome, cases.ExitReturnHome, cases.ExitReturnHome, cases.ExitReturnHome, cases.ExitReturnHome,
@@ -298,4 +236,80 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		}
 	}
 	return nil
+}
+
+// personInput draws a person as staff would enter them: identified (name,
+// ID number, hukou) or not (an age range, marks, a dialect).
+func personInput(r *rand.Rand, now time.Time, identified bool, minAge, maxAge int) cases.PersonInput {
+	male := r.IntN(10) < 8
+	age := minAge + r.IntN(maxAge-minAge+1)
+	in := cases.PersonInput{Mental: cases.MentalNormal, Dialect: "河南话"}
+	if !male {
+		in.Sex = cases.Female
+	} else {
+		in.Sex = cases.Male
+	}
+	if identified {
+		region := regions[r.IntN(len(regions))]
+		birth := time.Date(now.Year()-age, time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, cases.CST)
+		in.Name = nameFor(r, male)
+		in.IDNumber = demoID(r, region, birth, male)
+		in.Hukou, in.NativePlace = places[region], places[region]
+		in.Sex = ""
+	} else {
+		in.AgeMin, in.AgeMax = age-5, age+5
+		k := r.IntN(5)
+		in.Marks = []string{"左臂有烫伤疤痕", "右手缺小指", "前额有旧伤疤", "左脸颊有黑痣", "右腿旧伤，走路微跛"}[k]
+		if k == 3 {
+			in.Dialect = "四川口音"
+		}
+		if r.IntN(3) == 0 {
+			in.Mental = cases.MentalIntellectual
+		}
+	}
+	return in
+}
+
+// belongingsInput draws what a person brought in.
+func belongingsInput(r *rand.Rand) []cases.BelongingInput {
+	items := []cases.BelongingInput{{Item: "手机", Qty: 1, Description: "黑色，屏幕碎裂", Location: "物品柜A"}, {Item: "现金", Qty: 1 + r.IntN(60), Description: "元", Location: "保险柜"},
+		{Item: "被褥", Qty: 1, Location: "储物间"}, {Item: "编织袋", Qty: 1, Description: "衣物若干", Location: "储物间"}, {Item: "身份证", Qty: 1, Location: "保险柜"}}
+	n := r.IntN(4)
+	out := make([]cases.BelongingInput, 0, n)
+	for i := range n {
+		out = append(out, items[(i+r.IntN(2))%len(items)])
+	}
+	return out
+}
+
+// exitInput draws an exit of kind at at, every item handed back.
+func exitInput(r *rand.Rand, kind cases.ExitKind, at time.Time, items []*cases.Belonging) cases.ExitInput {
+	in := cases.ExitInput{Kind: kind, At: at, Returns: map[string]cases.Return{}, Services: "住宿、饮食、洗浴、理发"}
+	for _, b := range items {
+		in.Returns[b.ID] = cases.Return{Qty: b.Qty}
+	}
+	switch kind {
+	case cases.ExitReturnHome:
+		in.Destination = "原籍"
+		in.Voucher = cases.Voucher{Mode: "ticket", Route: "新乡—" + []string{"郑州", "安阳", "商丘", "南阳", "石家庄", "合肥", "成都"}[r.IntN(7)], TicketNo: fmt.Sprintf("E%08d", r.IntN(1e8)), CostFen: 1500 + r.IntN(20000)}
+		if r.IntN(10) == 0 {
+			in.Destination, in.Voucher = "新乡市辖区内", cases.Voucher{Mode: "cash", CostFen: 500 + r.IntN(1500), LocalTransit: true, ReceiptSigned: true}
+		}
+	case cases.ExitEscorted:
+		in.Destination, in.Escorts = "原籍民政部门", "赵敏、王强"
+	case cases.ExitFamily:
+		in.Collector.Name, in.Collector.Relation, in.Collector.Checked = nameFor(r, true), "亲属", true
+		in.Collector.IDNumber = demoID(r, "410702", time.Date(1975, 3, 3, 0, 0, 0, 0, cases.CST), true)
+	case cases.ExitSelf:
+		in.Statement = true
+	case cases.ExitTransfer:
+		in.Destination = "郑州市救助管理站"
+	case cases.ExitPlacement:
+		in.Destination = "新乡市社会福利院"
+	case cases.ExitHospital:
+		in.Destination = "新乡市第二人民医院"
+	case cases.ExitDeath:
+		in.Cause = "医院抢救无效，死亡证明已开具"
+	}
+	return in
 }

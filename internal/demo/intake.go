@@ -147,18 +147,23 @@ func seedAddressOnly(ctx context.Context, d Deps) error {
 	return nil
 }
 
+// What the demo's signals are about, say, end with and come by.
+var (
+	signalKinds = []string{"rough_sleeping", "begging", "distress", "rough_sleeping", "weather_exposure", "mental_illness", "injured", "minor_alone", "rough_sleeping", "begging"}
+	signalTexts = []string{"一名中年男子在此露宿,衣着单薄", "老人在路边乞讨,精神状态差", "外地务工人员钱包被盗,无法返乡", "两人在桥洞下过夜",
+		"寒潮中有人躺在地上", "一名女子言行异常,自言自语", "有人腿部受伤,行走困难", "一个十岁左右的孩子独自在车站徘徊", "长期在此露宿的老人", "残疾人在此乞讨"}
+	signalOutcomes = []intake.Outcome{intake.OutcomeToStation, intake.OutcomeHelped, intake.OutcomeRefused, intake.OutcomeHelped, intake.OutcomeNotFound,
+		intake.OutcomeHospital, intake.OutcomeToStation, intake.OutcomeAlreadyKnown, intake.OutcomePolice}
+	signalChannels = []intake.Channel{intake.Channel12345, intake.ChannelPublic, intake.Channel110, intake.ChannelHotline, intake.ChannelCity, intake.ChannelPatrol, intake.ChannelOpen311}
+)
+
 // seedSignals files a month of signals, oldest first, and closes most of
 // the older incidents with an outcome, as the station would have.
 func seedSignals(ctx context.Context, d Deps, keyActor map[intake.Channel]auth.Actor) error {
 	now := d.Now().UTC()
 	dispatcher := auth.Actor{UserID: "demo-dispatcher", Name: "dispatcher", Role: auth.RoleDispatcher, IP: "local"}
 	patrol := auth.Actor{UserID: "demo-patrol", Name: "patrol", Role: auth.RolePatrol, IP: "local"}
-	kinds := []string{"rough_sleeping", "begging", "distress", "rough_sleeping", "weather_exposure", "mental_illness", "injured", "minor_alone", "rough_sleeping", "begging"}
-	texts := []string{"一名中年男子在此露宿,衣着单薄", "老人在路边乞讨,精神状态差", "外地务工人员钱包被盗,无法返乡", "两人在桥洞下过夜",
-		"寒潮中有人躺在地上", "一名女子言行异常,自言自语", "有人腿部受伤,行走困难", "一个十岁左右的孩子独自在车站徘徊", "长期在此露宿的老人", "残疾人在此乞讨"}
-	outcomes := []intake.Outcome{intake.OutcomeToStation, intake.OutcomeHelped, intake.OutcomeRefused, intake.OutcomeHelped, intake.OutcomeNotFound,
-		intake.OutcomeHospital, intake.OutcomeToStation, intake.OutcomeAlreadyKnown, intake.OutcomePolice}
-	channels := []intake.Channel{intake.Channel12345, intake.ChannelPublic, intake.Channel110, intake.ChannelHotline, intake.ChannelCity, intake.ChannelPatrol, intake.ChannelOpen311}
+	kinds, texts, outcomes, channels := signalKinds, signalTexts, signalOutcomes, signalChannels
 	var opened []*intake.Incident
 	n := 0
 	for day := 28; day >= 0; day-- {

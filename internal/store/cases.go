@@ -41,17 +41,24 @@ func (db *DB) personArgs(p *cases.Person) []any {
 		p.IDSealed, p.IDBirth, p.IDRegion, p.Marks, string(p.Mental), strings.Join(p.Flags, ","), boolInt(p.Identified)}
 }
 
+// personInsertCols are the columns personRow fills.
+const personInsertCols = `id, ref, name, aliases, sex, birth_date, age_min, age_max, height_cm, ethnicity,
+	native_place, hukou, dialect, id_enc, id_birth, id_region, marks, mental, flags, identified, version, created_at, updated_at`
+
+// personRow is a new person's row: the one builder of Admit and InsertBulk.
+func (db *DB) personRow(p *cases.Person) []any {
+	args := append([]any{p.ID, p.Ref}, db.personArgs(p)...)
+	return append(args, p.Version, db.d.t(p.CreatedAt), db.d.t(p.UpdatedAt))
+}
+
 // Admit implements cases.Store.
 func (db *DB) Admit(ctx context.Context, p *cases.Person, contacts []*cases.Contact, st *cases.Stay, items []*cases.Belonging, e audit.Entry) error {
 	const op = "store.Admit"
 	return db.tx(ctx, op, func(tx *sql.Tx) error {
 		if p.Version == 0 {
 			p.Version, p.UpdatedAt = 1, st.EnteredAt
-			args := append([]any{p.ID, p.Ref}, db.personArgs(p)...)
-			args = append(args, p.Version, db.d.t(p.CreatedAt), db.d.t(p.UpdatedAt))
-			if _, err := db.exec(ctx, tx, `INSERT INTO persons (id, ref, name, aliases, sex, birth_date, age_min, age_max, height_cm, ethnicity,
-				native_place, hukou, dialect, id_enc, id_birth, id_region, marks, mental, flags, identified, version, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+			if _, err := db.exec(ctx, tx, `INSERT INTO persons (`+personInsertCols+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, db.personRow(p)...); err != nil {
 				return err
 			}
 			if err := db.setPersonNames(ctx, tx, p.ID, p.Name, p.Aliases); err != nil {
@@ -96,28 +103,42 @@ func (db *DB) auditPerson(ctx context.Context, tx *sql.Tx, e audit.Entry, person
 	return db.appendEvents(ctx, tx, e.At, events.TopicPerson, personIDs...)
 }
 
+const contactCols = `id, person_id, relation, name, phone_enc, address, created_at`
+
+func (db *DB) contactArgs(c *cases.Contact) []any {
+	return []any{c.ID, c.PersonID, c.Relation, c.Name, c.PhoneSealed, c.Address, db.d.t(c.CreatedAt)}
+}
+
 func (db *DB) insertContact(ctx context.Context, tx *sql.Tx, c *cases.Contact) error {
-	_, err := db.exec(ctx, tx, `INSERT INTO person_contacts (id, person_id, relation, name, phone_enc, address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.PersonID, c.Relation, c.Name, c.PhoneSealed, c.Address, db.d.t(c.CreatedAt))
+	_, err := db.exec(ctx, tx, `INSERT INTO person_contacts (`+contactCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`, db.contactArgs(c)...)
 	return err
+}
+
+// stayArgs is a stay's row (stayCols): the one builder of insertStay and InsertBulk.
+func (db *DB) stayArgs(st *cases.Stay) []any {
+	form, _ := json.Marshal(st.Form)
+	exit, _ := json.Marshal(st.Exit)
+	return []any{st.ID, st.Ref, st.PersonID, string(st.State), db.d.t(st.ArrivedAt), db.d.t(st.EnteredAt), st.EnteredBy, st.Source,
+		nullString(st.IncidentID), nullString(st.EncounterID), boolInt(st.Unidentified), string(form), st.Room, st.Bed, string(st.ExitKind),
+		db.d.t(st.ExitedAt), string(exit), st.ExitedBy, st.Version, db.d.t(st.UpdatedAt)}
 }
 
 func (db *DB) insertStay(ctx context.Context, tx *sql.Tx, st *cases.Stay) error {
-	form, _ := json.Marshal(st.Form)
-	exit, _ := json.Marshal(st.Exit)
-	_, err := db.exec(ctx, tx, `INSERT INTO stays (id, ref, person_id, state, arrived_at, entered_at, entered_by, source, incident_id, encounter_id,
-		unidentified, form, room, bed, exit_kind, exited_at, exit, exited_by, version, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		st.ID, st.Ref, st.PersonID, string(st.State), db.d.t(st.ArrivedAt), db.d.t(st.EnteredAt), st.EnteredBy, st.Source,
-		nullString(st.IncidentID), nullString(st.EncounterID), boolInt(st.Unidentified), string(form), st.Room, st.Bed, string(st.ExitKind),
-		db.d.t(st.ExitedAt), string(exit), st.ExitedBy, st.Version, db.d.t(st.UpdatedAt))
+	_, err := db.exec(ctx, tx, `INSERT INTO stays (`+stayCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, db.stayArgs(st)...)
 	return err
 }
 
+// belongingCols are the columns belongingArgs fills.
+const belongingCols = `id, stay_id, item, qty, description, photo, location, signed_in_by, person_signed, signed_in_at`
+
+func (db *DB) belongingArgs(b *cases.Belonging) []any {
+	return []any{b.ID, b.StayID, b.Item, b.Qty, b.Description, b.Photo, b.Location, b.SignedInBy, boolInt(b.PersonSigned), db.d.t(b.SignedInAt)}
+}
+
 func (db *DB) insertBelonging(ctx context.Context, tx *sql.Tx, b *cases.Belonging) error {
-	_, err := db.exec(ctx, tx, `INSERT INTO belongings (id, stay_id, item, qty, description, photo, location, signed_in_by, person_signed, signed_in_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.StayID, b.Item, b.Qty, b.Description, b.Photo, b.Location, b.SignedInBy,
-		boolInt(b.PersonSigned), db.d.t(b.SignedInAt))
+	_, err := db.exec(ctx, tx, `INSERT INTO belongings (`+belongingCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, db.belongingArgs(b)...)
 	return err
 }
 
@@ -431,11 +452,16 @@ func (db *DB) CareNotes(ctx context.Context, stayID string) ([]*cases.Note, erro
 		}, stayID)
 }
 
+const taskCols = `stay_id, rule, done_at, done_by, note`
+
+func (db *DB) taskArgs(t *cases.Task) []any {
+	return []any{t.StayID, t.Rule, db.d.t(t.DoneAt), t.DoneBy, t.Note}
+}
+
 // DoTask implements cases.Store.
 func (db *DB) DoTask(ctx context.Context, t *cases.Task, e audit.Entry) error {
 	return db.tx(ctx, "store.DoTask", func(tx *sql.Tx) error {
-		if _, err := db.exec(ctx, tx, `INSERT INTO case_tasks (stay_id, rule, done_at, done_by, note) VALUES (?, ?, ?, ?, ?)`,
-			t.StayID, t.Rule, db.d.t(t.DoneAt), t.DoneBy, t.Note); err != nil {
+		if _, err := db.exec(ctx, tx, `INSERT INTO case_tasks (`+taskCols+`) VALUES (?, ?, ?, ?, ?)`, db.taskArgs(t)...); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, e)

@@ -485,10 +485,22 @@ func (db *DB) appendAudit(ctx context.Context, x execer, e audit.Entry) error {
 	if e.At.IsZero() {
 		e.At = db.now()
 	}
-	_, err := db.exec(ctx, x, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail)
+	_, err := db.exec(ctx, x, `INSERT INTO audit_log (`+auditCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, db.auditArgs(e)...)
 	return err
+}
+
+const auditCols = `id, at, actor_id, actor_name, action, record_type, record_id, ip, detail`
+
+// auditArgs is an audit row (auditCols), its id and time filled in.
+func (db *DB) auditArgs(e audit.Entry) []any {
+	if e.ID == "" {
+		e.ID = id.New()
+	}
+	if e.At.IsZero() {
+		e.At = db.now()
+	}
+	return []any{e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail}
 }
 
 // Backup writes a consistent copy of the SQLite database to path while the

@@ -36,16 +36,27 @@ func scanReport(r rowScanner) (*family.Report, error) {
 
 func (db *DB) insertReport(ctx context.Context, tx *sql.Tx, x *family.Report) error {
 	_, err := db.exec(ctx, tx, `INSERT INTO missing_reports (`+reportCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		x.ID, x.Ref, x.Source, x.SourceOrg, x.ExternalID, x.Status, x.Name, x.Aliases, string(x.Sex), x.BirthDate, x.AgeMin, x.AgeMax, x.HeightCm,
-		x.IDSealed, x.NativePlace, x.Dialect, x.LostOn, x.LostPlace, x.Features, x.Description, x.Photo, x.ContactName, x.ContactRelation, x.ContactSealed,
-		boolInt(x.Private), nullString(x.PersonID), x.Version, db.d.t(x.CreatedAt), db.d.t(x.UpdatedAt), x.CreatedBy)
+		db.reportArgs(x)...)
 	return err
 }
 
+// reportArgs is a report's row (reportCols): the one builder of
+// insertReport and InsertBulk.
+func (db *DB) reportArgs(x *family.Report) []any {
+	return []any{x.ID, x.Ref, x.Source, x.SourceOrg, x.ExternalID, x.Status, x.Name, x.Aliases, string(x.Sex), x.BirthDate, x.AgeMin, x.AgeMax, x.HeightCm,
+		x.IDSealed, x.NativePlace, x.Dialect, x.LostOn, x.LostPlace, x.Features, x.Description, x.Photo, x.ContactName, x.ContactRelation, x.ContactSealed,
+		boolInt(x.Private), nullString(x.PersonID), x.Version, db.d.t(x.CreatedAt), db.d.t(x.UpdatedAt), x.CreatedBy}
+}
+
 func (db *DB) insertUpdate(ctx context.Context, tx *sql.Tx, u *family.Update) error {
-	_, err := db.exec(ctx, tx, `INSERT INTO report_updates (id, report_id, at, kind, text, public, by_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.ReportID, db.d.t(u.At), u.Kind, u.Text, boolInt(u.Public), u.ByName)
+	_, err := db.exec(ctx, tx, `INSERT INTO report_updates (`+updateCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`, db.updateArgs(u)...)
 	return err
+}
+
+const updateCols = `id, report_id, at, kind, text, public, by_name`
+
+func (db *DB) updateArgs(u *family.Update) []any {
+	return []any{u.ID, u.ReportID, db.d.t(u.At), u.Kind, u.Text, boolInt(u.Public), u.ByName}
 }
 
 // AddReport implements family.Store.

@@ -370,12 +370,9 @@ func (db *DB) insertBatchRows(ctx context.Context, tx *sql.Tx, batch []*pendingS
 	const signalCols = 17
 	args := make([]any, 0, len(batch)*signalCols)
 	for _, p := range batch {
-		s := p.sub.Signal
-		args = append(args, s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
-			s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy)
+		args = append(args, db.signalArgs(p.sub.Signal)...)
 	}
-	r, err := db.execShape(ctx, tx, db.multiRow(`INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
-		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by) VALUES `, signalCols, len(batch),
+	r, err := db.execShape(ctx, tx, db.multiRow(`INSERT INTO signals (`+signalInsertCols+`) VALUES `, signalCols, len(batch),
 		` ON CONFLICT (channel, external_id) DO NOTHING`), len(batch), args...)
 	if err != nil {
 		return err
@@ -396,13 +393,13 @@ func (db *DB) insertBatchRows(ctx context.Context, tx *sql.Tx, batch []*pendingS
 		if e.At.IsZero() {
 			e.At = db.now()
 		}
-		args = append(args, e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail)
+		args = append(args, db.auditArgs(e)...)
 		rows++
 	}
 	if rows == 0 {
 		return nil
 	}
-	_, err = db.execShape(ctx, tx, db.multiRow(`INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail) VALUES `, 9, rows, ""), rows, args...)
+	_, err = db.execShape(ctx, tx, db.multiRow(`INSERT INTO audit_log (`+auditCols+`) VALUES `, 9, rows, ""), rows, args...)
 	return err
 }
 
@@ -445,6 +442,17 @@ func (db *DB) prepareShapes(ctx context.Context) {
 		}
 		return true
 	})
+}
+
+// signalInsertCols are the columns signalArgs fills.
+const signalInsertCols = `id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
+		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by`
+
+// signalArgs is a signal's row: the one builder of the group commit and
+// InsertBulk.
+func (db *DB) signalArgs(s *intake.Signal) []any {
+	return []any{s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
+		s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy}
 }
 
 // multiRow builds "<head>(?, …), (?, …)<tail>" for rows rows of cols
@@ -604,13 +612,19 @@ func knownJSON(k *intake.KnownMatch) string {
 }
 
 func (db *DB) insertIncident(ctx context.Context, x execer, i *intake.Incident) error {
-	known := knownJSON(i.Known)
 	_, err := db.exec(ctx, x, `INSERT INTO incidents (`+incidentColumns+`, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District, nullString(i.DepartmentID), nullString(i.RuleID),
+		db.incidentArgs(i)...)
+	return err
+}
+
+// incidentArgs is an incident's row (incidentColumns, cell): the one
+// builder of insertIncident and InsertBulk.
+func (db *DB) incidentArgs(i *intake.Incident) []any {
+	known := knownJSON(i.Known)
+	return []any{i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District, nullString(i.DepartmentID), nullString(i.RuleID),
 		db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt), string(i.Outcome), i.StatusNotes,
 		nullString(i.MergedInto), known, i.SignalCount, i.Version, db.d.t(i.UpdatedAt), precisionOf(i), i.Place,
-		intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng}))
-	return err
+		intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng})}
 }
 
 // precisionOf is what is stored of an incident's place: an incident
