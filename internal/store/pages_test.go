@@ -101,6 +101,13 @@ func TestPagesUseIndexes(t *testing.T) {
 				}
 				return nil
 			},
+			"a person's candidates": func(ctx context.Context) error {
+				cs, err := db.Candidates(ctx, []string{family.Proposed}, ppl[1].ID, "")
+				if err == nil && len(cs) != 1 {
+					t.Fatalf("%d candidates from the other side", len(cs))
+				}
+				return err
+			},
 			"/family/review": func(ctx context.Context) error {
 				cs, err := db.CandidatesPage(ctx, []string{family.Proposed}, 51, 0)
 				if err != nil || len(cs) == 0 {
