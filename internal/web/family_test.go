@@ -78,7 +78,7 @@ func TestNoticeMinimalDisclosure(t *testing.T) {
 		check("published")
 		anon.do("POST", "/lang", url.Values{"lang": {"zh-CN"}, "back": {"/notices"}, "csrf_token": {anon.csrf}}, true)
 		_, body := anon.do("GET", "/notices/"+n.Ref, nil, false)
-		for _, want := range []string{"黑色羽绒服", "新乡火车站广场", "长垣口音", "0373-5089797", "168 cm", "/notices/" + n.Ref + "/photo"} {
+		for _, want := range []string{"黑色羽绒服", "新乡火车站广场", "长垣口音", "0373-5089797", "168 厘米", "/notices/" + n.Ref + "/photo"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("notice page lacks %q", want)
 			}
