@@ -15,6 +15,7 @@ import (
 // water handed out leave the point's stock; another point's desk is
 // refused.
 func TestBrowserLiaisonDesk(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))

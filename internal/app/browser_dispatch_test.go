@@ -33,6 +33,7 @@ func publicReport(t *testing.T, base string, lat, lng float64, address string) {
 // a phone, goes offline, records an encounter with outreach aid, comes
 // back online and it syncs; the board shows the incident closed.
 func TestBrowserDispatchNight(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	browserLogin(t, ctx, r.URL, "dispatcher")
@@ -64,8 +65,7 @@ func TestBrowserDispatchNight(t *testing.T) {
 		chromedp.Poll[chromedp.Void](card+`.dataset.state==='dispatched' && `+card+`.textContent.indexOf('救助站巡查1队')>=0`))
 
 	// The team's patrol member, on a phone: a browser of their own (a
-	// second browser context of the same Chromium does not navigate twice
-	// under chromedp, so a second Chromium it is).
+	// second browser context of the shared Chromium).
 	pctx := browser(t)
 	browserLogin(t, pctx, r.URL, "patrol")
 	step(t, pctx, "open the patrol app on a phone",
@@ -110,6 +110,7 @@ func TestBrowserDispatchNight(t *testing.T) {
 // hand, then places the pin with a click on the map, after which the
 // nearest teams are suggested.
 func TestBrowserDispatchByHand(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	browserLogin(t, ctx, r.URL, "dispatcher")

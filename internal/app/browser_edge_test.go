@@ -15,6 +15,7 @@ import (
 // shows literally in the public map's popup, and a hotspot's in the
 // dispatch board's tooltip, and neither creates an element.
 func TestBrowserMapNamesAreText(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	evil := `<a href="https://evil.example">x</a><img src=x onerror="window.pwned=1">`

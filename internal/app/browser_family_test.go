@@ -21,6 +21,7 @@ import (
 // field by field and confirm; the public notice then shows him reunited
 // without his name or photo, and the daughter's progress page says found.
 func TestBrowserFamilySearchReunion(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	staff := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	photoPath := filepath.Join(t.TempDir(), "face.jpg")

@@ -117,6 +117,7 @@ func checkMap(t *testing.T, ctx context.Context, sel string) {
 // Tiles that load hide the roads and need no note. A pin placed on GCJ-02
 // tiles is stored in WGS-84.
 func TestBrowserMaps(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	// A tile server that fails every tile until it is switched on.
 	var tilesUp atomic.Bool

@@ -12,6 +12,7 @@ import (
 // point open now, on the map and in the list; the list holds only open
 // points, nearest first, and the hotline is on the page.
 func TestBrowserHelpPointOnPhone(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	step(t, ctx, "open the finder on a phone",

@@ -18,6 +18,7 @@ import (
 // travel voucher (a cash request over the rule is refused first) and
 // print the 在站服务及离站登记表 on A4.
 func TestBrowserStationAdmissionToExit(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	browserLogin(t, ctx, r.URL, "staff")

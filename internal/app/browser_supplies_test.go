@@ -11,6 +11,7 @@ import (
 // stock (a fractional quantity is refused first, in Chinese); the stock
 // page shows one coat fewer in the vehicle and the handout in its record.
 func TestBrowserPatrolHandsOutACoat(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))

@@ -11,6 +11,7 @@ import (
 // two reports of one person come in as two incidents, the dispatcher
 // merges them from the board and undoes the merge.
 func TestBrowserTeamRosterAndBoardMerge(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	browserLogin(t, ctx, r.URL, "dispatcher")

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,12 +22,61 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 )
 
-// browser starts headless Chromium for a test. Browser tests run when
-// HAVEN_BROWSER or HAVEN_REQUIRE_BROWSER is set (.ci/run sets the second
-// after the README's test command). Without Chromium they skip, unless
-// HAVEN_REQUIRE_BROWSER or CI=true is set: then that is a failure, so the
-// browser tests can never silently stop running in CI.
-func browser(t *testing.T) context.Context {
+// chromium is the one headless Chromium the package's browser tests share;
+// each test gets browser contexts of its own in it (see browser).
+var chromium struct {
+	once   sync.Once
+	ctx    context.Context // the browser's first context
+	stop   func()
+	err    error
+	tmpDir string
+}
+
+// TestMain stops the shared Chromium after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+	os.Exit(code)
+}
+
+// startChromium starts the shared Chromium at path, once.
+func startChromium(path string) (context.Context, error) {
+	chromium.once.Do(func() {
+		dir, err := os.MkdirTemp("", "haven-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox, // CI runs as root
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("no-first-run", true),
+			chromedp.UserDataDir(dir),
+			chromedp.WindowSize(1280, 900),
+		)
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel := chromedp.NewContext(actx)
+		chromium.ctx = ctx
+		chromium.stop = func() { cancel(); cancelAlloc(); os.RemoveAll(dir) }
+		chromium.err = chromedp.Do(ctx) // start the browser without a deadline
+	})
+	return chromium.ctx, chromium.err
+}
+
+// needBrowser skips the test unless browser tests run, and answers the
+// Chromium to run. Browser tests run when HAVEN_BROWSER or
+// HAVEN_REQUIRE_BROWSER is set (.ci/run sets the second after the README's
+// test command). Without Chromium they skip, unless HAVEN_REQUIRE_BROWSER
+// or CI=true is set: then that is a failure, so the browser tests can
+// never silently stop running in CI.
+func needBrowser(t *testing.T) string {
 	t.Helper()
 	if os.Getenv("HAVEN_BROWSER") == "" && os.Getenv("HAVEN_REQUIRE_BROWSER") == "" {
 		// The README's test command stays fast; .ci/run runs these next.
@@ -45,23 +95,24 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skip("no Chromium found; install Debian's chromium package to run browser tests")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
+	return path
+}
+
+// browser gives a test a browser of its own: a new browser context (its
+// own cookies, storage, IndexedDB and service workers, like a fresh
+// profile) with one tab at 1280×900, in the package's shared headless
+// Chromium. It skips as needBrowser does.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := needBrowser(t)
+	root, err := startChromium(path)
+	if err != nil {
 		t.Fatalf("start Chromium: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("open a browser context: %v", err)
 	}
 	return ctx
 }
@@ -97,6 +148,7 @@ func waitLang(t *testing.T, ctx context.Context, lang string) {
 var demoAccount = regexp.MustCompile(`(?m)^  ([a-z]+) .* [a-z]+ · (\S+) `)
 
 func TestBrowserLoginEveryRole(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	// Every role's demo account, greeted by the name the demo printed.
@@ -162,6 +214,7 @@ func TestBrowserLoginEveryRole(t *testing.T) {
 }
 
 func TestBrowserWrongPasswordInPageLanguage(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	try := func() string {
@@ -198,6 +251,7 @@ func TestBrowserWrongPasswordInPageLanguage(t *testing.T) {
 // someone in need with a photo and a pin on the map, gets a reference
 // number and sees the status page; a dispatcher then finds the incident.
 func TestBrowserPublicReportOnPhone(t *testing.T) {
+	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 	photoPath := filepath.Join(t.TempDir(), "photo.jpg")

@@ -77,7 +77,8 @@ var longFloat = regexp.MustCompile(`\d\.\d{4,}`)
 // forms, the live indicator, measured values, the supplies page and the
 // hotline desk.
 func TestBrowserFirstMinutes(t *testing.T) {
-	browser(t) // skips here, before the demo starts, unless browser tests run
+	t.Parallel()   // its own demo and browser context: nothing shared
+	needBrowser(t) // skips here, before the demo starts, unless browser tests run
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1"}, "demo", "--data", t.TempDir())
 
 	t.Run("patrol app from an empty profile", func(t *testing.T) {

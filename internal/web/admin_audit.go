@@ -12,7 +12,7 @@ type auditData struct {
 	Rows    []auditRow
 	Actions []auditGroup // the action filter's choices
 	Kinds   []auditOption
-	Next    string // query string of the next (older) page
+	Next    string // address of the next (older) page
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +60,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 	if len(entries) == f.Limit {
 		nq := q
 		nq.Set("before", entries[len(entries)-1].ID)
-		d.Next = nq.Encode()
+		d.Next = "/admin/audit?" + nq.Encode() // whole, so the template does not escape its "=" and "&"
 	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "admin_audit", v)

@@ -157,6 +157,19 @@ type noticesData struct {
 
 var noticeFilterFields = []string{"q", "sex", "age_min", "age_max", "accent", "region", "from", "to"}
 
+// PrintURL and FeedURL are the print sheet and the feed of the same
+// search. They are whole addresses: html/template escapes a value put
+// after a "?" in an href as one query value, "=" and "&" included.
+func (d *noticesData) PrintURL() string { return withQuery("/notices/print", d.Query) }
+func (d *noticesData) FeedURL() string  { return withQuery("/notices.atom", d.Query) }
+
+func withQuery(path, query string) string {
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}
+
 func noticeFilter(q url.Values) family.NoticeFilter {
 	return family.NoticeFilter{Text: strings.TrimSpace(q.Get("q")), Sex: cases.Sex(q.Get("sex")), AgeMin: atoi(q.Get("age_min")), AgeMax: atoi(q.Get("age_max")),
 		Accent: strings.TrimSpace(q.Get("accent")), Region: strings.TrimSpace(q.Get("region")), From: q.Get("from"), To: q.Get("to")}

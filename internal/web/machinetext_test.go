@@ -196,6 +196,12 @@ func TestNoticesForFamilies(t *testing.T) {
 	if _, page := c.do("GET", "/notices?sex=male", nil, false); !strings.Contains(page, `<details id="more-filters" open>`) {
 		t.Error("a filter in use is folded away")
 	}
+	// The print sheet and the feed keep the search: the query is not
+	// escaped into one value ("sex%3dmale").
+	if _, page := c.do("GET", "/notices?sex=male&q=x", nil, false); !strings.Contains(page, `href="/notices/print?q=x&amp;sex=male"`) ||
+		!strings.Contains(page, `href="/notices.atom?q=x&amp;sex=male"`) {
+		t.Error("the print and feed links lose the search")
+	}
 	_, page = c.do("GET", "/notices?q="+url.QueryEscape("缺小指"), nil, false)
 	if !strings.Contains(page, withPhoto.Ref) || strings.Contains(page, without.Ref) {
 		t.Error("searching the marks does not find the notice that has them, and only it")

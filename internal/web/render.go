@@ -208,6 +208,7 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermTeamsManage), "/admin/teams", "nav.teams")
 	add(can(auth.PermTeamsManage), "/admin/hotspots", "nav.hotspots")
 	add(can(auth.PermPartnersManage), "/admin/partners", "nav.partners")
+	add(can(auth.PermRoutingManage), "/admin/routing", "nav.routing")
 	add(can(auth.PermUsersView), "/admin/users", "nav.users")
 	add(can(auth.PermDeptManage), "/admin/departments", "nav.departments")
 	add(can(auth.PermAPIKeysManage), "/admin/apikeys", "nav.apikeys")

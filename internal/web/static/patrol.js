@@ -186,10 +186,13 @@
         .then(function (s) { if (s) { state = s; kvPut("state", s); render(); } }, function () {});
     });
   }
-  function net() {
+  function showNet() {
     var p = $("net-status");
     p.textContent = navigator.onLine ? p.dataset.labelOn : p.dataset.labelOff;
     p.className = "live " + (navigator.onLine ? "on" : "off");
+  }
+  function net() {
+    showNet();
     if (navigator.onLine) { sync(); }
   }
   window.addEventListener("online", net);
@@ -250,6 +253,7 @@
     enqueue({ op: "encounter", id: uuid(), data: data }).then(function () { f.reset(); });
   });
 
+  showNet(); // at once: no empty indicator while the phone's store opens
   loadState().then(showQueue).then(showProblems).then(net);
   app.dataset.ready = "1";
 })();
