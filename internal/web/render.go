@@ -108,6 +108,7 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"yuan":      yuan,
 			"qty":       qty,
 			"vitals":    func(d health.CheckData) string { return vitals(cat, lang, d) },
+			"roomBed":   func(room, bed string) string { return roomBed(cat, lang, room, bed) },
 			"hours":     func(minutes int) float64 { return float64(minutes) / 60 },
 			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 			"date": func(t time.Time) string {
@@ -489,4 +490,18 @@ func scriptText(cat *i18n.Catalog, lang string) map[string]string {
 		out["svc."+svc.Code] = svc.Name(lang)
 	}
 	return out
+}
+
+// roomBed says where a person sleeps: "203 室 4 床", "203 室", "4 床".
+func roomBed(cat *i18n.Catalog, lang, room, bed string) string {
+	room, bed = strings.TrimSpace(room), strings.TrimSpace(bed)
+	switch {
+	case room != "" && bed != "":
+		return cat.T(lang, "stay.room_bed", room, bed)
+	case room != "":
+		return cat.T(lang, "stay.room_only", room)
+	case bed != "":
+		return cat.T(lang, "stay.bed_only", bed)
+	}
+	return ""
 }
