@@ -201,7 +201,7 @@ func (c *Config) options() []option {
 	})
 	add("metrics-token", "HAVEN_METRICS_TOKEN", "bearer `token` that /metrics requires; without it (and without --metrics-addr) /metrics answers loopback peers only", true, func() (func(string) error, func() string) { return str(&c.MetricsToken) })
 	add("metrics-addr", "HAVEN_METRICS_ADDR", "a separate address (`host:port`) serving only /metrics; the main address then has no /metrics", false, func() (func(string) error, func() string) { return str(&c.MetricsAddr) })
-	add("family-peers", "HAVEN_FAMILY_PEERS", "a `file` of other Havens whose shareable missing-person reports this one pulls and matches: one per line, name, address and API key (scope family.read) separated by tabs", false, func() (func(string) error, func() string) { return str(&c.FamilyPeers) })
+	add("family-peers", "HAVEN_FAMILY_PEERS", "a `file` of other Havens to pull missing-person reports from (docs/scale.md)", false, func() (func(string) error, func() string) { return str(&c.FamilyPeers) })
 	add("notice-days", "HAVEN_NOTICE_DAYS", "`days` a 寻亲 notice stays up before it expires", false, func() (func(string) error, func() string) { return num(&c.NoticeDays) })
 	add("retain-signal-phone-days", "HAVEN_RETAIN_SIGNAL_PHONE_DAYS", "`days` after an incident closed before its signals' reporter names and callback phones are erased (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainSignalPhoneDays) })
 	add("retain-photo-days", "HAVEN_RETAIN_PHOTO_DAYS", "`days` after a person left before their photos are deleted (0 keeps them)", false, func() (func(string) error, func() string) { return keep(&c.RetainPhotoDays) })
