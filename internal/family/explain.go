@@ -120,9 +120,9 @@ func (s *Service) personValues(x sideOf) map[string][]Value {
 	case p.BirthDate != "":
 		v["birth"] = labelled("match.v_born", p.BirthDate)
 	case p.AgeMax > 0 && x.stay != nil:
-		v["birth"] = []Value{{Key: "match.v_age_found", Args: []any{p.AgeMin, p.AgeMax, x.stay.ArrivedAt.In(cases.CST).Format("2006-01-02")}}}
+		v["birth"] = []Value{ageValue("match.v_age_found", p.AgeMin, p.AgeMax, x.stay.ArrivedAt.In(cases.CST).Format("2006-01-02"))}
 	case p.AgeMax > 0:
-		v["birth"] = []Value{{Key: "match.v_age", Args: []any{p.AgeMin, p.AgeMax}}}
+		v["birth"] = []Value{ageValue("match.v_age", p.AgeMin, p.AgeMax)}
 	}
 	if p.IDSealed != "" {
 		if n, err := s.Keys.Open(cases.IDContext, p.IDSealed); err == nil {
@@ -150,9 +150,9 @@ func (s *Service) reportValues(r *Report, full bool) map[string][]Value {
 	case r.BirthDate != "":
 		v["birth"] = labelled("match.v_born", r.BirthDate)
 	case r.AgeMax > 0 && r.LostOn != "":
-		v["birth"] = []Value{{Key: "match.v_age_lost", Args: []any{r.AgeMin, r.AgeMax, r.LostOn}}}
+		v["birth"] = []Value{ageValue("match.v_age_lost", r.AgeMin, r.AgeMax, r.LostOn)}
 	case r.AgeMax > 0:
-		v["birth"] = []Value{{Key: "match.v_age", Args: []any{r.AgeMin, r.AgeMax}}}
+		v["birth"] = []Value{ageValue("match.v_age", r.AgeMin, r.AgeMax)}
 	}
 	if r.LostPlace != "" {
 		v["place"] = labelled("match.v_lost", strings.TrimSpace(r.LostOn+" "+r.LostPlace))
@@ -317,4 +317,13 @@ func (s *Service) explain(ctx context.Context, a auth.Actor, cs []*Candidate) ([
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// ageValue is an estimated age: "约28–35岁", or "约28岁" when the estimate
+// is one year (key + "_one" takes the age once).
+func ageValue(key string, lo, hi int, more ...any) Value {
+	if lo == hi {
+		return Value{Key: key + "_one", Args: append([]any{lo}, more...)}
+	}
+	return Value{Key: key, Args: append([]any{lo, hi}, more...)}
 }
