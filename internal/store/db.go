@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -37,10 +38,15 @@ type DB struct {
 	wal     *os.File // SQLite: the WAL file, fsynced after every commit
 	walMax  int64    // SQLite: the WAL is truncated once it grows past this (wal.go)
 	walLast int64    // SQLite: the WAL's size at the previous checkpoint tick
-	d       dialect
-	path    string // SQLite file, empty on PostgreSQL
-	now     func() time.Time
-	migrate *goose.Provider
+	// walSyncs counts the commits made durable (SQLite): the WAL is idle
+	// when a checkpoint tick finds it unchanged. Its size cannot tell:
+	// after a checkpoint SQLite writes the log again from its start, in a
+	// file of the same size.
+	walSyncs, walSyncsSeen atomic.Int64
+	d                      dialect
+	path                   string // SQLite file, empty on PostgreSQL
+	now                    func() time.Time
+	migrate                *goose.Provider
 
 	// group commit of help signals (intake.go)
 	readers     sync.Map // query text -> *sql.Stmt prepared on the reader pool
@@ -333,6 +339,7 @@ func (db *DB) syncWAL() error {
 	if db.wal == nil {
 		return nil
 	}
+	db.walSyncs.Add(1)
 	return db.wal.Sync()
 }
 

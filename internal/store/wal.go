@@ -37,13 +37,14 @@ func (db *DB) checkpointer() {
 }
 
 // maintainWAL runs one checkpoint. While writes come in it is PASSIVE:
-// it never waits and never blocks a writer. When the WAL has not grown
-// since the last tick (the database is idle) or has grown past its limit,
+// it never waits and never blocks a writer. When no commit came since the
+// last tick (the database is idle) or the WAL has grown past its limit,
 // it is TRUNCATE: everything is copied back and the file is cut to zero,
 // waiting at most walBusy for readers to leave it.
 func (db *DB) maintainWAL() {
 	size := db.WALSize()
-	idle := size > 0 && size == db.walLast
+	syncs := db.walSyncs.Load()
+	idle := size > 0 && syncs == db.walSyncsSeen.Swap(syncs)
 	db.walLast = size
 	if !idle && size < db.walMax {
 		_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
