@@ -227,8 +227,10 @@ func (db *DB) PeopleNamed(ctx context.Context, name string) ([]*cases.Person, er
 	if name == "" {
 		return nil, nil
 	}
-	return list(ctx, db, db.r, "store.PeopleNamed", `SELECT `+personCols+` FROM persons WHERE id IN (SELECT person_id FROM person_names WHERE name = ?)
-		AND merged_into IS NULL LIMIT 50`, scanPerson, name)
+	// Driven from person_names: given "id IN (…)", SQLite's planner
+	// walked every unmerged person by merged_into instead (80 ms at 10^5).
+	return list(ctx, db, db.r, "store.PeopleNamed", `SELECT `+qualify("p", personCols)+` FROM person_names n CROSS JOIN persons p
+		WHERE n.name = ? AND p.id = n.person_id AND p.merged_into IS NULL LIMIT 50`, scanPerson, name)
 }
 
 // setPersonNames rewrites the person_names rows of one record.
@@ -572,3 +574,12 @@ func (db *DB) Distinct(ctx context.Context, a, b string) (bool, error) {
 }
 
 var _ cases.Store = (*DB)(nil)
+
+// qualify prefixes each column of a column list with a table alias.
+func qualify(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
