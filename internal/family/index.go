@@ -1,7 +1,8 @@
 package family
 
 import (
-	"reflect"
+	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -25,8 +26,8 @@ import (
 // (TestIncrementalMatchingEqualsFullRefresh).
 type index struct {
 	people, reports, seekers *tracing.Index
-	subjects                 map[string]*Subject // by person id
-	active                   map[string]*Report  // by report id
+	subjects                 map[string]*held   // by person id
+	active                   map[string]*Report // by report id
 
 	// What the searches found, when this node matches (it holds the
 	// lease): by search its proposals by pair, and its reach of the index
@@ -66,11 +67,11 @@ func pairKey(personID, target string) string { return personID + "|" + target }
 
 // newIndex indexes the subjects and the open reports.
 func (s *Service) newIndex(subjects []*Subject, active []*Report) *index {
-	x := &index{subjects: make(map[string]*Subject, len(subjects)), active: make(map[string]*Report, len(active))}
+	x := &index{subjects: make(map[string]*held, len(subjects)), active: make(map[string]*Report, len(active))}
 	var people, seekers, reports []*tracing.Record
 	for _, sub := range subjects {
 		rec := s.personRecord(sub)
-		x.subjects[sub.Person.ID] = sub
+		x.subjects[sub.Person.ID] = slim(sub)
 		people = append(people, rec)
 		if sub.Unidentified() {
 			seekers = append(seekers, rec)
@@ -88,7 +89,7 @@ func (s *Service) newIndex(subjects []*Subject, active []*Report) *index {
 // allowed applies consent: a person who asked not to be matched publicly
 // is matched only against the station's own reports, not against
 // reports from the police or other stations.
-func allowed(x *Subject, r *Report) bool { return x == nil || r == nil || !(x.Private && r.External()) }
+func allowed(x *held, r *Report) bool { return x == nil || r == nil || !(x.private && r.External()) }
 
 // reachOf gives the reach of the searches named by a record's ID and of.
 func (x *index) reachOf(of string) func(string) tracing.Reach {
@@ -247,7 +248,7 @@ type changes struct {
 // when nothing matching reads changed.
 func (x *index) putPerson(s *Service, personID string, sub *Subject, ch *changes) bool {
 	old := x.subjects[personID]
-	if old == nil && sub == nil || old != nil && sub != nil && sameSubject(old, sub) {
+	if old == nil && sub == nil || old != nil && sub != nil && old.key == subjectKey(sub) {
 		return false
 	}
 	key := "p:" + personID
@@ -262,7 +263,7 @@ func (x *index) putPerson(s *Service, personID string, sub *Subject, ch *changes
 		return true
 	}
 	rec := s.personRecord(sub)
-	x.subjects[personID] = sub
+	x.subjects[personID] = slim(sub)
 	x.people.Put(rec)
 	if sub.Unidentified() {
 		x.seekers.Put(rec)
@@ -364,15 +365,30 @@ func (x *index) rematch(ch *changes, now time.Time) (upsert, gone []*Candidate) 
 	return upsert, gone
 }
 
-// sameSubject reports whether two versions of a person give matching the
-// same record and standing (a version number or time changing alone does
-// not).
-func sameSubject(a, b *Subject) bool {
-	pa, pb := *a.Person, *b.Person
-	pa.Version, pa.UpdatedAt, pb.Version, pb.UpdatedAt = 0, time.Time{}, 0, time.Time{}
-	x, y := *a, *b
-	x.Person, y.Person = &pa, &pb
-	return reflect.DeepEqual(x, y)
+// subjectKey hashes what a subject gives matching: the person's record
+// and standing, without the version and time of the row (which change
+// alone on writes matching does not read). Two versions with one key give
+// the same record and standing.
+func subjectKey(x *Subject) uint64 {
+	p := *x.Person
+	p.Version, p.UpdatedAt = 0, time.Time{}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%+v|%v|%v|%q|%v", p, x.Seen.UnixNano(), x.InCare, x.Place, x.Private)
+	return h.Sum64()
+}
+
+// held is what the index keeps of a subject once its record is built:
+// its standing and its key, not the whole person row (which was about
+// half the index's memory at 10^5 people).
+type held struct {
+	unidentified, private bool
+	key                   uint64
+}
+
+func (h *held) Unidentified() bool { return h.unidentified }
+
+func slim(x *Subject) *held {
+	return &held{unidentified: x.Unidentified(), private: x.Private, key: subjectKey(x)}
 }
 
 // sameReport reports whether two versions of an open report are the same
