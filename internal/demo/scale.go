@@ -578,16 +578,7 @@ func (b *intakeBuf) SubmitSignal(ctx context.Context, sub *intake.Submission) (*
 	}
 	res := &intake.Result{Signal: s}
 	if chosen != nil {
-		x := chosen.inc
-		if s.ReportedAt.After(x.LastSignalAt) {
-			x.LastSignalAt = s.ReportedAt
-		}
-		if due := sub.NewIncident.DueAt; due.Before(x.DueAt) {
-			x.DueAt = due
-		}
-		x.SignalCount++
-		x.Version++
-		x.UpdatedAt = sub.Now
+		chosen.inc.Join(s, sub.NewIncident.DueAt, sub.Now)
 		res.Merged = true
 	} else {
 		x := sub.NewIncident

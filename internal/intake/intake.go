@@ -179,6 +179,21 @@ type Incident struct {
 	UpdatedAt    time.Time
 }
 
+// Join adds a signal to the incident as a merge does: its latest report
+// time, the earlier of the two deadlines, one signal more, a new version.
+func (i *Incident) Join(s *Signal, due, now time.Time) {
+	if s.ReportedAt.After(i.LastSignalAt) {
+		i.LastSignalAt = s.ReportedAt
+	}
+	if due.Before(i.DueAt) {
+		i.DueAt = due
+	}
+	i.SignalCount++
+	i.Version++
+	i.UpdatedAt = now
+	s.IncidentID = i.ID
+}
+
 // Located reports whether the incident has a place on the map at all.
 func (i *Incident) Located() bool {
 	return i.Precision != PrecisionNone && (i.Lat != 0 || i.Lng != 0)

@@ -381,21 +381,11 @@ func (db *DB) insertBatchRows(ctx context.Context, tx *sql.Tx, batch []*pendingS
 		return errDuplicateRace
 	}
 	args = args[:0]
-	rows := 0
-	for _, p := range batch {
-		e := p.sub.Audit
-		if e.Action == "" {
-			continue
-		}
-		if e.ID == "" {
-			e.ID = id.New()
-		}
-		if e.At.IsZero() {
-			e.At = db.now()
-		}
+	audits := db.batchAudits(batch)
+	for _, e := range audits {
 		args = append(args, db.auditArgs(e)...)
-		rows++
 	}
+	rows := len(audits)
 	if rows == 0 {
 		return nil
 	}
@@ -541,16 +531,7 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 		if _, err := db.hotExec(ctx, tx, "joinIncident", db.d.t(s.ReportedAt), db.d.t(s.ReportedAt), db.d.t(due), db.d.t(due), db.d.t(sub.Now), chosen.ID); err != nil {
 			return nil, err
 		}
-		if s.ReportedAt.After(chosen.LastSignalAt) {
-			chosen.LastSignalAt = s.ReportedAt
-		}
-		if due.Before(chosen.DueAt) {
-			chosen.DueAt = due
-		}
-		chosen.SignalCount++
-		chosen.Version++
-		chosen.UpdatedAt = sub.Now
-		s.IncidentID = chosen.ID
+		chosen.Join(s, due, sub.Now)
 		res.Merged, res.Incident = true, chosen
 	} else {
 		i := sub.NewIncident
@@ -589,13 +570,7 @@ func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission
 		return nil, errDuplicateRace
 	}
 	if e := sub.Audit; e.Action != "" {
-		if e.ID == "" {
-			e.ID = id.New()
-		}
-		if e.At.IsZero() {
-			e.At = db.now()
-		}
-		if _, err := db.hotExec(ctx, tx, "insertAudit", e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail); err != nil {
+		if _, err := db.hotExec(ctx, tx, "insertAudit", db.auditArgs(e)...); err != nil {
 			return nil, err
 		}
 	}

@@ -82,18 +82,8 @@ func planBatch(batch []*pendingSignal, stored []*candidate) *batchPlan {
 		}
 		res := &intake.Result{Signal: s}
 		if chosen != nil {
-			inc := chosen.inc
-			due := sub.NewIncident.DueAt
-			if s.ReportedAt.After(inc.LastSignalAt) {
-				inc.LastSignalAt = s.ReportedAt
-			}
-			if due.Before(inc.DueAt) {
-				inc.DueAt = due
-			}
-			inc.SignalCount++
-			inc.Version++
-			inc.UpdatedAt = sub.Now
-			s.IncidentID = inc.ID
+			inc, due := chosen.inc, sub.NewIncident.DueAt
+			inc.Join(s, due, sub.Now)
 			if touched[inc.ID] == nil {
 				touched[inc.ID] = chosen
 				touchedOrder = append(touchedOrder, chosen)
