@@ -304,11 +304,7 @@ func (db *DB) Close() error {
 	}
 	db.hot = nil
 	db.hotMu.Unlock()
-	db.readers.Range(func(k, v any) bool {
-		v.(*sql.Stmt).Close()
-		db.readers.Delete(k)
-		return true
-	})
+	db.resetReadStmts()
 	db.shapeStmts.Range(func(k, v any) bool {
 		v.(*sql.Stmt).Close()
 		db.shapeStmts.Delete(k)
@@ -425,6 +421,16 @@ func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// resetReadStmts closes and forgets the prepared reads: at Close, and
+// after the schema changed shape (they are prepared again at next use).
+func (db *DB) resetReadStmts() {
+	db.readers.Range(func(k, v any) bool {
+		db.readers.Delete(k)
+		v.(*sql.Stmt).Close()
+		return true
+	})
+}
+
 // readRow runs a prepared single-row read.
 func (db *DB) readRow(ctx context.Context, query string, args ...any) rowScanner {
 	st, err := db.readStmt(ctx, query)
@@ -486,12 +492,6 @@ func (db *DB) appendAudit(ctx context.Context, x execer, e audit.Entry) error {
 	if e.Action == "" {
 		return nil
 	}
-	if e.ID == "" {
-		e.ID = id.New()
-	}
-	if e.At.IsZero() {
-		e.At = db.now()
-	}
 	_, err := db.exec(ctx, x, `INSERT INTO audit_log (`+auditCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, db.auditArgs(e)...)
 	return err
@@ -501,13 +501,31 @@ const auditCols = `id, at, actor_id, actor_name, action, record_type, record_id,
 
 // auditArgs is an audit row (auditCols), its id and time filled in.
 func (db *DB) auditArgs(e audit.Entry) []any {
+	e = db.stamped(e)
+	return []any{e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail}
+}
+
+// stamped gives an audit entry its id and time when it has none.
+func (db *DB) stamped(e audit.Entry) audit.Entry {
 	if e.ID == "" {
 		e.ID = id.New()
 	}
 	if e.At.IsZero() {
 		e.At = db.now()
 	}
-	return []any{e.ID, db.d.t(e.At), e.ActorID, e.ActorName, e.Action, e.RecordType, e.RecordID, e.IP, e.Detail}
+	return e
+}
+
+// batchAudits are the audit entries of a group-commit batch, stamped; a
+// signal without an action has none.
+func (db *DB) batchAudits(batch []*pendingSignal) []audit.Entry {
+	var out []audit.Entry
+	for _, p := range batch {
+		if p.sub.Audit.Action != "" {
+			out = append(out, db.stamped(p.sub.Audit))
+		}
+	}
+	return out
 }
 
 // Backup writes a consistent copy of the SQLite database to path while the

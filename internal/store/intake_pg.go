@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/havenrescue/haven/internal/events"
-	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 )
 
@@ -208,17 +207,7 @@ func (db *DB) pipelineBatch(ctx context.Context, c *pgx.Conn, batch []*pendingSi
 	{
 		var ids, actors, names, actions, types, records, ips, details []string
 		var ats []time.Time
-		for _, p := range batch {
-			e := p.sub.Audit
-			if e.Action == "" {
-				continue
-			}
-			if e.ID == "" {
-				e.ID = id.New()
-			}
-			if e.At.IsZero() {
-				e.At = db.now()
-			}
+		for _, e := range db.batchAudits(batch) {
 			ids, ats, actors, names = append(ids, e.ID), append(ats, e.At.UTC().Truncate(time.Microsecond)), append(actors, e.ActorID), append(names, e.ActorName)
 			actions, types, records, ips, details = append(actions, e.Action), append(types, e.RecordType), append(records, e.RecordID), append(ips, e.IP), append(details, e.Detail)
 		}

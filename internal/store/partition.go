@@ -128,13 +128,3 @@ func monthOf(t time.Time) time.Time {
 	t = t.UTC()
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
-
-// resetReadStmts forgets the prepared reads after the schema changed
-// shape: they are prepared again at their next use.
-func (db *DB) resetReadStmts() {
-	db.readers.Range(func(k, v any) bool {
-		db.readers.Delete(k)
-		v.(*sql.Stmt).Close()
-		return true
-	})
-}
