@@ -265,44 +265,8 @@ func ExplainIntakeLookupsForTest(ctx context.Context, db *DB) (merge, known stri
 	}
 	args = append(args, db.d.t(time.Now().Add(-time.Hour)), 35.30, 35.31, 113.86, 113.87)
 	explain := func(q string) (string, error) {
-		tx, err := db.r.BeginTx(ctx, nil)
-		if err != nil {
-			return "", err
-		}
-		defer tx.Rollback()
-		prefix := "EXPLAIN QUERY PLAN "
-		if db.d == postgresDialect {
-			prefix = "EXPLAIN "
-			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-				return "", err
-			}
-		}
-		rows, err := tx.QueryContext(ctx, prefix+db.d.q(q), args...)
-		if err != nil {
-			return "", err
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		var out []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return "", err
-			}
-			for _, v := range vals {
-				switch x := v.(type) {
-				case string:
-					out = append(out, x)
-				case []byte:
-					out = append(out, string(x))
-				}
-			}
-		}
-		return strings.Join(out, "\n"), rows.Err()
+		plan, err := ExplainForTest(ctx, db, Statement{Query: db.d.q(q), Args: args})
+		return strings.Join(plan, "\n"), err
 	}
 	if merge, err = explain(hotQueries["candidates"]); err != nil {
 		return "", "", err
