@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ const PeerPageSize = 200
 // a peer never asks for them again.
 func (s *Service) ExportSince(ctx context.Context, a auth.Actor, c Cursor, limit int) (*PFIFDoc, Cursor, bool, error) {
 	const op = "family.ExportSince"
-	if !a.Can(auth.PermFamilyManage) && !hasScope(a, "family.read") {
+	if !a.Can(auth.PermFamilyManage) && !slices.Contains(a.Scopes, "family.read") {
 		return nil, c, false, errs.E(errs.Forbidden, op, "err.forbidden")
 	}
 	if limit <= 0 || limit > PeerPageSize {
@@ -84,15 +85,6 @@ func (s *Service) ExportSince(ctx context.Context, a auth.Actor, c Cursor, limit
 		c = Cursor{At: r.UpdatedAt.UTC(), ID: r.ID}
 	}
 	return doc, c, len(reports) == limit, nil
-}
-
-func hasScope(a auth.Actor, scope string) bool {
-	for _, s := range a.Scopes {
-		if s == scope {
-			return true
-		}
-	}
-	return false
 }
 
 // Peer is another Haven (or any PFIF 1.4 source serving the same feed)

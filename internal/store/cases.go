@@ -229,7 +229,7 @@ func (db *DB) PeopleNamed(ctx context.Context, name string) ([]*cases.Person, er
 	}
 	// Driven from person_names: given "id IN (…)", SQLite's planner
 	// walked every unmerged person by merged_into instead (80 ms at 10^5).
-	return list(ctx, db, db.r, "store.PeopleNamed", `SELECT `+qualify("p", personCols)+` FROM person_names n CROSS JOIN persons p
+	return list(ctx, db, db.r, "store.PeopleNamed", `SELECT `+personColsP+` FROM person_names n CROSS JOIN persons p
 		WHERE n.name = ? AND p.id = n.person_id AND p.merged_into IS NULL LIMIT 50`, scanPerson, name)
 }
 
@@ -574,6 +574,9 @@ func (db *DB) Distinct(ctx context.Context, a, b string) (bool, error) {
 }
 
 var _ cases.Store = (*DB)(nil)
+
+// personColsP are personCols of the alias p.
+var personColsP = qualify("p", personCols)
 
 // qualify prefixes each column of a column list with a table alias.
 func qualify(alias, cols string) string {
