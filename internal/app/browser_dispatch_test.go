@@ -155,9 +155,11 @@ func TestBrowserDispatchByHand(t *testing.T) {
 		chromedp.Poll[chromedp.Void](c+`.dataset.state==='dispatched' && `+c+`.textContent.indexOf('`+team+`')>=0`),
 	)
 
-	step(t, ctx, "place its pin on the map",
+	step(t, ctx, "open it again: the pin can be placed",
 		chromedp.Evaluate[chromedp.Void](c+`.click()`),
 		chromedp.WaitVisible(chromedp.ID("d-place-map")),
+	)
+	step(t, ctx, "place its pin on the map",
 		chromedp.Click(chromedp.ID("d-place-map")),
 		chromedp.WaitReady(chromedp.CSS(`#board-map.board-placing`)),
 	)
