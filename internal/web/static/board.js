@@ -240,9 +240,18 @@
     return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (j) { if (!r.ok) { throw j; } return j; }); });
   }
+  // opened counts the dialog's openings: an answer that arrives after the
+  // dispatcher has opened the dialog again (the live event can be faster
+  // than the answer) must not close what they are now looking at.
+  var opened = 0;
+  function closer() {
+    var at = opened;
+    return function () { if (opened === at) { dlg.close(); } };
+  }
   function assign(id, team) {
+    var done = closer();
     return post("/dispatch/incidents/" + id + "/assign", { team: team, version: incidents[id].version })
-      .then(function () { dlg.close(); }, showError);
+      .then(done, showError);
   }
   function km(m) { return (m / 1000).toFixed(1) + " km"; }
   function eta(ns) { return t("dispatch.eta").replace("{d}", dur(Math.ceil(ns / 6e10) * 60000)); }
@@ -250,6 +259,7 @@
     var i = incidents[id];
     if (!i) { return; }
     current = id;
+    opened++;
     document.getElementById("d-title").textContent = i.ref + " · " + t("svc." + i.service_code) + " · " + t("state." + i.state);
     document.getElementById("d-where").textContent = (i.address || "") + (i.team_name ? " · " + t("dispatch.team") + t("punct.colon") + i.team_name : "");
     var loc = document.getElementById("d-loc");
@@ -413,8 +423,9 @@
       b.type = "button";
       b.dataset.into = o.id;
       b.addEventListener("click", function () {
+        var done = closer();
         post("/dispatch/incidents/" + i.id + "/merge", { into: o.id })
-          .then(function (j) { dlg.close(); toast(t("dispatch.merged") + t("punct.colon") + i.ref + " → " + o.ref, j.op); }, showError);
+          .then(function (j) { done(); toast(t("dispatch.merged") + t("punct.colon") + i.ref + " → " + o.ref, j.op); }, showError);
       });
       li.appendChild(b);
       ul.appendChild(li);
@@ -439,8 +450,9 @@
           b.type = "button";
           b.dataset.signal = sg.id;
           b.addEventListener("click", function () {
+            var done = closer();
             post("/dispatch/incidents/" + i.id + "/split", { signal_id: sg.id })
-              .then(function (r) { dlg.close(); toast(t("dispatch.split_done") + t("punct.colon") + r.ref, r.op); }, showError);
+              .then(function (r) { done(); toast(t("dispatch.split_done") + t("punct.colon") + r.ref, r.op); }, showError);
           });
           li.appendChild(b);
           ul.appendChild(li);
@@ -467,13 +479,15 @@
   }
   document.getElementById("d-escalate").addEventListener("submit", function (e) {
     e.preventDefault();
+    var done = closer();
     post("/dispatch/incidents/" + current + "/escalate", { reason: document.getElementById("d-reason").value })
-      .then(function () { document.getElementById("d-reason").value = ""; dlg.close(); }, showError);
+      .then(function () { document.getElementById("d-reason").value = ""; done(); }, showError);
   });
   document.getElementById("d-note").addEventListener("submit", function (e) {
     e.preventDefault();
+    var done = closer();
     post("/dispatch/incidents/" + current + "/notes", { text: document.getElementById("d-text").value })
-      .then(function () { document.getElementById("d-text").value = ""; dlg.close(); }, showError);
+      .then(function () { document.getElementById("d-text").value = ""; done(); }, showError);
   });
 
   // ---- live ----
