@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -389,11 +390,12 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // staticFiles serves the embedded static folder with content-hashed URLs.
 type staticFiles struct {
 	files map[string][]byte
+	gz    map[string][]byte // gzip-compressed copies of the files that shrink
 	hash  map[string]string
 }
 
 func loadStatic() (*staticFiles, error) {
-	st := &staticFiles{files: map[string][]byte{}, hash: map[string]string{}}
+	st := &staticFiles{files: map[string][]byte{}, gz: map[string][]byte{}, hash: map[string]string{}}
 	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -413,6 +415,35 @@ func (st *staticFiles) put(p string, b []byte) {
 	sum := sha256.Sum256(b)
 	st.files[p] = b
 	st.hash[p] = hex.EncodeToString(sum[:])[:12]
+	delete(st.gz, p)
+	if compressible[path.Ext(p)] {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(b)
+		if zw.Close() == nil && buf.Len() < len(b)*9/10 {
+			st.gz[p] = buf.Bytes()
+		}
+	}
+}
+
+// compressible are the static files' extensions worth compressing once at
+// start-up: text. Images are compressed already.
+var compressible = map[string]bool{".js": true, ".css": true, ".svg": true, ".json": true, ".txt": true, ".ico": true}
+
+// acceptsGzip reports whether a request's Accept-Encoding allows gzip
+// (and does not refuse it with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, h := range r.Header.Values("Accept-Encoding") {
+		for part := range strings.SplitSeq(h, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+				continue
+			}
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 func (st *staticFiles) url(p string) (string, error) {
@@ -438,7 +469,14 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
-	w.Header().Set("ETag", `"`+s.static.hash[p]+`"`)
+	w.Header().Set("Vary", "Accept-Encoding")
+	if z, ok := s.static.gz[p]; ok && acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("ETag", `"`+s.static.hash[p]+`-gz"`)
+		b = z
+	} else {
+		w.Header().Set("ETag", `"`+s.static.hash[p]+`"`)
+	}
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
 }
 

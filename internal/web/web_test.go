@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -289,6 +292,35 @@ func TestSecurityHeadersAndStatic(t *testing.T) {
 	res, _ = c.do("GET", "/static/vendor/leaflet/leaflet.js", nil, false)
 	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-cache" {
 		t.Errorf("unhashed static: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	// Text assets travel compressed to a client that accepts gzip, and
+	// as they are to one that does not.
+	plainRes, plain := c.do("GET", "/static/vendor/leaflet/leaflet.js", nil, false)
+	if plainRes.Header.Get("Content-Encoding") != "" || !strings.Contains(plainRes.Header.Get("Vary"), "Accept-Encoding") {
+		t.Errorf("without Accept-Encoding: encoding %q, vary %q", plainRes.Header.Get("Content-Encoding"), plainRes.Header.Get("Vary"))
+	}
+	for _, ae := range []string{"gzip", "br, gzip;q=0.8", "gzip;q=0"} {
+		req, _ := http.NewRequest("GET", h.srv.URL+"/static/vendor/leaflet/leaflet.js", nil)
+		req.Header.Set("Accept-Encoding", ae)
+		res := c.roundTrip(req)
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if ae == "gzip;q=0" {
+			if res.Header.Get("Content-Encoding") != "" || string(raw) != plain {
+				t.Errorf("Accept-Encoding %q: encoding %q", ae, res.Header.Get("Content-Encoding"))
+			}
+			continue
+		}
+		if res.Header.Get("Content-Encoding") != "gzip" || len(raw) >= len(plain)/2 {
+			t.Fatalf("Accept-Encoding %q: encoding %q, %d bytes of %d", ae, res.Header.Get("Content-Encoding"), len(raw), len(plain))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if un, _ := io.ReadAll(zr); string(un) != plain {
+			t.Errorf("Accept-Encoding %q: the compressed file is not the file", ae)
+		}
 	}
 	for _, p := range []string{"/static/nope.js", "/no/such/page"} {
 		if res, _ := c.do("GET", p, nil, false); res.StatusCode != 404 {
