@@ -22,6 +22,9 @@ type FigureQuery struct {
 	Now          time.Time
 	NowDate      string    // Now's date in CST, YYYY-MM-DD
 	Since, Until time.Time // the KPI period: stays that arrived in [Since, Until)
+	// CurrentOnly counts the people in care and their deadlines only;
+	// KPIsOnly the period's KPIs only (and HelpedThisYr).
+	CurrentOnly, KPIsOnly bool
 
 	NoticeHours, ReviewMinAge, NoticeUpdateMonths int
 	DueSoon                                       time.Duration

@@ -15,6 +15,7 @@ func newID() string { return id.New() }
 // survivor's page. Refused when either has been merged already, when both
 // have an open stay, or when staff marked them as different people.
 func (s *Service) Merge(ctx context.Context, a auth.Actor, survivorID, mergedID string) (*Merge, error) {
+	defer s.figuresChanged()
 	const op = "cases.Merge"
 	if err := a.Require(op, auth.PermCasesManage); err != nil {
 		return nil, err
@@ -50,6 +51,7 @@ func (s *Service) Merge(ctx context.Context, a auth.Actor, survivorID, mergedID 
 // UndoMerge separates a merged record again and marks the pair as
 // different people, so that they are never suggested or merged again.
 func (s *Service) UndoMerge(ctx context.Context, a auth.Actor, mergeID string) (*Merge, error) {
+	defer s.figuresChanged()
 	const op = "cases.UndoMerge"
 	if err := a.Require(op, auth.PermCasesManage); err != nil {
 		return nil, err

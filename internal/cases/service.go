@@ -40,6 +40,11 @@ type Service struct {
 	// Exited, when set, hears how a person's stay ended, so that family
 	// search marks their notices reunited.
 	Exited func(ctx context.Context, personID string, kind ExitKind)
+	// KPIMaxAge is how long the dashboard shows the year's KPIs before
+	// counting them again (DefaultKPIMaxAge when zero).
+	KPIMaxAge time.Duration
+
+	kpis kpiCache
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -251,6 +256,7 @@ type Admission struct {
 // new person whose name and age match earlier records is not stored
 // until staff confirm (NewPerson) or pick one (PersonID).
 func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admission, error) {
+	defer s.figuresChanged()
 	const op = "cases.Admit"
 	if err := a.Require(op, auth.PermCasesManage); err != nil {
 		return nil, err

@@ -243,6 +243,7 @@ func (s *Service) People(ctx context.Context, a auth.Actor, f PersonFilter) ([]*
 // UpdatePerson corrects a person's record (identity fields); an ID number
 // left empty keeps the stored one.
 func (s *Service) UpdatePerson(ctx context.Context, a auth.Actor, personID string, in PersonInput, version int) (*Person, error) {
+	defer s.figuresChanged()
 	const op = "cases.UpdatePerson"
 	if err := a.Require(op, auth.PermCasesManage); err != nil {
 		return nil, err
@@ -366,6 +367,7 @@ func (s *Service) SetBed(ctx context.Context, a auth.Actor, stayID, room, bed st
 // DoTask records a statutory task as done (寻亲 notice published, DNA
 // requested, review held …).
 func (s *Service) DoTask(ctx context.Context, a auth.Actor, stayID, rule, note string) error {
+	defer s.figuresChanged()
 	const op = "cases.DoTask"
 	if err := a.Require(op, auth.PermCasesManage); err != nil {
 		return err
@@ -394,6 +396,7 @@ func (s *Service) DoTask(ctx context.Context, a auth.Actor, stayID, rule, note s
 // Exit closes a stay: the exit record, every belonging handed back, and
 // the outcome told to the incident the person came from.
 func (s *Service) Exit(ctx context.Context, a auth.Actor, stayID string, in ExitInput, version int) (*Stay, error) {
+	defer s.figuresChanged()
 	const op = "cases.Exit"
 	if err := a.Require(op, auth.PermCasesManage); err != nil {
 		return nil, err
@@ -540,6 +543,7 @@ type Dashboard struct {
 	DueSoon      int
 	KPIs         KPIs
 	Since        time.Time
+	CountedAt    time.Time // when KPIs and HelpedThisYr were counted
 	InStation    int
 	Unidentified int
 	Minors       int
@@ -571,15 +575,22 @@ func (s *Service) DashboardPage(ctx context.Context, a auth.Actor, page int) (*D
 	now := s.now().Truncate(time.Microsecond) // what the database keeps
 	l := now.In(CST)
 	since := time.Date(l.Year(), 1, 1, 0, 0, 0, 0, CST)
-	fig, err := s.Store.StationFigures(ctx, s.Rules.FigureQuery(now, since, now.Add(time.Minute)))
+	q := s.Rules.FigureQuery(now, since, now.Add(time.Minute))
+	q.CurrentOnly = true
+	fig, err := s.Store.StationFigures(ctx, q)
 	if err != nil {
 		return nil, err
 	}
+	year, err := s.yearKPIs(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	fig.KPIs, fig.HelpedThisYr = year.KPIs, year.Helped
 	open, err := s.Store.OpenStaysPage(ctx, DashboardPageSize+1, (page-1)*DashboardPageSize)
 	if err != nil {
 		return nil, err
 	}
-	d := &Dashboard{Since: since, InStation: fig.InStation, Unidentified: fig.Unidentified, Minors: fig.Minors,
+	d := &Dashboard{Since: since, CountedAt: year.At, InStation: fig.InStation, Unidentified: fig.Unidentified, Minors: fig.Minors,
 		Overdue: fig.Overdue, DueSoon: fig.DueSoon, KPIs: fig.KPIs, HelpedThisYr: fig.HelpedThisYr, Page: page}
 	if len(open) > DashboardPageSize {
 		open, d.More = open[:DashboardPageSize], true

@@ -26,7 +26,8 @@ const ageAtLeast = `(CASE WHEN p.birth_date <> '' THEN CAST(CAST(substr(p.birth_
 
 // StationFigures implements cases.Store with two aggregate queries: one
 // over the open stays (the people in care), one over the stays of the KPI
-// period. Both follow cases.Rules.FiguresInGo.
+// period (q.CurrentOnly and q.KPIsOnly ask for one of them). Both follow
+// cases.Rules.FiguresInGo.
 func (db *DB) StationFigures(ctx context.Context, q cases.FigureQuery) (cases.Figures, error) {
 	const op = "store.StationFigures"
 	var f cases.Figures
@@ -77,14 +78,19 @@ func (db *DB) StationFigures(ctx context.Context, q cases.FigureQuery) (cases.Fi
 	for i := range soon {
 		dest = append(dest, &soon[i])
 	}
-	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT `+strings.Join(cols, ", ")+` FROM stays s JOIN persons p ON p.id = s.person_id`+joins+
-		` WHERE s.state = 'open'`), args...).Scan(dest...)
-	if err != nil {
-		return f, translate(op, err)
+	if !q.KPIsOnly {
+		err := db.r.QueryRowContext(ctx, db.d.q(`SELECT `+strings.Join(cols, ", ")+` FROM stays s JOIN persons p ON p.id = s.person_id`+joins+
+			` WHERE s.state = 'open'`), args...).Scan(dest...)
+		if err != nil {
+			return f, translate(op, err)
+		}
+		for i := range over {
+			f.Overdue += over[i]
+			f.DueSoon += soon[i]
+		}
 	}
-	for i := range over {
-		f.Overdue += over[i]
-		f.DueSoon += soon[i]
+	if q.CurrentOnly {
+		return f, nil
 	}
 
 	// The KPI period. A notice or DNA deadline counts once done, or once
@@ -132,7 +138,7 @@ func (db *DB) StationFigures(ctx context.Context, q cases.FigureQuery) (cases.Fi
 	count("s.unidentified = 1 AND p.id IS NOT NULL AND td.done_at <= dd.due")
 	arg(t(q.Since), t(q.Until))
 	k := &f.KPIs
-	err = db.r.QueryRowContext(ctx, db.d.q(`WITH dd(day, due) AS (VALUES `+strings.Join(days, ", ")+`)
+	err := db.r.QueryRowContext(ctx, db.d.q(`WITH dd(day, due) AS (VALUES `+strings.Join(days, ", ")+`)
 		SELECT `+strings.Join(cols, ", ")+` FROM stays s LEFT JOIN persons p ON p.id = s.person_id`+tasks("tn", cases.RuleNotice)+tasks("td", cases.RuleDNA)+
 		` LEFT JOIN dd ON dd.day = `+dayKey+`
 		WHERE s.arrived_at >= ? AND s.arrived_at < ? AND s.state <> '`+string(cases.StayRefused)+`'`), args...).
