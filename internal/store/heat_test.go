@@ -46,8 +46,8 @@ func TestHeatGridCountsThePeriodsLocatedSignals(t *testing.T) {
 		submit(now, "begging", 35.3031, 113.8852, "")
 		submit(now.Add(2*time.Hour), "begging", 35.30312, 113.88518, "") // the same square
 		submit(now.Add(3*time.Hour), "rough_sleeping", 35.2851, 113.9150, "")
-		submit(now.Add(4*time.Hour), "begging", 0, 0, "城东浏览器测试小区门口") // unlocated
-		submit(now.AddDate(0, 0, 2), "begging", 35.2851, 113.9150, "")       // after the period
+		submit(now.Add(4*time.Hour), "begging", 0, 0, "城东浏览器测试小区门口")   // unlocated
+		submit(now.AddDate(0, 0, 2), "begging", 35.2851, 113.9150, "") // after the period
 		day := now.In(stats.CST).Format(time.DateOnly)
 		q := stats.HeatQuery{Scope: stats.Scope{Period: stats.Period{From: day, To: day}}, Layer: stats.LayerSignals}
 		got, err := db.HeatGrid(ctx, q)
