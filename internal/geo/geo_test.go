@@ -210,3 +210,14 @@ func TestLive(t *testing.T) {
 		t.Fatalf("base only: %+v", m)
 	}
 }
+
+func TestNearestPlace(t *testing.T) {
+	g := Xinxiang()
+	park := entry(t, g, "人民公园").Points[0]
+	if name, ok := g.NearestPlace(Point{park.Lat + 0.001, park.Lng}, 500); !ok || name != "人民公园" {
+		t.Fatalf("110 m north of 人民公园: %q %v", name, ok)
+	}
+	if _, ok := g.NearestPlace(Point{36.5, 115.5}, 500); ok {
+		t.Fatal("a place named far outside the city")
+	}
+}
