@@ -70,7 +70,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		for _, a := range accounts {
 			fmt.Fprintf(stdout, "  %-11s %-16s %s · %s %s\n", a.Username, a.Password, a.Role, a.Name, a.Department)
 		}
-		fmt.Fprintf(stdout, "\nAPI keys of the demo partners (12345, 110, 数字城管) and Open311 client:\n\n")
+		fmt.Fprintf(stdout, "\nAPI keys of the demo partners (12345, 110, 数字城管), Open311 client, police and weather service:\n\n")
 		for _, k := range keys {
 			fmt.Fprintf(stdout, "  %-10s %s\n             scopes: %s; %s\n", k.Name, k.Key, k.Scopes, k.Use)
 		}
@@ -133,6 +133,11 @@ func seedDemo(ctx context.Context, e *env, password, apiKey string) ([]demo.Acco
 	if err := demo.SeedCampaigns(ctx, e.campaigns, e.now()); err != nil {
 		return nil, nil, fmt.Errorf("demo campaigns: %v", err)
 	}
+	weatherKeys, err := demo.SeedWeather(ctx, e.auth, e.dispatch, e.plan, e.now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo weather: %v", err)
+	}
+	keys = append(keys, weatherKeys...)
 	liaison, err := demo.SeedLiaison(ctx, e.auth, e.points, password)
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo liaison: %v", err)

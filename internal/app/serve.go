@@ -31,6 +31,7 @@ import (
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
+	"github.com/havenrescue/haven/internal/patrolplan"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
@@ -60,6 +61,7 @@ type env struct {
 	supplies  *supplies.Service
 	vols      *volunteers.Service
 	campaigns *campaigns.Service
+	plan      *patrolplan.Service
 	rights    *datarights.Service
 	now       func() time.Time
 }
@@ -164,6 +166,10 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		}
 	}
 	e.campaigns = &campaigns.Service{Store: db, Now: e.now}
+	e.plan = &patrolplan.Service{Store: db, Now: e.now, Nights: cfg.PlanNights, AlertLevel: cfg.NightAlertLevel}
+	if cfg.WeatherCampaigns == "on" {
+		e.plan.Campaigns = e.campaigns
+	}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
@@ -265,7 +271,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
 		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns,
-		DataRights: e.rights,
+		DataRights: e.rights, Plan: e.plan,
 	})
 	if err != nil {
 		return err

@@ -54,6 +54,8 @@ const (
 	PermTeamsManage        Permission = "teams.manage"        // teams, rosters, hotspots
 	PermPatrolWork         Permission = "patrol.work"         // the patrol app: patrols, tracks, encounters
 	PermEncountersPersonal Permission = "encounters.personal" // names given in encounters (audited)
+	PermPlanView           Permission = "plan.view"           // tonight's patrol plan: hotspots by exposure risk (counts, no names)
+	PermWeatherEnter       Permission = "weather.enter"       // enter a night's forecast and 气象 warning
 
 	PermCasesView         Permission = "cases.view"         // people in care, stays, deadlines (ID numbers masked; every view audited)
 	PermCasesPersonal     Permission = "cases.personal"     // ID numbers and relatives' phones in full (audited)
@@ -89,16 +91,16 @@ var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermHome, PermUsersManage, PermUsersView, PermDeptManage, PermAPIKeysManage, PermAuditRead, PermKeysRotate,
 		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage, PermPointsManage, PermDataRequest, PermDataApprove},
 	RoleDispatcher: {PermHome, PermSignalsEnter, PermSignalsPatrol, PermIncidentsView, PermIncidentsManage, PermSignalsPersonal, PermRoutingManage,
-		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal},
-	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork, PermSuppliesHandout},
+		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal, PermPlanView, PermWeatherEnter},
+	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork, PermSuppliesHandout, PermPlanView},
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
-		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove},
+		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},
 	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
-	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView},
+	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermPlanView},
 	RoleHospital:  {PermHome, PermReferralsHospital},
 	RoleLiaison:   {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:   {PermPartnerAPI},
@@ -130,5 +132,10 @@ func Permissions() []Permission {
 }
 
 // APIKeyScopes are the scopes an API key may carry. Partner channels add
-// theirs (for example "intake.write" for 12345 work orders).
-var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write", "family.read"}
+// theirs (for example "intake.write" for 12345 work orders;
+// "weather.write" for the weather service's forecasts and warnings).
+var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write", "family.read", ScopeWeatherWrite}
+
+// ScopeWeatherWrite lets a weather partner post a night's forecast and
+// 气象 warning (POST /api/v1/weather/forecasts).
+const ScopeWeatherWrite = "weather.write"

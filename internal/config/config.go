@@ -56,14 +56,20 @@ type Config struct {
 	MergeRadiusM int           // signals this close …
 	MergeWindow  time.Duration // … and this close in time join one incident
 	NightPatrol  string        // HH:MM-HH:MM (China Standard Time): patrols starting then are night patrols (夜巡)
-	EventPoll    time.Duration // how often the event log is read without a notification
-	CaseRules    string        // JSON file overriding the statutory deadline rules
-	PublicRate   int           // requests a minute per address on public endpoints
-	PartnerRate  int           // work orders a minute per partner key
-	StationName  string        // the station named on public notices
-	StationPhone string        // its 24 h hotline, on public notices and the family's progress page
-	NoticeDays   int           // how long a 寻亲 notice stays up
-	FamilyPeers  string        // a file of other Havens to pull shareable missing-person reports from
+	// Tonight's patrol plan: the nights of encounters it looks at, the
+	// lowest 气象 warning level that needs a night patrol, and whether
+	// such a warning starts the matching campaign ("on" or "off").
+	PlanNights       int
+	NightAlertLevel  string
+	WeatherCampaigns string
+	EventPoll        time.Duration // how often the event log is read without a notification
+	CaseRules        string        // JSON file overriding the statutory deadline rules
+	PublicRate       int           // requests a minute per address on public endpoints
+	PartnerRate      int           // work orders a minute per partner key
+	StationName      string        // the station named on public notices
+	StationPhone     string        // its 24 h hotline, on public notices and the family's progress page
+	NoticeDays       int           // how long a 寻亲 notice stays up
+	FamilyPeers      string        // a file of other Havens to pull shareable missing-person reports from
 
 	// Retention (PIPL): days after a record is finished before its
 	// personal data is anonymised by the nightly job; 0 keeps it.
@@ -179,6 +185,9 @@ func (c *Config) options() []option {
 	add("case-rules", "HAVEN_CASE_RULES", "JSON `file` with the station's deadline rules (hours, working days, holidays); defaults are the 2014 规程's", false, func() (func(string) error, func() string) { return str(&c.CaseRules) })
 	add("event-poll", "HAVEN_EVENT_POLL", "how often each node reads the live event log when no notification came, as a `duration` (PostgreSQL nodes notify each other at once)", false, func() (func(string) error, func() string) { return dur(&c.EventPoll) })
 	add("night-patrol", "HAVEN_NIGHT_PATROL", "start times of night patrols (夜巡), `HH:MM-HH:MM` in China Standard Time", false, func() (func(string) error, func() string) { return str(&c.NightPatrol) })
+	add("plan-nights", "HAVEN_PLAN_NIGHTS", "`nights` of encounters the patrol plan weighs (at most 60)", false, func() (func(string) error, func() string) { return num(&c.PlanNights) })
+	add("night-alert-level", "HAVEN_NIGHT_ALERT_LEVEL", "lowest `level` (blue … red) of a night-patrol warning", false, func() (func(string) error, func() string) { return str(&c.NightAlertLevel) })
+	add("weather-campaigns", "HAVEN_WEATHER_CAMPAIGNS", "`on` or off: such a warning starts its season's campaign", false, func() (func(string) error, func() string) { return str(&c.WeatherCampaigns) })
 	add("public-rate", "HAVEN_PUBLIC_RATE", "`requests` a minute per address on public endpoints", false, func() (func(string) error, func() string) { return num(&c.PublicRate) })
 	add("partner-rate", "HAVEN_PARTNER_RATE", "work `orders` a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
 	add("station-name", "HAVEN_STATION_NAME", "the relief station's `name` on public notices", false, func() (func(string) error, func() string) { return str(&c.StationName) })
@@ -235,6 +244,9 @@ func Default() *Config {
 		MergeRadiusM:           300,
 		MergeWindow:            60 * time.Minute,
 		NightPatrol:            "20:00-06:00",
+		PlanNights:             14,
+		NightAlertLevel:        "yellow",
+		WeatherCampaigns:       "on",
 		EventPoll:              2 * time.Second,
 		PublicRate:             20,
 		PartnerRate:            6000,
@@ -456,6 +468,17 @@ func (c *Config) Validate() error {
 	}
 	if _, err := dispatch.ParseNightWindow(c.NightPatrol, nil); err != nil {
 		return fmt.Errorf("--night-patrol %q: want HH:MM-HH:MM such as 20:00-06:00", c.NightPatrol)
+	}
+	if c.PlanNights > 60 {
+		return fmt.Errorf("--plan-nights %d: at most 60", c.PlanNights)
+	}
+	switch c.NightAlertLevel {
+	case "blue", "yellow", "orange", "red":
+	default:
+		return fmt.Errorf("--night-alert-level %q: want blue, yellow, orange or red", c.NightAlertLevel)
+	}
+	if c.WeatherCampaigns != "on" && c.WeatherCampaigns != "off" {
+		return fmt.Errorf("--weather-campaigns %q: want on or off", c.WeatherCampaigns)
 	}
 	if c.EventPoll < 100*time.Millisecond {
 		return fmt.Errorf("--event-poll %s: at least 100ms", c.EventPoll)

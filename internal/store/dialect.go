@@ -61,6 +61,17 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// lockTable is the statement that makes other writers of table wait
+// until the current transaction ends (a check-then-insert that must not
+// run twice at once). SQLite needs nothing: a writer holds the database's
+// write lock from BEGIN.
+func (d dialect) lockTable(table string) string {
+	if d == postgresDialect {
+		return "LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE"
+	}
+	return ""
+}
+
 // noWaitCommit is the statement that lets the current transaction commit
 // without waiting for its log to reach the disk, for writes a crash may
 // lose (a PostgreSQL crash loses at most the last few hundred

@@ -35,6 +35,7 @@ var detailWords = map[string][]string{
 	"stay.task":        {"rule."},
 	"stay.exit":        {"exit."},
 	"campaign.start":   {"campaigns.kind_"},
+	"weather.forecast": {"plan.warning_", "plan.level_"},
 }
 
 // auditRows labels entries for lang; labels come from BrowseAudit.

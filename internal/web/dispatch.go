@@ -27,7 +27,8 @@ type boardPage struct {
 	Services []intake.ServiceType
 	Channels []intake.Channel
 	Assign   bool
-	Place    bool // may place an incident's pin
+	Place    bool        // may place an incident's pin
+	Night    *nightAlert // tonight's warning needs a night patrol (今夜须夜巡)
 }
 
 func (s *Server) boardFilter(r *http.Request) dispatch.BoardFilter {
@@ -76,8 +77,13 @@ func (s *Server) dispatchPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	night, err := s.boardNightAlert(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := s.newView(r, "title.dispatch", boardPage{Board: b, Services: intake.Services, Channels: intake.Channels,
-		Assign: info(r).actor.Can(auth.PermDispatchAssign), Place: info(r).actor.Can(auth.PermIncidentsManage)})
+		Assign: info(r).actor.Can(auth.PermDispatchAssign), Place: info(r).actor.Can(auth.PermIncidentsManage), Night: night})
 	v.keep(r, "district", "service", "channel")
 	s.render(w, r, http.StatusOK, "dispatch", v)
 }

@@ -5,3 +5,6 @@ var ParseMissingReports = parseMissingReports
 
 // SafeNext is safeNext, for the fuzz test.
 var SafeNext = safeNext
+
+// ParseForecast is parseForecast, for the fuzz test.
+var ParseForecast = parseForecast

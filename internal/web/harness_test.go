@@ -30,6 +30,7 @@ import (
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
+	"github.com/havenrescue/haven/internal/patrolplan"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/store"
@@ -57,6 +58,7 @@ type harness struct {
 	family    *family.Service
 	points    *points.Service
 	supplies  *supplies.Service
+	plan      *patrolplan.Service
 	web       *web.Server
 	srv       *httptest.Server
 	logs      *syncBuffer
@@ -111,6 +113,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	fs := &family.Service{Store: db, Cases: cs, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Domain: "test.example",
 		Station: family.Station{Name: "新乡市救助管理站", Phone: "0373-5089797"}}
 	camps := &campaigns.Service{Store: db, Now: time.Now}
+	plan := &patrolplan.Service{Store: db, Now: time.Now, Campaigns: camps}
 	vs := &volunteers.Service{Store: db, Keys: keys, Now: time.Now, Registries: db}
 	ps := &points.Service{Store: db, Now: time.Now, Activated: camps.ActivatedKinds, Signals: in}
 	ss := &supplies.Service{Store: db, Audit: db, Now: time.Now, Campaigns: camps.RunningIDs}
@@ -132,7 +135,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	deps := web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, Map: osm, Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights}
+		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights, Plan: plan}
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -142,7 +145,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, web: w, srv: srv, logs: logs,
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, plan: plan, web: w, srv: srv, logs: logs,
 		deskPoint: desk.ID, vols: vs, rights: rights, deps: deps}
 }
 

@@ -209,6 +209,13 @@ func init() {
 		"POST /people/{id}/notice":           caseStaff,
 		"POST /people/{id}/consent":          caseStaff,
 
+		// Tonight's patrol plan: counts, no names; the forecast is
+		// entered by the dispatcher and station staff, or posted by the
+		// weather service's key.
+		"GET /dispatch/plan":             only(auth.RoleDispatcher, auth.RolePatrol, auth.RoleStaff, auth.RoleLeader),
+		"POST /dispatch/plan/forecast":   only(auth.RoleDispatcher, auth.RoleStaff),
+		"POST /api/v1/weather/forecasts": apiKey,
+
 		"GET /help-points":        anyone,
 		"GET /api/v1/help-points": anyone,
 		"GET /admin/points":       pointManagers,

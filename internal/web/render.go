@@ -44,7 +44,7 @@ var pages = []string{
 	"station", "people", "person_new", "person", "stay_exit", "stay_form", "referrals", "referral",
 	"family_report", "family_progress", "notices", "notices_print", "notice", "family", "family_report_view", "family_review",
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
-	"point_desk", "campaigns", "volunteer_link", "volunteer_self",
+	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 }
 
@@ -201,6 +201,7 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermFamilyView), "/family", "nav.family")
 	add(can(auth.PermHealthView, auth.PermReferralsHospital), "/referrals", "nav.referrals")
 	add(can(auth.PermDispatchBoard), "/dispatch", "nav.dispatch")
+	add(can(auth.PermPlanView), "/dispatch/plan", "nav.plan")
 	add(can(auth.PermPatrolWork), "/patrol/", "nav.patrol")
 	add(can(auth.PermSuppliesManage, auth.PermSuppliesHandout), "/supplies", "nav.supplies")
 	add(can(auth.PermVolunteersManage), "/volunteers", "nav.volunteers")
@@ -216,6 +217,17 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermAPIKeysManage), "/admin/apikeys", "nav.apikeys")
 	add(can(auth.PermAuditRead), "/admin/audit", "nav.audit")
 	add(can(auth.PermDataRequest, auth.PermDataApprove), "/admin/data-requests", "nav.data_requests")
+	// A page under another's path (/dispatch/plan under /dispatch) is the
+	// current one alone: the longest match wins.
+	best := -1
+	for i, it := range items {
+		if it.Current && (best < 0 || len(it.Href) > len(items[best].Href)) {
+			best = i
+		}
+	}
+	for i := range items {
+		items[i].Current = i == best
+	}
 	return items
 }
 

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/havenrescue/haven/internal/auth"
+)
 
 // registerRoutes is Haven's one route table. Access wrappers:
 //   - public: anyone;
@@ -90,6 +94,9 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /dispatch/incidents/{id}/merge", s.signedIn(s.dispatchMerge))
 	s.handle("POST /dispatch/incidents/{id}/split", s.signedIn(s.dispatchSplit))
 	s.handle("POST /dispatch/ops/{id}/undo", s.signedIn(s.dispatchUndo))
+	s.handle("GET /dispatch/plan", s.signedIn(s.planPage))
+	s.handle("POST /dispatch/plan/forecast", s.signedIn(s.planForecast))
+	s.handle("POST /api/v1/weather/forecasts", s.partner(auth.ScopeWeatherWrite, s.apiWeatherForecast))
 	s.handle("GET /patrol/{$}", s.signedIn(s.patrolApp))
 	s.handle("GET /patrol/state.json", s.signedIn(s.patrolState))
 	s.handleBody("POST /patrol/sync", maxSyncBytes, s.signedIn(s.patrolSync))

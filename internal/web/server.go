@@ -23,6 +23,7 @@ import (
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/open311"
+	"github.com/havenrescue/haven/internal/patrolplan"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/volunteers"
@@ -79,6 +80,7 @@ type Deps struct {
 	Volunteers *volunteers.Service
 	Campaigns  *campaigns.Service
 	DataRights *datarights.Service
+	Plan       *patrolplan.Service // tonight's patrol plan and the night's forecast
 }
 
 // Server is Haven's HTTP handler.
