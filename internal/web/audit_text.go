@@ -35,6 +35,7 @@ var detailWords = map[string][]string{
 	"stay.task":        {"rule."},
 	"stay.exit":        {"exit."},
 	"campaign.start":   {"campaigns.kind_"},
+	"outcome.target":   {"outcome.measure."},
 }
 
 // auditRows labels entries for lang; labels come from BrowseAudit.
