@@ -34,6 +34,7 @@ import (
 	"github.com/havenrescue/haven/internal/patrolplan"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/volunteers"
@@ -62,6 +63,8 @@ type env struct {
 	vols      *volunteers.Service
 	campaigns *campaigns.Service
 	plan      *patrolplan.Service
+	monthly   *stats.Monthly
+	outcomes  *stats.Outcomes
 	rights    *datarights.Service
 	now       func() time.Time
 }
@@ -170,6 +173,8 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	if cfg.WeatherCampaigns == "on" {
 		e.plan.Campaigns = e.campaigns
 	}
+	e.monthly = &stats.Monthly{Store: db, Now: e.now}
+	e.outcomes = &stats.Outcomes{Store: db, Now: e.now, Source: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
@@ -270,7 +275,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate, NewLimiter: e.limiters(),
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes,
 		DataRights: e.rights, Plan: e.plan,
 	})
 	if err != nil {

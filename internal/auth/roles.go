@@ -84,6 +84,14 @@ const (
 	// approves their own request. Only the requester downloads an export.
 	PermDataRequest Permission = "data.request" // request an export or erasure, download an approved export
 	PermDataApprove Permission = "data.approve" // approve or refuse someone else's request
+
+	// The monthly statistics report (救助管理统计月报): station staff
+	// prepare and submit it, the leader reads it. Outcome measures: staff
+	// and the leader read them, the leader sets their targets.
+	PermMonthlySubmit  Permission = "stats.monthly_submit"  // prepare and submit (or correct) the monthly report
+	PermMonthlyView    Permission = "stats.monthly_view"    // read the monthly report and its submitted versions
+	PermOutcomesView   Permission = "stats.outcomes_view"   // the outcome measures (counts only, no names)
+	PermOutcomesTarget Permission = "stats.outcomes_target" // set an outcome measure's target (audited)
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
@@ -95,12 +103,13 @@ var rolePermissions = map[Role][]Permission{
 	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork, PermSuppliesHandout, PermPlanView},
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
-		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter},
+		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter,
+		PermMonthlySubmit, PermMonthlyView, PermOutcomesView},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},
 	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
-	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermPlanView},
+	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermMonthlyView, PermOutcomesView, PermOutcomesTarget, PermPlanView},
 	RoleHospital:  {PermHome, PermReferralsHospital},
 	RoleLiaison:   {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:   {PermPartnerAPI},

@@ -49,10 +49,15 @@ const (
 	FlagElderly  = "elderly"
 	FlagDisabled = "disabled"
 	FlagPregnant = "pregnant"
+	// Special groups the monthly statistics report counts (救助管理统计月报).
+	FlagTrafficking = "trafficking"       // suspected victim of trafficking (疑似被拐卖)
+	FlagDomestic    = "domestic_violence" // suspected victim of domestic violence (疑似家暴受害)
+	FlagForeign     = "foreign"           // foreign national (外籍人员)
+	FlagLeftBehind  = "left_behind"       // left-behind child (留守儿童)
 )
 
 // Flags lists the vulnerability flags.
-var Flags = []string{FlagMinor, FlagElderly, FlagDisabled, FlagPregnant}
+var Flags = []string{FlagMinor, FlagElderly, FlagDisabled, FlagPregnant, FlagTrafficking, FlagDomestic, FlagForeign, FlagLeftBehind}
 
 // Person is one person record (受助人员). A record merged into another
 // keeps its row and points at the identity it joined (MergedInto).

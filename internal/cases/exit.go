@@ -19,10 +19,13 @@ const (
 	ExitPlacement  ExitKind = "placement"   // 安置 / 托养
 	ExitHospital   ExitKind = "hospital"    // 送医 and discharged from the station
 	ExitDeath      ExitKind = "death"
+	// ExitAbsconded is leaving without notice (擅自离站): the person was
+	// gone; staff record when it was noticed and what was done (notes).
+	ExitAbsconded ExitKind = "absconded"
 )
 
 // ExitKinds lists the kinds.
-var ExitKinds = []ExitKind{ExitReturnHome, ExitEscorted, ExitFamily, ExitSelf, ExitTransfer, ExitPlacement, ExitHospital, ExitDeath}
+var ExitKinds = []ExitKind{ExitReturnHome, ExitEscorted, ExitFamily, ExitSelf, ExitTransfer, ExitPlacement, ExitHospital, ExitDeath, ExitAbsconded}
 
 // MaxCashFen is the most cash a person may be given, for short local
 // transit only, with a signed receipt: 20 yuan.
@@ -163,6 +166,10 @@ func checkExit(in *ExitInput, st *Stay, p *Person, items []*Belonging, now time.
 	case ExitDeath:
 		if in.Cause == "" {
 			f["cause"] = "err.required"
+		}
+	case ExitAbsconded:
+		if in.Notes == "" {
+			f["notes"] = "err.required"
 		}
 	}
 	// Every belonging is handed back, item by item; a different count

@@ -184,6 +184,10 @@ func TestExitRules(t *testing.T) {
 		if got := try(cases.ExitInput{Kind: cases.ExitEscorted, Destination: "郑州", Escorts: "赵敏、王强", At: f.now.Add(-3 * time.Hour)}); got["at"] != "err.exit_before_arrival" {
 			t.Fatalf("exit before arrival: %v", got)
 		}
+		// Left without notice (擅自离站): even a minor may be gone; what staff did is written down.
+		if got := try(cases.ExitInput{Kind: cases.ExitAbsconded}); got["notes"] != "err.required" || got["kind"] != "" {
+			t.Fatalf("left without notice, nothing written: %v", got)
+		}
 		short := map[string]cases.Return{items[0].ID: {Qty: 1}, items[1].ID: {Qty: 10}}
 		if got := try(cases.ExitInput{Kind: cases.ExitEscorted, Destination: "郑州", Escorts: "赵敏", Returns: short}); got["return_"+items[1].ID] != "err.discrepancy_note" {
 			t.Fatalf("two coins missing without a note: %v", got)

@@ -36,6 +36,7 @@ var detailWords = map[string][]string{
 	"stay.exit":        {"exit."},
 	"campaign.start":   {"campaigns.kind_"},
 	"weather.forecast": {"plan.warning_", "plan.level_"},
+	"outcome.target":   {"outcome.measure."},
 }
 
 // auditRows labels entries for lang; labels come from BrowseAudit.

@@ -33,6 +33,7 @@ import (
 	"github.com/havenrescue/haven/internal/patrolplan"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 	"github.com/havenrescue/haven/internal/supplies"
@@ -135,7 +136,9 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	deps := web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, Map: osm, Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights, Plan: plan}
+		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights, Plan: plan,
+		Monthly: &stats.Monthly{Store: db, Now: time.Now}, Outcomes: &stats.Outcomes{Store: db, Now: time.Now,
+			Source: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}}}
 	for _, o := range opts {
 		o(&deps)
 	}

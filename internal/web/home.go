@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/stats"
 )
 
 type place struct {
@@ -18,6 +19,14 @@ type place struct {
 type homeData struct {
 	Department *auth.Department
 	Places     template.JS // JSON for the map, read by home.js
+	// Monthly is last month's statistics report while it is not submitted
+	// (station staff only).
+	Monthly *monthlyReminder
+}
+
+type monthlyReminder struct {
+	*stats.MonthlyReminder
+	Words string // the month in words
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -39,6 +48,17 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 				name = dp.NameEn
 			}
 			ps = append(ps, place{Name: name, Kind: dp.Kind, Lat: dp.Lat, Lng: dp.Lng})
+		}
+	}
+	if s.Monthly != nil {
+		m, err := s.Monthly.Reminder(r.Context(), ri.actor)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if m != nil {
+			d.Monthly = &monthlyReminder{MonthlyReminder: m,
+				Words: stats.MonthWords(func(k string, a ...any) string { return s.Catalog.T(ri.lang, k, a...) }, m.Month)}
 		}
 	}
 	b, _ := json.Marshal(ps)

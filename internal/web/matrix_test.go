@@ -247,6 +247,22 @@ func init() {
 	}
 }
 
+// The monthly statistics report: station staff prepare and submit it,
+// the leader reads it; the outcome measures: both read them, the leader
+// sets their targets.
+func init() {
+	for pattern, a := range map[string]access{
+		"GET /stats/monthly":           only(auth.RoleStaff, auth.RoleLeader),
+		"POST /stats/monthly":          caseStaff,
+		"GET /stats/monthly/xlsx":      only(auth.RoleStaff, auth.RoleLeader),
+		"GET /stats/monthly/print":     only(auth.RoleStaff, auth.RoleLeader),
+		"GET /stats/outcomes":          only(auth.RoleStaff, auth.RoleLeader),
+		"POST /stats/outcomes/targets": only(auth.RoleLeader),
+	} {
+		matrix[pattern] = a
+	}
+}
+
 // request turns a route pattern into a concrete request.
 func (f *matrixFixture) request(pattern string) (method, path string, form url.Values) {
 	method, path, _ = strings.Cut(pattern, " ")

@@ -46,6 +46,7 @@ var pages = []string{
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
 	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
+	"monthly_report", "outcomes",
 }
 
 // chinaTime is the zone pages show times in (China has no daylight saving).
@@ -208,6 +209,8 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermPointsManage), "/admin/points", "nav.points")
 	add(can(auth.PermPointDesk) && v.User.PointID != "", "/points/"+v.User.PointID+"/desk", "nav.point_desk")
 	add(can(auth.PermCampaignsManage, auth.PermCampaignsView, auth.PermPointsManage), "/campaigns", "nav.campaigns")
+	add(can(auth.PermMonthlyView, auth.PermMonthlySubmit), "/stats/monthly", "nav.monthly")
+	add(can(auth.PermOutcomesView), "/stats/outcomes", "nav.outcomes")
 	add(can(auth.PermTeamsManage), "/admin/teams", "nav.teams")
 	add(can(auth.PermTeamsManage), "/admin/hotspots", "nav.hotspots")
 	add(can(auth.PermPartnersManage), "/admin/partners", "nav.partners")

@@ -169,6 +169,14 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /campaigns", s.signedIn(s.campaignStart))
 	s.handle("POST /campaigns/{id}/end", s.signedIn(s.campaignEnd))
 
+	// The monthly statistics report and the outcome measures (DESIGN.md §3.11).
+	s.handle("GET /stats/monthly", s.signedIn(s.monthlyPage))
+	s.handle("POST /stats/monthly", s.signedIn(s.monthlySubmit))
+	s.handle("GET /stats/monthly/xlsx", s.signedIn(s.monthlyXLSX))
+	s.handle("GET /stats/monthly/print", s.signedIn(s.monthlyPrint))
+	s.handle("GET /stats/outcomes", s.signedIn(s.outcomesPage))
+	s.handle("POST /stats/outcomes/targets", s.signedIn(s.outcomeTargetSet))
+
 	s.handle("GET /supplies", s.signedIn(s.suppliesPage))
 	s.handle("POST /supplies/movements", s.signedIn(s.supplyMovement))
 	s.handle("POST /supplies/items", s.signedIn(s.supplyItemCreate))

@@ -25,6 +25,7 @@ import (
 	"github.com/havenrescue/haven/internal/open311"
 	"github.com/havenrescue/haven/internal/patrolplan"
 	"github.com/havenrescue/haven/internal/points"
+	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/volunteers"
 )
@@ -81,6 +82,9 @@ type Deps struct {
 	Campaigns  *campaigns.Service
 	DataRights *datarights.Service
 	Plan       *patrolplan.Service // tonight's patrol plan and the night's forecast
+	// The monthly statistics report and the outcome measures (stats).
+	Monthly  *stats.Monthly
+	Outcomes *stats.Outcomes
 }
 
 // Server is Haven's HTTP handler.
