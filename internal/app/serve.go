@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	rtmetrics "runtime/metrics"
 	"strings"
 	"time"
 
@@ -225,8 +227,50 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer e.Close()
+	if getenv("GOMEMLIMIT") == "" {
+		go limitMemory(ctx, e.log)
+	}
 	return e.run(ctx, stdout, nil)
 }
+
+// limitMemory is serve's memory limit when GOMEMLIMIT is not set
+// (docs/scale.md, "Family search memory"): the Go runtime's soft limit is
+// kept at 512 MiB, or a quarter above the live heap when that is more.
+// Left alone, the collector lets the heap grow to twice what is live
+// (GOGC=100): with family search's index of many people, twice is past
+// what a server is planned for. A limit under the live heap would make
+// the collector run without pause, so the limit follows the live heap
+// up (checked every 30 s).
+func limitMemory(ctx context.Context, log *slog.Logger) {
+	sample := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	set := int64(-1)
+	for t := time.NewTicker(30 * time.Second); ; {
+		rtmetrics.Read(sample)
+		var live uint64
+		if sample[0].Value.Kind() == rtmetrics.KindUint64 {
+			live = sample[0].Value.Uint64()
+		}
+		want := memoryLimit(live)
+		if want != set && (set < 0 || want > set+set/16 || want < set-set/16) {
+			debug.SetMemoryLimit(want)
+			if set < 0 {
+				log.Info("memory limit", "GOMEMLIMIT", fmt.Sprintf("%dMiB", want>>20), "how", "512 MiB or a quarter above the live heap; set GOMEMLIMIT to fix it")
+			}
+			set = want
+		}
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+const defaultMemoryLimit = 512 << 20
+
+// memoryLimit is the limit for a live heap of live bytes.
+func memoryLimit(live uint64) int64 { return max(defaultMemoryLimit, int64(live)*5/4) }
 
 // basemap returns the map tiles configured and the roads file replacing
 // the built-in one, if any.

@@ -231,9 +231,11 @@ type Store interface {
 	// of the person reunited, in one transaction.
 	Confirm(ctx context.Context, c *Candidate, r *Report, p *cases.Person, u *Update, at time.Time, e audit.Entry) error
 
-	// Subjects lists every person record not merged away, with its latest
-	// stay and consent: what matching searches.
-	Subjects(ctx context.Context) ([]*Subject, error)
+	// SubjectsAfter lists the person records not merged away, with their
+	// latest stay and consent (what matching searches), by id: those
+	// among the limit records after the id after. last is the last record
+	// read ("" when there were none): the next page is after it.
+	SubjectsAfter(ctx context.Context, after string, limit int) (subjects []*Subject, last string, err error)
 	// SubjectsOf lists the subjects among personIDs, as Subjects does;
 	// records merged away or unknown are left out.
 	SubjectsOf(ctx context.Context, personIDs []string) ([]*Subject, error)

@@ -245,6 +245,7 @@ func proposals(t *testing.T, db *store.DB) []string {
 // filed, sent by the police and withdrawn, decisions and erasure,
 // matched one change at a time or a few together.
 func TestIncrementalMatchingEqualsFullRefresh(t *testing.T) {
+	defer family.SetBuildPageForTest(7)() // the build reads the people a page at a time: many pages here
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db, "a.example")
 		w := &world{f: f, r: rand.New(rand.NewPCG(16, 2026))}

@@ -25,9 +25,8 @@ import (
 // proposals that come out are the ones a search of everything would give
 // (TestIncrementalMatchingEqualsFullRefresh).
 type index struct {
-	people, reports, seekers *tracing.Index
-	subjects                 map[string]*held   // by person id
-	active                   map[string]*Report // by report id
+	people, reports, seekers *tracing.Index   // people's and seekers' records tagged with their standing (held)
+	active                   map[string]still // by report id (the record's ID's, shared)
 
 	// What the searches found, when this node matches (it holds the
 	// lease): by search its proposals by pair, and its reach of the index
@@ -37,11 +36,36 @@ type index struct {
 	// touches only the people's searches of the reports, not the costly
 	// searches of every person record.
 	matched bool
-	found   map[string]map[string]*Candidate
-	raw     map[string][]tracing.Result // by search: its answer, before the filter
+	found   map[string]map[pair]prop
+	raw     map[string]answer // by search: its answer, before the filter
 	reach   map[string]tracing.Reach
-	saved   map[string]*Candidate
+	saved   map[pair]prop
 	priors  [2]float64 // of the people, of the reports: what the searches are scored at
+}
+
+// pair names a proposal: the person and the other side ("r:<report>" or
+// "p:<person>"), substrings of the records' IDs (no copies).
+type pair struct{ person, target string }
+
+// prop is a proposal as the index keeps it: its score and its levels
+// (packed as kept's). The Candidate the store saves is made of it when
+// saved (candidate): a few hundred bytes a proposal less while held.
+type prop struct {
+	score  float64
+	levels uint32
+}
+
+// candidate is the proposal of pair p, as saved at now.
+func candidate(k pair, p prop, now time.Time) *Candidate {
+	pr := tracing.Probability(p.score)
+	c := &Candidate{ID: id.New(), PersonID: k.person, Score: p.score, Probability: pr, Label: tracing.LabelOf(pr), Levels: unpack(p.levels),
+		State: Proposed, CreatedAt: now, UpdatedAt: now}
+	if kind, v, _ := strings.Cut(k.target, ":"); kind == "r" {
+		c.ReportID = v
+	} else {
+		c.OtherID = v
+	}
+	return c
 }
 
 // A person's two searches: of the reports, of the people.
@@ -63,33 +87,57 @@ func prior(n int) float64 {
 	return 1 / float64(p)
 }
 
-func pairKey(personID, target string) string { return personID + "|" + target }
-
 // newIndex indexes the subjects and the open reports.
 func (s *Service) newIndex(subjects []*Subject, active []*Report) *index {
-	x := &index{subjects: make(map[string]*held, len(subjects)), active: make(map[string]*Report, len(active))}
-	var people, seekers, reports []*tracing.Record
+	m := s.fitted()
+	x := &index{active: make(map[string]still, len(active)), people: tracing.NewIndex(m, nil), seekers: tracing.NewIndex(m, nil),
+		reports: tracing.NewIndex(m, nil)}
+	// In ID order, as tracing.NewIndex puts records (each joins the end of
+	// its lists), one at a time: a record's fields are dropped once it is
+	// in, not held until all are.
+	slices.SortFunc(active, func(a, b *Report) int { return strings.Compare(a.ID, b.ID) })
+	for _, r := range active {
+		rec := s.reportRecord(r)
+		x.active[rec.ID[len("r:"):]] = slimReport(r)
+		x.reports.Put(rec)
+	}
+	x.addSubjects(s, subjects)
+	x.trim()
+	return x
+}
+
+// addSubjects indexes subjects the index does not hold (a page of the
+// build: after the pages before it by id).
+func (x *index) addSubjects(s *Service, subjects []*Subject) {
+	slices.SortFunc(subjects, func(a, b *Subject) int { return strings.Compare(a.Person.ID, b.Person.ID) })
 	for _, sub := range subjects {
-		rec := s.personRecord(sub)
-		x.subjects[sub.Person.ID] = slim(sub)
-		people = append(people, rec)
+		rec, tag := s.personRecord(sub), slim(sub).tag()
+		x.people.PutTagged(rec, tag)
 		if sub.Unidentified() {
-			seekers = append(seekers, rec)
+			x.seekers.PutTagged(rec, tag)
 		}
 	}
-	for _, r := range active {
-		x.active[r.ID] = r
-		reports = append(reports, s.reportRecord(r))
-	}
-	m := s.fitted()
-	x.people, x.seekers, x.reports = tracing.NewIndex(m, people), tracing.NewIndex(m, seekers), tracing.NewIndex(m, reports)
-	return x
+}
+
+// trim gives back the room the indexes grew into while built.
+func (x *index) trim() {
+	x.people.Trim()
+	x.seekers.Trim()
+	x.reports.Trim()
+}
+
+// held is the standing of the person whose record has id ("p:…"); the
+// zero held when the index does not hold it.
+func (x *index) held(id string) held {
+	t, _ := x.people.Tag(id)
+	return heldOf(t)
 }
 
 // allowed applies consent: a person who asked not to be matched publicly
 // is matched only against the station's own reports, not against
-// reports from the police or other stations.
-func allowed(x *held, r *Report) bool { return x == nil || r == nil || !(x.private && r.External()) }
+// reports from the police or other stations. (A person or report the
+// index does not hold is neither private nor external.)
+func allowed(x held, r still) bool { return !(x.private && r.external) }
 
 // reachOf gives the reach of the searches named by a record's ID and of.
 func (x *index) reachOf(of string) func(string) tracing.Reach {
@@ -99,15 +147,15 @@ func (x *index) reachOf(of string) func(string) tracing.Reach {
 // search runs one search (see index), keeps its answer and returns its
 // proposals by pair; nil when the record does not search (identified, out
 // of care, closed, gone).
-func (x *index) search(query string, now time.Time) map[string]*Candidate {
+func (x *index) search(query string) map[pair]prop {
 	ix, q, k := x.searchOf(query)
 	if q == nil {
 		delete(x.raw, query)
 		return nil
 	}
 	res, reach := ix.Search(q, k, x.priors[x.priorOf(query)])
-	x.reach[query], x.raw[query] = reach, res
-	return x.proposals(query, res, now)
+	x.reach[query], x.raw[query] = reach, keep(res)
+	return x.proposals(query, res)
 }
 
 // searchOf gives the index a search reads, its query record and how
@@ -116,18 +164,19 @@ func (x *index) searchOf(query string) (*tracing.Index, *tracing.Record, int) {
 	kind, rest, _ := strings.Cut(query, ":")
 	id, of, _ := strings.Cut(rest, "|")
 	if kind == "r" {
-		if x.active[id] == nil {
+		if _, ok := x.active[id]; !ok {
 			return nil, nil, 0
 		}
 		return x.people, x.reports.Get(query), topK
 	}
-	if sub := x.subjects[id]; sub == nil || !sub.Unidentified() {
+	rec := query[:len("p:")+len(id)]
+	if !x.held(rec).unidentified {
 		return nil, nil, 0
 	}
 	if "|"+of == ofReports {
-		return x.reports, x.people.Get("p:" + id), topK
+		return x.reports, x.people.Get(rec), topK
 	}
-	return x.people, x.people.Get("p:" + id), topK + 1 // the person finds themself too
+	return x.people, x.people.Get(rec), topK + 1 // the person finds themself too
 }
 
 // priorOf tells which index's prior a search is scored at (see priors).
@@ -140,31 +189,24 @@ func (x *index) priorOf(query string) int {
 
 // proposals are the pairs a search's answer proposes: probable enough,
 // consent permitting.
-func (x *index) proposals(query string, res []tracing.Result, now time.Time) map[string]*Candidate {
+func (x *index) proposals(query string, res []tracing.Result) map[pair]prop {
 	kind, rest, _ := strings.Cut(query, ":")
 	rid, of, _ := strings.Cut(rest, "|")
-	out := map[string]*Candidate{}
+	out := map[pair]prop{}
 	add := func(personID, target string, res tracing.Result) {
-		c := &Candidate{ID: id.New(), PersonID: personID, Score: res.Score, Probability: res.Probability, Label: res.Label, Levels: res.Levels,
-			State: Proposed, CreatedAt: now, UpdatedAt: now}
-		if k, v, _ := strings.Cut(target, ":"); k == "r" {
-			c.ReportID = v
-		} else {
-			c.OtherID = v
-		}
-		out[pairKey(personID, target)] = c
+		out[pair{personID, target}] = prop{res.Score, pack(res.Levels)}
 	}
 	switch {
 	case kind == "r":
 		r := x.active[rid]
 		for _, m := range res {
 			pid := strings.TrimPrefix(m.Right, "p:")
-			if m.Probability >= minProb && allowed(x.subjects[pid], r) {
+			if m.Probability >= minProb && allowed(x.held(m.Right), r) {
 				add(pid, query, m) // every comparison is symmetric
 			}
 		}
 	case "|"+of == ofReports:
-		sub := x.subjects[rid]
+		sub := x.held(query[:len("p:")+len(rid)])
 		for _, m := range res {
 			if m.Probability >= minProb && allowed(sub, x.active[strings.TrimPrefix(m.Right, "r:")]) {
 				add(rid, m.Right, m)
@@ -177,7 +219,7 @@ func (x *index) proposals(query string, res []tracing.Result, now time.Time) map
 				continue
 			}
 			// Two unidentified people in care are one pair, not two.
-			if o := x.subjects[other]; o != nil && o.Unidentified() && other < rid {
+			if x.held(m.Right).unidentified && other < rid {
 				continue
 			}
 			add(rid, m.Right, m)
@@ -188,26 +230,22 @@ func (x *index) proposals(query string, res []tracing.Result, now time.Time) map
 
 // best is the pair's proposal: the better of what the person's search and
 // the report's search found (the person's on a tie).
-func (x *index) best(key string) *Candidate {
-	personID, target, _ := strings.Cut(key, "|")
-	if !strings.HasPrefix(target, "r:") {
-		return x.found["p:"+personID+ofPeople][key]
+func (x *index) best(k pair) (prop, bool) {
+	if !strings.HasPrefix(k.target, "r:") {
+		b, ok := x.found["p:"+k.person+ofPeople][k]
+		return b, ok
 	}
-	b := x.found["p:"+personID+ofReports][key]
-	if c := x.found[target][key]; c != nil && (b == nil || c.Score > b.Score) {
-		b = c
+	b, ok := x.found["p:"+k.person+ofReports][k]
+	if c, found := x.found[k.target][k]; found && (!ok || c.score > b.score) {
+		b, ok = c, true
 	}
-	return b
+	return b, ok
 }
 
 // queries lists every search.
 func (x *index) queries() []string {
 	var out []string
-	for id, sub := range x.subjects {
-		if sub.Unidentified() {
-			out = append(out, "p:"+id+ofReports, "p:"+id+ofPeople)
-		}
-	}
+	x.seekers.Each(func(id string, _ uint64) { out = append(out, id+ofReports, id+ofPeople) })
 	for id := range x.active {
 		out = append(out, "r:"+id)
 	}
@@ -217,9 +255,9 @@ func (x *index) queries() []string {
 // matchAll runs every search and returns every proposal.
 func (x *index) matchAll(now time.Time) []*Candidate {
 	x.priors = [2]float64{prior(x.people.Len()), prior(x.reports.Len())}
-	x.found, x.raw, x.reach, x.saved = map[string]map[string]*Candidate{}, map[string][]tracing.Result{}, map[string]tracing.Reach{}, map[string]*Candidate{}
+	x.found, x.raw, x.reach, x.saved = map[string]map[pair]prop{}, map[string]answer{}, map[string]tracing.Reach{}, map[pair]prop{}
 	for _, q := range x.queries() {
-		if f := x.search(q, now); f != nil {
+		if f := x.search(q); len(f) > 0 {
 			x.found[q] = f
 		}
 	}
@@ -227,8 +265,9 @@ func (x *index) matchAll(now time.Time) []*Candidate {
 	for _, f := range x.found {
 		for k := range f {
 			if _, ok := x.saved[k]; !ok {
-				x.saved[k] = x.best(k)
-				out = append(out, x.saved[k])
+				b, _ := x.best(k)
+				x.saved[k] = b
+				out = append(out, candidate(k, b, now))
 			}
 		}
 	}
@@ -247,26 +286,24 @@ type changes struct {
 // putPerson replaces a person's record (nil: merged away or gone); false
 // when nothing matching reads changed.
 func (x *index) putPerson(s *Service, personID string, sub *Subject, ch *changes) bool {
-	old := x.subjects[personID]
-	if old == nil && sub == nil || old != nil && sub != nil && old.key == subjectKey(sub) {
+	key := "p:" + personID
+	t, had := x.people.Tag(key)
+	if !had && sub == nil || had && sub != nil && heldOf(t) == slim(sub) {
 		return false
 	}
-	key := "p:" + personID
 	ch.queries[key+ofReports], ch.queries[key+ofPeople] = true, true
-	if old != nil {
+	if had {
 		ch.people = append(ch.people, x.people.Get(key))
 	}
 	if sub == nil {
 		x.people.Remove(key)
 		x.seekers.Remove(key)
-		delete(x.subjects, personID)
 		return true
 	}
-	rec := s.personRecord(sub)
-	x.subjects[personID] = slim(sub)
-	x.people.Put(rec)
+	rec, tag := s.personRecord(sub), slim(sub).tag()
+	x.people.PutTagged(rec, tag)
 	if sub.Unidentified() {
-		x.seekers.Put(rec)
+		x.seekers.PutTagged(rec, tag)
 	} else {
 		x.seekers.Remove(key)
 	}
@@ -279,13 +316,13 @@ func (x *index) putReport(s *Service, reportID string, r *Report, ch *changes) b
 	if r != nil && !r.Active() {
 		r = nil
 	}
-	old := x.active[reportID]
-	if old == nil && r == nil || old != nil && r != nil && sameReport(old, r) {
+	old, had := x.active[reportID]
+	if !had && r == nil || had && r != nil && old.key == reportKey(r) {
 		return false
 	}
 	key := "r:" + reportID
 	ch.queries[key] = true
-	if old != nil {
+	if had {
 		ch.reports = append(ch.reports, x.reports.Get(key))
 	}
 	if r == nil {
@@ -294,7 +331,7 @@ func (x *index) putReport(s *Service, reportID string, r *Report, ch *changes) b
 		return true
 	}
 	rec := s.reportRecord(r)
-	x.active[reportID] = r
+	x.active[rec.ID[len("r:"):]] = slimReport(r)
 	x.reports.Put(rec)
 	ch.reports = append(ch.reports, rec)
 	return true
@@ -304,12 +341,12 @@ func (x *index) putReport(s *Service, reportID string, r *Report, ch *changes) b
 // that changed (new or with other evidence) and those no longer found.
 func (x *index) rematch(ch *changes, now time.Time) (upsert, gone []*Candidate) {
 	again := ch.queries
-	touched := map[string]bool{}
-	refound := func(q string, f map[string]*Candidate) {
+	touched := map[pair]bool{}
+	refound := func(q string, f map[pair]prop) {
 		for k := range x.found[q] {
 			touched[k] = true
 		}
-		if f == nil {
+		if len(f) == 0 { // none kept: most searches find no one probable
 			delete(x.found, q)
 			return
 		}
@@ -329,8 +366,9 @@ func (x *index) rematch(ch *changes, now time.Time) (upsert, gone []*Candidate) 
 				if rec == nil { // no longer searches: searched again below, to nothing
 					continue
 				}
-				x.raw[q] = ix.Rescore(res, p[i])
-				refound(q, x.proposals(q, x.raw[q], now))
+				res := ix.Rescore(res.results(q), p[i])
+				x.raw[q] = keep(res)
+				refound(q, x.proposals(q, res))
 			}
 		}
 	}
@@ -349,16 +387,17 @@ func (x *index) rematch(ch *changes, now time.Time) (upsert, gone []*Candidate) 
 	}
 	for q := range again {
 		delete(x.reach, q)
-		refound(q, x.search(q, now))
+		refound(q, x.search(q))
 	}
 	for k := range touched {
-		b, old := x.best(k), x.saved[k]
+		b, ok := x.best(k)
+		old, had := x.saved[k]
 		switch {
-		case b == nil && old != nil:
-			gone = append(gone, old)
+		case !ok && had:
+			gone = append(gone, candidate(k, old, now))
 			delete(x.saved, k)
-		case b != nil && (old == nil || b.Score != old.Score || !slices.Equal(b.Levels, old.Levels)):
-			upsert = append(upsert, b)
+		case ok && (!had || b != old):
+			upsert = append(upsert, candidate(k, b, now))
 			x.saved[k] = b
 		}
 	}
@@ -379,23 +418,114 @@ func subjectKey(x *Subject) uint64 {
 
 // held is what the index keeps of a subject once its record is built:
 // its standing and its key, not the whole person row (which was about
-// half the index's memory at 10^5 people).
+// half the index's memory at 10^5 people). It is kept as the record's
+// tag in the index: the two flags and 62 bits of the key.
 type held struct {
 	unidentified, private bool
 	key                   uint64
 }
 
-func (h *held) Unidentified() bool { return h.unidentified }
+const keyBits = 1<<62 - 1
 
-func slim(x *Subject) *held {
-	return &held{unidentified: x.Unidentified(), private: x.Private, key: subjectKey(x)}
+func slim(x *Subject) held {
+	return held{unidentified: x.Unidentified(), private: x.Private, key: subjectKey(x) & keyBits}
 }
 
-// sameReport reports whether two versions of an open report are the same
-// to matching: a status between open and review, a version or a time
-// changing alone does not count.
-func sameReport(a, b *Report) bool {
-	x, y := *a, *b
-	x.Status, x.Version, x.UpdatedAt, y.Status, y.Version, y.UpdatedAt = "", 0, time.Time{}, "", 0, time.Time{}
-	return x == y
+func (h held) tag() uint64 {
+	t := h.key
+	if h.unidentified {
+		t |= 1 << 63
+	}
+	if h.private {
+		t |= 1 << 62
+	}
+	return t
+}
+
+func heldOf(t uint64) held {
+	return held{unidentified: t>>63 == 1, private: t>>62&1 == 1, key: t & keyBits}
+}
+
+// still is what the index keeps of an open report once its record is
+// built: whether it came from outside (consent) and its key, not the
+// whole report.
+type still struct {
+	external bool
+	key      uint64
+}
+
+func slimReport(r *Report) still { return still{external: r.External(), key: reportKey(r)} }
+
+// reportKey hashes an open report as matching sees it: a status between
+// open and review, a version or a time changing alone does not change
+// it. Two versions with one key are the same to matching.
+func reportKey(r *Report) uint64 {
+	x := *r
+	x.Status, x.Version, x.UpdatedAt = "", 0, time.Time{}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%+v", x)
+	return h.Sum64()
+}
+
+// answer is a search's last answer, before the filter, scored at the
+// prior it was searched at.
+func (x *index) answer(query string) []tracing.Result {
+	ix, _, _ := x.searchOf(query)
+	if ix == nil {
+		return nil
+	}
+	return ix.Rescore(x.raw[query].results(query), x.priors[x.priorOf(query)])
+}
+
+// kept is one candidate of a search's answer as the index keeps it until
+// the search runs again: whom it found and how each field compared, four
+// bits a field. Its score is the model's for those levels at the prior
+// (tracing.Index.Rescore gives it to the bit, as the search did), so it
+// is not kept; nor is anything else of the result (about 160 bytes a
+// candidate, ten a search, a search for every open report).
+type kept struct {
+	right  string // the record's ID, shared with the index
+	levels uint32
+}
+
+type answer []kept
+
+func init() {
+	if len(tracing.Fields) > 8 {
+		panic("family: kept packs the levels of at most 8 fields")
+	}
+}
+
+func keep(rs []tracing.Result) answer {
+	out := make(answer, len(rs))
+	for i, r := range rs {
+		out[i] = kept{r.Right, pack(r.Levels)}
+	}
+	return out
+}
+
+// pack packs levels, four bits a field (one to one: Unknown, -1, is 0).
+func pack(levels []int) uint32 {
+	var v uint32
+	for f, l := range levels {
+		v |= uint32(l+1) << (4 * f)
+	}
+	return v
+}
+
+func unpack(v uint32) []int {
+	lv := make([]int, len(tracing.Fields))
+	for f := range lv {
+		lv[f] = int(v>>(4*f)&15) - 1
+	}
+	return lv
+}
+
+// results are the answer as results of query, scores not yet given.
+func (a answer) results(query string) []tracing.Result {
+	out := make([]tracing.Result, len(a))
+	for i, k := range a {
+		out[i] = tracing.Result{Left: query, Right: k.right, Levels: unpack(k.levels)}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package family
 
 import (
 	"context"
+	"runtime/debug"
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
@@ -171,17 +172,36 @@ func (s *Service) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	subjects, err := s.Store.Subjects(ctx)
-	if err != nil {
-		return err
-	}
+	// The people are read and indexed a page at a time: at 10^6 people
+	// their rows would take gigabytes at once, their records a few
+	// hundred megabytes.
 	active, err := s.Store.ActiveReports(ctx)
 	if err != nil {
 		return err
 	}
-	s.idx, s.seq = s.newIndex(subjects, active), seq
+	x := s.newIndex(nil, active)
+	for after := ""; ; {
+		subjects, last, err := s.Store.SubjectsAfter(ctx, after, buildPage)
+		if err != nil {
+			return err
+		}
+		if last == "" {
+			break
+		}
+		x.addSubjects(s, subjects)
+		after = last
+	}
+	x.trim()
+	s.idx, s.seq = x, seq
+	// The rows and records read to build it are garbage now, hundreds of
+	// megabytes at 10^6 people: give their memory back to the system
+	// now rather than over the next minutes.
+	debug.FreeOSMemory()
 	return nil
 }
+
+// buildPage is how many person records the build reads at a time.
+var buildPage = 5000
 
 // saveAll matches everything and replaces the stored proposals.
 func (s *Service) saveAll(ctx context.Context) error {

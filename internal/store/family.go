@@ -403,13 +403,25 @@ func (db *DB) Confirm(ctx context.Context, c *family.Candidate, x *family.Report
 	})
 }
 
-// Subjects implements family.Store.
-func (db *DB) Subjects(ctx context.Context) ([]*family.Subject, error) {
-	people, err := list(ctx, db, db.r, "store.Subjects", `SELECT `+personCols+` FROM persons WHERE merged_into IS NULL ORDER BY id`, scanPerson)
-	if err != nil {
-		return nil, err
+// SubjectsAfter implements family.Store. The page is read in the order
+// of the primary key (merged records are read and left out), so that each
+// page costs what it holds however many records there are.
+func (db *DB) SubjectsAfter(ctx context.Context, after string, limit int) ([]*family.Subject, string, error) {
+	people, err := list(ctx, db, db.r, "store.SubjectsAfter", `SELECT `+personCols+` FROM persons WHERE id > ? ORDER BY id LIMIT ?`, scanPerson, after, limit)
+	if err != nil || len(people) == 0 {
+		return nil, "", err
 	}
-	return db.subjects(ctx, people, nil)
+	last := people[len(people)-1].ID
+	people = slices.DeleteFunc(people, func(p *cases.Person) bool { return p.MergedInto != "" })
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	if len(ids) == 0 {
+		return nil, last, nil
+	}
+	subjects, err := db.subjects(ctx, people, ids)
+	return subjects, last, err
 }
 
 // SubjectsOf implements family.Store.
@@ -433,7 +445,7 @@ func (db *DB) SubjectsOf(ctx context.Context, personIDs []string) ([]*family.Sub
 }
 
 // subjects joins people with their latest stay and their consent; ids
-// are theirs, or nil when people are every record.
+// are theirs.
 func (db *DB) subjects(ctx context.Context, people []*cases.Person, ids []string) ([]*family.Subject, error) {
 	const op = "store.Subjects"
 	type latest struct {
@@ -457,24 +469,18 @@ func (db *DB) subjects(ctx context.Context, people []*cases.Person, ids []string
 	var stays []latest
 	var private []string
 	var err error
-	if ids == nil {
-		if stays, err = list(ctx, db, db.r, op, q(""), scan); err == nil {
-			private, err = list(ctx, db, db.r, op, `SELECT person_id FROM match_consent`, scanID)
+	for rest := ids; len(rest) > 0 && err == nil; {
+		n := min(len(rest), 500)
+		var w filter
+		w.in("person_id", rest[:n])
+		rest = rest[n:]
+		var part []latest
+		if part, err = list(ctx, db, db.r, op, q(w.sql()), scan, w.args...); err == nil {
+			stays = append(stays, part...)
 		}
-	} else {
-		for rest := ids; len(rest) > 0 && err == nil; {
-			n := min(len(rest), 500)
-			var w filter
-			w.in("person_id", rest[:n])
-			rest = rest[n:]
-			var part []latest
-			if part, err = list(ctx, db, db.r, op, q(w.sql()), scan, w.args...); err == nil {
-				stays = append(stays, part...)
-			}
-		}
-		if err == nil {
-			private, err = listIn(ctx, db, op, `SELECT person_id FROM match_consent`, "person_id", ids, scanID)
-		}
+	}
+	if err == nil {
+		private, err = listIn(ctx, db, op, `SELECT person_id FROM match_consent`, "person_id", ids, scanID)
 	}
 	if err != nil {
 		return nil, err

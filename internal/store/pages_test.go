@@ -123,6 +123,13 @@ func TestPagesUseIndexes(t *testing.T) {
 				}
 				return err
 			},
+			"family search's build, a page": func(ctx context.Context) error {
+				subjects, last, err := db.SubjectsAfter(ctx, "", 7)
+				if err == nil && (last == "" || len(subjects) == 0) {
+					t.Fatalf("the first page of subjects: %d, last %q", len(subjects), last)
+				}
+				return err
+			},
 			"/family/review": func(ctx context.Context) error {
 				cs, err := db.CandidatesPage(ctx, []string{family.Proposed}, 51, 0)
 				if err != nil || len(cs) == 0 {

@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"strings"
+	"time"
 )
 
 // Unknown is the level of a comparison one side cannot answer.
@@ -12,33 +13,46 @@ const Unknown = -1
 type Field struct {
 	Name    string
 	Levels  []string
-	Compare func(a, b *Record) int // a level, or Unknown
+	Compare func(a, b *Record) int // a level, or Unknown (prepares the records)
+	cmp     func(a, b *prepared) int
+}
+
+func field(name string, levels []string, cmp func(a, b *prepared) int) Field {
+	return Field{Name: name, Levels: levels, cmp: cmp, Compare: func(a, b *Record) int {
+		a.prepare()
+		b.prepare()
+		return cmp(a.p, b.p)
+	}}
 }
 
 // Fields are the comparisons the matcher scores.
 var Fields = []Field{
-	{"name", []string{"mismatch", "partial", "lookalike", "accent", "homophone", "exact"}, compareName},
-	{"sex", []string{"mismatch", "match"}, compareSex},
-	{"birth", []string{"mismatch", "far", "year", "near", "exact"}, compareBirth},
-	{"id_number", []string{"mismatch", "near", "region_birth", "exact"}, compareID},
-	{"region", []string{"mismatch", "province", "city", "county"}, compareRegion},
-	{"height", []string{"far", "near", "close", "same"}, compareHeight},
-	{"place", []string{"none", "weak", "some", "strong", "same"}, func(a, b *Record) int { return compareGrams(a.place, b.place) }},
-	{"features", []string{"none", "weak", "some", "strong", "same"}, func(a, b *Record) int { return compareGrams(a.features, b.features) }},
+	field("name", []string{"mismatch", "partial", "lookalike", "accent", "homophone", "exact"}, compareName),
+	field("sex", []string{"mismatch", "match"}, compareSex),
+	field("birth", []string{"mismatch", "far", "year", "near", "exact"}, compareBirth),
+	field("id_number", []string{"mismatch", "near", "region_birth", "exact"}, compareID),
+	field("region", []string{"mismatch", "province", "city", "county"}, compareRegion),
+	field("height", []string{"far", "near", "close", "same"}, compareHeight),
+	field("place", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.place(), b.place()) }),
+	field("features", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.features(), b.features()) }),
 }
 
-func compareName(a, b *Record) int {
-	if len(a.names) == 0 || len(b.names) == 0 {
+func compareName(a, b *prepared) int {
+	if a.names == "" || b.names == "" {
 		return Unknown
 	}
 	best := int(NameMismatch)
-	for _, x := range a.names {
-		for _, y := range b.names {
+	for ra := a.names; ra != ""; {
+		var x nameView
+		x, ra = nextName(ra)
+		for rb := b.names; rb != ""; {
+			var y nameView
+			y, rb = nextName(rb)
 			var l NameLevel
 			if a.latin || b.latin {
-				l = compareLatin(x.Clean, y.Clean)
+				l = compareLatin(x.clean, y.clean)
 			} else {
-				l = x.Compare(y)
+				l = x.compare(&y)
 			}
 			best = max(best, int(l))
 		}
@@ -80,35 +94,37 @@ func splitLatin(s string) (surname, given string) {
 	return s, ""
 }
 
-func compareSex(a, b *Record) int {
-	if a.Sex == 0 || b.Sex == 0 {
+func compareSex(a, b *prepared) int {
+	if a.sex == 0 || b.sex == 0 {
 		return Unknown
 	}
-	if a.Sex == b.Sex {
+	if a.sex == b.sex {
 		return 1
 	}
 	return 0
 }
 
-func compareBirth(a, b *Record) int {
-	if !a.Birth.IsZero() && !b.Birth.IsZero() && !a.BirthYear && !b.BirthYear {
-		da, db := a.birthDay, b.birthDay
+func compareBirth(a, b *prepared) int {
+	if a.hasBirth && b.hasBirth && !a.birthY && !b.birthY {
+		da, db := &a.birthDay, &b.birthDay
 		switch {
-		case da == db:
+		case *da == *db:
 			return 4
-		case withinOneEdit(da, db) || (da[:4] == db[:4] && da[4:6] == db[6:8] && da[6:8] == db[4:6]):
+		case oneApart(da, db) || (string(da[0:4]) == string(db[0:4]) && string(da[4:6]) == string(db[6:8]) && string(da[6:8]) == string(db[4:6])):
 			return 3 // one digit off, or day and month swapped
-		case da[:4] == db[:4]:
+		case string(da[0:4]) == string(db[0:4]):
 			return 2
 		}
 	}
 	// Ranges (estimated ages, or a year only) at a common date.
-	at := a.Seen
-	if at.IsZero() {
-		at = b.Seen
-	}
-	if at.IsZero() && !a.Birth.IsZero() {
-		at = a.Birth.AddDate(40, 0, 0)
+	at := dayOf(time.Time{})
+	switch {
+	case a.hasSeen:
+		at = a.seen
+	case b.hasSeen:
+		at = b.seen
+	case a.hasBirth:
+		at = a.born40()
 	}
 	alo, ahi, aok := a.ageRange(at)
 	blo, bhi, bok := b.ageRange(at)
@@ -124,11 +140,23 @@ func compareBirth(a, b *Record) int {
 	return 0
 }
 
-func compareID(a, b *Record) int {
-	if a.IDNumber == "" || b.IDNumber == "" {
+// oneApart reports whether two dates' digits differ in at most one place
+// (withinOneEdit of two strings of one length).
+func oneApart(a, b *[8]byte) bool {
+	n := 0
+	for i := range a {
+		if a[i] != b[i] {
+			n++
+		}
+	}
+	return n <= 1
+}
+
+func compareID(a, b *prepared) int {
+	if a.idNumber == "" || b.idNumber == "" {
 		return Unknown
 	}
-	x, y := a.IDNumber, b.IDNumber
+	x, y := a.idNumber, b.idNumber
 	if x == y {
 		return 3
 	}
@@ -176,18 +204,18 @@ func transposed(x, y string) bool {
 	return n == 2 && diff[1] == diff[0]+1 && x[diff[0]] == y[diff[1]] && x[diff[1]] == y[diff[0]]
 }
 
-func compareRegion(a, b *Record) int {
-	if len(a.Region) != 6 || len(b.Region) != 6 {
+func compareRegion(a, b *prepared) int {
+	if !a.hasRegion || !b.hasRegion {
 		return Unknown
 	}
 	// Two codes agree at most as finely as the coarser one is known: a
 	// province read from an accent (410000) and a county code (410727)
 	// agree on the province only, and two province codes are not a county
 	// match.
-	depth := min(regionPrecision(a.Region), regionPrecision(b.Region))
+	depth := min(regionPrecision(string(a.region[:])), regionPrecision(string(b.region[:])))
 	agree := 0
 	for _, n := range []int{2, 4, 6} {
-		if a.Region[:n] != b.Region[:n] {
+		if string(a.region[:n]) != string(b.region[:n]) {
 			break
 		}
 		agree++
@@ -207,11 +235,11 @@ func regionPrecision(code string) int {
 	return 3
 }
 
-func compareHeight(a, b *Record) int {
-	if a.HeightCm == 0 || b.HeightCm == 0 {
+func compareHeight(a, b *prepared) int {
+	if a.height == 0 || b.height == 0 {
 		return Unknown
 	}
-	d := a.HeightCm - b.HeightCm
+	d := a.height - b.height
 	if d < 0 {
 		d = -d
 	}

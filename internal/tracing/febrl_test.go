@@ -122,7 +122,7 @@ func BenchmarkScorePairs(b *testing.B) {
 	seen := map[int32]bool{}
 	var pairs [][2]int32
 	for i, a := range left {
-		for _, j := range x.candidates(a, seen, nil) {
+		for _, j := range x.candidates(a.p, seen, nil) {
 			pairs = append(pairs, [2]int32{int32(i), j})
 		}
 	}
@@ -146,7 +146,7 @@ func BenchmarkScorePairsParallel(b *testing.B) {
 	seen := map[int32]bool{}
 	var pairs [][2]int32
 	for i, a := range left {
-		for _, j := range x.candidates(a, seen, nil) {
+		for _, j := range x.candidates(a.p, seen, nil) {
 			pairs = append(pairs, [2]int32{int32(i), j})
 		}
 	}

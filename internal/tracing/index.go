@@ -13,6 +13,7 @@ import (
 // concurrent use.
 type Index struct {
 	x         *index
+	tags      []uint64 // by slot: what the caller keeps of each record (Tag)
 	slot      map[string]int32
 	free      []int32
 	provinces map[int32][]int32 // slots of records with a region, by province (Touches)
@@ -28,44 +29,98 @@ func NewIndex(model *Model, recs []*Record) *Index {
 		model = model.WithPrior(model.Prior).Freeze() // a copy: the caller's model stays as it was
 	}
 	ix := &Index{slot: make(map[string]int32, len(recs)), provinces: map[int32][]int32{}, model: model, priced: model, seen: map[int32]bool{}}
-	ix.x = &index{blocks: map[string][]int32{}, buckets: map[int32]*bucket{}}
-	ix.x.before = func(a, b int32) bool { return ix.x.recs[a].ID < ix.x.recs[b].ID }
+	ix.x = &index{blocks: newBlocks(), buckets: map[int32]*bucket{}}
+	ix.x.before = func(a, b int32) bool { return ix.x.recs[a].id < ix.x.recs[b].id }
 	// In ID order, each record joins the end of its lists.
 	sorted := slices.SortedFunc(slices.Values(recs), func(a, b *Record) int { return strings.Compare(a.ID, b.ID) })
 	for _, r := range slices.CompactFunc(sorted, func(a, b *Record) bool { return a.ID == b.ID }) {
 		ix.Put(r)
 	}
+	ix.Trim()
 	return ix
+}
+
+// Trim gives back the room the index's lists grew into while records
+// were put (a list grows by half again and more when it is full): a
+// caller that has put many records at once, and will now change a few at
+// a time, calls it once.
+func (ix *Index) Trim() {
+	ix.x.recs, ix.tags, ix.free = fit(ix.x.recs), fit(ix.tags), fit(ix.free)
+	for p, l := range ix.provinces {
+		ix.provinces[p] = fit(l)
+	}
+	for _, b := range ix.x.buckets {
+		b.ids, b.cheaps = fit(b.ids), fit(b.cheaps)
+	}
+	for i, l := range ix.x.blocks.lists {
+		ix.x.blocks.lists[i] = fit(l)
+	}
+	ix.x.blocks.lists = fit(ix.x.blocks.lists)
+	for k, l := range ix.x.blocks.odd {
+		ix.x.blocks.odd[k] = fit(l)
+	}
+}
+
+// fit is s in an array of its length (give or take the allocator's
+// rounding), when its own is much longer.
+func fit[S ~[]E, E any](s S) S {
+	if cap(s) <= len(s)+len(s)/8 {
+		return s
+	}
+	return append(S(nil), s...)
 }
 
 // Len is how many records the index holds.
 func (ix *Index) Len() int { return len(ix.slot) }
 
 // Get returns the record with id, nil when the index does not hold it.
+// The index keeps only what comparing reads: the record has its ID and
+// searches as the one put, but its other fields are empty.
 func (ix *Index) Get(id string) *Record {
 	if i, ok := ix.slot[id]; ok {
-		return ix.x.recs[i]
+		p := ix.x.recs[i]
+		return &Record{ID: p.id, p: p}
 	}
 	return nil
 }
 
-// Put adds r, or replaces the record with its ID.
-func (ix *Index) Put(r *Record) {
+// Tag returns the tag the record with id was put with; false when the
+// index does not hold it.
+func (ix *Index) Tag(id string) (uint64, bool) {
+	if i, ok := ix.slot[id]; ok {
+		return ix.tags[i], true
+	}
+	return 0, false
+}
+
+// Each calls fn with the ID and tag of every record, in no order.
+func (ix *Index) Each(fn func(id string, tag uint64)) {
+	for id, i := range ix.slot {
+		fn(id, ix.tags[i])
+	}
+}
+
+// Put adds r, or replaces the record with its ID. The index keeps what
+// comparing reads of r (Prepare), not r.
+func (ix *Index) Put(r *Record) { ix.PutTagged(r, 0) }
+
+// PutTagged is Put, keeping tag with the record: eight bytes of the
+// caller's (Tag), where a map of its own by ID would take ten times that.
+func (ix *Index) PutTagged(r *Record, tag uint64) {
 	r.prepare()
 	ix.Remove(r.ID)
 	var i int32
 	if n := len(ix.free); n > 0 {
 		i, ix.free = ix.free[n-1], ix.free[:n-1]
-		ix.x.recs[i] = r
+		ix.x.recs[i], ix.tags[i] = r.p, tag
 	} else {
 		i = int32(len(ix.x.recs))
-		ix.x.recs = append(ix.x.recs, r)
-		ix.x.cheap = append(ix.x.cheap, compact{})
+		ix.x.recs, ix.tags = append(ix.x.recs, r.p), append(ix.tags, tag)
 	}
-	ix.slot[r.ID] = i
+	ix.slot[r.p.id] = i
 	ix.x.add(i)
-	if r.cheap.prec > 0 {
-		p := province(r)
+	if c := compactOf(r.p); c.prec > 0 {
+		p := province(c)
 		ix.provinces[p] = slices.Insert(ix.provinces[p], ix.x.at(ix.provinces[p], i), i)
 	}
 }
@@ -79,8 +134,8 @@ func (ix *Index) Remove(id string) bool {
 	}
 	r := ix.x.recs[i]
 	ix.x.remove(i)
-	if r.cheap.prec > 0 {
-		p := province(r)
+	if c := compactOf(r); c.prec > 0 {
+		p := province(c)
 		if l := ix.provinces[p]; len(l) > 0 {
 			if n := ix.x.at(l, i); n < len(l) && l[n] == i {
 				l = slices.Delete(l, n, n+1)
@@ -93,12 +148,12 @@ func (ix *Index) Remove(id string) bool {
 		}
 	}
 	delete(ix.slot, id)
-	ix.x.recs[i], ix.x.cheap[i] = nil, compact{}
+	ix.x.recs[i], ix.tags[i] = nil, 0
 	ix.free = append(ix.free, i)
 	return true
 }
 
-func province(r *Record) int32 { return r.cheap.region / 10000 }
+func province(c compact) int32 { return c.region / 10000 }
 
 // Reach is what a search's first pass kept of each bucket (sex and
 // province) it read: the lowest first-pass score. A record added to the
@@ -123,7 +178,7 @@ func (ix *Index) Search(q *Record, k int, prior float64) ([]Result, Reach) {
 	if ix.priced.Prior != prior {
 		ix.priced = ix.model.WithPrior(prior)
 	}
-	m, recs := ix.priced, ix.x.recs
+	m, recs, qp := ix.priced, ix.x.recs, q.p
 	// Score every candidate without allocating, keep the best k (ties to
 	// the lower ID, as topK orders them), then explain only those.
 	type scored struct {
@@ -131,12 +186,12 @@ func (ix *Index) Search(q *Record, k int, prior float64) ([]Result, Reach) {
 		j  int32
 	}
 	better := func(a, b scored) bool {
-		return a.sc > b.sc || (a.sc == b.sc && recs[a.j].ID < recs[b.j].ID)
+		return a.sc > b.sc || (a.sc == b.sc && recs[a.j].id < recs[b.j].id)
 	}
 	var reach Reach
 	var best []scored
-	for _, j := range ix.x.candidates(q, ix.seen, &reach) {
-		h := scored{m.ScorePair(q, recs[j]), j}
+	for _, j := range ix.x.candidates(qp, ix.seen, &reach) {
+		h := scored{m.scorePair(qp, recs[j]), j}
 		if len(best) < k {
 			best = append(best, h)
 			continue
@@ -153,7 +208,7 @@ func (ix *Index) Search(q *Record, k int, prior float64) ([]Result, Reach) {
 	}
 	rs := make([]Result, len(best))
 	for i, h := range best {
-		rs[i] = Result{Left: q.ID, Right: recs[h.j].ID, Score: h.sc, Probability: Probability(h.sc), Levels: Levels(q, recs[h.j])}
+		rs[i] = Result{Left: q.ID, Right: recs[h.j].id, Score: h.sc, Probability: Probability(h.sc), Levels: levels(qp, recs[h.j])}
 	}
 	return topK(rs, k), reach
 }
@@ -180,27 +235,29 @@ func (ix *Index) Rescore(rs []Result, prior float64) []Result {
 // search of that index (nil when it has not searched it).
 func (ix *Index) Touches(r *Record, reach func(id string) Reach) []string {
 	r.prepare()
+	rp := r.p
 	var out []string
 	clear(ix.seen)
 	add := func(j int32) {
 		if !ix.seen[j] {
 			ix.seen[j] = true
-			out = append(out, ix.x.recs[j].ID)
+			out = append(out, ix.x.recs[j].id)
 		}
 	}
-	for _, k := range BlockingKeys(r) {
-		for _, j := range ix.x.blocks[k] {
+	var one [1]int32
+	for _, k := range blockingKeys(rp) {
+		for _, j := range ix.x.block(k, &one) {
 			add(j)
 		}
 	}
-	if r.Sex != 0 && r.cheap.prec > 0 {
-		b := bucketKey(r.Sex, r.cheap.region)
-		for _, j := range ix.provinces[province(r)] {
+	if rc := compactOf(rp); rp.sex != 0 && rc.prec > 0 {
+		b := bucketKey(rp.sex, rc.region)
+		for _, j := range ix.provinces[province(rc)] {
 			q := ix.x.recs[j]
-			if q.Sex != 0 && q.Sex != r.Sex {
+			if q.sex != 0 && q.sex != rp.sex {
 				continue
 			}
-			if cut, ok := reach(q.ID).cut(b); !ok || prescore(&q.cheap, &r.cheap) >= cut {
+			if cut, ok := reach(q.id).cut(b); !ok || prescore(ptr(compactOf(q)), &rc) >= cut {
 				add(j)
 			}
 		}

@@ -41,8 +41,8 @@ func answers(ix *Index, qs []*Record) (map[string]string, map[string]Reach) {
 		var rs []Result
 		rs, reach[q.ID] = ix.Search(q, 10, 0.001)
 		var ids []string
-		for _, j := range ix.x.candidates(q, map[int32]bool{}, nil) {
-			ids = append(ids, ix.x.recs[j].ID)
+		for _, j := range ix.x.candidates(q.p, map[int32]bool{}, nil) {
+			ids = append(ids, ix.x.recs[j].id)
 		}
 		slices.Sort(ids)
 		res[q.ID] = fmt.Sprint(rs, ids)

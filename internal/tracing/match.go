@@ -54,9 +54,8 @@ const MaxBlock = 5000
 // records' IDs for an Index, so that which records a truncated list keeps
 // depends only on which records it holds.
 type index struct {
-	recs    []*Record // by slot; nil for a free slot
-	cheap   []compact // every slot's first-pass numbers
-	blocks  map[string][]int32
+	recs    []*prepared // by slot; nil for a free slot
+	blocks  *blocks
 	buckets map[int32]*bucket // by sex and province: the first pass
 	before  func(a, b int32) bool
 }
@@ -67,8 +66,12 @@ type index struct {
 const BigBlock = 400
 
 // newIndex indexes a batch of prepared records, slot i holding rs[i].
-func newIndex(rs []*Record) *index {
-	x := &index{recs: rs, cheap: make([]compact, len(rs)), blocks: map[string][]int32{}, buckets: map[int32]*bucket{},
+func newIndex(recs []*Record) *index {
+	rs := make([]*prepared, len(recs))
+	for i, r := range recs {
+		rs[i] = r.p
+	}
+	x := &index{recs: rs, blocks: newBlocks(), buckets: map[int32]*bucket{},
 		before: func(a, b int32) bool { return a < b }}
 	for i := range rs {
 		x.add(int32(i))
@@ -93,39 +96,33 @@ func (x *index) at(ids []int32, i int32) int {
 // add indexes the record in slot i.
 func (x *index) add(i int32) {
 	r := x.recs[i]
-	x.cheap[i] = r.cheap
-	for _, k := range BlockingKeys(r) {
-		b := x.blocks[k]
-		x.blocks[k] = slices.Insert(b, x.at(b, i), i)
+	for _, k := range blockingKeys(r) {
+		if !derived(k) {
+			x.blocks.add(k, i, x.at)
+		}
 	}
-	if r.Sex != 0 && r.cheap.prec > 0 {
-		k := bucketKey(r.Sex, r.cheap.region)
+	if c := compactOf(r); r.sex != 0 && c.prec > 0 {
+		k := bucketKey(r.sex, c.region)
 		b := x.buckets[k]
 		if b == nil {
 			b = &bucket{}
 			x.buckets[k] = b
 		}
 		n := x.at(b.ids, i)
-		b.ids, b.cheaps = slices.Insert(b.ids, n, i), slices.Insert(b.cheaps, n, r.cheap)
+		b.ids, b.cheaps = slices.Insert(b.ids, n, i), slices.Insert(b.cheaps, n, c)
 	}
 }
 
 // remove takes the record in slot i out of every list.
 func (x *index) remove(i int32) {
 	r := x.recs[i]
-	for _, k := range BlockingKeys(r) {
-		b := x.blocks[k]
-		if n := x.at(b, i); n < len(b) && b[n] == i {
-			b = slices.Delete(b, n, n+1)
-		}
-		if len(b) == 0 {
-			delete(x.blocks, k)
-		} else {
-			x.blocks[k] = b
+	for _, k := range blockingKeys(r) {
+		if !derived(k) {
+			x.blocks.remove(k, i, x.at)
 		}
 	}
-	if r.Sex != 0 && r.cheap.prec > 0 {
-		k := bucketKey(r.Sex, r.cheap.region)
+	if c := compactOf(r); r.sex != 0 && c.prec > 0 {
+		k := bucketKey(r.sex, c.region)
 		if b := x.buckets[k]; b != nil {
 			if n := x.at(b.ids, i); n < len(b.ids) && b.ids[n] == i {
 				b.ids, b.cheaps = slices.Delete(b.ids, n, n+1), slices.Delete(b.cheaps, n, n+1)
@@ -137,19 +134,42 @@ func (x *index) remove(i int32) {
 	}
 }
 
+// derived tells the keys whose lists are not kept but read off another's:
+// a full ID number's ("i:…"), which are its region and birth date's
+// ("ib:…", the first 14 characters) that have the whole number. They are
+// one record each, nearly always, and would be a map entry each.
+func derived(k string) bool { return len(k) >= len("i:")+14 && k[:2] == "i:" }
+
+// block is the list of key k (one holds a list of one).
+func (x *index) block(k string, one *[1]int32) []int32 {
+	if !derived(k) {
+		return x.blocks.get(k, one)
+	}
+	id := k[len("i:"):]
+	var out []int32
+	for _, j := range x.blocks.get("ib:"+id[:14], one) {
+		if x.recs[j].idNumber == id {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
 // candidates are the records sharing a blocking key with r, and the best
 // of the first pass over r's sex and province. reach, if not nil, gets
 // what the first pass kept of each bucket it read.
-func (x *index) candidates(r *Record, seen map[int32]bool, reach *Reach) []int32 {
+func (x *index) candidates(r *prepared, seen map[int32]bool, reach *Reach) []int32 {
 	var out []int32
+	var one [1]int32
+	rc := compactOf(r)
 	clear(seen)
-	for _, k := range BlockingKeys(r) {
-		b := x.blocks[k]
+	for _, k := range blockingKeys(r) {
+		b := x.block(k, &one)
 		if len(b) > MaxBlock {
 			continue
 		}
 		if len(b) > BigBlock {
-			b, _ = bestOf(BigBlock, 0, len(b), func(i int) (int32, int32) { return prescore(&r.cheap, &x.cheap[b[i]]), b[i] }, nil)
+			b, _ = bestOf(BigBlock, 0, len(b), func(i int) (int32, int32) { return prescore(&rc, ptr(compactOf(x.recs[b[i]]))), b[i] }, nil)
 		}
 		for _, j := range b {
 			if !seen[j] {
@@ -158,13 +178,13 @@ func (x *index) candidates(r *Record, seen map[int32]bool, reach *Reach) []int32
 			}
 		}
 	}
-	if r.cheap.prec > 0 {
+	if rc.prec > 0 {
 		var first []int32
-		for _, sx := range firstPassSexes(r.Sex) {
-			k := bucketKey(sx, r.cheap.region)
+		for _, sx := range firstPassSexes(r.sex) {
+			k := bucketKey(sx, rc.region)
 			if b := x.buckets[k]; b != nil {
 				var cut int32
-				first, cut = b.scan(&r.cheap, PrefilterKeep, first)
+				first, cut = b.scan(&rc, PrefilterKeep, first)
 				if reach != nil {
 					*reach = append(*reach, reachEntry{k, cut})
 				}
@@ -264,11 +284,11 @@ func run(left, right []*Record, k int, model *Model, dedupe bool) ([]Result, *Mo
 			seen := map[int32]bool{}
 			for i := w; i < len(left); i += workers {
 				a := left[i]
-				for _, j := range x.candidates(a, seen, nil) {
+				for _, j := range x.candidates(a.p, seen, nil) {
 					if dedupe && int(j) <= i {
 						continue
 					}
-					parts[w] = append(parts[w], pair{int32(i), j, Levels(a, right[j])})
+					parts[w] = append(parts[w], pair{int32(i), j, levels(a.p, right[j].p)})
 				}
 			}
 		}()

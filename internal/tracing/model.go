@@ -89,21 +89,35 @@ func (m *Model) Score(levels []int) float64 {
 // Probability turns a score into a match probability.
 func Probability(score float64) float64 { return 1 / (1 + math.Exp2(-score)) }
 
-// Levels compares two prepared records on every field.
+// Levels compares two records on every field (preparing them if they
+// were not).
 func Levels(a, b *Record) []int {
+	a.prepare()
+	b.prepare()
+	return levels(a.p, b.p)
+}
+
+func levels(a, b *prepared) []int {
 	out := make([]int, len(Fields))
 	for i, f := range Fields {
-		out[i] = f.Compare(a, b)
+		out[i] = f.cmp(a, b)
 	}
 	return out
 }
 
-// ScorePair compares a prepared pair and scores it without allocating
-// (the levels live on the stack).
+// ScorePair compares a pair (preparing it if it was not) and scores it.
 func (m *Model) ScorePair(a, b *Record) float64 {
+	a.prepare()
+	b.prepare()
+	return m.scorePair(a.p, b.p)
+}
+
+// scorePair scores a prepared pair without allocating (the levels live
+// on the stack).
+func (m *Model) scorePair(a, b *prepared) float64 {
 	var lv [16]int
 	for i, f := range Fields {
-		lv[i] = f.Compare(a, b)
+		lv[i] = f.cmp(a, b)
 	}
 	return m.Score(lv[:len(Fields)])
 }
@@ -187,15 +201,22 @@ func (m *Model) estimate(pairs [][]int, max int, fixU bool) int {
 // BlockingKeys are the keys under which a record is compared with others:
 // a true pair shares at least one key unless both are badly damaged.
 func BlockingKeys(r *Record) []string {
+	r.prepare()
+	return blockingKeys(r.p)
+}
+
+func blockingKeys(r *prepared) []string {
 	var keys []string
 	add := func(k string) {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
-	for _, n := range r.names {
+	for rest := r.names; rest != ""; {
+		var n nameView
+		n, rest = nextName(rest)
 		if r.latin {
-			w := strings.Fields(n.Clean)
+			w := strings.Fields(n.clean)
 			sur, giv := w[len(w)-1], ""
 			if len(w) > 1 {
 				giv = w[0]
@@ -206,28 +227,30 @@ func BlockingKeys(r *Record) []string {
 			}
 			continue
 		}
-		add("n:" + strings.Join(n.Folded, " "))
-		p := n.Parts
+		_, folded := n.syllables()
+		add("n:" + strings.Join(folded, " "))
+		p := n.parts()
 		if p.Given != "" {
 			g := Syllables(p.Given, false)
-			add("g:" + Fold(g[len(g)-1]) + ":" + string(r.Sex)) // given name, surname misheard or a nickname
+			add("g:" + Fold(g[len(g)-1]) + ":" + string(r.sex)) // given name, surname misheard or a nickname
 		}
-		if p.Surname != "" && !r.Birth.IsZero() {
-			add("sy:" + Fold(Syllables(p.Surname, true)[0]) + ":" + r.Birth.Format("2006"))
+		if p.Surname != "" && r.hasBirth {
+			add("sy:" + Fold(Syllables(p.Surname, true)[0]) + ":" + string(r.birthDay[:4]))
 		}
 	}
-	if !r.Birth.IsZero() && !r.BirthYear {
-		add("b:" + r.Birth.Format("20060102"))
+	if r.hasBirth && !r.birthY {
+		add("b:" + string(r.birthDay[:]))
 	}
-	if r.IDNumber != "" && !strings.ContainsAny(r.IDNumber, "*?") {
-		add("i:" + r.IDNumber)
+	id := r.idNumber
+	if id != "" && !strings.ContainsAny(id, "*?") {
+		add("i:" + id)
 	}
-	if n := len(r.IDNumber); n >= 6 && !strings.ContainsAny(r.IDNumber, "*?") { // halves: a number with one typo
-		add("ih:" + r.IDNumber[:n/2])
-		add("it:" + r.IDNumber[n/2:])
+	if n := len(id); n >= 6 && !strings.ContainsAny(id, "*?") { // halves: a number with one typo
+		add("ih:" + id[:n/2])
+		add("it:" + id[n/2:])
 	}
-	if len(r.IDNumber) >= 14 && !strings.ContainsAny(r.IDNumber[:14], "*?") {
-		add("ib:" + r.IDNumber[:14])
+	if len(id) >= 14 && !strings.ContainsAny(id[:14], "*?") {
+		add("ib:" + id[:14])
 	}
 	// Sex, where they come from and when they were born find people whose
 	// name is unknown; they are not keys but the first pass (prefilter.go).

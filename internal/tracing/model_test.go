@@ -133,8 +133,14 @@ func TestRegionAgreesOnlyAsFinelyAsKnown(t *testing.T) {
 		{"410727", "410726", 2},
 		{"410727", "130102", 0},
 	} {
-		if got := compareRegion(&Record{Region: tc.a}, &Record{Region: tc.b}); got != tc.want {
+		if got := compareRegion(regionOnly(tc.a), regionOnly(tc.b)); got != tc.want {
 			t.Errorf("compareRegion(%s, %s) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
+}
+
+func regionOnly(code string) *prepared {
+	p := &prepared{hasRegion: len(code) == 6}
+	copy(p.region[:], code)
+	return p
 }

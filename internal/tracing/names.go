@@ -287,7 +287,12 @@ func (a Name) Compare(b Name) NameLevel {
 	case slices.Equal(a.Folded, b.Folded):
 		return NameAccent
 	}
-	if ra, rb := []rune(a.Clean), []rune(b.Clean); len(ra) == len(rb) {
+	return comparePartial(a.Clean, b.Clean, pa, pb)
+}
+
+// comparePartial is the end of Compare: names whose syllables differ.
+func comparePartial(ca, cb string, pa, pb Parts) NameLevel {
+	if ra, rb := []rune(ca), []rune(cb); len(ra) == len(rb) {
 		alike := true
 		for i := range ra {
 			alike = alike && lookAlike(ra[i], rb[i])

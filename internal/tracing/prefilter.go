@@ -20,7 +20,9 @@ import (
 // PrefilterKeep is how many records of the first pass are compared fully.
 const PrefilterKeep = 200
 
-// compact is what the first pass reads of a record: 24 bytes.
+// compact is what the first pass reads of a record: 24 bytes, kept side
+// by side in the buckets (and worked out again from the record where
+// needed elsewhere).
 type compact struct {
 	bornLo, bornHi int16 // years of birth it may be; 0 unknown
 	height         int16
@@ -29,21 +31,21 @@ type compact struct {
 	sketch         uint64 // one bit per feature bigram (hashed)
 }
 
-func compactOf(r *Record) compact {
+func compactOf(r *prepared) compact {
 	var c compact
 	switch {
-	case !r.Birth.IsZero():
-		c.bornLo, c.bornHi = int16(r.Birth.Year()), int16(r.Birth.Year())
-	case r.AgeMax > 0 && !r.Seen.IsZero():
-		c.bornLo, c.bornHi = int16(r.Seen.Year()-r.AgeMax-1), int16(r.Seen.Year()-r.AgeMin)
+	case r.hasBirth:
+		c.bornLo, c.bornHi = r.birth.y, r.birth.y
+	case r.ageMax > 0 && r.hasSeen:
+		c.bornLo, c.bornHi = int16(int(r.seen.y)-int(r.ageMax)-1), int16(int(r.seen.y)-int(r.ageMin))
 	}
-	c.height = int16(r.HeightCm)
-	if len(r.Region) == 6 {
-		if n, err := strconv.Atoi(r.Region); err == nil {
-			c.region, c.prec = int32(n), int8(regionPrecision(r.Region))
+	c.height = int16(r.height)
+	if r.hasRegion {
+		if n, err := strconv.Atoi(string(r.region[:])); err == nil {
+			c.region, c.prec = int32(n), int8(regionPrecision(string(r.region[:])))
 		}
 	}
-	for _, g := range r.features {
+	for _, g := range r.features() {
 		c.sketch |= 1 << (g % 64)
 	}
 	return c

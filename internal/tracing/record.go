@@ -30,30 +30,25 @@ type Record struct {
 	Lat, Lon    float64
 	Features    string // marks, clothing
 
-	// derived by Prepare
-	names    []Name
-	latin    bool
-	idFull   bool
-	place    []uint32 // hashed character bigrams, sorted
-	features []uint32
-	cheap    compact // the few numbers the first pass compares
-	birthDay string  // YYYYMMDD of Birth
-	prepared bool
+	p *prepared // derived by Prepare: what comparing reads
 }
 
-// Prepare fills the derived fields; Match calls it.
+// Prepare derives what comparing reads (and fills the ID number's birth
+// date, sex and region where the record lacks them); Match calls it.
 func (r *Record) Prepare() {
-	r.prepared = true
-	r.names = r.names[:0]
+	var names []byte
+	first := ""
 	for _, n := range r.Names {
 		if p := ParseName(n); p.Clean != "" {
-			r.names = append(r.names, p)
+			if names == nil {
+				first = p.Clean
+			}
+			names = encodeName(names, p)
 		}
 	}
-	r.latin = len(r.names) > 0 && !unicode.Is(unicode.Han, []rune(r.names[0].Clean)[0])
 	r.IDNumber = strings.ToUpper(strings.Join(strings.Fields(r.IDNumber), ""))
 	if n, err := idcard.Parse(r.IDNumber, time.Now()); err == nil {
-		r.IDNumber, r.idFull = n.Value, true
+		r.IDNumber = n.Value
 		if r.Birth.IsZero() {
 			r.Birth = n.Birth
 		}
@@ -72,18 +67,27 @@ func (r *Record) Prepare() {
 			r.Region = c // "河南新乡" → 410700, "山东口音" → 370000
 		}
 	}
-	r.place = grams(r.Place)
-	r.features = grams(r.Features)
-	r.cheap = compactOf(r)
-	if !r.Birth.IsZero() {
-		r.birthDay = r.Birth.Format("20060102")
+	place := grams(r.Place)
+	p := &prepared{id: r.ID, names: string(names), idNumber: r.IDNumber,
+		ageMin: int32(r.AgeMin), ageMax: int32(r.AgeMax), height: int32(r.HeightCm), birth: dayOf(r.Birth), seen: dayOf(r.Seen),
+		hasBirth: !r.Birth.IsZero(), hasSeen: !r.Seen.IsZero(), sex: r.Sex, birthY: r.BirthYear}
+	if len(r.Region) == 6 {
+		p.hasRegion = copy(p.region[:], r.Region) == 6
 	}
+	if features := grams(r.Features); len(place)+len(features) > 0 {
+		p.text = &texts{grams: slices.Concat(place, features), nPlace: len(place)}
+	}
+	p.latin = first != "" && !unicode.Is(unicode.Han, []rune(first)[0])
+	if !r.Birth.IsZero() {
+		copy(p.birthDay[:], r.Birth.Format("20060102"))
+	}
+	r.p = p
 }
 
-// prepare prepares r unless it was: an index and a search of it share
-// their records.
+// prepare prepares r unless it was (under its ID): an index and a search
+// of it share their records.
 func (r *Record) prepare() {
-	if !r.prepared {
+	if r.p == nil || r.p.id != r.ID {
 		r.Prepare()
 	}
 }
@@ -126,23 +130,23 @@ func grams(s string) []uint32 {
 }
 
 // ageRange returns the age range at t, from the birth date or the
-// estimate made at Seen.
-func (r *Record) ageRange(t time.Time) (lo, hi int, ok bool) {
+// estimate made at seen.
+func (r *prepared) ageRange(t day) (lo, hi int, ok bool) {
 	switch {
-	case !r.Birth.IsZero():
-		a := t.Year() - r.Birth.Year()
-		if r.BirthYear {
+	case r.hasBirth:
+		a := int(t.y) - int(r.birth.y)
+		if r.birthY {
 			return a - 1, a, true
 		}
-		if t.YearDay() < r.Birth.YearDay() {
+		if t.yd < r.birth.yd {
 			a--
 		}
 		return a, a, true
-	case r.AgeMax > 0 && !r.Seen.IsZero():
-		d := t.Year() - r.Seen.Year()
-		return r.AgeMin + d, r.AgeMax + d, true
-	case r.AgeMax > 0:
-		return r.AgeMin, r.AgeMax, true
+	case r.ageMax > 0 && r.hasSeen:
+		d := int(t.y) - int(r.seen.y)
+		return int(r.ageMin) + d, int(r.ageMax) + d, true
+	case r.ageMax > 0:
+		return int(r.ageMin), int(r.ageMax), true
 	}
 	return 0, 0, false
 }
