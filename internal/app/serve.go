@@ -33,6 +33,7 @@ import (
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/volunteers"
@@ -60,6 +61,7 @@ type env struct {
 	supplies  *supplies.Service
 	vols      *volunteers.Service
 	campaigns *campaigns.Service
+	stats     *stats.Service
 	rights    *datarights.Service
 	now       func() time.Time
 }
@@ -164,6 +166,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		}
 	}
 	e.campaigns = &campaigns.Service{Store: db, Now: e.now}
+	e.stats = &stats.Service{Source: db, Now: e.now}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
@@ -264,7 +267,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate, NewLimiter: e.limiters(),
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Stats: e.stats,
 		DataRights: e.rights,
 	})
 	if err != nil {

@@ -32,6 +32,7 @@ import (
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 	"github.com/havenrescue/haven/internal/supplies"
@@ -132,7 +133,8 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	deps := web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: metrics.NewRegistry(), Ready: db.Ready, Map: osm, Version: "test",
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
-		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights}
+		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights,
+		Stats: &stats.Service{Source: db, Now: time.Now}}
 	for _, o := range opts {
 		o(&deps)
 	}

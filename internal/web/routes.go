@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/havenrescue/haven/internal/auth"
+)
 
 // registerRoutes is Haven's one route table. Access wrappers:
 //   - public: anyone;
@@ -161,6 +165,15 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /campaigns", s.signedIn(s.campaignsPage))
 	s.handle("POST /campaigns", s.signedIn(s.campaignStart))
 	s.handle("POST /campaigns/{id}/end", s.signedIn(s.campaignEnd))
+
+	// Statistics (DESIGN.md §3.11): campaign reports, and the same
+	// figures for other systems.
+	s.handle("GET /campaigns/{id}/report", s.signedIn(s.campaignReport))
+	s.handle("GET /campaigns/{id}/report.xlsx", s.signedIn(s.campaignReportXLSX))
+	s.handle("GET /campaigns/{id}/report/print", s.signedIn(s.campaignReportPrint))
+	s.handle("GET /api/v1/statistics/indicators", s.partner(auth.ScopeStatisticsRead, s.apiStatsIndicators))
+	s.handle("GET /api/v1/statistics/figures", s.partner(auth.ScopeStatisticsRead, s.apiStatsFigures))
+	s.handle("GET /api/v1/statistics/campaigns/{id}", s.partner(auth.ScopeStatisticsRead, s.apiStatsCampaign))
 
 	s.handle("GET /supplies", s.signedIn(s.suppliesPage))
 	s.handle("POST /supplies/movements", s.signedIn(s.supplyMovement))

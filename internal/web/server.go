@@ -24,6 +24,7 @@ import (
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/open311"
 	"github.com/havenrescue/haven/internal/points"
+	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/volunteers"
 )
@@ -79,6 +80,7 @@ type Deps struct {
 	Volunteers *volunteers.Service
 	Campaigns  *campaigns.Service
 	DataRights *datarights.Service
+	Stats      *stats.Service
 }
 
 // Server is Haven's HTTP handler.
