@@ -98,8 +98,8 @@ func open311Key(keys []demo.Key) (string, bool) {
 // seedDemo fills an empty database with the demo data set for 新乡: its
 // departments, accounts (every password is password, or each random),
 // help signals, dispatch, station, family search, rescue points,
-// campaigns, supplies and volunteers. apiKey, when not empty, is every
-// demo partner's API key.
+// campaigns, supplies, the 2024–25 winter campaign's history and
+// volunteers. apiKey, when not empty, is every demo partner's API key.
 func seedDemo(ctx context.Context, e *env, password, apiKey string) ([]demo.Account, []demo.Key, error) {
 	accounts, err := demo.Seed(ctx, e.auth, password)
 	if err != nil {
@@ -145,6 +145,9 @@ func seedDemo(ctx context.Context, e *env, password, apiKey string) ([]demo.Acco
 	accounts = append(accounts, liaison)
 	if err := demo.SeedSupplies(ctx, e.supplies, e.points, e.dispatch); err != nil {
 		return nil, nil, fmt.Errorf("demo supplies: %v", err)
+	}
+	if err := demo.SeedWinter2024(ctx, demo.WinterDeps{Dispatch: e.dispatch, Supplies: e.supplies, Campaigns: e.campaigns}); err != nil {
+		return nil, nil, fmt.Errorf("demo winter campaign: %v", err)
 	}
 	if err := demo.SeedVolunteers(ctx, e.vols, e.now()); err != nil {
 		return nil, nil, fmt.Errorf("demo volunteers: %v", err)

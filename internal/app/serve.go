@@ -67,6 +67,7 @@ type env struct {
 	plan      *patrolplan.Service
 	monthly   *stats.Monthly
 	outcomes  *stats.Outcomes
+	stats     *stats.Service
 	rights    *datarights.Service
 	now       func() time.Time
 }
@@ -177,6 +178,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	}
 	e.monthly = &stats.Monthly{Store: db, Now: e.now}
 	e.outcomes = &stats.Outcomes{Store: db, Now: e.now, Source: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
+	e.stats = &stats.Service{Source: db, Now: e.now}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
@@ -319,7 +321,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate, NewLimiter: e.limiters(),
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats,
 		DataRights: e.rights, Plan: e.plan,
 	})
 	if err != nil {

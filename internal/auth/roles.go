@@ -76,6 +76,8 @@ const (
 	PermSuppliesManage  Permission = "supplies.manage"  // catalogue, locations, receipts, donations, transfers, write-offs, counts
 	PermSuppliesHandout Permission = "supplies.handout" // hand out supplies to a person (patrol vehicles, points)
 
+	PermStatsView Permission = "stats.view" // statistics: counts and campaign reports, never names (records behind a number need the record's own permission)
+
 	PermVolunteersManage Permission = "volunteers.manage" // partners, volunteers (ID numbers masked), shifts, attendance, money donations
 
 	// Data rights (PIPL): a lawful request to export or erase one person's
@@ -97,19 +99,19 @@ const (
 // rolePermissions is the permission matrix. Keep it small and explicit.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: {PermHome, PermUsersManage, PermUsersView, PermDeptManage, PermAPIKeysManage, PermAuditRead, PermKeysRotate,
-		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage, PermPointsManage, PermDataRequest, PermDataApprove},
+		PermIncidentsView, PermPartnersManage, PermRoutingManage, PermTeamsManage, PermPointsManage, PermDataRequest, PermDataApprove, PermStatsView},
 	RoleDispatcher: {PermHome, PermSignalsEnter, PermSignalsPatrol, PermIncidentsView, PermIncidentsManage, PermSignalsPersonal, PermRoutingManage,
-		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal, PermPlanView, PermWeatherEnter},
+		PermDispatchBoard, PermDispatchAssign, PermTeamsManage, PermPatrolWork, PermEncountersPersonal, PermPlanView, PermWeatherEnter, PermStatsView},
 	RolePatrol: {PermHome, PermSignalsPatrol, PermIncidentsView, PermPatrolWork, PermSuppliesHandout, PermPlanView},
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
 		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter,
-		PermMonthlySubmit, PermMonthlyView, PermOutcomesView},
+		PermMonthlySubmit, PermMonthlyView, PermOutcomesView, PermStatsView},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
 	RoleFinance:   {PermHome},
 	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
-	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermMonthlyView, PermOutcomesView, PermOutcomesTarget, PermPlanView},
+	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermMonthlyView, PermOutcomesView, PermOutcomesTarget, PermPlanView, PermStatsView},
 	RoleHospital:  {PermHome, PermReferralsHospital},
 	RoleLiaison:   {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:   {PermPartnerAPI},
@@ -143,8 +145,12 @@ func Permissions() []Permission {
 // APIKeyScopes are the scopes an API key may carry. Partner channels add
 // theirs (for example "intake.write" for 12345 work orders;
 // "weather.write" for the weather service's forecasts and warnings).
-var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write", "family.read", ScopeWeatherWrite}
+var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write", "family.read", ScopeWeatherWrite, ScopeStatisticsRead}
 
 // ScopeWeatherWrite lets a weather partner post a night's forecast and
 // 气象 warning (POST /api/v1/weather/forecasts).
 const ScopeWeatherWrite = "weather.write"
+
+// ScopeStatisticsRead lets an API key read the statistics API
+// (/api/v1/statistics/…): counts only, as stats.view.
+const ScopeStatisticsRead = "statistics.read"

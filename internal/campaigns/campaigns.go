@@ -241,3 +241,39 @@ func (s *Service) RunningIDs(ctx context.Context, t time.Time) ([]string, error)
 	}
 	return ids, nil
 }
+
+// ByID finds one campaign, for its report: for the roles that see the
+// list and for those that read statistics (auth.PermStatsView).
+func (s *Service) ByID(ctx context.Context, a auth.Actor, campaignID string) (*Campaign, error) {
+	const op = "campaigns.ByID"
+	if !a.Can(auth.PermStatsView) && !slices.Contains(a.Scopes, auth.ScopeStatisticsRead) {
+		if err := a.RequireAny(op, auth.PermCampaignsManage, auth.PermPointsManage, auth.PermCampaignsView, auth.PermStatsView); err != nil {
+			return nil, err
+		}
+	}
+	all, err := s.Store.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range all {
+		if c.ID == campaignID {
+			return c, nil
+		}
+	}
+	return nil, errs.E(errs.NotFound, op, "err.not_found")
+}
+
+// Window is the campaign's days: from its first planned day to its last,
+// or to the day it was ended by hand when that came first.
+func (c *Campaign) Window() (from, to string) {
+	from, to = c.StartsOn, c.EndsOn
+	if !c.EndedAt.IsZero() {
+		if d := c.EndedAt.In(cst).Format(time.DateOnly); d < to {
+			to = d
+		}
+	}
+	if to < from {
+		to = from
+	}
+	return from, to
+}

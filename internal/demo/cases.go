@@ -14,8 +14,9 @@ import (
 	"github.com/havenrescue/haven/internal/idcard"
 )
 
-// HelpedSince2024 is how many people the demo station has helped since
-// 1 January 2024.
+// HelpedSince2024 is how many people the demo station helped from 1
+// January 2024 to the seed article's day, 15 June 2025 (each once: the
+// people who came back did so later).
 const HelpedSince2024 = 638
 
 var (
@@ -60,8 +61,8 @@ var coats = []color.RGBA{{0x6b, 0x6e, 0x72, 0xff}, {0x2c, 0x3e, 0x66, 0xff}, {0x
 
 var reasons = []string{"流浪乞讨，无钱返乡", "务工被欠薪，滞留车站", "走失，家属寻找中", "钱物被盗，临时遇困", "精神异常，街面徘徊", "寒冬露宿，冻伤", "离家出走（未成年人）", "就医后无钱返乡"}
 
-// SeedCases adds the station's people: HelpedSince2024 people helped since
-// 2024 with realistic stays — most returned home with a travel voucher,
+// SeedCases adds the station's people: HelpedSince2024 people helped from
+// 2024 to mid-June 2025, and about eight a month since, with realistic stays — most returned home with a travel voucher,
 // others collected by family, escorted, transferred, placed or sent to
 // hospital; a few refused — and the people in care today, some
 // unidentified (one with the 24 h notice falling due, one overdue), some
@@ -81,12 +82,13 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		}
 	}
 	start := time.Date(2024, 1, 1, 8, 0, 0, 0, cases.CST)
-	span := now.Add(-60 * 24 * time.Hour).Sub(start)
-	person := func(identified bool, minAge, maxAge int) cases.PersonInput {
+	// The seed article's day: "2024 年至今，该站共救助流浪乞讨人员 638 人"
+	// counts the people who arrived from 1 January 2024 to 15 June 2025.
+	articleDay := time.Date(2025, 6, 16, 0, 0, 0, 0, cases.CST)
+	person := func(r *rand.Rand, identified bool, minAge, maxAge int) cases.PersonInput {
 		return personInput(r, now, identified, minAge, maxAge)
 	}
-	belongings := func() []cases.BelongingInput { return belongingsInput(r) }
-	exitAll := func(st *cases.Stay, kind cases.ExitKind, at time.Time) error {
+	exitAll := func(r *rand.Rand, st *cases.Stay, kind cases.ExitKind, at time.Time) error {
 		items, err := cs.Store.Belongings(ctx, st.ID)
 		if err != nil {
 			return err
@@ -96,19 +98,19 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 	}
 	kinds := []cases.ExitKind{cases.ExitReturnHome, cases.ExitReturnHome, cases.ExitReturnHome, cases.ExitReturnHome, cases.ExitReturnHome,
 		cases.ExitFamily, cases.ExitFamily, cases.ExitEscorted, cases.ExitSelf, cases.ExitTransfer, cases.ExitPlacement, cases.ExitHospital}
-	// History: the people helped since 2024 (the ones in care today are
-	// counted in it).
+	// History: the people helped since 2024, each arriving at a random
+	// moment of [from, from+span), staying a few days and leaving.
 	const inCare = 14
 	var returning []*cases.Person
-	for i := range HelpedSince2024 - inCare {
+	helped := func(r *rand.Rand, i int, from time.Time, span time.Duration) error {
 		identified := r.IntN(10) < 8
-		arrived := start.Add(time.Duration(r.Int64N(int64(span))))
+		arrived := from.Add(time.Duration(r.Int64N(int64(span))))
 		entered := arrived.Add(time.Duration(10+r.IntN(300)) * time.Minute)
 		if r.IntN(12) == 0 { // entered the next day or later
 			entered = arrived.Add(time.Duration(25+r.IntN(48)) * time.Hour)
 		}
 		in := cases.AdmitInput{Historical: true, NewPerson: true, Source: cases.Sources[r.IntN(4)], ArrivedAt: arrived, EnteredAt: entered,
-			Person: person(identified, 20, 75), Form: cases.Form{Reason: reasons[r.IntN(len(reasons))], Security: "passed", Welfare: "none"}, Belongings: belongings()}
+			Person: person(r, identified, 20, 75), Form: cases.Form{Reason: reasons[r.IntN(len(reasons))], Security: "passed", Welfare: "none"}, Belongings: belongingsInput(r)}
 		ad, err := cs.Admit(ctx, staff, in)
 		if err != nil {
 			return fmt.Errorf("demo admission %d: %v", i, err)
@@ -125,11 +127,35 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		if (ad.Person.CannotTravelAlone(st.ArrivedAt) || ad.Person.CannotTravelAlone(now)) && (kind == cases.ExitReturnHome || kind == cases.ExitSelf) {
 			kind = cases.ExitEscorted
 		}
-		if err := exitAll(st, kind, st.ArrivedAt.Add(time.Duration(12+r.IntN(24*9))*time.Hour)); err != nil {
+		if err := exitAll(r, st, kind, st.ArrivedAt.Add(time.Duration(12+r.IntN(24*9))*time.Hour)); err != nil {
 			return fmt.Errorf("demo exit %d: %v", i, err)
 		}
 		if identified && len(returning) < 30 && r.IntN(8) == 0 {
 			returning = append(returning, ad.Person)
+		}
+		return nil
+	}
+	// HelpedSince2024 arrivals by the article's day (its last arrival by
+	// 20:00 on 15 June), each a different person; then about eight a
+	// month until two months ago, drawn from a second source so that the
+	// people in care today are the same whatever the date.
+	inWindow := articleDay.Add(-4 * time.Hour).Sub(start)
+	for i := range HelpedSince2024 - inCare {
+		if err := helped(r, i, start, inWindow); err != nil {
+			return err
+		}
+	}
+	r2 := rand.New(rand.NewPCG(20, 25))
+	for i := range inCare {
+		if err := helped(r2, HelpedSince2024-inCare+i, start, inWindow); err != nil {
+			return err
+		}
+	}
+	if recent := now.Add(-60 * 24 * time.Hour).Sub(articleDay); recent > 0 {
+		for i := range int(recent.Hours() / 24 / 30 * 8) {
+			if err := helped(r2, HelpedSince2024+i, articleDay, recent); err != nil {
+				return err
+			}
 		}
 	}
 	// Some came back (a second stay of the same person), and a few were
@@ -145,13 +171,13 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		if ad.Person.CannotTravelAlone(arr) {
 			kind = cases.ExitEscorted
 		}
-		if err := exitAll(ad.Stay, kind, arr.Add(30*time.Hour)); err != nil {
+		if err := exitAll(r, ad.Stay, kind, arr.Add(30*time.Hour)); err != nil {
 			return err
 		}
 	}
 	for i := range 6 {
 		if _, err := cs.Admit(ctx, staff, cases.AdmitInput{Historical: true, NewPerson: true, Refuse: true, Source: "walk_in",
-			ArrivedAt: now.Add(-time.Duration(50+i*30) * 24 * time.Hour), Person: person(true, 25, 50),
+			ArrivedAt: now.Add(-time.Duration(50+i*30) * 24 * time.Hour), Person: person(r, true, 25, 50),
 			Form: cases.Form{Security: "passed", RefusalGround: "has_means", RefusalNote: "本地有住所，经核实有工作收入"}}); err != nil {
 			return fmt.Errorf("demo refusal: %v", err)
 		}
@@ -182,7 +208,7 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		{7 * 24 * time.Hour, true, 20, 30, cases.MentalNormal, false, false},
 		{11 * time.Hour, true, 30, 45, cases.MentalNormal, false, false},
 	} {
-		in := person(c.identified, c.minAge, c.maxAge)
+		in := person(r, c.identified, c.minAge, c.maxAge)
 		if c.mental != "" {
 			in.Mental = c.mental
 		}
@@ -192,7 +218,7 @@ func SeedCases(ctx context.Context, cs *cases.Service, hs *health.Service, a *au
 		}
 		ad, err := cs.Admit(ctx, staff, cases.AdmitInput{Historical: true, NewPerson: true, Source: []string{"patrol", "police", "walk_in"}[i%3], Photo: photo,
 			ArrivedAt: now.Add(-c.ago), EnteredAt: now.Add(-c.ago).Add(20 * time.Minute), Person: in, Room: fmt.Sprintf("%d0%d", 1+i%3, 1+i%5), Bed: fmt.Sprintf("%d", 1+i%4),
-			Form: cases.Form{Reason: reasons[i%len(reasons)], Story: "巡查中发现，经劝导同意入站", Security: "passed", Welfare: "none"}, Belongings: belongings()})
+			Form: cases.Form{Reason: reasons[i%len(reasons)], Story: "巡查中发现，经劝导同意入站", Security: "passed", Welfare: "none"}, Belongings: belongingsInput(r)})
 		if err != nil {
 			return fmt.Errorf("demo in care %d: %v", i, err)
 		}

@@ -62,8 +62,10 @@ type StayFacts struct {
 
 // StaySource is what the monthly report and outcome measures read from the
 // store (internal/store/stats_monthly.go). Each lists stays that are not
-// refused, with the facts of their person.
+// refused, with the facts of their person. It is a Source too: the
+// catalogue's indicators all count through one store.
 type StaySource interface {
+	Source
 	// StatStaysArrived lists the stays that arrived in [since, until).
 	StatStaysArrived(ctx context.Context, since, until time.Time) ([]StayFacts, error)
 	// StatStaysExited lists the stays that left in [since, until), with

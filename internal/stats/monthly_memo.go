@@ -14,10 +14,11 @@ import (
 // read them from the store once. It lives for one report only, so its
 // figures are never stale.
 type memo struct {
-	src  StaySource
-	mu   sync.Mutex
-	got  map[string][]StayFacts
-	kpis map[string]cases.KPIs
+	StaySource // the catalogue's other counts, straight through
+	src        StaySource
+	mu         sync.Mutex
+	got        map[string][]StayFacts
+	kpis       map[string]cases.KPIs
 }
 
 // Memo wraps a source for one report. A source that is not a StaySource
@@ -30,7 +31,7 @@ func Memo(src Source) Source {
 	if _, done := src.(*memo); done {
 		return src
 	}
-	return &memo{src: s, got: map[string][]StayFacts{}, kpis: map[string]cases.KPIs{}}
+	return &memo{StaySource: s, src: s, got: map[string][]StayFacts{}, kpis: map[string]cases.KPIs{}}
 }
 
 func (m *memo) load(kind string, since, until time.Time, lookback time.Duration, read func() ([]StayFacts, error)) ([]StayFacts, error) {

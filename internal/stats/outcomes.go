@@ -138,8 +138,8 @@ func returnsOf(history []StayFacts, since, until time.Time) (bands map[string]st
 	return bands, first
 }
 
-// median of durations, 0 for none.
-func median(ds []time.Duration) time.Duration {
+// medianDuration is the median of durations, 0 for none.
+func medianDuration(ds []time.Duration) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
@@ -205,7 +205,7 @@ func losMedian(ctx context.Context, src Source, q Query) ([]Row, error) {
 	for _, f := range facts {
 		ds = append(ds, f.ExitedAt.Sub(f.ArrivedAt))
 	}
-	return []Row{{DepartmentID: q.DepartmentID, N: Centidays(median(ds))}}, nil
+	return []Row{{DepartmentID: q.DepartmentID, N: Centidays(medianDuration(ds))}}, nil
 }
 
 // returnRows: ByGroup the return bands (and "" for arrivals that are not
@@ -324,7 +324,7 @@ func identifyRows(ctx context.Context, src Source, q Query) ([]Row, error) {
 	if q.By == ByGroup {
 		return []Row{{Group: "identified", N: int64(len(ds))}, {Group: "unidentified", N: still}}, nil
 	}
-	return []Row{{DepartmentID: q.DepartmentID, N: Centidays(median(ds))}}, nil
+	return []Row{{DepartmentID: q.DepartmentID, N: Centidays(medianDuration(ds))}}, nil
 }
 
 // deadlineRows: ByTotal the share in time (basis points); ByGroup

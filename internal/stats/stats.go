@@ -119,6 +119,10 @@ const (
 	ByDay                  // a row per day (CST) that has records
 	ByDepartment           // a row per department that has records
 	ByGroup                // a row per breakdown value (channel, kind, item type, age band, …)
+	// ByCube is a row per day, department and breakdown value together
+	// that has records: one scan from which the others of an additive
+	// indicator are summed (Rollup).
+	ByCube
 )
 
 // Query is one count the catalogue asks the store for.
@@ -128,7 +132,7 @@ type Query struct {
 }
 
 // Row is one count: Day, DepartmentID or Group is set according to the
-// query's By.
+// query's By (all three for ByCube).
 type Row struct {
 	Day          string
 	DepartmentID string
@@ -144,11 +148,53 @@ type Indicator struct {
 	// true for counts of events, false for distinct people, averages and
 	// medians (the total is then asked for separately).
 	Additive bool
+	// Grouped names the breakdown a ByGroup query gives ("channel",
+	// "kind", "item", "exit"); empty when the indicator has none.
+	Grouped string
+	// Daily says whether the indicator is drawn in a campaign's daily
+	// curve.
+	Daily bool
+	// Scan names the records an additive indicator counts when another
+	// indicator counts the same ones by another breakdown: a report
+	// counts indicators of one Scan in one query (CubeSource).
+	Scan string
 	// Count is the one piece of code that computes the indicator from raw
 	// records, through the store.
 	Count func(ctx context.Context, src Source, q Query) ([]Row, error)
+
+	reduce func(secs []int64) int64 // for averages and medians: Count reduces StatValues with it
 }
 
+// Name is the indicator's translation key; Def its definition's.
+func (in Indicator) Name() string { return "stat." + in.Key }
+
+// Def is the translation key of the indicator's definition in words.
+func (in Indicator) Def() string { return "stat." + in.Key + ".def" }
+
 // Source is the store's statistics queries (internal/store). Each
-// indicator's SQL lives there, once.
-type Source interface{}
+// indicator's SQL lives there, once, under the indicator's key.
+type Source interface {
+	// StatCount counts the indicator key over q: one row per group of
+	// q.By that has records (ByTotal: exactly one row). Invalid for a key
+	// the store has no query for.
+	StatCount(ctx context.Context, key string, q Query) ([]Row, error)
+	// StatValues lists one row per record of the indicator key in q's
+	// scope, N its value (a length of stay in seconds), grouped as q.By
+	// says: for averages and medians, which are reduced in Go.
+	StatValues(ctx context.Context, key string, q Query) ([]Row, error)
+	// StatDepartments lists the departments, to name the per-department
+	// rows and to check a department filter.
+	StatDepartments(ctx context.Context) ([]Department, error)
+}
+
+// CubeSource is a Source that counts several additive indicators of one
+// Scan — the same records, instant, department and count, different
+// breakdowns — in one query: a ByCube row set for each key, in order.
+type CubeSource interface {
+	StatCubes(ctx context.Context, keys []string, q Query) ([][]Row, error)
+}
+
+// Department is a department as reports name it.
+type Department struct {
+	ID, Name, NameEn, Kind string
+}

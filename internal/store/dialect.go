@@ -203,3 +203,47 @@ func (d dialect) timeArg() string {
 	}
 	return "?"
 }
+
+// secondsBetween is the whole seconds from timestamp a to timestamp b
+// (fractions of a second dropped from each first).
+func (d dialect) secondsBetween(a, b string) string {
+	if d == postgresDialect {
+		return "CAST(EXTRACT(EPOCH FROM (date_trunc('second', " + b + ") - date_trunc('second', " + a + "))) AS BIGINT)"
+	}
+	return "CAST(ROUND((julianday(substr(" + b + ", 1, 19)) - julianday(substr(" + a + ", 1, 19))) * 86400) AS INTEGER)"
+}
+
+// dayKeyCST is a cheap grouping key for the China-time day of the
+// timestamp col, which cstDayOfKey turns into YYYY-MM-DD: on SQLite the
+// UTC date, marked "+" from 16:00 UTC (midnight in China) on, so that
+// no date function runs per row; on PostgreSQL the date itself. Two
+// keys can name one day: sums grouped by it are added up by day after.
+func (d dialect) dayKeyCST(col string) string {
+	if d == postgresDialect {
+		return d.dateCST(col)
+	}
+	return "substr(" + col + ", 1, 10) || CASE WHEN substr(" + col + ", 12, 2) >= '16' THEN '+' ELSE '' END"
+}
+
+// cstDayOfKey is the China-time day of a dayKeyCST key.
+func cstDayOfKey(k string) string {
+	day, late := strings.CutSuffix(k, "+")
+	if !late {
+		return day
+	}
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return k
+	}
+	return t.AddDate(0, 0, 1).Format(time.DateOnly)
+}
+
+// indexedBy makes SQLite read table through the named index (a covering
+// one it would pass over for the table's unique key); PostgreSQL chooses
+// for itself.
+func (d dialect) indexedBy(index string) string {
+	if d == postgresDialect {
+		return ""
+	}
+	return " INDEXED BY " + index
+}

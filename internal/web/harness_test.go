@@ -138,7 +138,8 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		Intake: in, Partners: partners, Jurisdiction: "xinxiang.gov.cn", PublicRate: 100000, Dispatch: disp, Hub: hub,
 		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights, Plan: plan,
 		Monthly: &stats.Monthly{Store: db, Now: time.Now}, Outcomes: &stats.Outcomes{Store: db, Now: time.Now,
-			Source: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}}}
+			Source: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}},
+		Stats: &stats.Service{Source: db, Now: time.Now}}
 	for _, o := range opts {
 		o(&deps)
 	}

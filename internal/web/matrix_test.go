@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/campaigns"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/dispatch"
@@ -41,6 +42,8 @@ var (
 	adminOnly = only(auth.RoleAdmin)
 	apiKey    = access{kind: kindAPIKey}
 	viewers   = only(auth.RoleAdmin, auth.RoleDispatcher, auth.RolePatrol, auth.RoleStaff, auth.RoleLeader)
+	// statsViewers read statistics (auth.PermStatsView).
+	statsViewers = only(auth.RoleAdmin, auth.RoleDispatcher, auth.RoleStaff, auth.RoleLeader)
 )
 
 func only(r ...auth.Role) access { return access{kind: kindRoles, roles: r} }
@@ -223,13 +226,22 @@ func init() {
 		"GET /admin/points/{id}":  pointManagers,
 		"POST /admin/points/{id}": pointManagers,
 
-		"GET /point":                   only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
-		"GET /points/{id}/desk":        only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
-		"POST /points/{id}/desk":       only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
-		"GET /campaigns":               only(auth.RoleAdmin, auth.RoleStaff, auth.RoleVolunteer, auth.RoleLeader), // the coordinator staffs them, the leader follows them: read only
-		"POST /campaigns":              caseStaff,
-		"POST /campaigns/{id}/end":     caseStaff,
-		"POST /supplies/unbooked/{id}": caseStaff,
+		"GET /point":               only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
+		"GET /points/{id}/desk":    only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
+		"POST /points/{id}/desk":   only(auth.RoleAdmin, auth.RoleStaff, auth.RoleLiaison),
+		"GET /campaigns":           only(auth.RoleAdmin, auth.RoleStaff, auth.RoleVolunteer, auth.RoleLeader), // the coordinator staffs them, the leader follows them: read only
+		"POST /campaigns":          caseStaff,
+		"POST /campaigns/{id}/end": caseStaff,
+
+		// Statistics: counts for the roles that read them (stats.view); the
+		// volunteer coordinator sees the campaigns, not their figures.
+		"GET /campaigns/{id}/report":            statsViewers,
+		"GET /campaigns/{id}/report.xlsx":       statsViewers,
+		"GET /campaigns/{id}/report/print":      statsViewers,
+		"GET /api/v1/statistics/indicators":     apiKey,
+		"GET /api/v1/statistics/figures":        apiKey,
+		"GET /api/v1/statistics/campaigns/{id}": apiKey,
+		"POST /supplies/unbooked/{id}":          caseStaff,
 
 		"GET /supplies":                           only(auth.RoleStaff, auth.RolePatrol, auth.RoleLiaison),
 		"POST /supplies/movements":                caseStaff,
@@ -320,6 +332,9 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 			path = strings.ReplaceAll(path, "{id}", id)
 		}
 	}
+	if strings.HasPrefix(path, "/campaigns/") && strings.Contains(path, "/report") {
+		path = strings.ReplaceAll(path, "{id}", f.campaignID)
+	}
 	path = strings.ReplaceAll(path, "{token}", "no-such-link")
 	path = strings.ReplaceAll(path, "{ref}", f.signalRef)
 	path = strings.ReplaceAll(path, "{code}", "12345")
@@ -385,7 +400,7 @@ type matrixFixture struct {
 	personID, stayID, referralID, mergeID          string
 	medicationID                                   string
 	reportID, candidateID, noticeRef, pointID      string
-	stockID, deskPoint                             string
+	stockID, deskPoint, campaignID                 string
 	decideRequest, downloadRequest                 string
 	n                                              int
 }
@@ -491,6 +506,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.stockID = loc.ID
+		camp, err := h.deps.Campaigns.Start(ctx, staffActor, campaigns.Input{Kind: campaigns.Winter, Name: "矩阵行动", EndsOn: time.Now().AddDate(0, 0, 30).Format("2006-01-02")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.campaignID = camp.ID
 		otherAdmin := auth.Actor{UserID: "matrix-admin", Name: "matrix", Role: auth.RoleAdmin}
 		dr, err := h.rights.Request(ctx, otherAdmin, datarights.RequestInput{Kind: datarights.KindExport, Person: ad.Person.Ref, Reason: "矩阵"})
 		if err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/stats"
 )
 
 //go:embed templates/*.html
@@ -44,7 +45,7 @@ var pages = []string{
 	"station", "people", "person_new", "person", "stay_exit", "stay_form", "referrals", "referral",
 	"family_report", "family_progress", "notices", "notices_print", "notice", "family", "family_report_view", "family_review",
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
-	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan",
+	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan", "stats_report", "stats_report_print",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",
 }
@@ -112,6 +113,10 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"vitals":    func(d health.CheckData) string { return vitals(cat, lang, d) },
 			"roomBed":   func(room, bed string) string { return roomBed(cat, lang, room, bed) },
 			"hours":     func(minutes int) float64 { return float64(minutes) / 60 },
+			"statValue": func(u stats.Unit, n int64) string { return u.Format(n) },
+			"statGroup": func(grouped, value string) string { return statGroup(cat, lang, grouped, value) },
+			"statDept":  func(d stats.Department) string { return statDeptName(cat, lang, d) },
+			"spark":     func(c stats.Curve) string { return sparkline(c.Values, c.Max, 300, 40) },
 			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 			"date": func(t time.Time) string {
 				if t.IsZero() {

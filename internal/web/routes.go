@@ -176,6 +176,14 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /stats/monthly/print", s.signedIn(s.monthlyPrint))
 	s.handle("GET /stats/outcomes", s.signedIn(s.outcomesPage))
 	s.handle("POST /stats/outcomes/targets", s.signedIn(s.outcomeTargetSet))
+	// Statistics (DESIGN.md §3.11): campaign reports, and the same
+	// figures for other systems.
+	s.handle("GET /campaigns/{id}/report", s.signedIn(s.campaignReport))
+	s.handle("GET /campaigns/{id}/report.xlsx", s.signedIn(s.campaignReportXLSX))
+	s.handle("GET /campaigns/{id}/report/print", s.signedIn(s.campaignReportPrint))
+	s.handle("GET /api/v1/statistics/indicators", s.partner(auth.ScopeStatisticsRead, s.apiStatsIndicators))
+	s.handle("GET /api/v1/statistics/figures", s.partner(auth.ScopeStatisticsRead, s.apiStatsFigures))
+	s.handle("GET /api/v1/statistics/campaigns/{id}", s.partner(auth.ScopeStatisticsRead, s.apiStatsCampaign))
 
 	s.handle("GET /supplies", s.signedIn(s.suppliesPage))
 	s.handle("POST /supplies/movements", s.signedIn(s.supplyMovement))
