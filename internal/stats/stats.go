@@ -81,10 +81,10 @@ func ParsePeriod(from, to string, now time.Time) (Period, error) {
 	a, errA := time.ParseInLocation(time.DateOnly, from, CST)
 	b, errB := time.ParseInLocation(time.DateOnly, to, CST)
 	if errA != nil {
-		f["from"] = "err.date_format"
+		f["from"] = "err.invalid_date"
 	}
 	if errB != nil {
-		f["to"] = "err.date_format"
+		f["to"] = "err.invalid_date"
 	}
 	if len(f) == 0 {
 		today := now.In(CST).Format(time.DateOnly)
