@@ -185,6 +185,11 @@ type Source interface {
 	// StatDepartments lists the departments, to name the per-department
 	// rows and to check a department filter.
 	StatDepartments(ctx context.Context) ([]Department, error)
+	// Occupancy counts the people in care when p began and each day's
+	// admissions and exits.
+	Occupancy(ctx context.Context, p Period) (OccupancyCounts, error)
+	// HeatGrid counts q's records per square of 1/GridScale degree.
+	HeatGrid(ctx context.Context, q HeatQuery) ([]GridCount, error)
 }
 
 // CubeSource is a Source that counts several additive indicators of one

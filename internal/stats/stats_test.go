@@ -162,6 +162,11 @@ func (f *fakeSource) StatDepartments(context.Context) ([]Department, error) {
 	return []Department{{ID: "d1", Name: "甲"}, {ID: "d2", Name: "乙"}, {ID: "d3", Name: "丙"}}, nil
 }
 
+func (f *fakeSource) Occupancy(context.Context, Period) (OccupancyCounts, error) {
+	return OccupancyCounts{}, nil
+}
+func (f *fakeSource) HeatGrid(context.Context, HeatQuery) ([]GridCount, error) { return nil, nil }
+
 func TestFiguresPermissionsAndDepartments(t *testing.T) {
 	ctx := context.Background()
 	src := &fakeSource{}

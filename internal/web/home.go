@@ -31,6 +31,10 @@ type monthlyReminder struct {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ri := info(r)
+	if ri.actor.Role == auth.RoleLeader { // the bureau at a glance
+		s.dashboard(w, r, "/")
+		return
+	}
 	depts, err := s.Auth.ListDepartments(r.Context(), ri.actor)
 	if err != nil {
 		s.fail(w, r, err)

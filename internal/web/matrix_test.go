@@ -235,6 +235,8 @@ func init() {
 
 		// Statistics: counts for the roles that read them (stats.view); the
 		// volunteer coordinator sees the campaigns, not their figures.
+		"GET /stats":                            statsViewers,
+		"GET /stats/heat":                       statsViewers,
 		"GET /campaigns/{id}/report":            statsViewers,
 		"GET /campaigns/{id}/report.xlsx":       statsViewers,
 		"GET /campaigns/{id}/report/print":      statsViewers,

@@ -45,7 +45,7 @@ var pages = []string{
 	"station", "people", "person_new", "person", "stay_exit", "stay_form", "referrals", "referral",
 	"family_report", "family_progress", "notices", "notices_print", "notice", "family", "family_report_view", "family_review",
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
-	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan", "stats_report", "stats_report_print",
+	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan", "stats_report", "stats_report_print", "dashboard",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",
 }
@@ -214,6 +214,7 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermPointsManage), "/admin/points", "nav.points")
 	add(can(auth.PermPointDesk) && v.User.PointID != "", "/points/"+v.User.PointID+"/desk", "nav.point_desk")
 	add(can(auth.PermCampaignsManage, auth.PermCampaignsView, auth.PermPointsManage), "/campaigns", "nav.campaigns")
+	add(can(auth.PermStatsView) && v.User.Role != auth.RoleLeader, "/stats", "nav.stats") // the leader's home is the dashboard
 	add(can(auth.PermMonthlyView, auth.PermMonthlySubmit), "/stats/monthly", "nav.monthly")
 	add(can(auth.PermOutcomesView), "/stats/outcomes", "nav.outcomes")
 	add(can(auth.PermTeamsManage), "/admin/teams", "nav.teams")

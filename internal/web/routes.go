@@ -178,6 +178,8 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /stats/outcomes/targets", s.signedIn(s.outcomeTargetSet))
 	// Statistics (DESIGN.md §3.11): campaign reports, and the same
 	// figures for other systems.
+	s.handle("GET /stats", s.signedIn(s.statsPage))
+	s.handle("GET /stats/heat", s.signedIn(s.statsHeat))
 	s.handle("GET /campaigns/{id}/report", s.signedIn(s.campaignReport))
 	s.handle("GET /campaigns/{id}/report.xlsx", s.signedIn(s.campaignReportXLSX))
 	s.handle("GET /campaigns/{id}/report/print", s.signedIn(s.campaignReportPrint))

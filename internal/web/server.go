@@ -85,7 +85,7 @@ type Deps struct {
 	// The monthly statistics report and the outcome measures (stats).
 	Monthly  *stats.Monthly
 	Outcomes *stats.Outcomes
-	Stats      *stats.Service
+	Stats    *stats.Service
 }
 
 // Server is Haven's HTTP handler.
