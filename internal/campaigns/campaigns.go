@@ -277,3 +277,28 @@ func (c *Campaign) Window() (from, to string) {
 	}
 	return from, to
 }
+
+// Following is the campaign a dashboard of the period [from, to]
+// (YYYY-MM-DD) follows: the one whose window holds the period's last day
+// (the latest started, if several), else the latest whose window overlaps
+// the period; nil when none does. Campaign names are public (banners), so
+// it needs no actor.
+func (s *Service) Following(ctx context.Context, from, to string) (*Campaign, error) {
+	all, err := s.Store.Campaigns(ctx) // newest first
+	if err != nil {
+		return nil, err
+	}
+	var overlap *Campaign
+	for _, c := range all {
+		a, b := c.Window()
+		if a <= to && from <= b {
+			if a <= to && to <= b {
+				return c, nil
+			}
+			if overlap == nil {
+				overlap = c
+			}
+		}
+	}
+	return overlap, nil
+}

@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -36,5 +37,39 @@ func TestStateAt(t *testing.T) {
 	}
 	if got := c.Activates(); len(got) != 1 || got[0] != "warming" {
 		t.Errorf("winter activates %v", got)
+	}
+}
+
+type listStore struct {
+	Store
+	list []*Campaign
+}
+
+func (l listStore) Campaigns(context.Context) ([]*Campaign, error) { return l.list, nil }
+
+// The dashboard follows the campaign that holds the period's last day,
+// else the latest that overlaps the period.
+func TestFollowing(t *testing.T) {
+	winter24 := &Campaign{Name: "2024冬", StartsOn: "2024-11-01", EndsOn: "2025-03-15"}
+	summer25 := &Campaign{Name: "2025夏", StartsOn: "2025-06-25", EndsOn: "2025-09-25"}
+	winter25 := &Campaign{Name: "2025冬", StartsOn: "2025-11-01", EndsOn: "2026-03-15",
+		EndedAt: time.Date(2026, 2, 1, 10, 0, 0, 0, cst)} // ended by hand
+	s := &Service{Store: listStore{list: []*Campaign{winter25, summer25, winter24}}}
+	for _, tc := range []struct{ from, to, want string }{
+		{"2024-11-01", "2025-03-15", "2024冬"},
+		{"2025-01-01", "2025-12-31", "2025冬"}, // holds the last day
+		{"2025-01-01", "2025-10-31", "2025夏"}, // none holds it: the latest overlapping
+		{"2026-01-01", "2026-03-01", "2025冬"}, // overlaps up to its end by hand
+		{"2026-02-02", "2026-03-01", ""},      // ended by hand on 1 February
+		{"2025-04-01", "2025-06-01", ""},
+	} {
+		c, err := s.Following(context.Background(), tc.from, tc.to)
+		got := ""
+		if c != nil {
+			got = c.Name
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s – %s: %q %v, want %q", tc.from, tc.to, got, err, tc.want)
+		}
 	}
 }

@@ -102,7 +102,7 @@ func Seed(ctx context.Context, s *auth.Service, password string) ([]Account, err
 func as(username string) auth.Actor {
 	for _, u := range accounts {
 		if u.username == username {
-			return auth.Actor{Name: u.username, Role: u.role}
+			return auth.Actor{Name: u.name, Username: u.username, Role: u.role}
 		}
 	}
 	panic("demo: no account " + username)

@@ -63,8 +63,9 @@ type Dashboard struct {
 	Channels []Row // help signals by channel, largest first
 	Days     []string
 	InCare   []int64 // people in care at the end of each of Days
-	// Campaign is the campaign running at the period's end, if any;
-	// CampaignDays its days from its first up to the period's end.
+	// Campaign is the campaign the period follows (campaigns.Following);
+	// CampaignDays its days from its first up to the period's end or its
+	// own.
 	Campaign     *Campaign
 	CampaignDays []string
 	Progress     []Progress
@@ -92,9 +93,9 @@ func clip(p Period, now time.Time) Period {
 	return p
 }
 
-// Dashboard counts the dashboard of sc. running is the campaign running
-// at the period's end, if any (the caller finds it: campaigns are their
-// own package).
+// Dashboard counts the dashboard of sc. running is the campaign the
+// period follows, if any (the caller finds it: campaigns are their own
+// package).
 func (s *Service) Dashboard(ctx context.Context, a auth.Actor, sc Scope, running *Campaign) (*Dashboard, error) {
 	const op = "stats.Dashboard"
 	if err := authorize(op, a); err != nil {
@@ -157,10 +158,9 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, sc Scope, running
 	}
 	d.InCare = Occupancy(oc, sc.Period)
 	if running != nil && running.From <= sc.Period.To {
-		cp := Period{From: running.From, To: sc.Period.To}
-		if running.To < cp.To {
-			cp.To = running.To
-		}
+		// from the campaign's first day to the period's end, or its own
+		// end when it ended earlier
+		cp := Period{From: running.From, To: min(sc.Period.To, running.To)}
 		d.Campaign, d.CampaignDays = running, cp.Days()
 		cs, cprior := Scope{Period: cp, DepartmentID: sc.DepartmentID}, Scope{Period: YearBefore(cp), DepartmentID: sc.DepartmentID}
 		for _, k := range ProgressKeys {

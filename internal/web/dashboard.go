@@ -131,9 +131,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, action string
 	var dash *stats.Dashboard
 	if err == nil {
 		var running *stats.Campaign
-		if cs, cerr := s.Campaigns.Running(r.Context(), q.Period.Until().Add(-time.Second)); cerr == nil && len(cs) > 0 {
-			from, to := cs[0].Window()
-			running = &stats.Campaign{Name: cs[0].Name, From: from, To: to}
+		c, cerr := s.Campaigns.Following(r.Context(), q.Period.From, q.Period.To)
+		if cerr != nil {
+			s.fail(w, r, cerr)
+			return
+		}
+		if c != nil {
+			from, to := c.Window()
+			running = &stats.Campaign{Name: c.Name, From: from, To: to}
 		}
 		dash, err = s.Stats.Dashboard(r.Context(), a, q.Scope, running)
 	}
