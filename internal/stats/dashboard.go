@@ -71,19 +71,6 @@ type Dashboard struct {
 	Progress     []Progress
 }
 
-// YearBefore is the same days a year earlier (29 February is read as 28).
-func YearBefore(p Period) Period {
-	shift := func(d string) string {
-		t, _ := time.ParseInLocation(time.DateOnly, d, CST)
-		y := time.Date(t.Year()-1, t.Month(), t.Day(), 0, 0, 0, 0, CST)
-		if y.Month() != t.Month() {
-			y = y.AddDate(0, 0, -y.Day())
-		}
-		return y.Format(time.DateOnly)
-	}
-	return Period{From: shift(p.From), To: shift(p.To)}
-}
-
 // clip ends a period at today: figures for days to come are nothing yet,
 // and the year before is compared day for day.
 func clip(p Period, now time.Time) Period {
@@ -105,7 +92,7 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, sc Scope, running
 		return nil, err
 	}
 	sc.Period = clip(sc.Period, s.Now())
-	d := &Dashboard{Scope: sc, LastYear: YearBefore(sc.Period), Days: sc.Period.Days()}
+	d := &Dashboard{Scope: sc, LastYear: ShiftYear(sc.Period), Days: sc.Period.Days()}
 	prior := Scope{Period: d.LastYear, DepartmentID: sc.DepartmentID}
 	for _, k := range TileKeys {
 		in := mustLookup(k)
@@ -162,7 +149,7 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, sc Scope, running
 		// end when it ended earlier
 		cp := Period{From: running.From, To: min(sc.Period.To, running.To)}
 		d.Campaign, d.CampaignDays = running, cp.Days()
-		cs, cprior := Scope{Period: cp, DepartmentID: sc.DepartmentID}, Scope{Period: YearBefore(cp), DepartmentID: sc.DepartmentID}
+		cs, cprior := Scope{Period: cp, DepartmentID: sc.DepartmentID}, Scope{Period: ShiftYear(cp), DepartmentID: sc.DepartmentID}
 		for _, k := range ProgressKeys {
 			in := mustLookup(k)
 			p := Progress{Indicator: in}

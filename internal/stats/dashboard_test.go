@@ -84,14 +84,14 @@ func TestDashboardSumsTheCatalogue(t *testing.T) {
 	}
 }
 
-func TestYearBefore(t *testing.T) {
+func TestShiftYear(t *testing.T) {
 	for in, want := range map[Period]Period{
 		{From: "2025-11-01", To: "2026-03-15"}: {From: "2024-11-01", To: "2025-03-15"},
 		{From: "2024-02-29", To: "2024-02-29"}: {From: "2023-02-28", To: "2023-02-28"},
 		{From: "2025-03-01", To: "2025-03-31"}: {From: "2024-03-01", To: "2024-03-31"},
 	} {
-		if got := YearBefore(in); got != want {
-			t.Errorf("YearBefore(%v) = %v, want %v", in, got, want)
+		if got := ShiftYear(in); got != want {
+			t.Errorf("ShiftYear(%v) = %v, want %v", in, got, want)
 		}
 	}
 }

@@ -243,6 +243,8 @@ func init() {
 		"GET /api/v1/statistics/indicators":     apiKey,
 		"GET /api/v1/statistics/figures":        apiKey,
 		"GET /api/v1/statistics/campaigns/{id}": apiKey,
+		"GET /api/v1/statistics/monthly":        apiKey,
+		"GET /api/v1/statistics/outcomes":       apiKey,
 		"POST /supplies/unbooked/{id}":          caseStaff,
 
 		"GET /supplies":                           only(auth.RoleStaff, auth.RolePatrol, auth.RoleLiaison),

@@ -186,6 +186,8 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /api/v1/statistics/indicators", s.partner(auth.ScopeStatisticsRead, s.apiStatsIndicators))
 	s.handle("GET /api/v1/statistics/figures", s.partner(auth.ScopeStatisticsRead, s.apiStatsFigures))
 	s.handle("GET /api/v1/statistics/campaigns/{id}", s.partner(auth.ScopeStatisticsRead, s.apiStatsCampaign))
+	s.handle("GET /api/v1/statistics/monthly", s.partner(auth.ScopeStatisticsRead, s.apiStatsMonthly))
+	s.handle("GET /api/v1/statistics/outcomes", s.partner(auth.ScopeStatisticsRead, s.apiStatsOutcomes))
 
 	s.handle("GET /supplies", s.signedIn(s.suppliesPage))
 	s.handle("POST /supplies/movements", s.signedIn(s.supplyMovement))

@@ -239,4 +239,43 @@ func TestStatisticsAPI(t *testing.T) {
 	if code := get(key, "/api/v1/statistics/campaigns/nope", nil); code != http.StatusNotFound {
 		t.Errorf("an unknown campaign: %d", code)
 	}
+
+	// The monthly report (last month: not yet submitted, so the figures
+	// from the records) and the outcome measures, to the same key.
+	var month struct {
+		Month     string `json:"month"`
+		Submitted bool   `json:"submitted"`
+		Figures   struct {
+			Month  string `json:"month"`
+			Tables []struct {
+				Key string `json:"key"`
+			} `json:"tables"`
+		} `json:"figures"`
+		Versions []any `json:"versions"`
+	}
+	last := stats.LastMonth(time.Now())
+	if code := get(key, "/api/v1/statistics/monthly", &month); code != 200 || month.Month != last || month.Submitted || month.Figures.Month != last || len(month.Figures.Tables) == 0 || month.Versions == nil {
+		t.Errorf("monthly: %d %+v", code, month)
+	}
+	e.Error.Fields = nil
+	if code := get(key, "/api/v1/statistics/monthly?month=2999-01", &e); code != 400 || e.Error.Code != "invalid" {
+		t.Errorf("a future month: %d %+v", code, e)
+	}
+	if code := get(key, "/api/v1/statistics/monthly?department=nope", nil); code != 400 {
+		t.Errorf("monthly of an unknown department: %d", code)
+	}
+	var out struct {
+		Measures []struct {
+			Key string `json:"key"`
+		} `json:"measures"`
+		LOS []any `json:"length_of_stay"`
+	}
+	if code := get(key, "/api/v1/statistics/outcomes", &out); code != 200 || len(out.Measures) != len(stats.Measures) || out.LOS == nil {
+		t.Errorf("outcomes: %d %+v", code, out)
+	}
+	for _, p := range []string{"/api/v1/statistics/monthly", "/api/v1/statistics/outcomes"} {
+		if code := get(other, p, nil); code != http.StatusForbidden {
+			t.Errorf("%s to a key without statistics.read: %d", p, code)
+		}
+	}
 }
