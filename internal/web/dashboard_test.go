@@ -77,9 +77,9 @@ func TestDashboard(t *testing.T) {
 
 		// Bad periods and departments: said in words, nothing counted.
 		for q, want := range map[string]string{
-			"from=2026-05-01&to=2026-04-01": "结束日期不能早于开始日期",
-			"from=2999-01-01&to=2999-02-01": "开始日期不能在今天之后",
-			"from=2026-13-01&to=2026-12-01": "日期格式",
+			"from=2026-05-01&to=2026-04-01": "截止日期不能早于起始日期",
+			"from=2999-01-01&to=2999-02-01": "起始日期不能晚于今天",
+			"from=2026-13-01&to=2026-12-01": "请输入有效日期",
 			"department=nope":               "",
 		} {
 			res, body := leader.do("GET", "/?"+q, nil, false)

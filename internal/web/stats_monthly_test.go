@@ -238,7 +238,7 @@ func TestOutcomePages(t *testing.T) {
 		t.Error("the target is not shown")
 	}
 	if res, body := leader.do("GET", "/stats/outcomes?from=2026-05-02&to=2026-05-01", nil, false); res.StatusCode != http.StatusUnprocessableEntity ||
-		!strings.Contains(body, "截止日期早于起始日期") {
+		!strings.Contains(body, "截止日期不能早于起始日期") {
 		t.Errorf("reversed period: %d", res.StatusCode)
 	}
 }
