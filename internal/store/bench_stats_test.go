@@ -125,6 +125,29 @@ func BenchmarkStatsReport(b *testing.B) {
 						b.ReportMetric(ms[len(ms)*95/100], "p95-ms")
 					})
 				}
+				// The leader's dashboard over twelve months: tiles against the
+				// year before, monthly trends, a campaign's running totals,
+				// people in care, channels; and its heat map.
+				b.Run("dashboard_12_months", func(b *testing.B) {
+					var ms []float64
+					sc := stats.Scope{Period: stats.Period{From: "2025-06-01", To: "2026-05-31"}}
+					for b.Loop() {
+						t0 := time.Now()
+						d, err := s.Dashboard(context.Background(), leader, sc, &stats.Campaign{Name: "寒冬送温暖", From: "2025-11-01", To: "2026-03-15"})
+						if err != nil {
+							b.Fatal(err)
+						}
+						if _, err := s.Heat(context.Background(), leader, stats.HeatQuery{Scope: sc, Layer: stats.LayerSignals}); err != nil {
+							b.Fatal(err)
+						}
+						if d.Tiles[0].Value == 0 {
+							b.Fatal("no signals counted")
+						}
+						ms = append(ms, float64(time.Since(t0).Microseconds())/1000)
+					}
+					slices.Sort(ms)
+					b.ReportMetric(ms[len(ms)*95/100], "p95-ms")
+				})
 			})
 		}
 	}
