@@ -215,8 +215,6 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermPointDesk) && v.User.PointID != "", "/points/"+v.User.PointID+"/desk", "nav.point_desk")
 	add(can(auth.PermCampaignsManage, auth.PermCampaignsView, auth.PermPointsManage), "/campaigns", "nav.campaigns")
 	add(can(auth.PermStatsView) && v.User.Role != auth.RoleLeader, "/stats", "nav.stats") // the leader's home is the dashboard
-	add(can(auth.PermMonthlyView, auth.PermMonthlySubmit), "/stats/monthly", "nav.monthly")
-	add(can(auth.PermOutcomesView), "/stats/outcomes", "nav.outcomes")
 	add(can(auth.PermTeamsManage), "/admin/teams", "nav.teams")
 	add(can(auth.PermTeamsManage), "/admin/hotspots", "nav.hotspots")
 	add(can(auth.PermPartnersManage), "/admin/partners", "nav.partners")
