@@ -20,7 +20,12 @@ import (
 // 00027 serve.
 
 type statSpec struct {
-	from  string // FROM clause, joins included
+	from string // FROM clause, joins included
+	// bare, when set, is the FROM clause without the joins that only find
+	// the department: used when a query neither filters nor groups by
+	// department (the joins are to rows a foreign key guarantees, so they
+	// never drop a record).
+	bare  string
 	at    string // the record's instant
 	where string // further conditions ("" for none)
 	args  []any  // arguments of where
@@ -60,9 +65,9 @@ func (db *DB) statSpecs() map[string]statSpec {
 	patrols := statSpec{from: "patrols p", at: "p.started_at", dept: "p.department_id"}
 	with := func(s statSpec, f func(*statSpec)) statSpec { f(&s); return s }
 	return map[string]statSpec{
-		"signals": {from: signalFrom, at: "g.received_at", dept: "i.department_id",
+		"signals": {from: signalFrom, bare: "signals g", at: "g.received_at", dept: "i.department_id",
 			group: "g.channel", agg: "COUNT(*)"},
-		"signals_by_kind": {from: signalFrom, at: "g.received_at", dept: "i.department_id",
+		"signals_by_kind": {from: signalFrom, bare: "signals g", at: "g.received_at", dept: "i.department_id",
 			group: "g.service_code", agg: "COUNT(*)"},
 		"incidents_closed": {from: "incidents i", at: "i.closed_at", where: "i.state = 'closed'", dept: "i.department_id", agg: "COUNT(*)"},
 		"incidents_closed_in_sla": {from: "incidents i", at: "i.closed_at", where: "i.state = 'closed' AND i.closed_at <= i.due_at",
@@ -129,8 +134,12 @@ func (db *DB) statQuery(spec statSpec, q stats.Query, sel string, grouped bool) 
 	case stats.ByCube:
 		keys = []string{day, dept, group}
 	}
+	from := spec.from
+	if spec.bare != "" && q.DepartmentID == "" && q.By != stats.ByDepartment && q.By != stats.ByCube {
+		from = spec.bare
+	}
 	var b strings.Builder
-	b.WriteString("SELECT " + strings.Join(keys, ", ") + ", " + sel + " FROM " + spec.from + " WHERE " + spec.at + " >= ? AND " + spec.at + " < ?")
+	b.WriteString("SELECT " + strings.Join(keys, ", ") + ", " + sel + " FROM " + from + " WHERE " + spec.at + " >= ? AND " + spec.at + " < ?")
 	args := []any{db.d.t(q.Period.Since()), db.d.t(q.Period.Until())}
 	if spec.where != "" {
 		b.WriteString(" AND " + spec.where)
