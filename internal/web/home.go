@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/funds"
 )
 
 type place struct {
@@ -17,7 +18,10 @@ type place struct {
 
 type homeData struct {
 	Department *auth.Department
-	Places     template.JS // JSON for the map, read by home.js
+	Places     template.JS       // JSON for the map, read by home.js
+	FundAlerts []funds.LineAlert // budget lines at 80 % and 100 % (finance, leader)
+	ToApprove  int               // spending requests waiting for this user
+	ToPay      int
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -39,6 +43,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 				name = dp.NameEn
 			}
 			ps = append(ps, place{Name: name, Kind: dp.Kind, Lat: dp.Lat, Lng: dp.Lng})
+		}
+	}
+	if s.Funds != nil {
+		if d.FundAlerts, err = s.Funds.Alerts(r.Context(), ri.actor); err == nil {
+			d.ToApprove, d.ToPay, err = s.Funds.Queue(r.Context(), ri.actor)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
 	b, _ := json.Marshal(ps)

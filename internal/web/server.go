@@ -18,6 +18,7 @@ import (
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -79,6 +80,7 @@ type Deps struct {
 	Volunteers *volunteers.Service
 	Campaigns  *campaigns.Service
 	DataRights *datarights.Service
+	Funds      *funds.Service
 }
 
 // Server is Haven's HTTP handler.
