@@ -117,10 +117,28 @@ func seedDemo(ctx context.Context, e *env, password, apiKey string) ([]demo.Acco
 		return nil, nil, fmt.Errorf("demo dispatch: %v", err)
 	}
 	e.dispatch.HandedOut = handedOut
+	// The budgets first: the history's travel vouchers are gathered as
+	// its exits are entered and filed with funds in one go, each as of
+	// its exit's time.
+	cashier, err := demo.SeedBudgets(ctx, e.funds, e.auth, password, e.now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo budgets: %v", err)
+	}
+	accounts = append(accounts, cashier)
+	vouchered := e.cases.Vouchered
+	vouchers := &demo.Vouchers{}
+	e.cases.Vouchered = vouchers.Hook
 	// Two years of history are entered in one go; family search matches
 	// once, at the end of SeedFamily (and again when the server starts).
 	if err := demo.SeedCases(ctx, e.cases, e.health, e.auth, e.now()); err != nil {
 		return nil, nil, fmt.Errorf("demo station: %v", err)
+	}
+	e.cases.Vouchered = vouchered
+	if err := vouchers.File(ctx, e.funds); err != nil {
+		return nil, nil, fmt.Errorf("demo vouchers: %v", err)
+	}
+	if err := demo.SeedSpending(ctx, e.funds, e.auth, e.now()); err != nil {
+		return nil, nil, fmt.Errorf("demo spending: %v", err)
 	}
 	policeKeys, err := demo.SeedFamily(ctx, e.family, e.cases, e.auth, e.now())
 	if err != nil {

@@ -27,6 +27,7 @@ import (
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
@@ -69,6 +70,7 @@ type env struct {
 	outcomes  *stats.Outcomes
 	stats     *stats.Service
 	rights    *datarights.Service
+	funds     *funds.Service
 	now       func() time.Time
 }
 
@@ -193,6 +195,13 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.cases.Exited = func(ctx context.Context, personID string, kind cases.ExitKind) {
 		if err := e.family.Exited(ctx, personID, kind); err != nil {
 			e.log.Warn("notice update after exit failed", "person_id", personID, "err", err)
+		}
+	}
+	e.funds = &funds.Service{Store: db, Audit: db, Files: photos, Now: e.now} // approvals above funds.DefaultLeaderAboveFen go to the leader
+	e.cases.Vouchered = func(ctx context.Context, a auth.Actor, st *cases.Stay, v cases.Voucher) {
+		if _, err := e.funds.RequestTravel(ctx, a, funds.TravelInput{DepartmentID: a.DepartmentID, At: st.ExitedAt, PersonID: st.PersonID, StayID: st.ID,
+			Mode: v.Mode, Route: v.Route, TicketNo: v.TicketNo, CostFen: int64(v.CostFen)}); err != nil {
+			e.log.Warn("travel voucher not filed with funds", "stay_id", st.ID, "err", err)
 		}
 	}
 	if err := e.partners.EnsureDefaults(ctx); err != nil {
@@ -321,7 +330,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate, NewLimiter: e.limiters(),
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds,
 		DataRights: e.rights, Plan: e.plan,
 	})
 	if err != nil {

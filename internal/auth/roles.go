@@ -80,6 +80,16 @@ const (
 
 	PermVolunteersManage Permission = "volunteers.manage" // partners, volunteers (ID numbers masked), shifts, attendance, money donations
 
+	// Funds: staff request, finance keeps the budgets, pays and approves
+	// up to the threshold, the leader approves above it and reads all.
+	// Nobody approves their own request or pays one they asked for or
+	// approved (funds.Service).
+	PermFundsRequest      Permission = "funds.request"       // request spending (a voucher at exit is one), see one's own requests
+	PermFundsManage       Permission = "funds.manage"        // budgets, adjustments, payments, refunds, ledger, reports
+	PermFundsApprove      Permission = "funds.approve"       // approve or refuse requests up to the threshold
+	PermFundsApproveLarge Permission = "funds.approve_large" // approve or refuse requests above the threshold
+	PermFundsView         Permission = "funds.view"          // budgets, ledger, reports and payments to people (audited)
+
 	// Data rights (PIPL): a lawful request to export or erase one person's
 	// data is made by an administrator and approved by a second person who
 	// knows the case (another administrator, or station staff); nobody
@@ -106,15 +116,16 @@ var rolePermissions = map[Role][]Permission{
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
 		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter,
-		PermMonthlySubmit, PermMonthlyView, PermOutcomesView, PermStatsView},
+		PermMonthlySubmit, PermMonthlyView, PermOutcomesView, PermStatsView, PermFundsRequest},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome},
-	RoleFinance:   {PermHome},
+	RoleFinance:   {PermHome, PermFundsManage, PermFundsApprove, PermFundsView},
 	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
-	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermMonthlyView, PermOutcomesView, PermOutcomesTarget, PermPlanView, PermStatsView},
-	RoleHospital:  {PermHome, PermReferralsHospital},
-	RoleLiaison:   {PermHome, PermPointDesk, PermSuppliesHandout},
-	RolePartner:   {PermPartnerAPI},
+	RoleLeader: {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermMonthlyView, PermOutcomesView, PermOutcomesTarget, PermPlanView, PermStatsView,
+		PermFundsApprove, PermFundsApproveLarge, PermFundsView},
+	RoleHospital: {PermHome, PermReferralsHospital},
+	RoleLiaison:  {PermHome, PermPointDesk, PermSuppliesHandout},
+	RolePartner:  {PermPartnerAPI},
 }
 
 // RoleCan reports whether role r has permission p.

@@ -40,6 +40,11 @@ type Service struct {
 	// Exited, when set, hears how a person's stay ended, so that family
 	// search marks their notices reunited.
 	Exited func(ctx context.Context, personID string, kind ExitKind)
+	// Vouchered, when set, hears of a travel voucher or local transit
+	// cash given at an exit, so that it goes through funds (a request on
+	// the travel line tied to the person and the stay). A failure there
+	// never undoes the exit.
+	Vouchered func(ctx context.Context, a auth.Actor, st *Stay, v Voucher)
 	// KPIMaxAge is how long the dashboard shows the year's KPIs before
 	// counting them again (DefaultKPIMaxAge when zero).
 	KPIMaxAge time.Duration

@@ -452,6 +452,9 @@ func (s *Service) Exit(ctx context.Context, a auth.Actor, stayID string, in Exit
 	if s.Exited != nil {
 		s.Exited(ctx, st.PersonID, in.Kind)
 	}
+	if s.Vouchered != nil && rec.Voucher != nil {
+		s.Vouchered(ctx, a, st, *rec.Voucher)
+	}
 	return st, nil
 }
 

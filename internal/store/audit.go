@@ -79,6 +79,7 @@ var labelled = []struct{ from, id, label string }{
 	{"campaigns", "id", "name"},
 	{"routing_rules", "id", "name"},
 	{"vol_shifts", "id", "title"},
+	{"expenses", "id", "ref"},
 }
 
 // RecordLabels implements audit.Store.

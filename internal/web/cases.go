@@ -11,6 +11,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/health"
 )
 
@@ -231,6 +232,8 @@ type personData struct {
 	MentalScr  []string
 	Ages       string
 	Family     *familyPanel
+	Payments   []*funds.Expense // what funds spent on the person (read audited)
+	ShowFunds  bool
 }
 
 var personNotices = map[string]string{"admitted": "notice.admitted", "readmitted": "notice.readmitted", "refused": "notice.refused",
@@ -292,6 +295,13 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, code int, fi
 			if dp.Kind == "hospital" {
 				d.Hospitals = append(d.Hospitals, dp)
 			}
+		}
+	}
+	if s.Funds != nil && (ri.actor.Can(auth.PermFundsRequest) || ri.actor.Can(auth.PermFundsView)) {
+		d.ShowFunds = true
+		if d.Payments, err = s.Funds.PersonExpenses(ctx, ri.actor, pv.Person.ID); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
 	if min, max, ok := pv.Person.AgeAt(s.Now()); ok {

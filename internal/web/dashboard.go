@@ -11,6 +11,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/stats"
@@ -104,6 +105,10 @@ type dashboardData struct {
 	Campaign    *stats.Campaign
 	Services    []intake.ServiceType
 	Failed      bool // the query was refused: the form with its errors only
+	// On the leader's home page: budget lines at 80 % and 100 %, and the
+	// spending waiting for the leader's approval.
+	FundAlerts       []funds.LineAlert
+	ToApprove, ToPay int
 }
 
 // defaultPeriod is the last twelve months: from the first of the month a
@@ -141,6 +146,16 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, action string
 			running = &stats.Campaign{Name: c.Name, From: from, To: to}
 		}
 		dash, err = s.Stats.Dashboard(r.Context(), a, q.Scope, running)
+	}
+	if action == "/" && s.Funds != nil {
+		var ferr error
+		if d.FundAlerts, ferr = s.Funds.Alerts(r.Context(), a); ferr == nil {
+			d.ToApprove, d.ToPay, ferr = s.Funds.Queue(r.Context(), a)
+		}
+		if ferr != nil {
+			s.fail(w, r, ferr)
+			return
+		}
 	}
 	v := s.newView(r, "title.dashboard", &d)
 	v.Form.Set("from", q.Period.From)

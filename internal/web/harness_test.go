@@ -25,6 +25,7 @@ import (
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
@@ -60,6 +61,7 @@ type harness struct {
 	points    *points.Service
 	supplies  *supplies.Service
 	plan      *patrolplan.Service
+	funds     *funds.Service
 	web       *web.Server
 	srv       *httptest.Server
 	logs      *syncBuffer
@@ -131,6 +133,11 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	}
 	rights := &datarights.Service{Store: db, Audit: db, Keys: keys, Photos: photos, Now: time.Now, Retention: datarights.DefaultRetention}
 	cs.Exited = func(ctx context.Context, id string, k cases.ExitKind) { _ = fs.Exited(ctx, id, k) }
+	fu := &funds.Service{Store: db, Audit: db, Files: photos, Now: time.Now}
+	cs.Vouchered = func(ctx context.Context, a auth.Actor, st *cases.Stay, v cases.Voucher) {
+		_, _ = fu.RequestTravel(ctx, a, funds.TravelInput{DepartmentID: a.DepartmentID, At: st.ExitedAt, PersonID: st.PersonID, StayID: st.ID,
+			Mode: v.Mode, Route: v.Route, TicketNo: v.TicketNo, CostFen: int64(v.CostFen)})
+	}
 	logs := &syncBuffer{}
 	osm, _ := basemap.Resolve(basemap.Settings{Provider: basemap.OSM})
 	deps := web.Deps{Auth: svc, Catalog: cat, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -139,7 +146,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights, Plan: plan,
 		Monthly: &stats.Monthly{Store: db, Now: time.Now}, Outcomes: &stats.Outcomes{Store: db, Now: time.Now,
 			Source: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}},
-		Stats: &stats.Service{Source: db, Now: time.Now}}
+		Stats: &stats.Service{Source: db, Now: time.Now}, Funds: fu}
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -149,7 +156,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, plan: plan, web: w, srv: srv, logs: logs,
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, plan: plan, funds: fu, web: w, srv: srv, logs: logs,
 		deskPoint: desk.ID, vols: vs, rights: rights, deps: deps}
 }
 

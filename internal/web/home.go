@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/stats"
 )
 
@@ -21,7 +22,10 @@ type homeData struct {
 	Places     template.JS // JSON for the map, read by home.js
 	// Monthly is last month's statistics report while it is not submitted
 	// (station staff only).
-	Monthly *monthlyReminder
+	Monthly    *monthlyReminder
+	FundAlerts []funds.LineAlert // budget lines at 80 % and 100 % (finance, leader)
+	ToApprove  int               // spending requests waiting for this user
+	ToPay      int
 }
 
 type monthlyReminder struct {
@@ -63,6 +67,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		if m != nil {
 			d.Monthly = &monthlyReminder{MonthlyReminder: m,
 				Words: stats.MonthWords(func(k string, a ...any) string { return s.Catalog.T(ri.lang, k, a...) }, m.Month)}
+		}
+	}
+	if s.Funds != nil {
+		if d.FundAlerts, err = s.Funds.Alerts(r.Context(), ri.actor); err == nil {
+			d.ToApprove, d.ToPay, err = s.Funds.Queue(r.Context(), ri.actor)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
 	b, _ := json.Marshal(ps)

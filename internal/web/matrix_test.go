@@ -15,6 +15,7 @@ import (
 	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/family"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/store"
@@ -247,17 +248,35 @@ func init() {
 		"GET /api/v1/statistics/outcomes":       apiKey,
 		"POST /supplies/unbooked/{id}":          caseStaff,
 
-		"GET /supplies":                           only(auth.RoleStaff, auth.RolePatrol, auth.RoleLiaison),
-		"POST /supplies/movements":                caseStaff,
-		"POST /supplies/items":                    caseStaff,
-		"POST /supplies/locations":                caseStaff,
-		"GET /supplies/locations/{id}":            only(auth.RoleStaff, auth.RolePatrol),
-		"POST /supplies/locations/{id}/count":     caseStaff,
-		"POST /supplies/locations/{id}/threshold": caseStaff,
-		"GET /volunteers":                         only(auth.RoleStaff, auth.RoleVolunteer),
-		"POST /volunteers":                        only(auth.RoleStaff, auth.RoleVolunteer),
-		"GET /v/{token}":                          anyone,
-		"POST /v/{token}":                         anyone,
+		"GET /supplies":                               only(auth.RoleStaff, auth.RolePatrol, auth.RoleLiaison),
+		"POST /supplies/movements":                    caseStaff,
+		"POST /supplies/items":                        caseStaff,
+		"POST /supplies/locations":                    caseStaff,
+		"GET /supplies/locations/{id}":                only(auth.RoleStaff, auth.RolePatrol),
+		"POST /supplies/locations/{id}/count":         caseStaff,
+		"POST /supplies/locations/{id}/threshold":     caseStaff,
+		"GET /funds":                                  only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"POST /funds/budgets":                         only(auth.RoleFinance),
+		"GET /funds/budgets/{id}":                     only(auth.RoleFinance, auth.RoleLeader),
+		"POST /funds/budgets/{id}/adjust":             only(auth.RoleFinance),
+		"GET /funds/budgets/{id}/report":              only(auth.RoleFinance, auth.RoleLeader),
+		"GET /funds/budgets/{id}/report.xlsx":         only(auth.RoleFinance, auth.RoleLeader),
+		"POST /funds/expenses":                        only(auth.RoleStaff, auth.RoleFinance),
+		"POST /funds/batch/approve":                   only(auth.RoleFinance, auth.RoleLeader),
+		"POST /funds/batch/pay":                       only(auth.RoleFinance),
+		"GET /funds/expenses/{id}":                    only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"GET /funds/expenses/{id}/voucher":            only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"POST /funds/expenses/{id}/attachments":       only(auth.RoleStaff, auth.RoleFinance),
+		"GET /funds/expenses/{id}/attachments/{file}": only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"POST /funds/expenses/{id}/approve":           only(auth.RoleFinance, auth.RoleLeader),
+		"POST /funds/expenses/{id}/refuse":            only(auth.RoleFinance, auth.RoleLeader),
+		"POST /funds/expenses/{id}/pay":               only(auth.RoleFinance),
+		"POST /funds/expenses/{id}/refund":            only(auth.RoleFinance),
+		"POST /funds/expenses/{id}/reclassify":        only(auth.RoleFinance),
+		"GET /volunteers":                             only(auth.RoleStaff, auth.RoleVolunteer),
+		"POST /volunteers":                            only(auth.RoleStaff, auth.RoleVolunteer),
+		"GET /v/{token}":                              anyone,
+		"POST /v/{token}":                             anyone,
 	} {
 		matrix[pattern] = a
 	}
@@ -331,7 +350,7 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		path = strings.ReplaceAll(path, "{ref}", f.noticeRef)
 	}
 	for prefix, id := range map[string]string{"/family/reports/": f.reportID, "/family/candidates/": f.candidateID, "/admin/points/": f.pointID,
-		"/supplies/locations/": f.stockID} {
+		"/supplies/locations/": f.stockID, "/funds/budgets/": f.budgetID, "/funds/expenses/": f.expenseID} {
 		if strings.HasPrefix(path, prefix) {
 			path = strings.ReplaceAll(path, "{id}", id)
 		}
@@ -405,6 +424,7 @@ type matrixFixture struct {
 	medicationID                                   string
 	reportID, candidateID, noticeRef, pointID      string
 	stockID, deskPoint, campaignID                 string
+	budgetID, expenseID                            string
 	decideRequest, downloadRequest                 string
 	n                                              int
 }
@@ -515,6 +535,22 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.campaignID = camp.ID
+		fin := auth.Actor{UserID: "matrix-finance", Name: "matrix", Role: auth.RoleFinance}
+		b, err := h.funds.CreateBudget(ctx, fin, funds.BudgetInput{DepartmentID: depts[0].ID, Year: time.Now().In(funds.CST).Year(), ApprovedBy: "矩阵",
+			Lines: []funds.LineInput{{Code: funds.LineTravel, AmountFen: 1000_00}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		staffUser, err := db.UserByUsername(ctx, "staff")
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := h.funds.Request(ctx, auth.ActorFor(staffUser, ""), funds.ExpenseInput{Kind: funds.KindTicket, LineID: b.Lines[0].ID, AmountFen: 50_00, Purpose: "矩阵—郑州",
+			PersonID: ad.Person.ID, StayID: ad.Stay.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.budgetID, f.expenseID = b.ID, x.ID
 		otherAdmin := auth.Actor{UserID: "matrix-admin", Name: "matrix", Role: auth.RoleAdmin}
 		dr, err := h.rights.Request(ctx, otherAdmin, datarights.RequestInput{Kind: datarights.KindExport, Person: ad.Person.Ref, Reason: "矩阵"})
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
@@ -86,6 +87,7 @@ type Deps struct {
 	Monthly  *stats.Monthly
 	Outcomes *stats.Outcomes
 	Stats    *stats.Service
+	Funds    *funds.Service
 }
 
 // Server is Haven's HTTP handler.
