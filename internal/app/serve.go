@@ -18,6 +18,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/campaigns"
+	"github.com/havenrescue/haven/internal/canteen"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/datarights"
@@ -62,6 +63,7 @@ type env struct {
 	vols      *volunteers.Service
 	campaigns *campaigns.Service
 	plan      *patrolplan.Service
+	canteen   *canteen.Service
 	rights    *datarights.Service
 	now       func() time.Time
 }
@@ -171,6 +173,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		e.plan.Campaigns = e.campaigns
 	}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
+	e.canteen = &canteen.Service{Store: db, Duties: db, Audit: db, Now: e.now}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
 	e.auth.PointExists = func(ctx context.Context, id string) bool { _, err := db.PointByID(ctx, id); return err == nil }
@@ -185,6 +188,10 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		if err := e.family.Exited(ctx, personID, kind); err != nil {
 			e.log.Warn("notice update after exit failed", "person_id", personID, "err", err)
 		}
+	}
+	if err := e.canteen.EnsureDuties(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("canteen duties: %v", err)
 	}
 	if err := e.partners.EnsureDefaults(ctx); err != nil {
 		db.Close()
@@ -271,7 +278,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
 		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns,
-		DataRights: e.rights, Plan: e.plan,
+		DataRights: e.rights, Plan: e.plan, Canteen: e.canteen,
 	})
 	if err != nil {
 		return err

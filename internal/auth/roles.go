@@ -78,6 +78,9 @@ const (
 
 	PermVolunteersManage Permission = "volunteers.manage" // partners, volunteers (ID numbers masked), shifts, attendance, money donations
 
+	PermCanteenView   Permission = "canteen.view"   // the canteen's food-safety records, duties and alerts (read)
+	PermCanteenManage Permission = "canteen.manage" // record meals, samples, purchases, temperatures, checks, disinfection
+
 	// Data rights (PIPL): a lawful request to export or erase one person's
 	// data is made by an administrator and approved by a second person who
 	// knows the case (another administrator, or station staff); nobody
@@ -97,10 +100,10 @@ var rolePermissions = map[Role][]Permission{
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
 		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
-	RoleSafety:    {PermHome},
+	RoleSafety:    {PermHome, PermCanteenView, PermCanteenManage}, // the safety officer and the canteen's staff
 	RoleFinance:   {PermHome},
 	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
-	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermPlanView},
+	RoleLeader:    {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermPlanView, PermCanteenView},
 	RoleHospital:  {PermHome, PermReferralsHospital},
 	RoleLiaison:   {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:   {PermPartnerAPI},
@@ -134,7 +137,11 @@ func Permissions() []Permission {
 // APIKeyScopes are the scopes an API key may carry. Partner channels add
 // theirs (for example "intake.write" for 12345 work orders;
 // "weather.write" for the weather service's forecasts and warnings).
-var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write", "family.read", ScopeWeatherWrite}
+var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write", "family.read", ScopeWeatherWrite, ScopeCanteenSensor}
+
+// ScopeCanteenSensor lets a cold unit's sensor post its temperatures
+// (POST /api/v1/canteen/temperatures).
+const ScopeCanteenSensor = "canteen.sensor"
 
 // ScopeWeatherWrite lets a weather partner post a night's forecast and
 // 气象 warning (POST /api/v1/weather/forecasts).

@@ -17,7 +17,8 @@ type place struct {
 
 type homeData struct {
 	Department *auth.Department
-	Places     template.JS // JSON for the map, read by home.js
+	Places     template.JS  // JSON for the map, read by home.js
+	Canteen    *canteenHome // the safety officer's canteen duties and alerts
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -40,6 +41,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			}
 			ps = append(ps, place{Name: name, Kind: dp.Kind, Lat: dp.Lat, Lng: dp.Lng})
 		}
+	}
+	if d.Canteen, err = s.canteenHomeBlock(r); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	b, _ := json.Marshal(ps)
 	d.Places = template.JS(b)

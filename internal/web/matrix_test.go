@@ -241,7 +241,15 @@ func init() {
 		"GET /volunteers":                         only(auth.RoleStaff, auth.RoleVolunteer),
 		"POST /volunteers":                        only(auth.RoleStaff, auth.RoleVolunteer),
 		"GET /v/{token}":                          anyone,
-		"POST /v/{token}":                         anyone,
+
+		// The canteen: the safety officer (and the canteen's staff, who
+		// have that role) write, the leader reads.
+		"GET /canteen":                      only(auth.RoleSafety, auth.RoleLeader),
+		"POST /canteen":                     only(auth.RoleSafety),
+		"GET /canteen/samples/print":        only(auth.RoleSafety, auth.RoleLeader),
+		"GET /canteen/purchases/print":      only(auth.RoleSafety, auth.RoleLeader),
+		"POST /api/v1/canteen/temperatures": apiKey,
+		"POST /v/{token}":                   anyone,
 	} {
 		matrix[pattern] = a
 	}
@@ -355,6 +363,8 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		form = url.Values{"form": {"log"}, "kind": {"guided"}, "people": {"1"}}
 	case "/campaigns":
 		form = url.Values{"kind": {"winter"}, "name": {""}}
+	case "/canteen":
+		form = url.Values{"form": {"reading"}, "unit_id": {"no-such-unit"}, "temp_c": {"4"}}
 	case "/admin/partners/12345":
 		form = url.Values{"mapping": {`{"fields":{"external_id":"order_no"}}`}}
 	default:

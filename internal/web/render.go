@@ -45,6 +45,7 @@ var pages = []string{
 	"family_report", "family_progress", "notices", "notices_print", "notice", "family", "family_report_view", "family_review",
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
 	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan",
+	"canteen", "canteen_samples_print", "canteen_purchases_print",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 }
 
@@ -112,6 +113,7 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"roomBed":   func(room, bed string) string { return roomBed(cat, lang, room, bed) },
 			"hours":     func(minutes int) float64 { return float64(minutes) / 60 },
 			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+			"celsius":   tempText,
 			"date": func(t time.Time) string {
 				if t.IsZero() {
 					return ""
@@ -204,6 +206,7 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermPlanView), "/dispatch/plan", "nav.plan")
 	add(can(auth.PermPatrolWork), "/patrol/", "nav.patrol")
 	add(can(auth.PermSuppliesManage, auth.PermSuppliesHandout), "/supplies", "nav.supplies")
+	add(can(auth.PermCanteenView, auth.PermCanteenManage), "/canteen", "nav.canteen")
 	add(can(auth.PermVolunteersManage), "/volunteers", "nav.volunteers")
 	add(can(auth.PermPointsManage), "/admin/points", "nav.points")
 	add(can(auth.PermPointDesk) && v.User.PointID != "", "/points/"+v.User.PointID+"/desk", "nav.point_desk")

@@ -13,6 +13,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/campaigns"
+	"github.com/havenrescue/haven/internal/canteen"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/dispatch"
@@ -81,6 +82,7 @@ type Deps struct {
 	Campaigns  *campaigns.Service
 	DataRights *datarights.Service
 	Plan       *patrolplan.Service // tonight's patrol plan and the night's forecast
+	Canteen    *canteen.Service    // the canteen's food safety
 }
 
 // Server is Haven's HTTP handler.
