@@ -170,5 +170,8 @@ func seedDemo(ctx context.Context, e *env, password, apiKey string) ([]demo.Acco
 	if err := demo.SeedVolunteers(ctx, e.vols, e.now()); err != nil {
 		return nil, nil, fmt.Errorf("demo volunteers: %v", err)
 	}
+	if err := demo.SeedCanteen(ctx, e.canteen, e.now()); err != nil {
+		return nil, nil, fmt.Errorf("demo canteen: %v", err)
+	}
 	return accounts, keys, nil
 }

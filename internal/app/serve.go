@@ -20,6 +20,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/campaigns"
+	"github.com/havenrescue/haven/internal/canteen"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/config"
 	"github.com/havenrescue/haven/internal/datarights"
@@ -69,6 +70,7 @@ type env struct {
 	monthly   *stats.Monthly
 	outcomes  *stats.Outcomes
 	stats     *stats.Service
+	canteen   *canteen.Service
 	rights    *datarights.Service
 	funds     *funds.Service
 	now       func() time.Time
@@ -182,6 +184,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.outcomes = &stats.Outcomes{Store: db, Now: e.now, Source: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
 	e.stats = &stats.Service{Source: db, Now: e.now}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
+	e.canteen = &canteen.Service{Store: db, Duties: db, Audit: db, Now: e.now}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
 	e.auth.PointExists = func(ctx context.Context, id string) bool { _, err := db.PointByID(ctx, id); return err == nil }
@@ -203,6 +206,10 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 			Mode: v.Mode, Route: v.Route, TicketNo: v.TicketNo, CostFen: int64(v.CostFen)}); err != nil {
 			e.log.Warn("travel voucher not filed with funds", "stay_id", st.ID, "err", err)
 		}
+	}
+	if err := e.canteen.EnsureDuties(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("canteen duties: %v", err)
 	}
 	if err := e.partners.EnsureDefaults(ctx); err != nil {
 		db.Close()
@@ -331,7 +338,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
 		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds,
-		DataRights: e.rights, Plan: e.plan,
+		DataRights: e.rights, Plan: e.plan, Canteen: e.canteen,
 	})
 	if err != nil {
 		return err

@@ -89,6 +89,8 @@ const (
 	PermFundsApprove      Permission = "funds.approve"       // approve or refuse requests up to the threshold
 	PermFundsApproveLarge Permission = "funds.approve_large" // approve or refuse requests above the threshold
 	PermFundsView         Permission = "funds.view"          // budgets, ledger, reports and payments to people (audited)
+	PermCanteenView       Permission = "canteen.view"        // the canteen's food-safety records, duties and alerts (read)
+	PermCanteenManage     Permission = "canteen.manage"      // record meals, samples, purchases, temperatures, checks, disinfection
 
 	// Data rights (PIPL): a lawful request to export or erase one person's
 	// data is made by an administrator and approved by a second person who
@@ -118,11 +120,11 @@ var rolePermissions = map[Role][]Permission{
 		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter,
 		PermMonthlySubmit, PermMonthlyView, PermOutcomesView, PermStatsView, PermFundsRequest},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
-	RoleSafety:    {PermHome},
+	RoleSafety:    {PermHome, PermCanteenView, PermCanteenManage}, // the safety officer and the canteen's staff
 	RoleFinance:   {PermHome, PermFundsManage, PermFundsApprove, PermFundsView},
 	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
 	RoleLeader: {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermMonthlyView, PermOutcomesView, PermOutcomesTarget, PermPlanView, PermStatsView,
-		PermFundsApprove, PermFundsApproveLarge, PermFundsView},
+		PermFundsApprove, PermFundsApproveLarge, PermFundsView, PermCanteenView},
 	RoleHospital: {PermHome, PermReferralsHospital},
 	RoleLiaison:  {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:  {PermPartnerAPI},
@@ -156,7 +158,11 @@ func Permissions() []Permission {
 // APIKeyScopes are the scopes an API key may carry. Partner channels add
 // theirs (for example "intake.write" for 12345 work orders;
 // "weather.write" for the weather service's forecasts and warnings).
-var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write", "family.read", ScopeWeatherWrite, ScopeStatisticsRead}
+var APIKeyScopes = []string{"intake.write", "intake.read", "open311", "family.write", "family.read", ScopeWeatherWrite, ScopeStatisticsRead, ScopeCanteenSensor}
+
+// ScopeCanteenSensor lets a cold unit's sensor post its temperatures
+// (POST /api/v1/canteen/temperatures).
+const ScopeCanteenSensor = "canteen.sensor"
 
 // ScopeWeatherWrite lets a weather partner post a night's forecast and
 // 气象 warning (POST /api/v1/weather/forecasts).

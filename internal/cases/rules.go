@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/havenrescue/haven/internal/duties"
 )
 
 // CST is China Standard Time, the calendar the rules count in.
@@ -101,13 +103,13 @@ func (r Rules) AfterWorkingDays(t time.Time, n int) time.Time {
 	return d.AddDate(0, 0, 1)
 }
 
-// Deadline states.
+// Deadline states: those of the duty engine (internal/duties).
 const (
-	DeadlineDone     = "done"
-	DeadlineDoneLate = "done_late"
-	DeadlineOpen     = "open"
-	DeadlineDueSoon  = "due_soon"
-	DeadlineOverdue  = "overdue"
+	DeadlineDone     = duties.Done
+	DeadlineDoneLate = duties.DoneLate
+	DeadlineOpen     = duties.Open
+	DeadlineDueSoon  = duties.DueSoon
+	DeadlineOverdue  = duties.Overdue
 	DeadlineNotNeed  = "not_needed" // the person was identified before it fell due
 )
 

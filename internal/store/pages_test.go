@@ -27,7 +27,9 @@ import (
 // The short names are the aliases the page queries give them.
 var largeTables = map[string]bool{"persons": true, "stays": true, "incidents": true, "signals": true, "events": true, "audit_log": true,
 	"missing_reports": true, "case_tasks": true, "match_candidates": true, "person_names": true, "encounters": true, "patrols": true,
-	"p": true, "s": true, "i": true, "tn": true, "td": true, "tr": true, "tu": true, "tp": true}
+	"p": true, "s": true, "i": true, "tn": true, "td": true, "tr": true, "tu": true, "tp": true,
+	"duties": true, "duty_runs": true, "canteen_readings": true, "canteen_meals": true, "canteen_dishes": true, "canteen_samples": true,
+	"canteen_purchases": true, "canteen_disinfections": true, "canteen_checks": true, "rd": true, "ml": true, "ds": true, "sm": true, "pu": true}
 
 var (
 	sqliteScan = regexp.MustCompile(`^SCAN (\w+)$`) // no index at all
@@ -128,6 +130,32 @@ func TestPagesUseIndexes(t *testing.T) {
 				if err == nil && (last == "" || len(subjects) == 0) {
 					t.Fatalf("the first page of subjects: %d, last %q", len(subjects), last)
 				}
+				return err
+			},
+			"/canteen": func(ctx context.Context) error {
+				day := now.Format(time.DateOnly)
+				if _, err := db.DutiesDue(ctx, "canteen", now); err != nil {
+					return err
+				}
+				if _, err := db.Readings(ctx, now.AddDate(0, 0, -2)); err != nil {
+					return err
+				}
+				if _, err := db.Meals(ctx, day, day); err != nil {
+					return err
+				}
+				if _, err := db.SamplesKept(ctx); err != nil {
+					return err
+				}
+				if _, err := db.Purchases(ctx, day, day); err != nil {
+					return err
+				}
+				if _, err := db.Disinfections(ctx, now.AddDate(0, 0, -2)); err != nil {
+					return err
+				}
+				if _, err := db.MorningChecks(ctx, day); err != nil {
+					return err
+				}
+				_, err := db.InCareOn(ctx, day)
 				return err
 			},
 			"/family/review": func(ctx context.Context) error {

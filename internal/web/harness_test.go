@@ -19,6 +19,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/campaigns"
+	"github.com/havenrescue/haven/internal/canteen"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/demo"
@@ -47,6 +48,7 @@ const demoPassword = "demo-password-2026"
 // harness is a whole web server on a real database with the demo data.
 type harness struct {
 	deskPoint string // the liaison account's point
+	canteen   *canteen.Service
 	vols      *volunteers.Service
 	rights    *datarights.Service
 	t         *testing.T
@@ -117,6 +119,10 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		Station: family.Station{Name: "新乡市救助管理站", Phone: "0373-5089797"}}
 	camps := &campaigns.Service{Store: db, Now: time.Now}
 	plan := &patrolplan.Service{Store: db, Now: time.Now, Campaigns: camps}
+	ct := &canteen.Service{Store: db, Duties: db, Audit: db, Now: time.Now}
+	if err := ct.EnsureDuties(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	vs := &volunteers.Service{Store: db, Keys: keys, Now: time.Now, Registries: db}
 	ps := &points.Service{Store: db, Now: time.Now, Activated: camps.ActivatedKinds, Signals: in}
 	ss := &supplies.Service{Store: db, Audit: db, Now: time.Now, Campaigns: camps.RunningIDs}
@@ -146,7 +152,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights, Plan: plan,
 		Monthly: &stats.Monthly{Store: db, Now: time.Now}, Outcomes: &stats.Outcomes{Store: db, Now: time.Now,
 			Source: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}},
-		Stats: &stats.Service{Source: db, Now: time.Now}, Funds: fu}
+		Stats: &stats.Service{Source: db, Now: time.Now}, Funds: fu, Canteen: ct}
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -156,7 +162,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, plan: plan, funds: fu, web: w, srv: srv, logs: logs,
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, plan: plan, funds: fu, canteen: ct, web: w, srv: srv, logs: logs,
 		deskPoint: desk.ID, vols: vs, rights: rights, deps: deps}
 }
 

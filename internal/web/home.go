@@ -19,7 +19,8 @@ type place struct {
 
 type homeData struct {
 	Department *auth.Department
-	Places     template.JS // JSON for the map, read by home.js
+	Places     template.JS  // JSON for the map, read by home.js
+	Canteen    *canteenHome // the safety officer's canteen duties and alerts
 	// Monthly is last month's statistics report while it is not submitted
 	// (station staff only).
 	Monthly    *monthlyReminder
@@ -77,6 +78,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
+	}
+	if d.Canteen, err = s.canteenHomeBlock(r); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	b, _ := json.Marshal(ps)
 	d.Places = template.JS(b)

@@ -293,6 +293,14 @@ func init() {
 		"GET /stats/monthly/print":     only(auth.RoleStaff, auth.RoleLeader),
 		"GET /stats/outcomes":          only(auth.RoleStaff, auth.RoleLeader),
 		"POST /stats/outcomes/targets": only(auth.RoleLeader),
+
+		// The canteen: the safety officer (and the canteen's staff, who
+		// have that role) write, the leader reads.
+		"GET /canteen":                      only(auth.RoleSafety, auth.RoleLeader),
+		"POST /canteen":                     only(auth.RoleSafety),
+		"GET /canteen/samples/print":        only(auth.RoleSafety, auth.RoleLeader),
+		"GET /canteen/purchases/print":      only(auth.RoleSafety, auth.RoleLeader),
+		"POST /api/v1/canteen/temperatures": apiKey,
 	} {
 		matrix[pattern] = a
 	}
@@ -409,6 +417,8 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		form = url.Values{"form": {"log"}, "kind": {"guided"}, "people": {"1"}}
 	case "/campaigns":
 		form = url.Values{"kind": {"winter"}, "name": {""}}
+	case "/canteen":
+		form = url.Values{"form": {"reading"}, "unit_id": {"no-such-unit"}, "temp_c": {"4"}}
 	case "/admin/partners/12345":
 		form = url.Values{"mapping": {`{"fields":{"external_id":"order_no"}}`}}
 	default:

@@ -47,6 +47,7 @@ var pages = []string{
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
 	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan", "stats_report", "stats_report_print", "dashboard",
 	"funds", "funds_budget", "funds_report", "funds_expense", "funds_voucher",
+	"canteen", "canteen_samples_print", "canteen_purchases_print",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",
 }
@@ -120,6 +121,7 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"spark":     func(c stats.Curve) string { return sparkline(c.Values, c.Max, 300, 40) },
 			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 			"inc":       func(i int) int { return i + 1 },
+			"celsius":   tempText,
 			"date": func(t time.Time) string {
 				if t.IsZero() {
 					return ""
@@ -212,6 +214,7 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermPlanView), "/dispatch/plan", "nav.plan")
 	add(can(auth.PermPatrolWork), "/patrol/", "nav.patrol")
 	add(can(auth.PermSuppliesManage, auth.PermSuppliesHandout), "/supplies", "nav.supplies")
+	add(can(auth.PermCanteenView, auth.PermCanteenManage), "/canteen", "nav.canteen")
 	add(can(auth.PermVolunteersManage), "/volunteers", "nav.volunteers")
 	add(can(auth.PermFundsRequest, auth.PermFundsManage, auth.PermFundsView), "/funds", "funds.nav")
 	add(can(auth.PermPointsManage), "/admin/points", "nav.points")

@@ -223,6 +223,13 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /v/{token}", s.limited(s.statusLimit, s.public(s.volunteerSelfPage)))
 	s.handle("POST /v/{token}", s.limited(s.reportLimit, s.public(s.volunteerSelfPost)))
 
+	// Canteen food safety (DESIGN.md §3.7).
+	s.handle("GET /canteen", s.signedIn(s.canteenPage))
+	s.handle("POST /canteen", s.signedIn(s.canteenPost))
+	s.handle("GET /canteen/samples/print", s.signedIn(s.canteenPrint("canteen_samples_print")))
+	s.handle("GET /canteen/purchases/print", s.signedIn(s.canteenPrint("canteen_purchases_print")))
+	s.handle("POST /api/v1/canteen/temperatures", s.partner(auth.ScopeCanteenSensor, s.apiCanteenReading))
+
 	s.handle("GET /admin/teams", s.signedIn(s.adminTeams))
 	s.handle("POST /admin/teams", s.signedIn(s.adminTeamCreate))
 	s.handle("GET /admin/teams/{id}", s.signedIn(s.adminTeam))

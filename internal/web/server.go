@@ -13,6 +13,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/campaigns"
+	"github.com/havenrescue/haven/internal/canteen"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/datarights"
 	"github.com/havenrescue/haven/internal/dispatch"
@@ -88,6 +89,7 @@ type Deps struct {
 	Outcomes *stats.Outcomes
 	Stats    *stats.Service
 	Funds    *funds.Service
+	Canteen  *canteen.Service // the canteen's food safety
 }
 
 // Server is Haven's HTTP handler.
