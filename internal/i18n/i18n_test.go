@@ -2,6 +2,7 @@ package i18n_test
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,25 @@ func TestDuration(t *testing.T) {
 		}
 		if got := c.Duration("en", tc.d); got != tc.en {
 			t.Errorf("Duration(en, %v) = %q, want %q", tc.d, got, tc.en)
+		}
+	}
+}
+
+// The audit log's action filter groups actions by the sort of record they
+// act on: every sort that has an action needs its name (audit.domain.…).
+func TestEveryAuditDomainIsNamed(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range cat.Keys() {
+		code, ok := strings.CutPrefix(k, "audit.act.")
+		if !ok {
+			continue
+		}
+		domain, _, _ := strings.Cut(code, ".")
+		if !cat.Has("audit.domain." + domain) {
+			t.Errorf("%s: no audit.domain.%s", k, domain)
 		}
 	}
 }
