@@ -51,4 +51,4 @@ echo "== 2. admission and match, 10^3 and $people people"
 HAVEN_SCALE_DATA="$work/s3 $work/s5" "$work/app.test" -test.run 'TestScaleAdmission$' -test.v -test.count 1 -test.timeout 2h | grep 'people on file'
 
 echo "== 3. server memory, $people people, 8 concurrent /station views"
-HAVEN_SCALE_DATA="$work/s5" "$work/app.test" -test.run 'TestScaleStationMemory$' -test.v -test.count 1 -test.timeout 2h | grep 'RSS'
+HAVEN_SCALE_DATA="$work/s5" "$work/app.test" -test.run 'TestScaleStationMemory$' -test.v -test.count 1 -test.timeout 2h | grep -E 'RSS|live heap'

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -193,7 +194,7 @@ func TestScaleStationMemory(t *testing.T) {
 	}
 	ready := time.Since(t0)
 	runtime.GC()
-	rssIdle := rss(t, "VmRSS")
+	rssIdle, goIdle, liveIdle := rss(t, "VmRSS"), goMemory(), liveHeap()
 	heap := func(name string) {
 		if dir := os.Getenv("HAVEN_SCALE_HEAPPROFILE"); dir != "" {
 			w, err := os.Create(filepath.Join(dir, name))
@@ -237,9 +238,30 @@ func TestScaleStationMemory(t *testing.T) {
 	}
 	wg.Wait()
 	slices.Sort(views)
+	rssViews, goViews := rss(t, "VmRSS"), goMemory()
 	t.Logf("%s: ready (index built) after %v; RSS idle %d MiB, after 30 s of 8 concurrent /station views %d MiB, peak (VmHWM) %d MiB; %d views, median %v, p95 %v",
-		dirs[0], ready.Round(time.Second), rssIdle>>10, rss(t, "VmRSS")>>10, rss(t, "VmHWM")>>10, len(views),
+		dirs[0], ready.Round(time.Second), rssIdle>>10, rssViews>>10, rss(t, "VmHWM")>>10, len(views),
 		views[len(views)/2].Round(time.Millisecond), views[len(views)*95/100].Round(time.Millisecond))
+	// What the Go runtime holds (its memory limit's measure) and the rest
+	// of the resident memory (the binary, the SQLite driver's caches),
+	// for projecting to other sizes (BENCHMARKS.md).
+	t.Logf("live heap when ready %d MiB; held by the Go runtime idle %d MiB, after the views %d MiB; resident outside it idle %d MiB, after the views %d MiB",
+		liveIdle>>20, goIdle>>20, goViews>>20, rssIdle>>10-goIdle>>20, rssViews>>10-goViews>>20)
+}
+
+// goMemory is what the Go runtime holds: all it mapped less what it gave
+// back (what GOMEMLIMIT limits).
+func goMemory() int {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	return int(s[0].Value.Uint64() - s[1].Value.Uint64())
+}
+
+// liveHeap is the heap the last collection found live.
+func liveHeap() int {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return int(s[0].Value.Uint64())
 }
 
 // rss reads a memory figure of this process in KiB.

@@ -26,7 +26,7 @@ import (
 // (TestIncrementalMatchingEqualsFullRefresh).
 type index struct {
 	people, reports, seekers *tracing.Index   // people's and seekers' records tagged with their standing (held)
-	active                   map[string]still // by report id (the record's ID's, shared)
+	active                   map[string]still // by report id (a substring of the record's ID)
 
 	// What the searches found, when this node matches (it holds the
 	// lease): by search its proposals by pair, and its reach of the index
@@ -37,15 +37,15 @@ type index struct {
 	// searches of every person record.
 	matched bool
 	found   map[string]map[pair]prop
-	raw     map[string]answer // by search: its answer, before the filter
-	reach   map[string]tracing.Reach
+	state   map[searchKey]searched // by search: its answer and reach
 	saved   map[pair]prop
 	priors  [2]float64 // of the people, of the reports: what the searches are scored at
 }
 
-// pair names a proposal: the person and the other side ("r:<report>" or
-// "p:<person>"), substrings of the records' IDs (no copies).
-type pair struct{ person, target string }
+// pair names a proposal: the person's record ("p:<person>") and the other
+// side's ("r:<report>" or "p:<person>"), as the index keys them (17 bytes
+// each, no strings).
+type pair struct{ person, target tracing.Key }
 
 // prop is a proposal as the index keeps it: its score and its levels
 // (packed as kept's). The Candidate the store saves is made of it when
@@ -58,9 +58,9 @@ type prop struct {
 // candidate is the proposal of pair p, as saved at now.
 func candidate(k pair, p prop, now time.Time) *Candidate {
 	pr := tracing.Probability(p.score)
-	c := &Candidate{ID: id.New(), PersonID: k.person, Score: p.score, Probability: pr, Label: tracing.LabelOf(pr), Levels: unpack(p.levels),
+	c := &Candidate{ID: id.New(), PersonID: strings.TrimPrefix(k.person.String(), "p:"), Score: p.score, Probability: pr, Label: tracing.LabelOf(pr), Levels: unpack(p.levels),
 		State: Proposed, CreatedAt: now, UpdatedAt: now}
-	if kind, v, _ := strings.Cut(k.target, ":"); kind == "r" {
+	if kind, v, _ := strings.Cut(k.target.String(), ":"); kind == "r" {
 		c.ReportID = v
 	} else {
 		c.OtherID = v
@@ -139,9 +139,41 @@ func (x *index) held(id string) held {
 // index does not hold is neither private nor external.)
 func allowed(x held, r still) bool { return !(x.private && r.external) }
 
-// reachOf gives the reach of the searches named by a record's ID and of.
-func (x *index) reachOf(of string) func(string) tracing.Reach {
-	return func(id string) tracing.Reach { return x.reach[id+of] }
+// searchKey names a search in the index's state: the key of the record
+// that searches and which of its searches (the query's suffix, as
+// numbered in ofs). 18 bytes, where the query's text took 64.
+type searchKey struct {
+	rec tracing.Key
+	of  uint8
+}
+
+// ofs are the searches' suffixes: a report's search of the people, a
+// person's of the reports, of the people.
+var ofs = [...]string{"", ofReports, ofPeople}
+
+func keyOfSearch(query string) searchKey {
+	for i := len(ofs) - 1; i > 0; i-- {
+		if strings.HasSuffix(query, ofs[i]) {
+			return searchKey{tracing.KeyOf(query[:len(query)-len(ofs[i])]), uint8(i)}
+		}
+	}
+	return searchKey{tracing.KeyOf(query), 0}
+}
+
+func (k searchKey) query() string { return k.rec.String() + ofs[k.of] }
+
+// searched is what the index keeps of a search until it runs again: its
+// answer, before the filter, and its reach of the index it read.
+type searched struct {
+	answer answer
+	reach  tracing.Reach
+}
+
+// reachOf gives the reach of the searches named by a record's key and
+// of.
+func (x *index) reachOf(of string) func(tracing.Key) tracing.Reach {
+	n := uint8(slices.Index(ofs[:], of))
+	return func(k tracing.Key) tracing.Reach { return x.state[searchKey{k, n}].reach }
 }
 
 // search runs one search (see index), keeps its answer and returns its
@@ -150,11 +182,11 @@ func (x *index) reachOf(of string) func(string) tracing.Reach {
 func (x *index) search(query string) map[pair]prop {
 	ix, q, k := x.searchOf(query)
 	if q == nil {
-		delete(x.raw, query)
+		delete(x.state, keyOfSearch(query))
 		return nil
 	}
 	res, reach := ix.Search(q, k, x.priors[x.priorOf(query)])
-	x.reach[query], x.raw[query] = reach, keep(res)
+	x.state[keyOfSearch(query)] = searched{keep(res), reach}
 	return x.proposals(query, res)
 }
 
@@ -193,23 +225,23 @@ func (x *index) proposals(query string, res []tracing.Result) map[pair]prop {
 	kind, rest, _ := strings.Cut(query, ":")
 	rid, of, _ := strings.Cut(rest, "|")
 	out := map[pair]prop{}
-	add := func(personID, target string, res tracing.Result) {
-		out[pair{personID, target}] = prop{res.Score, pack(res.Levels)}
+	add := func(person, target string, res tracing.Result) {
+		out[pair{tracing.KeyOf(person), tracing.KeyOf(target)}] = prop{res.Score, pack(res.Levels)}
 	}
 	switch {
 	case kind == "r":
 		r := x.active[rid]
 		for _, m := range res {
-			pid := strings.TrimPrefix(m.Right, "p:")
 			if m.Probability >= minProb && allowed(x.held(m.Right), r) {
-				add(pid, query, m) // every comparison is symmetric
+				add(m.Right, query, m) // every comparison is symmetric
 			}
 		}
 	case "|"+of == ofReports:
-		sub := x.held(query[:len("p:")+len(rid)])
+		person := query[:len("p:")+len(rid)]
+		sub := x.held(person)
 		for _, m := range res {
 			if m.Probability >= minProb && allowed(sub, x.active[strings.TrimPrefix(m.Right, "r:")]) {
-				add(rid, m.Right, m)
+				add(person, m.Right, m)
 			}
 		}
 	default:
@@ -222,7 +254,7 @@ func (x *index) proposals(query string, res []tracing.Result) map[pair]prop {
 			if x.held(m.Right).unidentified && other < rid {
 				continue
 			}
-			add(rid, m.Right, m)
+			add(query[:len("p:")+len(rid)], m.Right, m)
 		}
 	}
 	return out
@@ -231,12 +263,13 @@ func (x *index) proposals(query string, res []tracing.Result) map[pair]prop {
 // best is the pair's proposal: the better of what the person's search and
 // the report's search found (the person's on a tie).
 func (x *index) best(k pair) (prop, bool) {
-	if !strings.HasPrefix(k.target, "r:") {
-		b, ok := x.found["p:"+k.person+ofPeople][k]
+	person, target := k.person.String(), k.target.String()
+	if !strings.HasPrefix(target, "r:") {
+		b, ok := x.found[person+ofPeople][k]
 		return b, ok
 	}
-	b, ok := x.found["p:"+k.person+ofReports][k]
-	if c, found := x.found[k.target][k]; found && (!ok || c.score > b.score) {
+	b, ok := x.found[person+ofReports][k]
+	if c, found := x.found[target][k]; found && (!ok || c.score > b.score) {
 		b, ok = c, true
 	}
 	return b, ok
@@ -255,7 +288,7 @@ func (x *index) queries() []string {
 // matchAll runs every search and returns every proposal.
 func (x *index) matchAll(now time.Time) []*Candidate {
 	x.priors = [2]float64{prior(x.people.Len()), prior(x.reports.Len())}
-	x.found, x.raw, x.reach, x.saved = map[string]map[pair]prop{}, map[string]answer{}, map[string]tracing.Reach{}, map[pair]prop{}
+	x.found, x.state, x.saved = map[string]map[pair]prop{}, map[searchKey]searched{}, map[pair]prop{}
 	for _, q := range x.queries() {
 		if f := x.search(q); len(f) > 0 {
 			x.found[q] = f
@@ -360,14 +393,15 @@ func (x *index) rematch(ch *changes, now time.Time) (upsert, gone []*Candidate) 
 	if p := [2]float64{prior(x.people.Len()), prior(x.reports.Len())}; p != x.priors {
 		old := x.priors
 		x.priors = p
-		for q, res := range x.raw {
+		for sk, st := range x.state {
+			q := sk.query()
 			if i := x.priorOf(q); p[i] != old[i] {
 				ix, rec, _ := x.searchOf(q)
 				if rec == nil { // no longer searches: searched again below, to nothing
 					continue
 				}
-				res := ix.Rescore(res.results(q), p[i])
-				x.raw[q] = keep(res)
+				res := ix.Rescore(st.answer.results(q), p[i])
+				x.state[sk] = searched{keep(res), st.reach}
 				refound(q, x.proposals(q, res))
 			}
 		}
@@ -386,7 +420,7 @@ func (x *index) rematch(ch *changes, now time.Time) (upsert, gone []*Candidate) 
 		}
 	}
 	for q := range again {
-		delete(x.reach, q)
+		delete(x.state, keyOfSearch(q))
 		refound(q, x.search(q))
 	}
 	for k := range touched {
@@ -474,7 +508,7 @@ func (x *index) answer(query string) []tracing.Result {
 	if ix == nil {
 		return nil
 	}
-	return ix.Rescore(x.raw[query].results(query), x.priors[x.priorOf(query)])
+	return ix.Rescore(x.state[keyOfSearch(query)].answer.results(query), x.priors[x.priorOf(query)])
 }
 
 // kept is one candidate of a search's answer as the index keeps it until
@@ -484,7 +518,7 @@ func (x *index) answer(query string) []tracing.Result {
 // is not kept; nor is anything else of the result (about 160 bytes a
 // candidate, ten a search, a search for every open report).
 type kept struct {
-	right  string // the record's ID, shared with the index
+	right  tracing.Key // the record's ID
 	levels uint32
 }
 
@@ -499,7 +533,7 @@ func init() {
 func keep(rs []tracing.Result) answer {
 	out := make(answer, len(rs))
 	for i, r := range rs {
-		out[i] = kept{r.Right, pack(r.Levels)}
+		out[i] = kept{tracing.KeyOf(r.Right), pack(r.Levels)}
 	}
 	return out
 }
@@ -525,7 +559,7 @@ func unpack(v uint32) []int {
 func (a answer) results(query string) []tracing.Result {
 	out := make([]tracing.Result, len(a))
 	for i, k := range a {
-		out[i] = tracing.Result{Left: query, Right: k.right, Levels: unpack(k.levels)}
+		out[i] = tracing.Result{Left: query, Right: k.right.String(), Levels: unpack(k.levels)}
 	}
 	return out
 }

@@ -104,15 +104,15 @@ func TestNamesWithTheSyllableTableFull(t *testing.T) {
 		a, b := &Record{ID: "a", Names: []string{p[0], "㐀" + p[0][:3]}}, &Record{ID: "b", Names: []string{p[1]}}
 		a.Prepare()
 		b.Prepare()
-		for rest := a.p.names; rest != ""; {
+		for rest := a.p.names(); rest != ""; {
 			var v nameView
 			v, rest = nextName(rest)
 			if v.inline {
 				inline++
 			}
 		}
-		x, _ := nextName(a.p.names)
-		y, _ := nextName(b.p.names)
+		x, _ := nextName(a.p.names())
+		y, _ := nextName(b.p.names())
 		if got := x.compare(&y); got != want[p] {
 			t.Errorf("%s vs %s: %v, want %v", p[0], p[1], got, want[p])
 		}

@@ -13,26 +13,48 @@ import (
 // (the raw names, places and texts it was made from) are not kept: an
 // index of 10^6 people would hold them all in memory for nothing.
 
-// prepared is a record as comparing reads it (Prepare makes it).
+// prepared is a record as comparing reads it (Prepare makes it): 80
+// bytes, the fields in an order that leaves no padding.
 type prepared struct {
-	id        string
-	names     string // encoded (encodeName), every name with a clean form
-	idNumber  string // upper case, no spaces
-	text      *texts // nil when the record has no place or features
-	ageMin    int32
-	ageMax    int32
-	height    int32
-	birthDay  [8]byte // YYYYMMDD of birth, when known
-	birth     day     // birth's year and day of the year
-	seen      day
-	region    [6]byte // GB/T 2260 code, when hasRegion
-	sex       byte
-	hasBirth  bool
-	hasSeen   bool
-	hasRegion bool // the record's region has 6 characters
-	birthY    bool // only the year of birth is known
-	latin     bool // the first name is written in letters
+	data     string // the ID number's length (uvarint), the ID number, the names: one allocation (idNumber, names)
+	text     *texts // nil when the record has no place or features
+	ageMin   int32
+	ageMax   int32
+	height   int32
+	birthDay [8]byte // YYYYMMDD of birth, when known
+	birth    day     // birth's year and day of the year
+	seen     day
+	key      Key     // the record's ID
+	region   [6]byte // GB/T 2260 code, when the record's has 6 characters (else zero)
+	sex      byte
+	hasBirth bool
+	hasSeen  bool
+	birthY   bool // only the year of birth is known
+	latin    bool // the first name is written in letters
 }
+
+// idNumber is the record's ID number, upper case, no spaces.
+func (p *prepared) idNumber() string {
+	if p.data == "" {
+		return ""
+	}
+	n, rest := uvarint(p.data)
+	return rest[:n]
+}
+
+// names are the record's names, encoded (encodeName): every name with a
+// clean form.
+func (p *prepared) names() string {
+	if p.data == "" {
+		return ""
+	}
+	n, rest := uvarint(p.data)
+	return rest[n:]
+}
+
+// hasRegion tells a record whose region has 6 characters (a code's
+// first is never zero).
+func (p *prepared) hasRegion() bool { return p.region[0] != 0 }
 
 // day is a date as ages are reckoned: its year and its day of the year
 // (in the time's own zone). The zero day is the zero time's: year 1, day 1.

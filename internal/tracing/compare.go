@@ -38,14 +38,14 @@ var Fields = []Field{
 }
 
 func compareName(a, b *prepared) int {
-	if a.names == "" || b.names == "" {
+	if a.names() == "" || b.names() == "" {
 		return Unknown
 	}
 	best := int(NameMismatch)
-	for ra := a.names; ra != ""; {
+	for ra := a.names(); ra != ""; {
 		var x nameView
 		x, ra = nextName(ra)
-		for rb := b.names; rb != ""; {
+		for rb := b.names(); rb != ""; {
 			var y nameView
 			y, rb = nextName(rb)
 			var l NameLevel
@@ -153,10 +153,10 @@ func oneApart(a, b *[8]byte) bool {
 }
 
 func compareID(a, b *prepared) int {
-	if a.idNumber == "" || b.idNumber == "" {
+	if a.idNumber() == "" || b.idNumber() == "" {
 		return Unknown
 	}
-	x, y := a.idNumber, b.idNumber
+	x, y := a.idNumber(), b.idNumber()
 	if x == y {
 		return 3
 	}
@@ -205,7 +205,7 @@ func transposed(x, y string) bool {
 }
 
 func compareRegion(a, b *prepared) int {
-	if !a.hasRegion || !b.hasRegion {
+	if !a.hasRegion() || !b.hasRegion() {
 		return Unknown
 	}
 	// Two codes agree at most as finely as the coarser one is known: a

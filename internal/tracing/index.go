@@ -14,7 +14,7 @@ import (
 type Index struct {
 	x         *index
 	tags      []uint64 // by slot: what the caller keeps of each record (Tag)
-	slot      map[string]int32
+	slot      *slots   // by key
 	free      []int32
 	provinces map[int32][]int32 // slots of records with a region, by province (Touches)
 	model     *Model            // frozen
@@ -28,9 +28,10 @@ func NewIndex(model *Model, recs []*Record) *Index {
 	if model.frozen == nil {
 		model = model.WithPrior(model.Prior).Freeze() // a copy: the caller's model stays as it was
 	}
-	ix := &Index{slot: make(map[string]int32, len(recs)), provinces: map[int32][]int32{}, model: model, priced: model, seen: map[int32]bool{}}
+	ix := &Index{provinces: map[int32][]int32{}, model: model, priced: model, seen: map[int32]bool{}}
 	ix.x = &index{blocks: newBlocks(), buckets: map[int32]*bucket{}}
-	ix.x.before = func(a, b int32) bool { return ix.x.recs[a].id < ix.x.recs[b].id }
+	ix.slot = newSlots(func(i int32) Key { return ix.x.recs[i].key })
+	ix.x.before = func(a, b int32) bool { return compareKeys(ix.x.recs[a].key, ix.x.recs[b].key) < 0 }
 	// In ID order, each record joins the end of its lists.
 	sorted := slices.SortedFunc(slices.Values(recs), func(a, b *Record) int { return strings.Compare(a.ID, b.ID) })
 	for _, r := range slices.CompactFunc(sorted, func(a, b *Record) bool { return a.ID == b.ID }) {
@@ -71,23 +72,31 @@ func fit[S ~[]E, E any](s S) S {
 }
 
 // Len is how many records the index holds.
-func (ix *Index) Len() int { return len(ix.slot) }
+func (ix *Index) Len() int { return ix.slot.n }
 
 // Get returns the record with id, nil when the index does not hold it.
 // The index keeps only what comparing reads: the record has its ID and
 // searches as the one put, but its other fields are empty.
 func (ix *Index) Get(id string) *Record {
-	if i, ok := ix.slot[id]; ok {
-		p := ix.x.recs[i]
-		return &Record{ID: p.id, p: p}
+	if i, ok := ix.slotOf(id); ok {
+		return &Record{ID: id, p: ix.x.recs[i]}
 	}
 	return nil
+}
+
+// slotOf is the slot of the record with id.
+func (ix *Index) slotOf(id string) (int32, bool) {
+	k, ok := lookupKey(id)
+	if !ok {
+		return 0, false
+	}
+	return ix.slot.get(k)
 }
 
 // Tag returns the tag the record with id was put with; false when the
 // index does not hold it.
 func (ix *Index) Tag(id string) (uint64, bool) {
-	if i, ok := ix.slot[id]; ok {
+	if i, ok := ix.slotOf(id); ok {
 		return ix.tags[i], true
 	}
 	return 0, false
@@ -95,8 +104,10 @@ func (ix *Index) Tag(id string) (uint64, bool) {
 
 // Each calls fn with the ID and tag of every record, in no order.
 func (ix *Index) Each(fn func(id string, tag uint64)) {
-	for id, i := range ix.slot {
-		fn(id, ix.tags[i])
+	for i, r := range ix.x.recs {
+		if r != nil {
+			fn(r.key.String(), ix.tags[i])
+		}
 	}
 }
 
@@ -117,7 +128,7 @@ func (ix *Index) PutTagged(r *Record, tag uint64) {
 		i = int32(len(ix.x.recs))
 		ix.x.recs, ix.tags = append(ix.x.recs, r.p), append(ix.tags, tag)
 	}
-	ix.slot[r.p.id] = i
+	ix.slot.put(r.p.key, i)
 	ix.x.add(i)
 	if c := compactOf(r.p); c.prec > 0 {
 		p := province(c)
@@ -128,7 +139,7 @@ func (ix *Index) PutTagged(r *Record, tag uint64) {
 // Remove takes the record with id out; false when the index did not
 // hold it.
 func (ix *Index) Remove(id string) bool {
-	i, ok := ix.slot[id]
+	i, ok := ix.slotOf(id)
 	if !ok {
 		return false
 	}
@@ -147,7 +158,7 @@ func (ix *Index) Remove(id string) bool {
 			}
 		}
 	}
-	delete(ix.slot, id)
+	ix.slot.del(r.key)
 	ix.x.recs[i], ix.tags[i] = nil, 0
 	ix.free = append(ix.free, i)
 	return true
@@ -186,7 +197,7 @@ func (ix *Index) Search(q *Record, k int, prior float64) ([]Result, Reach) {
 		j  int32
 	}
 	better := func(a, b scored) bool {
-		return a.sc > b.sc || (a.sc == b.sc && recs[a.j].id < recs[b.j].id)
+		return a.sc > b.sc || (a.sc == b.sc && compareKeys(recs[a.j].key, recs[b.j].key) < 0)
 	}
 	var reach Reach
 	var best []scored
@@ -208,7 +219,7 @@ func (ix *Index) Search(q *Record, k int, prior float64) ([]Result, Reach) {
 	}
 	rs := make([]Result, len(best))
 	for i, h := range best {
-		rs[i] = Result{Left: q.ID, Right: recs[h.j].id, Score: h.sc, Probability: Probability(h.sc), Levels: levels(qp, recs[h.j])}
+		rs[i] = Result{Left: q.ID, Right: recs[h.j].key.String(), Score: h.sc, Probability: Probability(h.sc), Levels: levels(qp, recs[h.j])}
 	}
 	return topK(rs, k), reach
 }
@@ -232,8 +243,9 @@ func (ix *Index) Rescore(rs []Result, prior float64) []Result {
 // changes in it: those sharing a blocking key with r, and those whose
 // first pass reads r's bucket and, by their last search's reach, would
 // keep r there (or kept it). reach returns a query's reach of its last
-// search of that index (nil when it has not searched it).
-func (ix *Index) Touches(r *Record, reach func(id string) Reach) []string {
+// search of that index, by the query's key (nil when it has not searched
+// it).
+func (ix *Index) Touches(r *Record, reach func(Key) Reach) []string {
 	r.prepare()
 	rp := r.p
 	var out []string
@@ -241,7 +253,7 @@ func (ix *Index) Touches(r *Record, reach func(id string) Reach) []string {
 	add := func(j int32) {
 		if !ix.seen[j] {
 			ix.seen[j] = true
-			out = append(out, ix.x.recs[j].id)
+			out = append(out, ix.x.recs[j].key.String())
 		}
 	}
 	var one [1]int32
@@ -257,7 +269,7 @@ func (ix *Index) Touches(r *Record, reach func(id string) Reach) []string {
 			if q.sex != 0 && q.sex != rp.sex {
 				continue
 			}
-			if cut, ok := reach(q.id).cut(b); !ok || prescore(ptr(compactOf(q)), &rc) >= cut {
+			if cut, ok := reach(q.key).cut(b); !ok || prescore(ptr(compactOf(q)), &rc) >= cut {
 				add(j)
 			}
 		}

@@ -42,7 +42,7 @@ func answers(ix *Index, qs []*Record) (map[string]string, map[string]Reach) {
 		rs, reach[q.ID] = ix.Search(q, 10, 0.001)
 		var ids []string
 		for _, j := range ix.x.candidates(q.p, map[int32]bool{}, nil) {
-			ids = append(ids, ix.x.recs[j].id)
+			ids = append(ids, ix.x.recs[j].key.String())
 		}
 		slices.Sort(ids)
 		res[q.ID] = fmt.Sprint(rs, ids)
@@ -103,7 +103,7 @@ func TestIndexChangesAnswerAsBuiltAfresh(t *testing.T) {
 		touched := map[string]bool{}
 		for _, r := range []*Record{old, cur} {
 			if r != nil {
-				for _, id := range qix.Touches(r, func(id string) Reach { return reach[id] }) {
+				for _, id := range qix.Touches(r, func(k Key) Reach { return reach[k.String()] }) {
 					touched[id] = true
 				}
 			}

@@ -97,7 +97,7 @@ func (x *index) at(ids []int32, i int32) int {
 func (x *index) add(i int32) {
 	r := x.recs[i]
 	for _, k := range blockingKeys(r) {
-		if !derived(k) {
+		if !derived(k, r) {
 			x.blocks.add(k, i, x.at)
 		}
 	}
@@ -117,7 +117,7 @@ func (x *index) add(i int32) {
 func (x *index) remove(i int32) {
 	r := x.recs[i]
 	for _, k := range blockingKeys(r) {
-		if !derived(k) {
+		if !derived(k, r) {
 			x.blocks.remove(k, i, x.at)
 		}
 	}
@@ -134,25 +134,114 @@ func (x *index) remove(i int32) {
 	}
 }
 
-// derived tells the keys whose lists are not kept but read off another's:
-// a full ID number's ("i:…"), which are its region and birth date's
-// ("ib:…", the first 14 characters) that have the whole number. They are
-// one record each, nearly always, and would be a map entry each.
-func derived(k string) bool { return len(k) >= len("i:")+14 && k[:2] == "i:" }
+// derived tells the keys of record r that are not kept in its lists but
+// read off another key's list. They are one record each, nearly always,
+// and would be a map entry each:
+//   - a full ID number's ("i:…"): the records of its region and birth
+//     date's key ("ib:…", the first 14 characters) with the whole number;
+//   - the region and birth date's ("ib:…") of a record whose ID number
+//     gives the birth date it has (birthFromID): the records of that
+//     birth date's key ("b:…") with that region and birth date. Only the
+//     records whose ID number and birth date differ are kept under it.
+//   - the second half's ("it:…", the last 9 of 18 characters: the last
+//     digit of the year of birth, the month and day, the sequence and
+//     check) of such a record born in 1800–2199 (tailFromBirth): the
+//     records of the birth dates of those years that end in that digit,
+//     with that month and day, whose number ends so.
+func derived(k string, r *prepared) bool {
+	switch {
+	case len(k) >= len("i:")+14 && k[:2] == "i:":
+		return true
+	case len(k) == len("ib:")+14 && k[:3] == "ib:":
+		return birthFromID(r)
+	case len(k) == len("it:")+9 && k[:3] == "it:":
+		return tailFromBirth(r)
+	}
+	return false
+}
+
+// tailFromBirth tells a record whose ID number's second half is read off
+// its birth date's key (derived).
+func tailFromBirth(r *prepared) bool {
+	return len(r.idNumber()) == 18 && birthFromID(r) && "1800" <= string(r.birthDay[:4]) && string(r.birthDay[:4]) <= "2199" &&
+		!strings.ContainsAny(r.idNumber(), "*?")
+}
+
+// birthFromID tells a record whose birth date key ("b:…") is its ID
+// number's birth date (characters 7 to 14).
+func birthFromID(r *prepared) bool {
+	return r.hasBirth && !r.birthY && len(r.idNumber()) >= 14 && r.idNumber()[6:14] == string(r.birthDay[:])
+}
 
 // block is the list of key k (one holds a list of one).
 func (x *index) block(k string, one *[1]int32) []int32 {
-	if !derived(k) {
-		return x.blocks.get(k, one)
-	}
-	id := k[len("i:"):]
-	var out []int32
-	for _, j := range x.blocks.get("ib:"+id[:14], one) {
-		if x.recs[j].idNumber == id {
-			out = append(out, j)
+	switch {
+	case len(k) >= len("i:")+14 && k[:2] == "i:":
+		id := k[len("i:"):]
+		var out []int32
+		for _, j := range x.block("ib:"+id[:14], one) {
+			if x.recs[j].idNumber() == id {
+				out = append(out, j)
+			}
 		}
+		return out
+	case len(k) == len("ib:")+14 && k[:3] == "ib:":
+		// The records kept under the key, and those of its birth date
+		// whose ID number gives it: both in the index's order, merged.
+		var day [1]int32
+		kept := x.blocks.get(k, one)
+		var read []int32
+		for _, j := range x.blocks.get("b:"+k[len("ib:")+6:], &day) {
+			if r := x.recs[j]; birthFromID(r) && r.idNumber()[:14] == k[len("ib:"):] {
+				read = append(read, j)
+			}
+		}
+		if len(read) == 0 {
+			return kept
+		}
+		if len(kept) == 0 {
+			return read
+		}
+		out := make([]int32, 0, len(kept)+len(read))
+		for len(kept) > 0 && len(read) > 0 {
+			if x.before(kept[0], read[0]) {
+				out, kept = append(out, kept[0]), kept[1:]
+			} else {
+				out, read = append(out, read[0]), read[1:]
+			}
+		}
+		return append(append(out, kept...), read...)
+	case len(k) == len("it:")+9 && k[:3] == "it:":
+		tail := k[len("it:"):]
+		out := slices.Clone(x.blocks.get(k, one))
+		if !allDigits(tail[:5]) {
+			return out
+		}
+		n := len(out)
+		var day [1]int32
+		b := []byte("b:180" + tail[:5]) // the year's first three digits set below
+		for y := 1800 + int(tail[0]-'0'); y <= 2199; y += 10 {
+			b[2], b[3], b[4] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10)
+			for _, j := range x.blocks.get(string(b), &day) {
+				if r := x.recs[j]; tailFromBirth(r) && r.idNumber()[9:] == tail {
+					out = append(out, j)
+				}
+			}
+		}
+		if len(out) > n && n+len(out) > 1 {
+			slices.SortFunc(out, func(a, b int32) int {
+				switch {
+				case x.before(a, b):
+					return -1
+				case x.before(b, a):
+					return 1
+				}
+				return 0
+			})
+		}
+		return out
 	}
-	return out
+	return x.blocks.get(k, one)
 }
 
 // candidates are the records sharing a blocking key with r, and the best
@@ -336,4 +425,13 @@ func run(left, right []*Record, k int, model *Model, dedupe bool) ([]Result, *Mo
 	}
 	st.Elapsed = time.Since(start)
 	return out, model, st
+}
+
+func allDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

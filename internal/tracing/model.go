@@ -212,7 +212,7 @@ func blockingKeys(r *prepared) []string {
 			keys = append(keys, k)
 		}
 	}
-	for rest := r.names; rest != ""; {
+	for rest := r.names(); rest != ""; {
 		var n nameView
 		n, rest = nextName(rest)
 		if r.latin {
@@ -241,7 +241,7 @@ func blockingKeys(r *prepared) []string {
 	if r.hasBirth && !r.birthY {
 		add("b:" + string(r.birthDay[:]))
 	}
-	id := r.idNumber
+	id := r.idNumber()
 	if id != "" && !strings.ContainsAny(id, "*?") {
 		add("i:" + id)
 	}

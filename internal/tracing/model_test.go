@@ -140,7 +140,7 @@ func TestRegionAgreesOnlyAsFinelyAsKnown(t *testing.T) {
 }
 
 func regionOnly(code string) *prepared {
-	p := &prepared{hasRegion: len(code) == 6}
+	p := &prepared{}
 	copy(p.region[:], code)
 	return p
 }

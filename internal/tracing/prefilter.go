@@ -20,15 +20,16 @@ import (
 // PrefilterKeep is how many records of the first pass are compared fully.
 const PrefilterKeep = 200
 
-// compact is what the first pass reads of a record: 24 bytes, kept side
-// by side in the buckets (and worked out again from the record where
-// needed elsewhere).
+// compact is what the first pass reads of a record: 20 bytes (the sketch
+// in two halves, so that nothing is aligned to 8), kept side by side in
+// the buckets (and worked out again from the record where needed
+// elsewhere).
 type compact struct {
 	bornLo, bornHi int16 // years of birth it may be; 0 unknown
 	height         int16
 	prec           int8 // region precision: 0 unknown, 1 province, 2 city, 3 county
 	region         int32
-	sketch         uint64 // one bit per feature bigram (hashed)
+	sketch         [2]uint32 // one bit per feature bigram (hashed), low half first
 }
 
 func compactOf(r *prepared) compact {
@@ -40,16 +41,18 @@ func compactOf(r *prepared) compact {
 		c.bornLo, c.bornHi = int16(int(r.seen.y)-int(r.ageMax)-1), int16(int(r.seen.y)-int(r.ageMin))
 	}
 	c.height = int16(r.height)
-	if r.hasRegion {
+	if r.hasRegion() {
 		if n, err := strconv.Atoi(string(r.region[:])); err == nil {
 			c.region, c.prec = int32(n), int8(regionPrecision(string(r.region[:])))
 		}
 	}
 	for _, g := range r.features() {
-		c.sketch |= 1 << (g % 64)
+		c.sketch[g%64/32] |= 1 << (g % 32)
 	}
 	return c
 }
+
+func (c *compact) sketch64() uint64 { return uint64(c.sketch[0]) | uint64(c.sketch[1])<<32 }
 
 // bucketKey groups records by sex and province: the first pass reads one
 // bucket (both sexes when the query's is unknown).
@@ -87,11 +90,11 @@ func prescore(q, r *compact) int32 {
 		}
 		s += 8 - min(d, 12)*3/2
 	}
-	if q.sketch != 0 && r.sketch != 0 {
+	if qs, rs := q.sketch64(), r.sketch64(); qs != 0 && rs != 0 {
 		// Shared bigrams count, bigrams only one side has count against:
 		// close to the Jaccard share, without dividing.
-		common := int32(bits.OnesCount64(q.sketch & r.sketch))
-		other := int32(bits.OnesCount64(q.sketch ^ r.sketch))
+		common := int32(bits.OnesCount64(qs & rs))
+		other := int32(bits.OnesCount64(qs ^ rs))
 		s += 6*common - other
 	}
 	return s

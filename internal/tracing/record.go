@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"encoding/binary"
 	"hash/fnv"
 	"slices"
 	"strings"
@@ -68,11 +69,11 @@ func (r *Record) Prepare() {
 		}
 	}
 	place := grams(r.Place)
-	p := &prepared{id: r.ID, names: string(names), idNumber: r.IDNumber,
+	p := &prepared{key: KeyOf(r.ID), data: recordData(r.IDNumber, names),
 		ageMin: int32(r.AgeMin), ageMax: int32(r.AgeMax), height: int32(r.HeightCm), birth: dayOf(r.Birth), seen: dayOf(r.Seen),
 		hasBirth: !r.Birth.IsZero(), hasSeen: !r.Seen.IsZero(), sex: r.Sex, birthY: r.BirthYear}
-	if len(r.Region) == 6 {
-		p.hasRegion = copy(p.region[:], r.Region) == 6
+	if len(r.Region) == 6 && r.Region[0] != 0 {
+		copy(p.region[:], r.Region)
 	}
 	if features := grams(r.Features); len(place)+len(features) > 0 {
 		p.text = &texts{grams: slices.Concat(place, features), nPlace: len(place)}
@@ -84,10 +85,21 @@ func (r *Record) Prepare() {
 	r.p = p
 }
 
+// recordData is a prepared record's data: its ID number and its names,
+// in one string.
+func recordData(idNumber string, names []byte) string {
+	if idNumber == "" && len(names) == 0 {
+		return ""
+	}
+	b := make([]byte, 0, binary.MaxVarintLen64+len(idNumber)+len(names))
+	b = binary.AppendUvarint(b, uint64(len(idNumber)))
+	return string(append(append(b, idNumber...), names...))
+}
+
 // prepare prepares r unless it was (under its ID): an index and a search
 // of it share their records.
 func (r *Record) prepare() {
-	if r.p == nil || r.p.id != r.ID {
+	if r.p == nil || r.p.key != KeyOf(r.ID) {
 		r.Prepare()
 	}
 }
