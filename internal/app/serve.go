@@ -182,7 +182,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	}
 	e.monthly = &stats.Monthly{Store: db, Now: e.now}
 	e.outcomes = &stats.Outcomes{Store: db, Now: e.now, Source: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
-	e.stats = &stats.Service{Source: db, Now: e.now}
+	e.stats = &stats.Service{Source: db, Now: e.now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
 	e.canteen = &canteen.Service{Store: db, Duties: db, Audit: db, Now: e.now}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/cases"
 )
 
 // The leader's dashboard (DESIGN.md §3.11): the bureau at a glance for a
@@ -69,6 +70,11 @@ type Dashboard struct {
 	Campaign     *Campaign
 	CampaignDays []string
 	Progress     []Progress
+	// Compliance is the statutory deadlines' KPIs of the stays that
+	// arrived in each of Months (Service.Deadlines), and Overall those of
+	// the whole period; nil without a deadline source.
+	Compliance []cases.KPIs
+	Overall    *cases.KPIs
 }
 
 // clip ends a period at today: figures for days to come are nothing yet,
@@ -167,6 +173,28 @@ func (s *Service) Dashboard(ctx context.Context, a auth.Actor, sc Scope, running
 			}
 			d.Progress = append(d.Progress, p)
 		}
+	}
+	if s.Deadlines != nil {
+		for _, m := range d.Months {
+			from, _ := time.ParseInLocation("2006-01", m, CST)
+			since, until := from, from.AddDate(0, 1, 0)
+			if p := sc.Period.Since(); since.Before(p) {
+				since = p
+			}
+			if p := sc.Period.Until(); until.After(p) {
+				until = p
+			}
+			k, err := s.Deadlines.DeadlineKPIs(ctx, since, until)
+			if err != nil {
+				return nil, err
+			}
+			d.Compliance = append(d.Compliance, k)
+		}
+		k, err := s.Deadlines.DeadlineKPIs(ctx, sc.Period.Since(), sc.Period.Until())
+		if err != nil {
+			return nil, err
+		}
+		d.Overall = &k
 	}
 	return d, nil
 }

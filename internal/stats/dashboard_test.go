@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/cases"
 )
 
 // daySource answers every count from a table of per-day values, so that
@@ -42,6 +43,14 @@ func (f *daySource) Occupancy(context.Context, Period) (OccupancyCounts, error) 
 }
 func (f *daySource) HeatGrid(context.Context, HeatQuery) ([]GridCount, error) { return nil, nil }
 
+// spans records the periods the deadline KPIs are asked for.
+type spans struct{ asked [][2]string }
+
+func (s *spans) DeadlineKPIs(_ context.Context, since, until time.Time) (cases.KPIs, error) {
+	s.asked = append(s.asked, [2]string{since.In(CST).Format(time.DateOnly), until.In(CST).Format(time.DateOnly)})
+	return cases.KPIs{Stays: 4, EnteredInDay: 3}, nil
+}
+
 func TestDashboardSumsTheCatalogue(t *testing.T) {
 	src := &daySource{days: map[string]map[string]int64{
 		"signals":      {"2025-01-31": 2, "2025-02-01": 3, "2025-02-28": 1, "2024-02-01": 4, "2024-02-29": 7},
@@ -49,7 +58,8 @@ func TestDashboardSumsTheCatalogue(t *testing.T) {
 		"patrols":      {"2025-02-21": 1},
 	}}
 	now := time.Date(2025, 3, 1, 4, 0, 0, 0, time.UTC) // 12:00 on 1 March in 新乡
-	s := &Service{Source: src, Now: func() time.Time { return now }}
+	dl := &spans{}
+	s := &Service{Source: src, Now: func() time.Time { return now }, Deadlines: dl}
 	leader := auth.Actor{Role: auth.RoleLeader}
 	sc := Scope{Period: Period{From: "2025-01-15", To: "2025-03-31"}} // ends after today: clipped
 	d, err := s.Dashboard(context.Background(), leader, sc, &Campaign{Name: "寒冬送温暖", From: "2025-02-20", To: "2025-03-15"})
@@ -71,6 +81,12 @@ func TestDashboardSumsTheCatalogue(t *testing.T) {
 	p := d.Progress[0]
 	if p.Indicator.Key != "outreach_aid" || p.This[0] != 1 || p.This[2] != 3 || p.This[9] != 3 || p.Prior[1] != 5 || p.Prior[9] != 5 {
 		t.Fatalf("outreach progress %+v", p)
+	}
+	// Deadlines month by month, each month cut to the period, then the
+	// whole period.
+	want := [][2]string{{"2025-01-15", "2025-02-01"}, {"2025-02-01", "2025-03-01"}, {"2025-03-01", "2025-03-02"}, {"2025-01-15", "2025-03-02"}}
+	if !slices.Equal(dl.asked, want) || len(d.Compliance) != 3 || d.Overall == nil || d.Overall.EnteredInDay != 3 {
+		t.Fatalf("deadline periods %v, want %v; compliance %v", dl.asked, want, d.Compliance)
 	}
 	if n := len(d.InCare); d.InCare[0] != 2 || d.InCare[n-1] != 3 {
 		t.Fatalf("in care %v", d.InCare)

@@ -175,7 +175,9 @@ func (c CaseRules) DeadlineKPIs(ctx context.Context, since, until time.Time) (ca
 	if c.Now != nil {
 		now = c.Now()
 	}
-	f, err := c.Station.StationFigures(ctx, c.Rules.FigureQuery(now, since, until))
+	q := c.Rules.FigureQuery(now, since, until)
+	q.KPIsOnly = true
+	f, err := c.Station.StationFigures(ctx, q)
 	return f.KPIs, err
 }
 

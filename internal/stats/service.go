@@ -19,6 +19,9 @@ import (
 type Service struct {
 	Source Source
 	Now    func() time.Time
+	// Deadlines, when set, gives the statutory deadlines' compliance
+	// (the dashboard's chart of it): CaseRules over the same store.
+	Deadlines DeadlineSource
 }
 
 // Allowed reports whether a may read statistics: the stats.view

@@ -319,6 +319,29 @@ func dashboardCharts(d *stats.Dashboard, t func(string, ...any) string, lang str
 	}
 	out = append(out, oc)
 
+	// The statutory deadlines, month by month: entered within a day,
+	// notice within 24 hours, DNA within 7 working days (shares of the
+	// stays whose deadline has come).
+	if d.Overall != nil {
+		dc := chart{ID: "deadlines", Title: t("dash.deadlines"), Type: "bar", Percent: true}
+		for _, m := range d.Months {
+			dc.X = append(dc.X, monthLabel(lang, m))
+		}
+		pct := func(f float64) int64 { return int64(f*100 + 0.5) }
+		var entered, notice, dna []int64
+		for _, k := range d.Compliance {
+			k.Shares()
+			entered, notice, dna = append(entered, pct(k.EnteredInDayShare)), append(notice, pct(k.NoticeShare)), append(dna, pct(k.DNAShare))
+		}
+		dc.Series = []chartSeries{{Name: t("kpi.entered_in_day"), Data: entered, Color: 0}, {Name: t("kpi.notice_24h"), Data: notice, Color: 1},
+			{Name: t("kpi.dna_in_time"), Data: dna, Color: 2}}
+		o := *d.Overall
+		o.Shares()
+		dc.Summary = t("dash.deadlines_summary", pct(o.EnteredInDayShare), o.EnteredInDay, o.Stays, pct(o.NoticeShare), o.NoticeInTime, o.NoticeDueOrLate,
+			pct(o.DNAShare), o.DNAInTime, o.DNADueOrLate)
+		out = append(out, dc)
+	}
+
 	// Help signals by channel.
 	cm := chart{ID: "channels", Title: t("dash.channels"), Type: "pie"}
 	var total int64

@@ -56,7 +56,7 @@ func TestDashboard(t *testing.T) {
 		if vals["signals"] != "3" || links["signals"] != "/incidents?state=all" || links["rescued"] != "/people" {
 			t.Fatalf("leader's tiles %v, links %v", vals, links)
 		}
-		for _, id := range []string{`id="chart-trend"`, `id="chart-in_care"`, `id="chart-channels"`, `id="heat-map"`, "共收到求助信号 3 次"} {
+		for _, id := range []string{`id="chart-trend"`, `id="chart-in_care"`, `id="chart-deadlines"`, `id="chart-channels"`, `id="heat-map"`, "共收到求助信号 3 次", "24小时内登记 0%（0/0）"} {
 			if !strings.Contains(body, id) {
 				t.Errorf("the dashboard lacks %s", id)
 			}
