@@ -373,11 +373,7 @@ func Centidays(d time.Duration) int64 {
 // avgDays is the average days in the station of the stays that left in
 // the period (by exit day for ByDay).
 func avgDays(ctx context.Context, src Source, q Query) ([]Row, error) {
-	s, err := staySource(src)
-	if err != nil {
-		return nil, err
-	}
-	facts, err := s.StatStaysExited(ctx, q.Period.Since(), q.Period.Until())
+	facts, err := exitedFacts(ctx, src, q)
 	if err != nil {
 		return nil, err
 	}
@@ -433,11 +429,7 @@ var (
 
 // countExited counts the stays that left in the period (离站人次).
 func countExited(ctx context.Context, src Source, q Query) ([]Row, error) {
-	s, err := staySource(src)
-	if err != nil {
-		return nil, err
-	}
-	facts, err := s.StatStaysExited(ctx, q.Period.Since(), q.Period.Until())
+	facts, err := exitedFacts(ctx, src, q)
 	if err != nil {
 		return nil, err
 	}

@@ -182,11 +182,7 @@ func (c CaseRules) DeadlineKPIs(ctx context.Context, since, until time.Time) (ca
 }
 
 func losRows(ctx context.Context, src Source, q Query) ([]Row, error) {
-	s, err := staySource(src)
-	if err != nil {
-		return nil, err
-	}
-	facts, err := s.StatStaysExited(ctx, q.Period.Since(), q.Period.Until())
+	facts, err := exitedFacts(ctx, src, q)
 	if err != nil {
 		return nil, err
 	}
@@ -195,11 +191,7 @@ func losRows(ctx context.Context, src Source, q Query) ([]Row, error) {
 }
 
 func losMedian(ctx context.Context, src Source, q Query) ([]Row, error) {
-	s, err := staySource(src)
-	if err != nil {
-		return nil, err
-	}
-	facts, err := s.StatStaysExited(ctx, q.Period.Since(), q.Period.Until())
+	facts, err := exitedFacts(ctx, src, q)
 	if err != nil {
 		return nil, err
 	}
@@ -213,12 +205,8 @@ func losMedian(ctx context.Context, src Source, q Query) ([]Row, error) {
 // returnRows: ByGroup the return bands (and "" for arrivals that are not
 // returns, left out); ByTotal the period's arrivals.
 func returnRows(ctx context.Context, src Source, q Query) ([]Row, error) {
-	s, err := staySource(src)
-	if err != nil {
-		return nil, err
-	}
 	since, until := q.Period.Since(), q.Period.Until()
-	hist, err := s.StatStayHistory(ctx, since, until, ReturnLookback)
+	hist, err := historyFacts(ctx, src, q)
 	if err != nil {
 		return nil, err
 	}
@@ -244,12 +232,8 @@ func returnRows(ctx context.Context, src Source, q Query) ([]Row, error) {
 // firstTimeRows: ByGroup first-time and repeat people; ByTotal the
 // people helped.
 func firstTimeRows(ctx context.Context, src Source, q Query) ([]Row, error) {
-	s, err := staySource(src)
-	if err != nil {
-		return nil, err
-	}
 	since, until := q.Period.Since(), q.Period.Until()
-	hist, err := s.StatStayHistory(ctx, since, until, ReturnLookback)
+	hist, err := historyFacts(ctx, src, q)
 	if err != nil {
 		return nil, err
 	}
@@ -279,11 +263,7 @@ func firstTimeRows(ctx context.Context, src Source, q Query) ([]Row, error) {
 var homeExits = []cases.ExitKind{cases.ExitReturnHome, cases.ExitEscorted, cases.ExitFamily}
 
 func homeRows(ctx context.Context, src Source, q Query) ([]Row, error) {
-	s, err := staySource(src)
-	if err != nil {
-		return nil, err
-	}
-	facts, err := s.StatStaysExited(ctx, q.Period.Since(), q.Period.Until())
+	facts, err := exitedFacts(ctx, src, q)
 	if err != nil {
 		return nil, err
 	}
@@ -374,3 +354,22 @@ var (
 
 // OutcomeIndicators lists the outcome indicators.
 var OutcomeIndicators = []Indicator{OutcomeLOS, OutcomeLOSMedian, OutcomeReturns, OutcomeFirstTime, OutcomeHome, OutcomeIdentify, OutcomeNotice, OutcomeDNA}
+
+// exitedFacts reads the stays that left in q's period.
+func exitedFacts(ctx context.Context, src Source, q Query) ([]StayFacts, error) {
+	s, err := staySource(src)
+	if err != nil {
+		return nil, err
+	}
+	return s.StatStaysExited(ctx, q.Period.Since(), q.Period.Until())
+}
+
+// historyFacts reads, for the people who arrived in q's period, their
+// stays back to ReturnLookback before it.
+func historyFacts(ctx context.Context, src Source, q Query) ([]StayFacts, error) {
+	s, err := staySource(src)
+	if err != nil {
+		return nil, err
+	}
+	return s.StatStayHistory(ctx, q.Period.Since(), q.Period.Until(), ReturnLookback)
+}
