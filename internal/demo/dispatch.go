@@ -159,7 +159,11 @@ func SeedDispatch(ctx context.Context, d *dispatch.Service, a *auth.Service, now
 				return fmt.Errorf("track: %v", err)
 			}
 			if day > 0 || !night {
-				if _, err := d.EndPatrol(ctx, patroller, p.ID, at.Add(15*time.Minute), 0, ""); err != nil {
+				end := at.Add(15 * time.Minute) // back at base; never after now (a patrol of this morning)
+				if end.After(now) {
+					end = now
+				}
+				if _, err := d.EndPatrol(ctx, patroller, p.ID, end, 0, ""); err != nil {
 					return fmt.Errorf("end patrol: %v", err)
 				}
 			}
