@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -238,3 +240,18 @@ func uploaded(r *http.Request, field string) []byte {
 
 // hasUpload tells whether a non-empty file came in the field.
 func hasUpload(r *http.Request, field string) bool { return len(uploaded(r, field)) > 0 }
+
+// decodeStrict reads one JSON value into v, strictly: an unknown field is
+// an error, not silently dropped, and nothing may follow the value. The
+// partner APIs' parsers name the field of the error themselves.
+func decodeStrict(body []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if _, err := d.Token(); err != io.EOF { // one JSON value and nothing after it
+		return errors.New("data after the JSON value")
+	}
+	return nil
+}

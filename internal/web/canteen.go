@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -205,12 +203,7 @@ type apiReading struct {
 func parseReading(body []byte) (canteen.ReadingInput, error) {
 	const op = "web.parseReading"
 	var req apiReading
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&req); err != nil {
-		return canteen.ReadingInput{}, errs.InvalidFields(op, map[string]string{"reading": "err.json"})
-	}
-	if _, err := d.Token(); err != io.EOF {
+	if err := decodeStrict(body, &req); err != nil {
 		return canteen.ReadingInput{}, errs.InvalidFields(op, map[string]string{"reading": "err.json"})
 	}
 	f := map[string]string{}

@@ -2,10 +2,8 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -341,12 +339,7 @@ func parseMissingReports(body []byte) ([]family.ReportInput, error) {
 	var req struct {
 		Reports []apiReport `json:"reports"`
 	}
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&req); err != nil {
-		return nil, errs.InvalidFields(op, map[string]string{"reports": "err.json"})
-	}
-	if _, err := d.Token(); err != io.EOF { // one JSON value and nothing after it
+	if err := decodeStrict(body, &req); err != nil {
 		return nil, errs.InvalidFields(op, map[string]string{"reports": "err.json"})
 	}
 	out := make([]family.ReportInput, len(req.Reports))

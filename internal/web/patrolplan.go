@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -203,12 +201,7 @@ var (
 func parseForecast(body []byte) (patrolplan.Input, error) {
 	const op = "web.parseForecast"
 	var req apiForecast
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&req); err != nil {
-		return patrolplan.Input{}, errs.InvalidFields(op, map[string]string{"forecast": "err.json"})
-	}
-	if _, err := d.Token(); err != io.EOF { // one JSON value and nothing after it
+	if err := decodeStrict(body, &req); err != nil {
 		return patrolplan.Input{}, errs.InvalidFields(op, map[string]string{"forecast": "err.json"})
 	}
 	f := map[string]string{}
