@@ -11,7 +11,6 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
-	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/stats"
@@ -107,8 +106,7 @@ type dashboardData struct {
 	Failed      bool // the query was refused: the form with its errors only
 	// On the leader's home page: budget lines at 80 % and 100 %, and the
 	// spending waiting for the leader's approval.
-	FundAlerts       []funds.LineAlert
-	ToApprove, ToPay int
+	fundsWork
 }
 
 // defaultPeriod is the last twelve months: from the first of the month a
@@ -147,12 +145,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, action string
 		}
 		dash, err = s.Stats.Dashboard(r.Context(), a, q.Scope, running)
 	}
-	if action == "/" && s.Funds != nil {
+	if action == "/" {
 		var ferr error
-		if d.FundAlerts, ferr = s.Funds.Alerts(r.Context(), a); ferr == nil {
-			d.ToApprove, d.ToPay, ferr = s.Funds.Queue(r.Context(), a)
-		}
-		if ferr != nil {
+		if d.fundsWork, ferr = s.fundsWorkOf(r); ferr != nil {
 			s.fail(w, r, ferr)
 			return
 		}

@@ -23,10 +23,30 @@ type homeData struct {
 	Canteen    *canteenHome // the safety officer's canteen duties and alerts
 	// Monthly is last month's statistics report while it is not submitted
 	// (station staff only).
-	Monthly    *monthlyReminder
-	FundAlerts []funds.LineAlert // budget lines at 80 % and 100 % (finance, leader)
-	ToApprove  int               // spending requests waiting for this user
-	ToPay      int
+	Monthly *monthlyReminder
+	fundsWork
+}
+
+// fundsWork is the home page's (and the leader's dashboard's) view of the
+// money: budget lines at 80 % and 100 % (finance, leader) and the
+// spending waiting for this user.
+type fundsWork struct {
+	FundAlerts       []funds.LineAlert
+	ToApprove, ToPay int
+}
+
+// fundsWorkOf is the signed-in user's fundsWork; empty without funds.
+func (s *Server) fundsWorkOf(r *http.Request) (fundsWork, error) {
+	var f fundsWork
+	if s.Funds == nil {
+		return f, nil
+	}
+	var err error
+	a := info(r).actor
+	if f.FundAlerts, err = s.Funds.Alerts(r.Context(), a); err == nil {
+		f.ToApprove, f.ToPay, err = s.Funds.Queue(r.Context(), a)
+	}
+	return f, err
 }
 
 type monthlyReminder struct {
@@ -70,14 +90,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 				Words: stats.MonthWords(func(k string, a ...any) string { return s.Catalog.T(ri.lang, k, a...) }, m.Month)}
 		}
 	}
-	if s.Funds != nil {
-		if d.FundAlerts, err = s.Funds.Alerts(r.Context(), ri.actor); err == nil {
-			d.ToApprove, d.ToPay, err = s.Funds.Queue(r.Context(), ri.actor)
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	if d.fundsWork, err = s.fundsWorkOf(r); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if d.Canteen, err = s.canteenHomeBlock(r); err != nil {
 		s.fail(w, r, err)
