@@ -71,6 +71,7 @@ type env struct {
 	outcomes  *stats.Outcomes
 	stats     *stats.Service
 	canteen   *canteen.Service
+	gazetteer *geo.Gazetteer // the city's names (--gazetteer)
 	rights    *datarights.Service
 	funds     *funds.Service
 	now       func() time.Time
@@ -133,6 +134,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 		return nil, fmt.Errorf("--gazetteer: %v", err)
 	}
 	e.intake.Geocoder = &geo.Live{Base: gaz, Places: db.GazetteerPlaces}
+	e.gazetteer = gaz
 	e.partners = &intake.Partners{Intake: e.intake, Store: db}
 	night, err := dispatch.ParseNightWindow(cfg.NightPatrol, nil)
 	if err != nil {
@@ -343,7 +345,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
 		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds,
-		DataRights: e.rights, Plan: e.plan, Canteen: e.canteen,
+		DataRights: e.rights, Plan: e.plan, Canteen: e.canteen, Gazetteer: e.gazetteer,
 	})
 	if err != nil {
 		return err

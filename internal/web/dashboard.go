@@ -394,7 +394,10 @@ func (s *Server) statsHeat(w http.ResponseWriter, r *http.Request) {
 	out := make([]hexOut, 0, len(hexes))
 	var top []string
 	var total int64
-	g := geo.Xinxiang()
+	g := s.Gazetteer
+	if g == nil {
+		g = geo.Xinxiang()
+	}
 	for i, h := range hexes {
 		where := t("dash.heat_here")
 		if name, ok := g.NearestPlace(geo.Point{Lat: h.Lat, Lng: h.Lng}, 600); ok {

@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"github.com/havenrescue/haven/internal/geo"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -84,6 +85,9 @@ type Deps struct {
 	Campaigns  *campaigns.Service
 	DataRights *datarights.Service
 	Plan       *patrolplan.Service // tonight's patrol plan and the night's forecast
+	// Gazetteer is the city's names (--gazetteer), which name the heat
+	// map's hot spots; nil: the built-in 新乡 one.
+	Gazetteer *geo.Gazetteer
 	// The monthly statistics report and the outcome measures (stats).
 	Monthly  *stats.Monthly
 	Outcomes *stats.Outcomes
