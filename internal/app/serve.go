@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -383,6 +384,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 	}
 	go e.pruneEvents(ctx)
 	go e.nightlyRetention(ctx)
+	go e.monthsAhead(ctx)
 	wctx, stopWorker := context.WithCancel(ctx)
 	defer stopWorker()
 	worker := &webhook.Worker{Store: e.db, Secret: e.partners.Secret, Now: e.now, Log: e.log}
@@ -473,7 +475,11 @@ func (e *env) sweepSessions(ctx context.Context) {
 }
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := loadConfig("migrate", args, getenv, stdout)
+	var partition string
+	cfg, _, err := loadConfig("migrate", args, getenv, stdout, func(fs *flag.FlagSet) {
+		fs.StringVar(&partition, "partition-by-month", "", "PostgreSQL: make these tables partitioned by month (comma-separated: "+
+			strings.Join(store.PartitionableTables(), ", ")+")")
+	})
 	if err != nil {
 		return err
 	}
@@ -487,7 +493,32 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	fmt.Fprintf(stdout, "database (%s) is at schema version %d\n", e.db.Dialect(), cur)
+	for _, t := range strings.Split(partition, ",") {
+		if t = strings.TrimSpace(t); t == "" {
+			continue
+		}
+		n, err := e.db.PartitionByMonth(ctx, t, e.now(), 2)
+		if err != nil {
+			return fmt.Errorf("partition %s by month: %v", t, err)
+		}
+		fmt.Fprintf(stdout, "%s is partitioned by month (%d partitions made)\n", t, n)
+	}
 	return nil
+}
+
+// monthsAhead keeps two months of partitions ready ahead for the tables
+// partitioned by month (haven migrate --partition-by-month), daily; it
+// does nothing on SQLite or on plain tables. Creating one that exists is
+// a no-op, so nodes need no lease for it.
+func (e *env) monthsAhead(ctx context.Context) {
+	job := func() (int64, error) {
+		n, err := e.db.EnsureMonthsAhead(ctx, e.now(), 2)
+		return int64(n), err
+	}
+	if _, err := job(); err != nil {
+		e.log.Warn("monthly partitions", "err", err)
+	}
+	e.every(ctx, 24*time.Hour, "monthly partitions", job)
 }
 
 // pruneEvents deletes live events older than a day, hourly. With several
