@@ -81,10 +81,76 @@ func (s *Service) ExportSince(ctx context.Context, a auth.Actor, c Cursor, limit
 	for _, r := range reports {
 		if p, ok := s.reportPerson(r, domain); ok {
 			doc.Persons = append(doc.Persons, p)
+		} else if p, ok := s.tombstone(r, domain); ok {
+			doc.Persons = append(doc.Persons, p)
 		}
 		c = Cursor{At: r.UpdatedAt.UTC(), ID: r.ID}
 	}
 	return doc, c, len(reports) == limit, nil
+}
+
+// tombstone is what the feed serves for a report of this station that
+// was shared and is now withdrawn: its record id and an expiry date (PFIF's
+// way of saying "delete this record"), so that peers stop searching for
+// it, and nothing about the person. A private report was never shared and
+// gets none; a report from another station is withdrawn here only, its
+// own station speaks for it.
+func (s *Service) tombstone(r *Report, domain string) (PFIFPerson, bool) {
+	rid := reportRecordID(r, domain)
+	if r.Private || r.Status != StatusWithdrawn || !strings.HasPrefix(rid, domain+"/") {
+		return PFIFPerson{}, false
+	}
+	at := pfifAt(r.UpdatedAt)
+	return PFIFPerson{RecordID: rid, EntryDate: pfifAt(r.CreatedAt), ExpiryDate: at, AuthorName: s.Station.Name, SourceName: s.Station.Name,
+		SourceDate: at, FullName: r.Ref}, true
+}
+
+// applyPeerChange brings a report imported from another station up to
+// date with what that station serves now: withdrawn (the record has
+// expired) or found there (a note says its author made contact), the
+// report is withdrawn here too and its proposals close; edited, the
+// changed fields are taken and the report is matched again. It reports
+// whether anything changed; the same version served twice changes
+// nothing.
+func (s *Service) applyPeerChange(ctx context.Context, a auth.Actor, r *Report, p PFIFPerson, now time.Time) (bool, error) {
+	if r.Source != SourceStation || r.ExternalID != p.RecordID || !r.Active() {
+		return false, nil
+	}
+	org := firstOf(p.SourceName, r.SourceOrg)
+	closing := ""
+	if exp, err := time.Parse(pfifTime, p.ExpiryDate); err == nil && !exp.After(now) {
+		closing = org + "已撤回此寻人登记。"
+	}
+	for _, n := range p.Notes {
+		if n.AuthorMadeContact == "true" && n.Status == "believed_alive" && n.LinkedPersonID != "" {
+			closing = org + "已找到此人，由其负责联系家属。"
+		}
+	}
+	if closing != "" {
+		r.Status, r.UpdatedAt = StatusWithdrawn, now
+		u := &Update{ID: id.New(), ReportID: r.ID, At: now, Kind: "withdrawn", Text: closing, Public: true, ByName: a.Name}
+		if err := s.Store.UpdateReport(ctx, r, u, a.Entry("report.withdraw", "report", r.ID)); err != nil {
+			return false, err
+		}
+		return true, s.closeProposals(ctx, "", r.ID)
+	}
+	in := pfifInput(p, r.SourceOrg)
+	fresh, f := s.check(ctx, in, now)
+	if len(f) > 0 {
+		return false, nil // the stored version stands; the source's next change may mend it
+	}
+	before := *r
+	r.Name, r.Aliases, r.Sex, r.BirthDate = fresh.Name, fresh.Aliases, fresh.Sex, fresh.BirthDate
+	r.AgeMin, r.AgeMax, r.Description, r.NativePlace = fresh.AgeMin, fresh.AgeMax, fresh.Description, fresh.NativePlace
+	if fresh.LostPlace != "" {
+		r.LostPlace = fresh.LostPlace
+	}
+	if *r == before {
+		return false, nil
+	}
+	r.UpdatedAt = now
+	u := &Update{ID: id.New(), ReportID: r.ID, At: now, Kind: "note", Text: org + "更新了登记内容。", ByName: a.Name}
+	return true, s.Store.UpdateReport(ctx, r, u, a.Entry("report.update", "report", r.ID))
 }
 
 // Peer is another Haven (or any PFIF 1.4 source serving the same feed)

@@ -340,12 +340,9 @@ func (s *Service) reportPerson(r *Report, domain string) (PFIFPerson, bool) {
 		return PFIFPerson{}, false
 	}
 	at := pfifAt
-	rid := r.ExternalID
-	if r.Source != SourceStation || rid == "" {
-		rid = domain + "/report." + r.Ref
-	}
+	rid := reportRecordID(r, domain)
 	p := PFIFPerson{RecordID: rid, EntryDate: at(r.CreatedAt), AuthorName: firstOf(r.SourceOrg, s.Station.Name), SourceName: s.Station.Name,
-		SourceDate: at(r.CreatedAt), FullName: firstOf(r.Name, r.Ref), AlternateNames: r.Aliases,
+		SourceDate: at(r.UpdatedAt), FullName: firstOf(r.Name, r.Ref), AlternateNames: r.Aliases,
 		Description: pfifDescription([2]string{"体貌特征", r.Features}, [2]string{"衣着及其他", r.Description}), Sex: pfifSex(r.Sex), DateOfBirth: r.BirthDate, HomeCity: r.NativePlace}
 	if r.AgeMax > 0 {
 		p.Age = strconv.Itoa(r.AgeMin) + "-" + strconv.Itoa(r.AgeMax)
@@ -359,6 +356,40 @@ func (s *Service) reportPerson(r *Report, domain string) (PFIFPerson, bool) {
 			Text: "Found and in the care of " + s.Station.Name + " (" + s.Station.Phone + ")."})
 	}
 	return p, true
+}
+
+// reportRecordID is a report's PFIF record id: its own station's, where it
+// came from another, or one in this station's domain.
+func reportRecordID(r *Report, domain string) string {
+	if r.Source == SourceStation && r.ExternalID != "" {
+		return r.ExternalID
+	}
+	return domain + "/report." + r.Ref
+}
+
+// pfifInput maps a PFIF person of station org to a report's input.
+func pfifInput(p PFIFPerson, org string) ReportInput {
+	in := ReportInput{Source: SourceStation, SourceOrg: org, ExternalID: p.RecordID, Name: p.FullName, Aliases: p.AlternateNames,
+		Sex: cases.Sex(p.Sex), BirthDate: p.DateOfBirth, Description: p.Description, NativePlace: firstOf(p.HomeCity, p.HomeState)}
+	if in.Sex == "other" {
+		in.Sex = cases.SexUnknown
+	}
+	if lo, hi, ok := strings.Cut(p.Age, "-"); p.Age != "" {
+		in.AgeMin, _ = strconv.Atoi(lo)
+		in.AgeMax = in.AgeMin
+		if ok {
+			in.AgeMax, _ = strconv.Atoi(hi)
+		}
+	}
+	if len(in.BirthDate) == 7 { // YYYY-MM: the year is what Haven keeps
+		in.BirthDate = in.BirthDate[:4]
+	}
+	for _, n := range p.Notes {
+		if n.Status == "information_sought" && n.LastKnownLocation != "" && in.LostPlace == "" {
+			in.LostPlace = n.LastKnownLocation
+		}
+	}
+	return in
 }
 
 func (s *Service) domain() string {
@@ -394,6 +425,7 @@ func EncodePFIF(w io.Writer, doc *PFIFDoc) error {
 type ImportResult struct {
 	Added    int
 	Known    int // records imported before (same record id)
+	Updated  int // of those, changed by their source (edited, found, withdrawn)
 	Skipped  []PFIFError
 	Reports  []*Report
 	Invalids []PFIFError
@@ -454,32 +486,20 @@ func (s *Service) Import(ctx context.Context, a auth.Actor, data []byte, skipBad
 			res.Known++
 			continue
 		}
-		if _, err := s.Store.ReportByExternal(ctx, org, p.RecordID); err == nil {
+		if old, err := s.Store.ReportByExternal(ctx, org, p.RecordID); err == nil {
 			res.Known++
+			changed, err := s.applyPeerChange(ctx, a, old, p, now)
+			if err != nil {
+				return nil, err
+			}
+			if changed {
+				res.Updated++
+			}
 			continue
 		} else if !errs.Is(errs.NotFound, err) {
 			return nil, err
 		}
-		in := ReportInput{Source: SourceStation, SourceOrg: org, ExternalID: p.RecordID, Name: p.FullName, Aliases: p.AlternateNames,
-			Sex: cases.Sex(p.Sex), BirthDate: p.DateOfBirth, Description: p.Description, NativePlace: firstOf(p.HomeCity, p.HomeState)}
-		if in.Sex == "other" {
-			in.Sex = cases.SexUnknown
-		}
-		if lo, hi, ok := strings.Cut(p.Age, "-"); p.Age != "" {
-			in.AgeMin, _ = strconv.Atoi(lo)
-			in.AgeMax = in.AgeMin
-			if ok {
-				in.AgeMax, _ = strconv.Atoi(hi)
-			}
-		}
-		if len(in.BirthDate) == 7 { // YYYY-MM: the year is what Haven keeps
-			in.BirthDate = in.BirthDate[:4]
-		}
-		for _, n := range p.Notes {
-			if n.Status == "information_sought" && n.LastKnownLocation != "" && in.LostPlace == "" {
-				in.LostPlace = n.LastKnownLocation
-			}
-		}
+		in := pfifInput(p, org)
 		r, f := s.check(ctx, in, now)
 		if len(f) > 0 {
 			for k, v := range f {

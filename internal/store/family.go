@@ -127,8 +127,10 @@ func (db *DB) ActiveReports(ctx context.Context) ([]*family.Report, error) {
 }
 
 func (db *DB) updateReport(ctx context.Context, tx *sql.Tx, op string, x *family.Report) error {
-	r, err := db.exec(ctx, tx, `UPDATE missing_reports SET status = ?, person_id = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		x.Status, nullString(x.PersonID), db.d.t(x.UpdatedAt), x.ID, x.Version)
+	r, err := db.exec(ctx, tx, `UPDATE missing_reports SET status = ?, person_id = ?, name = ?, aliases = ?, sex = ?, birth_date = ?,
+		age_min = ?, age_max = ?, native_place = ?, lost_place = ?, description = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		x.Status, nullString(x.PersonID), x.Name, x.Aliases, string(x.Sex), x.BirthDate, x.AgeMin, x.AgeMax, x.NativePlace, x.LostPlace,
+		x.Description, db.d.t(x.UpdatedAt), x.ID, x.Version)
 	if err := mustAffect(r, err); err != nil {
 		return errs.E(errs.Conflict, op, "err.changed_meanwhile")
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
@@ -89,8 +90,9 @@ func TestTwoInstancesExchangeReports(t *testing.T) {
 		}
 		// A change at home (found elsewhere, say) moves the report past
 		// the cursor: it is served again, and known, not doubled.
-		if _, err := home.family.File(ctx, auth.Actor{}, family.ReportInput{Name: "张桂兰", Sex: cases.Female, BirthDate: "1958",
-			LostOn: "2026-11-01", LostPlace: "辉县", ContactName: "张伟", ContactPhone: "13933334444"}); err != nil {
+		zhang, err := home.family.File(ctx, auth.Actor{}, family.ReportInput{Name: "张桂兰", Sex: cases.Female, BirthDate: "1958",
+			LostOn: "2026-11-01", LostPlace: "辉县", ContactName: "张伟", ContactPhone: "13933334444"})
+		if err != nil {
 			t.Fatal(err)
 		}
 		third, err := away.family.Pull(ctx, http.DefaultClient, peer, 10)
@@ -99,6 +101,65 @@ func TestTwoInstancesExchangeReports(t *testing.T) {
 		}
 		if n, _ := away.db.Reports(ctx, family.ReportFilter{Limit: 10}); len(n) != 2 {
 			t.Fatalf("away holds %d reports, want 2", len(n))
+		}
+		// The family withdraws 张桂兰's report at home: the feed serves a
+		// tombstone (her record id, expired, nothing about her) and away
+		// stops searching for her too.
+		if err := home.family.Withdraw(ctx, staff, zhang.ID, "家属已自行找到", zhang.Version); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := away.family.Pull(ctx, http.DefaultClient, peer, 10); err != nil {
+			t.Fatal(err)
+		}
+		awayZhang, err := away.db.ReportByExternal(ctx, "henan.example", "henan.example/report."+zhang.Ref)
+		if err != nil || awayZhang.Status != family.StatusWithdrawn || awayZhang.Name != "张桂兰" {
+			t.Fatalf("away's copy after the withdrawal at home: %+v %v", awayZhang, err)
+		}
+		// The source edits 王大山's report, then finds him: away takes the
+		// edit once, then closes the report and its proposal.
+		doc := func(desc, notes string) []byte {
+			return []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">
+  <pfif:person>
+    <pfif:person_record_id>henan.example/report.` + rep.Ref + `</pfif:person_record_id>
+    <pfif:source_name>河南省救助管理站</pfif:source_name>
+    <pfif:source_date>` + time.Now().UTC().Format("2006-01-02T15:04:05Z") + `</pfif:source_date>
+    <pfif:full_name>王大山</pfif:full_name>
+    <pfif:description>` + desc + `</pfif:description>
+    <pfif:sex>male</pfif:sex>
+    <pfif:date_of_birth>1961-05-02</pfif:date_of_birth>
+    <pfif:home_city>河南省长垣市</pfif:home_city>` + notes + `
+  </pfif:person>
+</pfif:pfif>`)
+		}
+		fed := auth.Actor{Name: "联网寻亲", Role: auth.RoleStaff}
+		for i, want := range []int{1, 0} {
+			res, err := away.family.Import(ctx, fed, doc("体貌特征：左手缺小指", ""), false)
+			if err != nil || res.Known != 1 || res.Updated != want {
+				t.Fatalf("edit, import %d: %+v %v, want %d updated", i+1, res, err, want)
+			}
+		}
+		if got, _ := away.db.ReportByID(ctx, r.ID); got.Description != "体貌特征：左手缺小指" || !got.Active() {
+			t.Fatalf("away's copy after the edit: %+v", got)
+		}
+		found := `
+    <pfif:note>
+      <pfif:note_record_id>henan.example/note.found.` + rep.Ref + `</pfif:note_record_id>
+      <pfif:linked_person_record_id>henan.example/person.x</pfif:linked_person_record_id>
+      <pfif:author_name>河南省救助管理站</pfif:author_name>
+      <pfif:source_date>` + time.Now().UTC().Format("2006-01-02T15:04:05Z") + `</pfif:source_date>
+      <pfif:author_made_contact>true</pfif:author_made_contact>
+      <pfif:status>believed_alive</pfif:status>
+      <pfif:text>Found.</pfif:text>
+    </pfif:note>`
+		if res, err := away.family.Import(ctx, fed, doc("体貌特征：左手缺小指", found), false); err != nil || res.Updated != 1 {
+			t.Fatalf("found at the source: %+v %v", res, err)
+		}
+		if got, _ := away.db.ReportByID(ctx, r.ID); got.Status != family.StatusWithdrawn {
+			t.Fatalf("away still searches for a man found at the source: %s", got.Status)
+		}
+		if q, err := away.family.Queue(ctx, staff, "", ad.Person.ID); err != nil || len(q) != 0 {
+			t.Fatalf("the proposal stays open after he was found at the source: %d %v", len(q), err)
 		}
 		// The feed asks for its scope and a well-formed cursor.
 		other, _, _ := home.svc.CreateAPIKey(ctx, auth.CLIActor(), "12345", []string{"intake.write"}, "")
