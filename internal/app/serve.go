@@ -90,7 +90,13 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 
 // open connects to the database, applies migrations and loads keys.
 func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, error) {
-	e := &env{cfg: cfg, log: newLogger(cfg, stderr), now: time.Now}
+	return openClock(ctx, cfg, stderr, time.Now)
+}
+
+// openClock is open with the clock every service reads (tests seed the
+// demo at chosen hours with it).
+func openClock(ctx context.Context, cfg *config.Config, stderr io.Writer, now func() time.Time) (*env, error) {
+	e := &env{cfg: cfg, log: newLogger(cfg, stderr), now: now}
 	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, Dir: cfg.DataDir})
 	if err != nil {
 		if cfg.Postgres() {

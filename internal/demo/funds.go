@@ -72,6 +72,9 @@ func SeedBudgets(ctx context.Context, fs *funds.Service, s *auth.Service, passwo
 			in.Lines = append(in.Lines, funds.LineInput{Code: l.code, AmountFen: amount, HardCap: l.hard})
 		}
 		at := time.Date(year, 1, 6, 9, 30, 0, 0, funds.CST)
+		if at.After(now) { // the first days of a year: approved the evening before
+			at = now.Add(-time.Hour)
+		}
 		if _, err := at1(fs, at).CreateBudget(ctx, fin, in); err != nil {
 			return Account{}, fmt.Errorf("budget %d: %v", year, err)
 		}
@@ -137,6 +140,9 @@ func SeedSpending(ctx context.Context, fs *funds.Service, s *auth.Service, now t
 			xs := batches[k]
 			m, _ := time.ParseInLocation("2006-01", k, funds.CST)
 			at := m.AddDate(0, 1, 0).Add(-7 * time.Hour) // the month's last day, 17:00
+			if at.After(now.Add(-2 * time.Hour)) {
+				at = now.Add(-2 * time.Hour) // this month's batch: settled today
+			}
 			for _, x := range xs {
 				at = maxTime(at, x.RequestedAt.Add(time.Hour))
 			}
@@ -235,11 +241,20 @@ func SeedSpending(ctx context.Context, fs *funds.Service, s *auth.Service, now t
 				return err
 			}
 		}
-		if err := spend(funds.LineBurial, 6_800_00, "无名遗体火化及安葬", "新乡市殡仪馆", time.Date(year, 5, 19, 10, 0, 0, 0, funds.CST)); err != nil {
-			return err
-		}
-		if err := spend(funds.LineCampaigns, 18_500_00, "寒冬送温暖专项行动物资及车辆", "新乡市百货大楼", time.Date(year, 1, 15, 10, 0, 0, 0, funds.CST)); err != nil {
-			return err
+		for _, x := range []struct {
+			code, purpose, payee string
+			fen                  int64
+			at                   time.Time
+		}{
+			{funds.LineBurial, "无名遗体火化及安葬", "新乡市殡仪馆", 6_800_00, time.Date(year, 5, 19, 10, 0, 0, 0, funds.CST)},
+			{funds.LineCampaigns, "寒冬送温暖专项行动物资及车辆", "新乡市百货大楼", 18_500_00, time.Date(year, 1, 15, 10, 0, 0, 0, funds.CST)},
+		} {
+			if x.at.After(now.Add(-13 * 24 * time.Hour)) {
+				continue // not yet this year (or too recent to be settled in a month's batch)
+			}
+			if err := spend(x.code, x.fen, x.purpose, x.payee, x.at); err != nil {
+				return err
+			}
 		}
 	}
 	if err := settle(); err != nil {

@@ -109,5 +109,5 @@ func SeedSupplies(ctx context.Context, ss *supplies.Service, ps *points.Service,
 	// An encounter synced from a patrol phone: the coat is booked from the
 	// van; the heat pads are not in the catalogue and wait for staff.
 	return ss.FromEncounter(ctx, patrol, supplies.EncounterHandout{EncounterID: id.New(), TeamID: teamID["救助站巡查2队"],
-		At: time.Now(), Lines: []supplies.EncounterLine{{Item: "棉大衣", Qty: 1, Unit: "件"}, {Item: "暖宝宝", Qty: 4, Unit: "片"}}})
+		At: ss.Now().Add(-40 * time.Minute), Lines: []supplies.EncounterLine{{Item: "棉大衣", Qty: 1, Unit: "件"}, {Item: "暖宝宝", Qty: 4, Unit: "片"}}})
 }
