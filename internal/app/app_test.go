@@ -59,7 +59,7 @@ func start(t testing.TB, env map[string]string, args ...string) *running {
 	r := &running{Stdout: &syncBuf{}, Stderr: &syncBuf{}, stop: cancel, done: make(chan error, 1)}
 	args = append(args, "--addr", "127.0.0.1:0")
 	go func() { r.done <- Run(ctx, args, envFrom(env), r.Stdout, r.Stderr) }()
-	deadline := time.Now().Add(60 * time.Second) // the demo seeds two years of records first
+	deadline := time.Now().Add(180 * time.Second) // the demo seeds two years of records first (and a month of canteen and fire records); a loaded machine is slow
 	for time.Now().Before(deadline) {
 		if m := listenLine.FindStringSubmatch(r.Stdout.String()); m != nil {
 			r.URL = m[1]

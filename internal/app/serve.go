@@ -29,6 +29,7 @@ import (
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/firesafety"
 	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/health"
@@ -72,6 +73,7 @@ type env struct {
 	outcomes  *stats.Outcomes
 	stats     *stats.Service
 	canteen   *canteen.Service
+	fire      *firesafety.Service
 	gazetteer *geo.Gazetteer // the city's names (--gazetteer)
 	rights    *datarights.Service
 	funds     *funds.Service
@@ -194,6 +196,8 @@ func openClock(ctx context.Context, cfg *config.Config, stderr io.Writer, now fu
 	e.stats = &stats.Service{Source: db, Now: e.now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
 	e.canteen = &canteen.Service{Store: db, Duties: db, Audit: db, Now: e.now}
+	e.fire = &firesafety.Service{Store: db, Duties: db, Files: photos, Now: e.now}
+	e.fire.Settings.NightFrom, e.fire.Settings.NightTo, _ = firesafety.ParseNight(cfg.FireNight) // checked with the config
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
 	e.auth.PointExists = func(ctx context.Context, id string) bool { _, err := db.PointByID(ctx, id); return err == nil }
@@ -219,6 +223,10 @@ func openClock(ctx context.Context, cfg *config.Config, stderr io.Writer, now fu
 	if err := e.canteen.EnsureDuties(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("canteen duties: %v", err)
+	}
+	if err := e.fire.EnsureDuties(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("fire duties: %v", err)
 	}
 	if err := e.partners.EnsureDefaults(ctx); err != nil {
 		db.Close()
@@ -352,7 +360,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
 		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds,
-		DataRights: e.rights, Plan: e.plan, Canteen: e.canteen, Gazetteer: e.gazetteer,
+		DataRights: e.rights, Plan: e.plan, Canteen: e.canteen, Fire: e.fire, Gazetteer: e.gazetteer,
 	})
 	if err != nil {
 		return err

@@ -91,6 +91,8 @@ const (
 	PermFundsView         Permission = "funds.view"          // budgets, ledger, reports and payments to people (audited)
 	PermCanteenView       Permission = "canteen.view"        // the canteen's food-safety records, duties and alerts (read)
 	PermCanteenManage     Permission = "canteen.manage"      // record meals, samples, purchases, temperatures, checks, disinfection
+	PermFireView          Permission = "fire.view"           // the fire-safety register, patrols, inspections, hazards, training and rosters (read)
+	PermFireManage        Permission = "fire.manage"         // keep the register, patrol, inspect, plan and recheck hazards, training, drills, rosters
 
 	// Data rights (PIPL): a lawful request to export or erase one person's
 	// data is made by an administrator and approved by a second person who
@@ -120,11 +122,11 @@ var rolePermissions = map[Role][]Permission{
 		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter,
 		PermMonthlySubmit, PermMonthlyView, PermOutcomesView, PermStatsView, PermFundsRequest},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
-	RoleSafety:    {PermHome, PermCanteenView, PermCanteenManage}, // the safety officer and the canteen's staff
+	RoleSafety:    {PermHome, PermCanteenView, PermCanteenManage, PermFireView, PermFireManage}, // the safety officer and the canteen's staff
 	RoleFinance:   {PermHome, PermFundsManage, PermFundsApprove, PermFundsView},
 	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
 	RoleLeader: {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermMonthlyView, PermOutcomesView, PermOutcomesTarget, PermPlanView, PermStatsView,
-		PermFundsApprove, PermFundsApproveLarge, PermFundsView, PermCanteenView},
+		PermFundsApprove, PermFundsApproveLarge, PermFundsView, PermCanteenView, PermFireView},
 	RoleHospital: {PermHome, PermReferralsHospital},
 	RoleLiaison:  {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:  {PermPartnerAPI},

@@ -5,6 +5,7 @@ package config
 import (
 	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/dispatch"
+	"github.com/havenrescue/haven/internal/firesafety"
 
 	"errors"
 	"flag"
@@ -56,6 +57,7 @@ type Config struct {
 	MergeRadiusM int           // signals this close …
 	MergeWindow  time.Duration // … and this close in time join one incident
 	NightPatrol  string        // HH:MM-HH:MM (China Standard Time): patrols starting then are night patrols (夜巡)
+	FireNight    string        // H-H (China Standard Time): the night of the fire patrols, a round at least every 2 hours
 	// Tonight's patrol plan: the nights of encounters it looks at, the
 	// lowest 气象 warning level that needs a night patrol, and whether
 	// such a warning starts the matching campaign ("on" or "off").
@@ -185,6 +187,7 @@ func (c *Config) options() []option {
 	add("case-rules", "HAVEN_CASE_RULES", "JSON `file` with the station's deadline rules (hours, working days, holidays); defaults are the 2014 规程's", false, func() (func(string) error, func() string) { return str(&c.CaseRules) })
 	add("event-poll", "HAVEN_EVENT_POLL", "how often each node reads the live event log when no notification came, as a `duration` (PostgreSQL nodes notify each other at once)", false, func() (func(string) error, func() string) { return dur(&c.EventPoll) })
 	add("night-patrol", "HAVEN_NIGHT_PATROL", "start times of night patrols (夜巡), `HH:MM-HH:MM` in China Standard Time", false, func() (func(string) error, func() string) { return str(&c.NightPatrol) })
+	add("fire-night", "HAVEN_FIRE_NIGHT", "the night of the fire patrols (防火巡查), whole `hours` H-H in China Standard Time, a round at least every 2 hours", false, func() (func(string) error, func() string) { return str(&c.FireNight) })
 	add("plan-nights", "HAVEN_PLAN_NIGHTS", "`nights` of encounters the patrol plan weighs (at most 60)", false, func() (func(string) error, func() string) { return num(&c.PlanNights) })
 	add("night-alert-level", "HAVEN_NIGHT_ALERT_LEVEL", "lowest `level` (blue … red) of a night-patrol warning", false, func() (func(string) error, func() string) { return str(&c.NightAlertLevel) })
 	add("weather-campaigns", "HAVEN_WEATHER_CAMPAIGNS", "`on` or off: such a warning starts its season's campaign", false, func() (func(string) error, func() string) { return str(&c.WeatherCampaigns) })
@@ -244,6 +247,7 @@ func Default() *Config {
 		MergeRadiusM:           300,
 		MergeWindow:            60 * time.Minute,
 		NightPatrol:            "20:00-06:00",
+		FireNight:              "22-6",
 		PlanNights:             14,
 		NightAlertLevel:        "yellow",
 		WeatherCampaigns:       "on",
@@ -468,6 +472,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := dispatch.ParseNightWindow(c.NightPatrol, nil); err != nil {
 		return fmt.Errorf("--night-patrol %q: want HH:MM-HH:MM such as 20:00-06:00", c.NightPatrol)
+	}
+	if _, _, ok := firesafety.ParseNight(c.FireNight); !ok {
+		return fmt.Errorf("--fire-night %q: want whole hours H-H across midnight such as 22-6", c.FireNight)
 	}
 	if c.PlanNights > 60 {
 		return fmt.Errorf("--plan-nights %d: at most 60", c.PlanNights)

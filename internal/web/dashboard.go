@@ -11,6 +11,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/firesafety"
 	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/stats"
@@ -107,6 +108,8 @@ type dashboardData struct {
 	// On the leader's home page: budget lines at 80 % and 100 %, and the
 	// spending waiting for the leader's approval.
 	fundsWork
+	// Overdue fire hazards rise to the leader (firesafety.OverdueHazards).
+	FireHazards []firesafety.HazardRow
 }
 
 // defaultPeriod is the last twelve months: from the first of the month a
@@ -148,6 +151,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, action string
 	if action == "/" {
 		var ferr error
 		if d.fundsWork, ferr = s.fundsWorkOf(r); ferr != nil {
+			s.fail(w, r, ferr)
+			return
+		}
+		if d.FireHazards, ferr = s.fireLeaderHazards(r); ferr != nil {
 			s.fail(w, r, ferr)
 			return
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
+	"github.com/havenrescue/haven/internal/firesafety"
 	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/geo"
 	"github.com/havenrescue/haven/internal/health"
@@ -49,6 +50,7 @@ const demoPassword = "demo-password-2026"
 type harness struct {
 	deskPoint string // the liaison account's point
 	canteen   *canteen.Service
+	fire      *firesafety.Service
 	vols      *volunteers.Service
 	rights    *datarights.Service
 	t         *testing.T
@@ -120,6 +122,10 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	camps := &campaigns.Service{Store: db, Now: time.Now}
 	plan := &patrolplan.Service{Store: db, Now: time.Now, Campaigns: camps}
 	ct := &canteen.Service{Store: db, Duties: db, Audit: db, Now: time.Now}
+	fire := &firesafety.Service{Store: db, Duties: db, Files: photos, Now: time.Now}
+	if err := fire.EnsureDuties(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if err := ct.EnsureDuties(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +158,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights, Plan: plan,
 		Monthly: &stats.Monthly{Store: db, Now: time.Now}, Outcomes: &stats.Outcomes{Store: db, Now: time.Now,
 			Source: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}},
-		Stats: &stats.Service{Source: db, Now: time.Now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}}, Funds: fu, Canteen: ct}
+		Stats: &stats.Service{Source: db, Now: time.Now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}}, Funds: fu, Canteen: ct, Fire: fire}
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -162,7 +168,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 	}
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, plan: plan, funds: fu, canteen: ct, web: w, srv: srv, logs: logs,
+	return &harness{t: t, db: db, svc: svc, intake: in, partners: partners, dispatch: disp, cases: cs, health: hs, family: fs, points: ps, supplies: ss, plan: plan, funds: fu, canteen: ct, fire: fire, web: w, srv: srv, logs: logs,
 		deskPoint: desk.ID, vols: vs, rights: rights, deps: deps}
 }
 

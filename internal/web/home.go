@@ -21,6 +21,7 @@ type homeData struct {
 	Department *auth.Department
 	Places     template.JS  // JSON for the map, read by home.js
 	Canteen    *canteenHome // the safety officer's canteen duties and alerts
+	Fire       *fireHome    // the safety officer's fire duties, patrols, equipment, hazards
 	// Monthly is last month's statistics report while it is not submitted
 	// (station staff only).
 	Monthly *monthlyReminder
@@ -95,6 +96,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if d.Canteen, err = s.canteenHomeBlock(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Fire, err = s.fireHomeBlock(r); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -301,6 +301,22 @@ func init() {
 		"GET /canteen/samples/print":        only(auth.RoleSafety, auth.RoleLeader),
 		"GET /canteen/purchases/print":      only(auth.RoleSafety, auth.RoleLeader),
 		"POST /api/v1/canteen/temperatures": apiKey,
+
+		// Fire safety: the safety officer writes, the leader reads.
+		"GET /fire":                   only(auth.RoleSafety, auth.RoleLeader),
+		"POST /fire":                  only(auth.RoleSafety),
+		"POST /fire/tests":            only(auth.RoleSafety),
+		"GET /fire/tests/{id}/report": only(auth.RoleSafety, auth.RoleLeader),
+		"GET /fire/equipment/{id}":    only(auth.RoleSafety, auth.RoleLeader),
+		"POST /fire/equipment/{id}":   only(auth.RoleSafety),
+		"GET /fire/labels":            only(auth.RoleSafety, auth.RoleLeader),
+		"GET /fire/patrol":            only(auth.RoleSafety, auth.RoleLeader),
+		"GET /fire/cp/{code}":         only(auth.RoleSafety, auth.RoleLeader),
+		"POST /fire/cp/{code}":        only(auth.RoleSafety),
+		"GET /fire/print/register":    only(auth.RoleSafety, auth.RoleLeader),
+		"GET /fire/print/patrols":     only(auth.RoleSafety, auth.RoleLeader),
+		"GET /fire/print/inspections": only(auth.RoleSafety, auth.RoleLeader),
+		"GET /fire/print/hazards":     only(auth.RoleSafety, auth.RoleLeader),
 	} {
 		matrix[pattern] = a
 	}

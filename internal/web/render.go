@@ -48,6 +48,7 @@ var pages = []string{
 	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan", "stats_report", "stats_report_print", "dashboard",
 	"funds", "funds_budget", "funds_report", "funds_expense", "funds_voucher",
 	"canteen", "canteen_samples_print", "canteen_purchases_print",
+	"fire", "fire_item", "fire_labels", "fire_patrol", "fire_checkpoint", "fire_register_print", "fire_patrols_print", "fire_inspections_print", "fire_hazards_print",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",
 }
@@ -121,6 +122,7 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"spark":     func(c stats.Curve) string { return sparkline(c.Values, c.Max, 300, 40) },
 			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 			"inc":       func(i int) int { return i + 1 },
+			"pair":      func(a, b any) []any { return []any{a, b} }, // two values for a sub-template
 			"celsius":   tempText,
 			"date": func(t time.Time) string {
 				if t.IsZero() {
@@ -215,6 +217,7 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermPatrolWork), "/patrol/", "nav.patrol")
 	add(can(auth.PermSuppliesManage, auth.PermSuppliesHandout), "/supplies", "nav.supplies")
 	add(can(auth.PermCanteenView, auth.PermCanteenManage), "/canteen", "nav.canteen")
+	add(can(auth.PermFireView, auth.PermFireManage), "/fire", "nav.fire")
 	add(can(auth.PermVolunteersManage), "/volunteers", "nav.volunteers")
 	add(can(auth.PermFundsRequest, auth.PermFundsManage, auth.PermFundsView), "/funds", "funds.nav")
 	add(can(auth.PermPointsManage), "/admin/points", "nav.points")

@@ -230,6 +230,23 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /canteen/purchases/print", s.signedIn(s.canteenPrint("canteen_purchases_print")))
 	s.handle("POST /api/v1/canteen/temperatures", s.partner(auth.ScopeCanteenSensor, s.apiCanteenReading))
 
+	// Fire safety (DESIGN.md §3.8): the register and its QR labels, patrols
+	// by checkpoint on a phone, inspections, hazards, people, A4 prints.
+	s.handle("GET /fire", s.signedIn(s.firePage))
+	s.handle("POST /fire", s.signedIn(s.firePost))
+	s.handleUpload("POST /fire/tests", s.signedIn(s.fireTest))
+	s.handle("GET /fire/tests/{id}/report", s.signedIn(s.fireTestReport))
+	s.handle("GET /fire/equipment/{id}", s.signedIn(s.fireItem))
+	s.handle("POST /fire/equipment/{id}", s.signedIn(s.fireItemPost))
+	s.handle("GET /fire/labels", s.signedIn(s.fireLabels))
+	s.handle("GET /fire/patrol", s.signedIn(s.firePatrol))
+	s.handle("GET /fire/cp/{code}", s.signedIn(s.fireCheckpoint))
+	s.handleUpload("POST /fire/cp/{code}", s.signedIn(s.fireScan))
+	s.handle("GET /fire/print/register", s.signedIn(s.fireRegisterPrint))
+	s.handle("GET /fire/print/patrols", s.signedIn(s.firePatrolsPrint))
+	s.handle("GET /fire/print/inspections", s.signedIn(s.fireInspectionsPrint))
+	s.handle("GET /fire/print/hazards", s.signedIn(s.fireHazardsPrint))
+
 	s.handle("GET /admin/teams", s.signedIn(s.adminTeams))
 	s.handle("POST /admin/teams", s.signedIn(s.adminTeamCreate))
 	s.handle("GET /admin/teams/{id}", s.signedIn(s.adminTeam))

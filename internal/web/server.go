@@ -20,6 +20,7 @@ import (
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/family"
+	"github.com/havenrescue/haven/internal/firesafety"
 	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
@@ -93,7 +94,8 @@ type Deps struct {
 	Outcomes *stats.Outcomes
 	Stats    *stats.Service
 	Funds    *funds.Service
-	Canteen  *canteen.Service // the canteen's food safety
+	Canteen  *canteen.Service    // the canteen's food safety
+	Fire     *firesafety.Service // the station's fire safety
 }
 
 // Server is Haven's HTTP handler.
