@@ -186,7 +186,7 @@ func open(ctx context.Context, cfg *config.Config, stderr io.Writer) (*env, erro
 	e.outcomes = &stats.Outcomes{Store: db, Now: e.now, Source: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
 	e.stats = &stats.Service{Source: db, Now: e.now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
-	e.canteen = &canteen.Service{Store: db, Duties: db, Audit: db, Now: e.now}
+	e.canteen = &canteen.Service{Store: db, More: db, Files: photos, Duties: db, Audit: db, Now: e.now}
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}
 	e.dispatch.HandedOut = e.supplies.BookEncounter
 	e.auth.PointExists = func(ctx context.Context, id string) bool { _, err := db.PointByID(ctx, id); return err == nil }

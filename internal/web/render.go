@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/canteen"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/family"
@@ -47,7 +48,7 @@ var pages = []string{
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
 	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan", "stats_report", "stats_report_print", "dashboard",
 	"funds", "funds_budget", "funds_report", "funds_expense", "funds_voucher",
-	"canteen", "canteen_samples_print", "canteen_purchases_print",
+	"canteen", "canteen_samples_print", "canteen_purchases_print", "canteen_checks", "canteen_stock",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",
 }
@@ -122,6 +123,7 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"pct":       func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 			"inc":       func(i int) int { return i + 1 },
 			"celsius":   tempText,
+			"milli":     canteen.FormatMilli,
 			"date": func(t time.Time) string {
 				if t.IsZero() {
 					return ""
