@@ -195,7 +195,7 @@ func openClock(ctx context.Context, cfg *config.Config, stderr io.Writer, now fu
 	e.outcomes = &stats.Outcomes{Store: db, Now: e.now, Source: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
 	e.stats = &stats.Service{Source: db, Now: e.now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: rules, Now: e.now}}
 	e.points = &points.Service{Store: db, Now: e.now, Activated: e.campaigns.ActivatedKinds, Signals: e.intake}
-	e.canteen = &canteen.Service{Store: db, Duties: db, Audit: db, Now: e.now}
+	e.canteen = &canteen.Service{Store: db, More: db, Files: photos, Duties: db, Audit: db, Now: e.now}
 	e.fire = &firesafety.Service{Store: db, Duties: db, Files: photos, Now: e.now}
 	e.fire.Settings.NightFrom, e.fire.Settings.NightTo, _ = firesafety.ParseNight(cfg.FireNight) // checked with the config
 	e.supplies = &supplies.Service{Store: db, Audit: db, Now: e.now, Campaigns: e.campaigns.RunningIDs}

@@ -38,6 +38,9 @@ type Purchase struct {
 	RejectReason string
 	Override     string // why it was bought from a supplier whose licence had expired
 	RetainUntil  string // not deleted before this day
+	QtyMilli     int64  // accepted: the quantity in thousandths of QtyUnit, when it reads as a number (stock on hand)
+	QtyUnit      string
+	IssuedMilli  int64 // issued or discarded so far
 	CreatedBy    string
 	CreatedAt    time.Time
 }

@@ -61,8 +61,11 @@ type Overview struct {
 	Meals      []*Meal    // the last seven days, newest first
 	Kept       []*Sample  // samples not yet discarded
 	Handlers   []HandlerRow
-	Disinfects []*Disinfection // the last two days
-	Purchases  []*Purchase     // the last seven days
+	Disinfects []*Disinfection            // the last two days
+	Purchases  []*Purchase                // the last seven days
+	Photos     map[string][]*PurchaseFile // the purchases' photos, by purchase
+	Pests      []*Pest                    // the pest control log of the last three months
+	Stock      []Batch                    // on hand
 	Settings   Settings
 }
 
@@ -123,6 +126,28 @@ func (s *Service) Overview(ctx context.Context, a auth.Actor) (*Overview, error)
 	}
 	if o.Purchases, err = s.Store.Purchases(ctx, from, o.Today); err != nil {
 		return nil, err
+	}
+	if s.More != nil {
+		ids := make([]string, len(o.Purchases))
+		for i, p := range o.Purchases {
+			ids[i] = p.ID
+		}
+		fs, err := s.More.PurchaseFiles(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		o.Photos = map[string][]*PurchaseFile{}
+		for _, f := range fs {
+			o.Photos[f.PurchaseID] = append(o.Photos[f.PurchaseID], f)
+		}
+		if o.Pests, err = s.More.PestLog(ctx, dayPlus(o.Today, -92), o.Today); err != nil {
+			return nil, err
+		}
+		on, err := s.More.OnHand(ctx)
+		if err != nil {
+			return nil, err
+		}
+		o.Stock = batches(on, o.Today)
 	}
 	o.Alerts = s.alerts(o, now)
 	if s.Audit != nil && len(hs) > 0 {
@@ -196,8 +221,13 @@ func (s *Service) alerts(o *Overview, now time.Time) []Alert {
 			out = append(out, Alert{Kind: AlertDisinfection, Subject: d.Method, At: d.At})
 		}
 	}
-	for _, p := range o.Purchases {
-		if p.Accepted && p.ExpiresOn != "" && p.ExpiresOn < o.Today {
+	for _, b := range o.Stock {
+		if b.Expired {
+			out = append(out, Alert{Kind: AlertExpiredStock, Subject: b.Item, Day: b.ExpiresOn, Ref: b.ID})
+		}
+	}
+	for _, p := range o.Purchases { // goods whose quantity is not counted as stock
+		if p.Accepted && p.QtyMilli == 0 && p.ExpiresOn != "" && p.ExpiresOn < o.Today {
 			out = append(out, Alert{Kind: AlertExpiredStock, Subject: p.Item, Day: p.ExpiresOn})
 		}
 	}
@@ -234,7 +264,8 @@ type Register struct {
 	Year, Mon int
 	Meals     []*Meal
 	Purchases []*Purchase
-	Units     map[string]string // cold unit names by id
+	Units     map[string]string          // cold unit names by id
+	Photos    map[string][]*PurchaseFile // the purchases' certificate and invoice photos, by purchase
 }
 
 // Register reads month's register for print.
@@ -256,6 +287,20 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, month string) (*Re
 		return nil, err
 	}
 	slices.Reverse(r.Purchases)
+	r.Photos = map[string][]*PurchaseFile{}
+	if s.More != nil && len(r.Purchases) > 0 {
+		ids := make([]string, len(r.Purchases))
+		for i, p := range r.Purchases {
+			ids[i] = p.ID
+		}
+		fs, err := s.More.PurchaseFiles(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			r.Photos[f.PurchaseID] = append(r.Photos[f.PurchaseID], f)
+		}
+	}
 	us, err := s.Store.ColdUnits(ctx)
 	if err != nil {
 		return nil, err

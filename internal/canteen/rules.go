@@ -26,6 +26,7 @@ type Settings struct {
 	RetainNoShelfYrs int     // without a shelf life, years (2)
 	ReceiveChilledC  float64 // chilled goods received at or below (8 °C)
 	ReceiveFrozenC   float64 // frozen goods received at or below (−12 °C)
+	PestEveryMonths  int     // the pest control round, months (1)
 	// Disinfection minimums, by method.
 	Disinfection map[string]Minimum
 }
@@ -55,7 +56,7 @@ var Defaults = Settings{
 	SampleMinGrams: 125, SampleKeepHours: 48,
 	ChilledMinC: 0, ChilledMaxC: 8, FrozenMaxC: -12,
 	AlertDays: 30, RetainMonths: 6, RetainNoShelfYrs: 2,
-	ReceiveChilledC: 8, ReceiveFrozenC: -12,
+	ReceiveChilledC: 8, ReceiveFrozenC: -12, PestEveryMonths: 1,
 	Disinfection: map[string]Minimum{
 		MethodSteam:      {TempC: 100, Seconds: 10 * 60},
 		MethodInfrared:   {TempC: 120, Seconds: 10 * 60},
@@ -72,7 +73,8 @@ func (s Settings) withDefaults() Settings {
 		v   *int
 		def int
 	}{{&s.SampleMinGrams, d.SampleMinGrams}, {&s.SampleKeepHours, d.SampleKeepHours},
-		{&s.AlertDays, d.AlertDays}, {&s.RetainMonths, d.RetainMonths}, {&s.RetainNoShelfYrs, d.RetainNoShelfYrs}} {
+		{&s.AlertDays, d.AlertDays}, {&s.RetainMonths, d.RetainMonths}, {&s.RetainNoShelfYrs, d.RetainNoShelfYrs},
+		{&s.PestEveryMonths, d.PestEveryMonths}} {
 		if *f.v <= 0 {
 			*f.v = f.def
 		}

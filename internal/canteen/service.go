@@ -11,6 +11,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/duties"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/files"
 	"github.com/havenrescue/haven/internal/id"
 )
 
@@ -30,6 +31,8 @@ const (
 // Service is the canteen's food safety.
 type Service struct {
 	Store    Store
+	More     MoreStore // pest control, self-checks, purchase photos, stock
+	Files    files.Store
 	Duties   duties.Store
 	Audit    audit.Store // refused discards are written here
 	Now      func() time.Time
@@ -61,9 +64,11 @@ type plan struct {
 var plans = []plan{
 	{DutyMorningCheck, duties.Every(1, duties.Day), 8, 3 * time.Hour},
 	{DutyDisinfection, duties.Every(1, duties.Day), 20, 12 * time.Hour},
-	{DutySelfDaily, duties.Every(1, duties.Day), 18, 4 * time.Hour},
-	{DutySelfWeekly, duties.Every(7, duties.Day), 18, 48 * time.Hour},
-	{DutySelfMonthly, duties.Every(1, duties.Month), 18, 7 * 24 * time.Hour},
+	// A self-check list may be done any time in its period: the day from
+	// midnight, the week, the month (its shortest).
+	{DutySelfDaily, duties.Every(1, duties.Day), 18, 18 * time.Hour},
+	{DutySelfWeekly, duties.Every(7, duties.Day), 18, 6*24*time.Hour + 18*time.Hour},
+	{DutySelfMonthly, duties.Every(1, duties.Month), 18, 27 * 24 * time.Hour},
 }
 
 // firstDue is the first time at hh:00 CST after now.
@@ -88,6 +93,10 @@ func (s *Service) EnsureDuties(ctx context.Context) error {
 			Soon: p.soon, NextDue: firstDue(now, p.hh), Active: true}); err != nil {
 			return err
 		}
+	}
+	if _, err := s.Duties.EnsureDuty(ctx, duties.Duty{Area: Area, Kind: DutyPest, Title: "canteen.duty." + DutyPest,
+		Every: duties.Every(s.set().PestEveryMonths, duties.Month), Soon: 7 * 24 * time.Hour, NextDue: firstDue(now, 18), Active: true}); err != nil {
+		return err
 	}
 	units, err := s.Store.ColdUnits(ctx)
 	if err != nil {
@@ -269,6 +278,9 @@ func (s *Service) AddPurchase(ctx context.Context, a auth.Actor, in PurchaseInpu
 		}
 	}
 	p.ExpiresOn = ExpiresOn(p.ProducedOn, p.ShelfDays)
+	if p.Accepted { // stock on hand: the amount, when it reads as one
+		p.QtyMilli, p.QtyUnit, _ = ParseQuantity(p.Quantity)
+	}
 	if p.Storage == Chilled || p.Storage == Frozen {
 		if c, ok := f.number("receive_temp", in.ReceiveTemp, MinReadingC, MaxReadingC, true); ok {
 			p.ReceiveTemp = &c
@@ -320,7 +332,21 @@ func (s *Service) DeletePurchase(ctx context.Context, a auth.Actor, pid string) 
 	if !MayDelete(p.RetainUntil, s.today()) {
 		return errs.E(errs.Conflict, op, "canteen.err_retain")
 	}
-	return s.Store.DeletePurchase(ctx, pid, a.Entry("canteen.purchase.delete", "canteen_purchase", pid))
+	var photos []*PurchaseFile
+	if s.More != nil {
+		if photos, err = s.More.PurchaseFiles(ctx, []string{pid}); err != nil {
+			return err
+		}
+	}
+	if err := s.Store.DeletePurchase(ctx, pid, a.Entry("canteen.purchase.delete", "canteen_purchase", pid)); err != nil {
+		return err
+	}
+	for _, f := range photos { // the record is gone: its photos go too
+		if s.Files != nil {
+			_ = s.Files.Delete(ctx, f.Name)
+		}
+	}
+	return nil
 }
 
 // ---- cold units and temperatures ----
@@ -700,27 +726,4 @@ func (s *Service) RecordDisinfection(ctx context.Context, a auth.Actor, in Disin
 	}
 	s.done(ctx, DutyDisinfection, "", d.At, a.Name, d.ID)
 	return d, nil
-}
-
-// DutyDone marks a canteen duty (a self-check list) done now.
-func (s *Service) DutyDone(ctx context.Context, a auth.Actor, dutyID string) error {
-	const op = "canteen.DutyDone"
-	if err := a.Require(op, auth.PermCanteenManage); err != nil {
-		return err
-	}
-	d, err := s.Duties.DutyByID(ctx, dutyID)
-	if err != nil {
-		return err
-	}
-	if d.Area != Area {
-		return errs.E(errs.NotFound, op, "err.not_found")
-	}
-	run, err := duties.Completer{Store: s.Duties}.DoneByID(ctx, d.ID, s.now(), a.Name)
-	if err != nil {
-		return err
-	}
-	if run == nil {
-		return errs.E(errs.Conflict, op, "canteen.err_duty_early")
-	}
-	return nil
 }

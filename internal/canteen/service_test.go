@@ -36,7 +36,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f := &fixture{db: db}
 	c := now
 	f.clock = &c
-	f.svc = &canteen.Service{Store: db, Duties: db, Audit: db, Now: func() time.Time { return *f.clock }}
+	f.svc = &canteen.Service{Store: db, More: db, Files: db.Files(), Duties: db, Audit: db, Now: func() time.Time { return *f.clock }}
 	ctx := context.Background()
 	var err error
 	if f.fridge, err = f.svc.AddColdUnit(ctx, safety, "留样冰箱", canteen.Chilled, true); err != nil {
@@ -300,20 +300,26 @@ func TestDisinfectionAndDuties(t *testing.T) {
 		if states[canteen.DutyMorningCheck] != duties.Overdue || states[canteen.DutyTempLog] != duties.Overdue || states[canteen.DutyDisinfection] != duties.Overdue {
 			t.Errorf("states: %v", states)
 		}
-		var self string
-		for _, r := range rows {
-			if r.Kind == canteen.DutySelfDaily {
-				self = r.ID
-			}
-		}
-		if err := f.svc.DutyDone(ctx, leader, self); !errs.Is(errs.Forbidden, err) {
-			t.Errorf("leader ticked a duty: %v", err)
-		}
-		if err := f.svc.DutyDone(ctx, safety, self); err != nil {
+		// A self-check list's duty is done by its completion, not by a tick.
+		it, err := f.svc.AddCheckItem(ctx, safety, canteen.ListDaily, "留样齐全", "")
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.DutyDone(ctx, safety, self); !errs.Is(errs.Conflict, err) {
-			t.Errorf("ticked twice in a day: %v", err)
+		done := canteen.SelfCheckInput{List: canteen.ListDaily, Answers: []canteen.AnswerInput{{ItemID: it.ID, Verdict: "ok"}}}
+		if _, err := f.svc.RecordSelfCheck(ctx, leader, done); !errs.Is(errs.Forbidden, err) {
+			t.Errorf("the leader did a self-check: %v", err)
+		}
+		if _, err := f.svc.RecordSelfCheck(ctx, safety, done); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RecordSelfCheck(ctx, safety, done); !errs.Is(errs.Conflict, err) {
+			t.Errorf("done twice in a day: %v", err)
+		}
+		rows, _ = f.svc.DutiesToday(ctx, leader)
+		for _, r := range rows {
+			if r.Kind == canteen.DutySelfDaily && r.State == duties.Overdue {
+				t.Errorf("the daily self-check is still overdue: %+v", r)
+			}
 		}
 	})
 }

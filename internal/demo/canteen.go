@@ -17,7 +17,9 @@ import (
 // a month of meals with their samples (one dish of yesterday's lunch
 // without a sample), the samples past their 48 hours discarded and one
 // early discard refused, a week of disinfections and purchases, and
-// today's morning checks. Everything goes through the service, with its
+// today's morning checks; the pest control log, a month of self-checks
+// (one day missed) and the stock issued from the week's deliveries (one
+// expired batch left). Everything goes through the service, with its
 // clock set to when each record was made.
 func SeedCanteen(ctx context.Context, cs *canteen.Service, now time.Time) error {
 	a := auth.Actor{Name: "陈刚", Role: auth.RoleSafety}
@@ -168,6 +170,9 @@ func SeedCanteen(ctx context.Context, cs *canteen.Service, now time.Time) error 
 			return err
 		}
 	}
+	if err := seedCanteenMore(ctx, &svc, func(t time.Time) { clock = t }, at, now); err != nil {
+		return err
+	}
 	clock = at(0, 6, 50)
 	if clock.After(now) {
 		return nil
@@ -183,4 +188,137 @@ func SeedCanteen(ctx context.Context, cs *canteen.Service, now time.Time) error 
 	}
 	_, err = svc.RecordCheck(ctx, a, canteen.CheckInput{HandlerID: handlers[1].ID, Symptoms: []string{"sore_throat"}})
 	return err
+}
+
+// seedCanteenMore adds three months of pest control rounds, the self-check
+// lists with a month of completions (the daily check of nine days ago
+// missed, one problem found), and the kitchen's issues from the week's
+// deliveries: pork issued out of order once (confirmed), so that five
+// kilograms of the oldest batch expired on hand.
+func seedCanteenMore(ctx context.Context, svc *canteen.Service, setClock func(time.Time), at func(daysAgo, hh, mm int) time.Time, now time.Time) error {
+	a := auth.Actor{Name: "陈刚", Role: auth.RoleSafety}
+	when := func(t time.Time) bool {
+		setClock(t)
+		return !t.After(now)
+	}
+	for _, p := range []struct {
+		days     int
+		area     string
+		measures []string
+		findings string
+		company  string
+	}{
+		{62, "后厨、库房", []string{"traps", "bait", "professional"}, "", "新乡市洁安有害生物防治有限公司"},
+		{31, "后厨、库房、餐厅", []string{"traps", "screens"}, "库房墙角发现鼠粪，已清理并加放粘鼠板", ""},
+		{1, "后厨、库房", []string{"traps", "bait", "professional"}, "", "新乡市洁安有害生物防治有限公司"},
+	} {
+		if !when(at(p.days, 15, 0)) {
+			continue
+		}
+		if _, err := svc.RecordPest(ctx, a, canteen.PestInput{Day: canteen.Day(at(p.days, 15, 0)), Area: p.area, Measures: p.measures,
+			Findings: p.findings, Company: p.company, By: "陈刚"}); err != nil {
+			return fmt.Errorf("pest: %w", err)
+		}
+	}
+
+	items := map[string][]string{
+		canteen.ListDaily: {"从业人员晨检已完成，有症状者未上岗", "每餐每样菜品留样不少于125克，标签齐全", "冷藏冷冻设备温度正常",
+			"餐用具清洗消毒合格，保洁柜密闭", "加工操作生熟分开，无过期原料"},
+		canteen.ListWeekly:  {"库存食材无过期变质，先进先出", "防虫防鼠设施完好", "供货商证照在有效期内", "排水、排烟设施通畅"},
+		canteen.ListMonthly: {"本月问题整改落实情况", "从业人员健康证有效", "下月食品安全工作安排"},
+	}
+	if when(at(31, 9, 30)) {
+		for _, l := range canteen.Lists {
+			for _, text := range items[l] {
+				if _, err := svc.AddCheckItem(ctx, a, l, text, ""); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	answer := func(list string, problem string) error {
+		its, err := svc.More.CheckItems(ctx, list, false)
+		if err != nil {
+			return err
+		}
+		in := canteen.SelfCheckInput{List: list}
+		for i, it := range its {
+			x := canteen.AnswerInput{ItemID: it.ID, Verdict: "ok"}
+			if problem != "" && i == 1 {
+				x = canteen.AnswerInput{ItemID: it.ID, Verdict: "problem", Note: problem}
+			}
+			in.Answers = append(in.Answers, x)
+		}
+		_, err = svc.RecordSelfCheck(ctx, a, in)
+		if errs.Is(errs.Conflict, err) { // the period was done already
+			return nil
+		}
+		return err
+	}
+	for d := 30; d >= 0; d-- {
+		day := at(d, 17, 30)
+		if !when(day) {
+			continue
+		}
+		problem := ""
+		if d == 1 {
+			problem = "午餐西红柿炒鸡蛋漏留样，已提醒留样员"
+		}
+		if d != 9 { // the day's check forgotten
+			if err := answer(canteen.ListDaily, problem); err != nil {
+				return fmt.Errorf("daily check: %w", err)
+			}
+		}
+		if day.In(canteen.CST).Weekday() == time.Friday || d == 0 {
+			if err := answer(canteen.ListWeekly, ""); err != nil {
+				return fmt.Errorf("weekly check: %w", err)
+			}
+		}
+		if day.In(canteen.CST).Day() == 28 || d == 30 {
+			if err := answer(canteen.ListMonthly, ""); err != nil {
+				return fmt.Errorf("monthly check: %w", err)
+			}
+		}
+	}
+
+	// The kitchen's issues from the week's deliveries (pork every other
+	// day from six days ago, cabbage the days between).
+	on, err := svc.More.OnHand(ctx)
+	if err != nil {
+		return err
+	}
+	batch := func(item string, daysAgo int) string {
+		day := canteen.Day(at(daysAgo, 12, 0))
+		for _, p := range on {
+			if p.Item == item && p.ReceivedOn == day {
+				return p.ID
+			}
+		}
+		return ""
+	}
+	for _, is := range []struct {
+		days    int
+		item    string
+		from    int
+		amount  string
+		confirm bool
+		note    string
+	}{
+		{5, "猪肉", 6, "15", false, ""},
+		{4, "大白菜", 5, "30", false, ""},
+		{3, "猪肉", 4, "15", true, "旧批次留作晚餐，先用新到的"},
+		{2, "大白菜", 5, "20", false, ""},
+		{1, "大白菜", 3, "20", false, ""},
+		{1, "猪肉", 4, "5", false, ""},
+	} {
+		id := batch(is.item, is.from)
+		if id == "" || !when(at(is.days, 10, 0)) {
+			continue
+		}
+		if _, err := svc.IssueStock(ctx, a, canteen.IssueInput{PurchaseID: id, Amount: is.amount, Kind: canteen.IssueKitchen,
+			Confirm: is.confirm, Note: is.note}); err != nil {
+			return fmt.Errorf("issue %s: %w", is.item, err)
+		}
+	}
+	return nil
 }

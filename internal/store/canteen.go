@@ -62,14 +62,16 @@ func (db *DB) SupplierByID(ctx context.Context, id string) (*canteen.Supplier, e
 // ---- purchases ----
 
 const purchaseCols = `pu.id, pu.received_on, pu.supplier_id, su.name, pu.item, pu.spec, pu.quantity, pu.batch, pu.produced_on, pu.shelf_days,
-	pu.expires_on, pu.storage, pu.receive_temp, pu.inspector, pu.accepted, pu.reject_reason, pu.override, pu.retain_until, pu.created_by, pu.created_at`
+	pu.expires_on, pu.storage, pu.receive_temp, pu.inspector, pu.accepted, pu.reject_reason, pu.override, pu.retain_until, pu.created_by, pu.created_at,
+	pu.qty_milli, pu.qty_unit, pu.issued_milli`
 
 func scanPurchase(r rowScanner) (*canteen.Purchase, error) {
 	var p canteen.Purchase
 	var temp sql.NullFloat64
 	var accepted int
 	err := r.Scan(&p.ID, &p.ReceivedOn, &p.SupplierID, &p.SupplierName, &p.Item, &p.Spec, &p.Quantity, &p.Batch, &p.ProducedOn, &p.ShelfDays,
-		&p.ExpiresOn, &p.Storage, &temp, &p.Inspector, &accepted, &p.RejectReason, &p.Override, &p.RetainUntil, &p.CreatedBy, scanTime{&p.CreatedAt})
+		&p.ExpiresOn, &p.Storage, &temp, &p.Inspector, &accepted, &p.RejectReason, &p.Override, &p.RetainUntil, &p.CreatedBy, scanTime{&p.CreatedAt},
+		&p.QtyMilli, &p.QtyUnit, &p.IssuedMilli)
 	if temp.Valid {
 		p.ReceiveTemp = &temp.Float64
 	}
@@ -84,10 +86,10 @@ func (db *DB) AddPurchase(ctx context.Context, p *canteen.Purchase, e audit.Entr
 		temp = *p.ReceiveTemp
 	}
 	return db.insertAudited(ctx, "store.AddPurchase", e, `INSERT INTO canteen_purchases (id, received_on, supplier_id, item, spec, quantity, batch,
-		produced_on, shelf_days, expires_on, storage, receive_temp, inspector, accepted, reject_reason, override, retain_until, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		produced_on, shelf_days, expires_on, storage, receive_temp, inspector, accepted, reject_reason, override, retain_until, created_by, created_at,
+		qty_milli, qty_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.ReceivedOn, p.SupplierID, p.Item, p.Spec, p.Quantity, p.Batch, p.ProducedOn, p.ShelfDays, p.ExpiresOn, p.Storage, temp,
-		p.Inspector, boolInt(p.Accepted), p.RejectReason, p.Override, p.RetainUntil, p.CreatedBy, db.d.t(p.CreatedAt))
+		p.Inspector, boolInt(p.Accepted), p.RejectReason, p.Override, p.RetainUntil, p.CreatedBy, db.d.t(p.CreatedAt), p.QtyMilli, p.QtyUnit)
 }
 
 // Purchases implements canteen.Store: canteen_purchases_received.
@@ -110,6 +112,11 @@ func (db *DB) PurchaseByID(ctx context.Context, id string) (*canteen.Purchase, e
 // DeletePurchase implements canteen.Store.
 func (db *DB) DeletePurchase(ctx context.Context, id string, e audit.Entry) error {
 	return db.tx(ctx, "store.DeletePurchase", func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM canteen_issues WHERE purchase_id = ?`, `DELETE FROM canteen_purchase_files WHERE purchase_id = ?`} {
+			if _, err := db.exec(ctx, tx, q, id); err != nil {
+				return err
+			}
+		}
 		if err := mustAffect(db.exec(ctx, tx, `DELETE FROM canteen_purchases WHERE id = ?`, id)); err != nil {
 			return err
 		}

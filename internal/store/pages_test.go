@@ -29,7 +29,9 @@ var largeTables = map[string]bool{"persons": true, "stays": true, "incidents": t
 	"missing_reports": true, "case_tasks": true, "match_candidates": true, "person_names": true, "encounters": true, "patrols": true,
 	"p": true, "s": true, "i": true, "tn": true, "td": true, "tr": true, "tu": true, "tp": true,
 	"duties": true, "duty_runs": true, "canteen_readings": true, "canteen_meals": true, "canteen_dishes": true, "canteen_samples": true,
-	"canteen_purchases": true, "canteen_disinfections": true, "canteen_checks": true, "rd": true, "ml": true, "ds": true, "sm": true, "pu": true}
+	"canteen_purchases": true, "canteen_disinfections": true, "canteen_checks": true, "rd": true, "ml": true, "ds": true, "sm": true, "pu": true,
+	"canteen_pest": true, "canteen_purchase_files": true, "canteen_issues": true, "canteen_selfchecks": true, "canteen_selfcheck_answers": true,
+	"iss": true, "sc": true, "an": true}
 
 var (
 	sqliteScan = regexp.MustCompile(`^SCAN (\w+)$`) // no index at all
@@ -155,7 +157,29 @@ func TestPagesUseIndexes(t *testing.T) {
 				if _, err := db.MorningChecks(ctx, day); err != nil {
 					return err
 				}
+				if _, err := db.PestLog(ctx, now.AddDate(0, -3, 0).Format(time.DateOnly), day); err != nil {
+					return err
+				}
+				if _, err := db.PurchaseFiles(ctx, []string{"a", "b"}); err != nil {
+					return err
+				}
+				if _, err := db.OnHand(ctx); err != nil {
+					return err
+				}
 				_, err := db.InCareOn(ctx, day)
+				return err
+			},
+			"/canteen/stock and /canteen/checks": func(ctx context.Context) error {
+				if _, err := db.OnHand(ctx); err != nil {
+					return err
+				}
+				if _, err := db.Issues(ctx, now.AddDate(0, 0, -7)); err != nil {
+					return err
+				}
+				if _, err := db.CheckItems(ctx, "daily", true); err != nil {
+					return err
+				}
+				_, err := db.SelfChecks(ctx, "daily", now.AddDate(0, 0, -31).Format(time.DateOnly))
 				return err
 			},
 			"/family/review": func(ctx context.Context) error {

@@ -36,6 +36,32 @@ type canteenPage struct {
 	Symptoms  []string
 	Month     string
 	Now       string // the time fields' default, CST
+	Measures  []string
+	Kinds     []string     // purchase photo kinds
+	Days      []canteenDay // the meals by day: today first, open; the week's other days folded
+	Newer     string       // the meal history's links: the page of days before Newer ("" for none: today's page)
+	Older     string
+	History   bool   // showing an older week
+	HistTo    string // its last day
+}
+
+// canteenDay is a day's meals on the canteen page.
+type canteenDay struct {
+	Day   string
+	Today bool
+	Meals []*canteen.Meal
+}
+
+// mealDays groups meals (newest first) by day.
+func mealDays(meals []*canteen.Meal, today string) []canteenDay {
+	var out []canteenDay
+	for _, m := range meals {
+		if len(out) == 0 || out[len(out)-1].Day != m.Day {
+			out = append(out, canteenDay{Day: m.Day, Today: m.Day == today})
+		}
+		out[len(out)-1].Meals = append(out[len(out)-1].Meals, m)
+	}
+	return out
 }
 
 func (s *Server) canteenPage(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +72,8 @@ func (s *Server) canteenPage(w http.ResponseWriter, r *http.Request) {
 var canteenFields = []string{"form", "day", "kind", "served", "note", "sampled_at", "sampler", "reviewer", "unit_id", "temp_c", "at",
 	"handler_id", "method", "mg_l", "minutes", "seconds", "items", "received_on", "supplier_id", "item", "spec", "quantity", "batch",
 	"produced_on", "shelf_days", "storage", "receive_temp", "inspector", "accepted", "reject_reason", "override", "name", "licence_no",
-	"licence_expires", "contact", "phone", "handler_name", "cert_no", "cert_expires", "unit_name", "unit_kind", "for_samples", "dish_id", "grams", "sealed"}
+	"licence_expires", "contact", "phone", "handler_name", "cert_no", "cert_expires", "unit_name", "unit_kind", "for_samples", "dish_id", "grams", "sealed",
+	"pest_day", "area", "findings", "company", "pest_by", "purchase_id", "file_kind"}
 
 func (s *Server) showCanteen(w http.ResponseWriter, r *http.Request, code int, fields map[string]string, msg string) {
 	ri := info(r)
@@ -60,6 +87,22 @@ func (s *Server) showCanteen(w http.ResponseWriter, r *http.Request, code int, f
 	for i := range 6 {
 		d.Dishes = append(d.Dishes, i)
 	}
+	d.Measures, d.Kinds = canteen.PestMeasures, canteen.PhotoKinds
+	meals := o.Meals
+	if before := r.URL.Query().Get("before"); before != "" {
+		var from string
+		if meals, from, d.HistTo, err = s.Canteen.MealHistory(r.Context(), ri.actor, before); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.History, d.Older = true, from
+		if newer := dayAfter(from, 2*7); newer <= dayAfter(o.Today, -6) {
+			d.Newer = newer // else the newer page is today's: /canteen
+		}
+	} else if len(meals) > 0 {
+		d.Older = dayAfter(o.Today, -6)
+	}
+	d.Days = mealDays(meals, o.Today)
 	for _, a := range o.Alerts {
 		d.Alerts = append(d.Alerts, canteenAlert{Alert: a, Text: s.canteenAlertText(ri.lang, a)})
 	}
@@ -76,9 +119,21 @@ func (s *Server) showCanteen(w http.ResponseWriter, r *http.Request, code int, f
 		for _, sy := range r.Form["symptoms"] {
 			v.Form.Add("symptoms", sy)
 		}
+		for _, m := range r.Form["measures"] {
+			v.Form.Add("measures", m)
+		}
 	}
-	v.Notice = map[string]string{"saved": "canteen.saved", "discarded": "canteen.discarded", "deleted": "canteen.deleted"}[r.URL.Query().Get("notice")]
+	v.Notice = map[string]string{"saved": "canteen.saved", "discarded": "canteen.discarded", "deleted": "canteen.deleted", "attached": "canteen.attached"}[r.URL.Query().Get("notice")]
 	s.render(w, r, code, "canteen", v)
+}
+
+// dayAfter is the day n days after day (before, for a negative n).
+func dayAfter(day string, n int) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return t.AddDate(0, 0, n).Format(time.DateOnly)
 }
 
 func tempText(c float64) string {
@@ -161,8 +216,9 @@ func (s *Server) canteenPost(w http.ResponseWriter, r *http.Request) {
 		_, err = s.Canteen.AddHandler(ctx, a, v("handler_name"), v("cert_no"), v("cert_expires"))
 	case "unit":
 		_, err = s.Canteen.AddColdUnit(ctx, a, v("unit_name"), v("unit_kind"), v("for_samples") != "")
-	case "duty":
-		err = s.Canteen.DutyDone(ctx, a, v("duty_id"))
+	case "pest":
+		_, err = s.Canteen.RecordPest(ctx, a, canteen.PestInput{Day: v("pest_day"), Area: v("area"), Findings: v("findings"), Company: v("company"),
+			By: v("pest_by"), Measures: r.Form["measures"]})
 	default:
 		if err = a.Require("web.canteen", auth.PermCanteenManage); err == nil {
 			err = errs.InvalidFields("web.canteen", map[string]string{"form": "err.invalid_choice"})

@@ -121,7 +121,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		Station: family.Station{Name: "新乡市救助管理站", Phone: "0373-5089797"}}
 	camps := &campaigns.Service{Store: db, Now: time.Now}
 	plan := &patrolplan.Service{Store: db, Now: time.Now, Campaigns: camps}
-	ct := &canteen.Service{Store: db, Duties: db, Audit: db, Now: time.Now}
+	ct := &canteen.Service{Store: db, More: db, Files: db.Files(), Duties: db, Audit: db, Now: time.Now}
 	fire := &firesafety.Service{Store: db, Duties: db, Files: photos, Now: time.Now}
 	if err := fire.EnsureDuties(context.Background()); err != nil {
 		t.Fatal(err)

@@ -296,12 +296,17 @@ func init() {
 
 		// The canteen: the safety officer (and the canteen's staff, who
 		// have that role) write, the leader reads.
-		"GET /canteen":                      only(auth.RoleSafety, auth.RoleLeader),
-		"POST /canteen":                     only(auth.RoleSafety),
-		"GET /canteen/samples/print":        only(auth.RoleSafety, auth.RoleLeader),
-		"GET /canteen/purchases/print":      only(auth.RoleSafety, auth.RoleLeader),
-		"POST /api/v1/canteen/temperatures": apiKey,
-
+		"GET /canteen":                              only(auth.RoleSafety, auth.RoleLeader),
+		"POST /canteen":                             only(auth.RoleSafety),
+		"GET /canteen/samples/print":                only(auth.RoleSafety, auth.RoleLeader),
+		"GET /canteen/purchases/print":              only(auth.RoleSafety, auth.RoleLeader),
+		"POST /api/v1/canteen/temperatures":         apiKey,
+		"GET /canteen/checks":                       only(auth.RoleSafety, auth.RoleLeader),
+		"POST /canteen/checks":                      only(auth.RoleSafety),
+		"GET /canteen/stock":                        only(auth.RoleSafety, auth.RoleLeader),
+		"POST /canteen/stock":                       only(auth.RoleSafety),
+		"POST /canteen/purchases/{id}/photos":       only(auth.RoleSafety),
+		"GET /canteen/purchases/{id}/photos/{file}": only(auth.RoleSafety, auth.RoleLeader),
 		// Fire safety: the safety officer writes, the leader reads.
 		"GET /fire":                   only(auth.RoleSafety, auth.RoleLeader),
 		"POST /fire":                  only(auth.RoleSafety),
@@ -435,6 +440,10 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		form = url.Values{"kind": {"winter"}, "name": {""}}
 	case "/canteen":
 		form = url.Values{"form": {"reading"}, "unit_id": {"no-such-unit"}, "temp_c": {"4"}}
+	case "/canteen/checks":
+		form = url.Values{"form": {"item"}, "list": {"daily"}, "item_text": {""}}
+	case "/canteen/stock":
+		form = url.Values{"purchase_id": {"no-such-batch"}, "amount": {"1"}, "issue_kind": {"issue"}}
 	case "/admin/partners/12345":
 		form = url.Values{"mapping": {`{"fields":{"external_id":"order_no"}}`}}
 	default:

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/auth"
+	"github.com/havenrescue/haven/internal/canteen"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/family"
@@ -47,7 +48,7 @@ var pages = []string{
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
 	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan", "stats_report", "stats_report_print", "dashboard",
 	"funds", "funds_budget", "funds_report", "funds_expense", "funds_voucher",
-	"canteen", "canteen_samples_print", "canteen_purchases_print",
+	"canteen", "canteen_samples_print", "canteen_purchases_print", "canteen_checks", "canteen_stock",
 	"fire", "fire_item", "fire_labels", "fire_patrol", "fire_checkpoint", "fire_register_print", "fire_patrols_print", "fire_inspections_print", "fire_hazards_print",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",
@@ -124,6 +125,7 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"inc":       func(i int) int { return i + 1 },
 			"pair":      func(a, b any) []any { return []any{a, b} }, // two values for a sub-template
 			"celsius":   tempText,
+			"milli":     canteen.FormatMilli,
 			"date": func(t time.Time) string {
 				if t.IsZero() {
 					return ""

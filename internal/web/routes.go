@@ -228,6 +228,12 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /canteen", s.signedIn(s.canteenPost))
 	s.handle("GET /canteen/samples/print", s.signedIn(s.canteenPrint("canteen_samples_print")))
 	s.handle("GET /canteen/purchases/print", s.signedIn(s.canteenPrint("canteen_purchases_print")))
+	s.handle("GET /canteen/checks", s.signedIn(s.canteenChecks))
+	s.handle("POST /canteen/checks", s.signedIn(s.canteenChecksPost))
+	s.handle("GET /canteen/stock", s.signedIn(s.canteenStock))
+	s.handle("POST /canteen/stock", s.signedIn(s.canteenStockPost))
+	s.handleUpload("POST /canteen/purchases/{id}/photos", s.signedIn(s.canteenPurchasePhoto))
+	s.handle("GET /canteen/purchases/{id}/photos/{file}", s.signedIn(s.canteenPurchasePhotoFile))
 	s.handle("POST /api/v1/canteen/temperatures", s.partner(auth.ScopeCanteenSensor, s.apiCanteenReading))
 
 	// Fire safety (DESIGN.md §3.8): the register and its QR labels, patrols
