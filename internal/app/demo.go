@@ -173,5 +173,8 @@ func seedDemo(ctx context.Context, e *env, password, apiKey string) ([]demo.Acco
 	if err := demo.SeedCanteen(ctx, e.canteen, e.now()); err != nil {
 		return nil, nil, fmt.Errorf("demo canteen: %v", err)
 	}
+	if err := demo.SeedPortal(ctx, e.portal, e.vols, e.now()); err != nil {
+		return nil, nil, fmt.Errorf("demo portal: %v", err)
+	}
 	return accounts, keys, nil
 }

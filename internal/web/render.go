@@ -50,6 +50,7 @@ var pages = []string{
 	"canteen", "canteen_samples_print", "canteen_purchases_print",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",
+	"front", "news", "article", "event", "event_done", "volunteer_apply", "publicity", "publicity_article", "publicity_event", "volunteer_apps", "give",
 }
 
 // chinaTime is the zone pages show times in (China has no daylight saving).
@@ -216,6 +217,8 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermSuppliesManage, auth.PermSuppliesHandout), "/supplies", "nav.supplies")
 	add(can(auth.PermCanteenView, auth.PermCanteenManage), "/canteen", "nav.canteen")
 	add(can(auth.PermVolunteersManage), "/volunteers", "nav.volunteers")
+	add(can(auth.PermVolunteersManage), "/volunteers/applications", "nav.applications")
+	add(can(auth.PermPublicityWrite, auth.PermPublicityApprove), "/publicity", "nav.publicity")
 	add(can(auth.PermFundsRequest, auth.PermFundsManage, auth.PermFundsView), "/funds", "funds.nav")
 	add(can(auth.PermPointsManage), "/admin/points", "nav.points")
 	add(can(auth.PermPointDesk) && v.User.PointID != "", "/points/"+v.User.PointID+"/desk", "nav.point_desk")
