@@ -212,8 +212,8 @@ func TestBrowserLoginEveryRole(t *testing.T) {
 			if !strings.HasSuffix(loc, "/login") {
 				t.Fatalf("after logout at %s", loc)
 			}
-			// Signed out for real: the home page sends us back to login.
-			step(t, ctx, "home after logout", chromedp.Navigate(r.URL+"/"), chromedp.WaitVisible(chromedp.ID("login-submit")))
+			// Signed out for real: the site root is the public front page.
+			step(t, ctx, "home after logout", chromedp.Navigate(r.URL+"/"), chromedp.WaitVisible(chromedp.ID("front-hotline")))
 		})
 	}
 }

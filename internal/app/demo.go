@@ -176,5 +176,8 @@ func seedDemo(ctx context.Context, e *env, password, apiKey string) ([]demo.Acco
 	if err := demo.SeedFire(ctx, e.fire, e.now()); err != nil {
 		return nil, nil, fmt.Errorf("demo fire safety: %v", err)
 	}
+	if err := demo.SeedPortal(ctx, e.portal, e.vols, e.now()); err != nil {
+		return nil, nil, fmt.Errorf("demo portal: %v", err)
+	}
 	return accounts, keys, nil
 }

@@ -39,6 +39,7 @@ import (
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/patrolplan"
 	"github.com/havenrescue/haven/internal/points"
+	"github.com/havenrescue/haven/internal/portal"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/store"
@@ -67,6 +68,7 @@ type env struct {
 	points    *points.Service
 	supplies  *supplies.Service
 	vols      *volunteers.Service
+	portal    *portal.Service
 	campaigns *campaigns.Service
 	plan      *patrolplan.Service
 	monthly   *stats.Monthly
@@ -205,6 +207,7 @@ func openClock(ctx context.Context, cfg *config.Config, stderr io.Writer, now fu
 		Retention: datarights.Retention{SignalPhoneDays: cfg.RetainSignalPhoneDays, PhotoDays: cfg.RetainPhotoDays,
 			IdentityDays: cfg.RetainIdentityDays, HealthYears: cfg.RetainHealthYears}}
 	e.vols = &volunteers.Service{Store: db, Keys: keys, Now: e.now, Registries: db}
+	e.portal = &portal.Service{Store: db, Now: e.now, Keys: keys, Photos: photos}
 	// A person's or a report's change reaches family search through the
 	// event log (family.Service.Run). A stay's end marks their notices; a
 	// failure there never undoes the exit: it is logged (by record id only).
@@ -359,7 +362,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate, NewLimiter: e.limiters(),
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds, Portal: e.portal, DonationAccount: e.cfg.DonationAccount,
 		DataRights: e.rights, Plan: e.plan, Canteen: e.canteen, Fire: e.fire, Gazetteer: e.gazetteer,
 	})
 	if err != nil {

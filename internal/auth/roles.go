@@ -108,6 +108,12 @@ const (
 	PermMonthlyView    Permission = "stats.monthly_view"    // read the monthly report and its submitted versions
 	PermOutcomesView   Permission = "stats.outcomes_view"   // the outcome measures (counts only, no names)
 	PermOutcomesTarget Permission = "stats.outcomes_target" // set an outcome measure's target (audited)
+
+	// Publicity (宣传, DESIGN.md §3.12): station staff write articles,
+	// run events and keep the publicity log; a leader approves articles
+	// before they are public.
+	PermPublicityWrite   Permission = "publicity.write"   // write articles, plan events and check visitors in, keep the publicity log
+	PermPublicityApprove Permission = "publicity.approve" // approve, return or withdraw articles; read the publicity log
 )
 
 // rolePermissions is the permission matrix. Keep it small and explicit.
@@ -120,13 +126,13 @@ var rolePermissions = map[Role][]Permission{
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
 		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter,
-		PermMonthlySubmit, PermMonthlyView, PermOutcomesView, PermStatsView, PermFundsRequest},
+		PermMonthlySubmit, PermMonthlyView, PermOutcomesView, PermStatsView, PermFundsRequest, PermPublicityWrite},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome, PermCanteenView, PermCanteenManage, PermFireView, PermFireManage}, // the safety officer and the canteen's staff
 	RoleFinance:   {PermHome, PermFundsManage, PermFundsApprove, PermFundsView},
 	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
 	RoleLeader: {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermMonthlyView, PermOutcomesView, PermOutcomesTarget, PermPlanView, PermStatsView,
-		PermFundsApprove, PermFundsApproveLarge, PermFundsView, PermCanteenView, PermFireView},
+		PermFundsApprove, PermFundsApproveLarge, PermFundsView, PermCanteenView, PermFireView, PermPublicityApprove},
 	RoleHospital: {PermHome, PermReferralsHospital},
 	RoleLiaison:  {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:  {PermPartnerAPI},

@@ -13,6 +13,8 @@ import (
 	"image/color"
 	"image/jpeg"
 	_ "image/png" // registers the PNG decoder
+
+	_ "golang.org/x/image/webp" // registers the WebP decoder (CleanWeb only)
 	"runtime"
 	"time"
 
@@ -62,6 +64,8 @@ func Kind(b []byte) string {
 		return "jpeg"
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
 		return "png"
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
+		return "webp"
 	case len(b) >= 12 && string(b[4:8]) == "ftyp":
 		switch string(b[8:12]) {
 		case "heic", "heix", "hevc", "heim", "heis", "mif1", "msf1", "avif":
@@ -77,7 +81,13 @@ func Kind(b []byte) string {
 // MaxDecodeBytes before anything is decoded; at most one photo per core is
 // decoded at once, and a photo that waits longer than MaxWait (or whose ctx
 // ends) is refused with ErrBusy.
-func Clean(ctx context.Context, b []byte) ([]byte, error) {
+func Clean(ctx context.Context, b []byte) ([]byte, error) { return clean(ctx, b, false) }
+
+// CleanWeb is Clean that also accepts WebP: the pictures staff put in
+// the station's news articles.
+func CleanWeb(ctx context.Context, b []byte) ([]byte, error) { return clean(ctx, b, true) }
+
+func clean(ctx context.Context, b []byte, webp bool) ([]byte, error) {
 	if len(b) > MaxBytes {
 		return nil, ErrTooLarge
 	}
@@ -87,6 +97,10 @@ func Clean(ctx context.Context, b []byte) ([]byte, error) {
 	case "heic":
 		return nil, ErrHEIC
 	case "jpeg", "png":
+	case "webp":
+		if !webp {
+			return nil, ErrUnsupported
+		}
 	default:
 		if looksLikeImage(b) {
 			return nil, ErrUnsupported

@@ -203,3 +203,59 @@ func (db *DB) Donations(ctx context.Context) ([]*volunteers.Donation, error) {
 }
 
 var _ volunteers.Store = (*DB)(nil)
+
+const applicationCols = `id, ref, name, phone, skills, availability, state, reason, volunteer_id, decided_by, decided_at, created_at`
+
+func scanApplication(r rowScanner) (*volunteers.Application, error) {
+	var a volunteers.Application
+	var skills string
+	err := r.Scan(&a.ID, &a.Ref, &a.Name, &a.Phone, &skills, &a.Availability, &a.State, &a.Reason, &a.VolunteerID, &a.DecidedBy,
+		scanTime{&a.DecidedAt}, scanTime{&a.CreatedAt})
+	if skills != "" {
+		a.Skills = strings.Split(skills, ",")
+	}
+	return &a, err
+}
+
+// AddApplication implements volunteers.Store.
+func (db *DB) AddApplication(ctx context.Context, a *volunteers.Application, e audit.Entry) error {
+	return db.tx(ctx, "store.AddApplication", func(tx *sql.Tx) error {
+		if _, err := db.exec(ctx, tx, `INSERT INTO volunteer_applications (`+applicationCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.Ref, a.Name, a.Phone, strings.Join(a.Skills, ","), a.Availability, a.State, a.Reason, a.VolunteerID, a.DecidedBy,
+			db.d.t(a.DecidedAt), db.d.t(a.CreatedAt)); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// Applications implements volunteers.Store.
+func (db *DB) Applications(ctx context.Context) ([]*volunteers.Application, error) {
+	return list(ctx, db, db.r, "store.Applications", `SELECT `+applicationCols+` FROM volunteer_applications
+		ORDER BY CASE WHEN state = 'pending' THEN 0 ELSE 1 END, created_at DESC, id`, scanApplication)
+}
+
+// ApplicationByID implements volunteers.Store.
+func (db *DB) ApplicationByID(ctx context.Context, id string) (*volunteers.Application, error) {
+	a, err := scanApplication(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+applicationCols+` FROM volunteer_applications WHERE id = ?`), id))
+	return a, translate("store.ApplicationByID", err)
+}
+
+// DecideApplication implements volunteers.Store.
+func (db *DB) DecideApplication(ctx context.Context, a *volunteers.Application, v *volunteers.Volunteer, e audit.Entry) error {
+	const op = "store.DecideApplication"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		r, err := db.exec(ctx, tx, `UPDATE volunteer_applications SET state = ?, reason = ?, volunteer_id = ?, decided_by = ?, decided_at = ?
+			WHERE id = ? AND state = 'pending'`, a.State, a.Reason, a.VolunteerID, a.DecidedBy, db.d.t(a.DecidedAt), a.ID)
+		if err := mustAffect(r, err); err != nil {
+			return errs.E(errs.Conflict, op, "err.application_decided")
+		}
+		if v != nil {
+			if _, err := db.exec(ctx, tx, `INSERT INTO volunteers (id, name, org_id, phone, id_enc, skills, availability, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				v.ID, v.Name, nullString(v.OrgID), v.Phone, v.IDSealed, strings.Join(v.Skills, ","), v.Availability, boolInt(v.Active), db.d.t(v.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}

@@ -377,6 +377,39 @@ func (s *Service) CountStock(ctx context.Context, a auth.Actor, locationID, item
 	return m, s.Store.Move(ctx, []*Movement{m}, a.Entry("supply.count", "stock_location", locationID))
 }
 
+// Needed lists the items low at some location (under its threshold), by
+// name only: what the public may give in kind now. It needs no
+// permission and shows no quantity, which would say too much.
+func (s *Service) Needed(ctx context.Context) ([]string, error) {
+	locs, err := s.Store.Locations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.Store.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	low := map[string]bool{}
+	for _, l := range locs {
+		lv, err := s.Store.Levels(ctx, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range lv {
+			if v.Low() {
+				low[v.ItemID] = true
+			}
+		}
+	}
+	var out []string
+	for _, it := range items {
+		if low[it.ID] && it.Active {
+			out = append(out, it.Name)
+		}
+	}
+	return out, nil
+}
+
 // Stock is a location's stock for the page.
 type Stock struct {
 	Location *Location

@@ -101,6 +101,7 @@ type Store interface {
 	Attend(ctx context.Context, shiftID, volunteerID string, minutes int, e audit.Entry) error
 	AddDonation(ctx context.Context, d *Donation, e audit.Entry) error
 	Donations(ctx context.Context) ([]*Donation, error)
+	ApplicationStore
 }
 
 // Service is partners and volunteers.

@@ -35,6 +35,7 @@ import (
 	"github.com/havenrescue/haven/internal/metrics"
 	"github.com/havenrescue/haven/internal/patrolplan"
 	"github.com/havenrescue/haven/internal/points"
+	"github.com/havenrescue/haven/internal/portal"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/store"
@@ -158,7 +159,8 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		Cases: cs, Health: hs, Family: fs, Points: ps, Supplies: ss, Volunteers: vs, Campaigns: camps, DataRights: rights, Plan: plan,
 		Monthly: &stats.Monthly{Store: db, Now: time.Now}, Outcomes: &stats.Outcomes{Store: db, Now: time.Now,
 			Source: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}},
-		Stats: &stats.Service{Source: db, Now: time.Now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}}, Funds: fu, Canteen: ct, Fire: fire}
+		Stats: &stats.Service{Source: db, Now: time.Now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}}, Funds: fu, Canteen: ct, Fire: fire,
+		Portal: &portal.Service{Store: db, Now: time.Now, Keys: keys, Photos: photos}}
 	for _, o := range opts {
 		o(&deps)
 	}

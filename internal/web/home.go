@@ -55,6 +55,17 @@ type monthlyReminder struct {
 	Words string // the month in words
 }
 
+// root is the site root: the public front page for visitors who are not
+// signed in, the home page of their work for staff.
+func (s *Server) root(w http.ResponseWriter, r *http.Request) {
+	if info(r).user == nil {
+		s.front(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.home(w, r)
+}
+
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ri := info(r)
 	if ri.actor.Role == auth.RoleLeader { // the bureau at a glance

@@ -18,9 +18,11 @@ import (
 	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/points"
+	"github.com/havenrescue/haven/internal/portal"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 	"github.com/havenrescue/haven/internal/supplies"
+	"github.com/havenrescue/haven/internal/volunteers"
 )
 
 // who may use a route, written out here independently of the code under
@@ -59,7 +61,7 @@ var matrix = map[string]access{
 	"POST /login":                     anyone,
 	"POST /logout":                    signedIn,
 	"POST /lang":                      anyone,
-	"GET /{$}":                        signedIn,
+	"GET /{$}":                        anyone, // the public front page, or the signed-in user's work
 	"GET /account/password":           signedIn,
 	"POST /account/password":          signedIn,
 	"GET /admin/users":                adminOnly,
@@ -327,6 +329,45 @@ func init() {
 	}
 }
 
+// The public portal and publicity: anyone reads the news and registers
+// for events; station staff write, a leader approves; the volunteer
+// coordinator (and station staff) handle applications to volunteer.
+func init() {
+	writers := only(auth.RoleStaff)
+	readers := only(auth.RoleStaff, auth.RoleLeader)
+	coordinators := only(auth.RoleStaff, auth.RoleVolunteer)
+	for pattern, a := range map[string]access{
+		"GET /news":                                  anyone,
+		"GET /news.atom":                             anyone,
+		"GET /news/{slug}":                           anyone,
+		"GET /news/images/{file}":                    anyone,
+		"GET /sitemap.xml":                           anyone,
+		"GET /robots.txt":                            anyone,
+		"GET /events/{id}":                           anyone,
+		"POST /events/{id}":                          anyone,
+		"GET /volunteer":                             anyone,
+		"GET /give":                                  anyone,
+		"POST /volunteer":                            anyone,
+		"GET /publicity":                             readers,
+		"POST /publicity/articles":                   writers,
+		"GET /publicity/articles/{id}":               readers,
+		"POST /publicity/articles/{id}":              writers,
+		"POST /publicity/articles/{id}/submit":       writers,
+		"POST /publicity/articles/{id}/approve":      only(auth.RoleLeader),
+		"POST /publicity/articles/{id}/return":       only(auth.RoleLeader),
+		"POST /publicity/articles/{id}/withdraw":     readers,
+		"POST /publicity/events":                     writers,
+		"GET /publicity/events/{id}":                 writers,
+		"POST /publicity/events/{id}/checkin":        writers,
+		"POST /publicity/log":                        writers,
+		"GET /volunteers/applications":               coordinators,
+		"POST /volunteers/applications/{id}/accept":  coordinators,
+		"POST /volunteers/applications/{id}/decline": coordinators,
+	} {
+		matrix[pattern] = a
+	}
+}
+
 // request turns a route pattern into a concrete request.
 func (f *matrixFixture) request(pattern string) (method, path string, form url.Values) {
 	method, path, _ = strings.Cut(pattern, " ")
@@ -387,6 +428,17 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	if strings.HasPrefix(path, "/campaigns/") && strings.Contains(path, "/report") {
 		path = strings.ReplaceAll(path, "{id}", f.campaignID)
 	}
+	if strings.HasPrefix(path, "/publicity/articles/") {
+		path = strings.ReplaceAll(path, "{id}", f.articleID)
+	}
+	if strings.HasPrefix(path, "/publicity/events/") || strings.HasPrefix(path, "/events/") {
+		path = strings.ReplaceAll(path, "{id}", f.eventID)
+	}
+	if strings.HasPrefix(path, "/volunteers/applications/") {
+		path = strings.ReplaceAll(path, "{id}", f.applicationID)
+	}
+	path = strings.ReplaceAll(path, "{slug}", "no-such-article")
+	path = strings.ReplaceAll(path, "{file}", "no-such-image.jpg")
 	path = strings.ReplaceAll(path, "{token}", "no-such-link")
 	path = strings.ReplaceAll(path, "{ref}", f.signalRef)
 	path = strings.ReplaceAll(path, "{code}", "12345")
@@ -438,6 +490,20 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		form = url.Values{"form": {"log"}, "kind": {"guided"}, "people": {"1"}}
 	case "/campaigns":
 		form = url.Values{"kind": {"winter"}, "name": {""}}
+	case "/publicity/articles", "/publicity/articles/" + f.articleID:
+		form = url.Values{"category": {"news"}, "title": {""}, "body": {"正文"}, "version": {"999"}}
+	case "/publicity/articles/" + f.articleID + "/withdraw":
+		form = url.Values{"version": {"999"}, "reason": {"矩阵"}}
+	case "/publicity/events":
+		form = url.Values{"title": {""}, "place": {"救助站"}, "capacity": {"10"}}
+	case "/publicity/events/" + f.eventID + "/checkin":
+		form = url.Values{"ref": {"KF-NOSUCH00"}}
+	case "/publicity/log":
+		form = url.Values{"kind": {"media"}, "on_date": {"2026-13-01"}}
+	case "/events/" + f.eventID, "/volunteer":
+		form = url.Values{"name": {""}, "phone": {"1"}}
+	case "/volunteers/applications/" + f.applicationID + "/decline":
+		form = url.Values{"reason": {""}}
 	case "/canteen":
 		form = url.Values{"form": {"reading"}, "unit_id": {"no-such-unit"}, "temp_c": {"4"}}
 	case "/canteen/checks":
@@ -460,6 +526,7 @@ type matrixFixture struct {
 	reportID, candidateID, noticeRef, pointID      string
 	stockID, deskPoint, campaignID                 string
 	budgetID, expenseID                            string
+	articleID, eventID, applicationID              string
 	decideRequest, downloadRequest                 string
 	n                                              int
 }
@@ -604,6 +671,27 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.decideRequest, f.downloadRequest = dr.ID, mine.ID
+		// An article waiting for approval: submitting, approving and
+		// returning it again are refused as conflicts, not as lack of
+		// rights; an event with places; an application, decided by the
+		// first allowed role (the others then meet a conflict).
+		ar, err := h.deps.Portal.Save(ctx, staffActor, "", 0, portal.ArticleInput{Category: portal.CatNews, Title: "矩阵", Body: "正文"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ar, err = h.deps.Portal.Submit(ctx, staffActor, ar.ID, ar.Version); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := h.deps.Portal.AddEvent(ctx, staffActor, portal.EventInput{Title: "矩阵开放日", Place: "救助站", StartsAt: time.Now().Add(24 * time.Hour),
+			EndsAt: time.Now().Add(28 * time.Hour), Capacity: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ap, err := h.vols.Apply(ctx, auth.Actor{}, volunteers.ApplicationInput{Name: "矩阵", Phone: "13800002222", Consent: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.articleID, f.eventID, f.applicationID = ar.ID, ev.ID, ap.ID
 
 		clients := map[string]*client{"anonymous": h.anon()}
 		for _, r := range auth.Roles {

@@ -52,6 +52,7 @@ var pages = []string{
 	"fire", "fire_item", "fire_labels", "fire_patrol", "fire_checkpoint", "fire_register_print", "fire_patrols_print", "fire_inspections_print", "fire_hazards_print",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",
+	"front", "news", "article", "event", "event_done", "volunteer_apply", "publicity", "publicity_article", "publicity_event", "volunteer_apps", "give",
 }
 
 // chinaTime is the zone pages show times in (China has no daylight saving).
@@ -221,6 +222,8 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermCanteenView, auth.PermCanteenManage), "/canteen", "nav.canteen")
 	add(can(auth.PermFireView, auth.PermFireManage), "/fire", "nav.fire")
 	add(can(auth.PermVolunteersManage), "/volunteers", "nav.volunteers")
+	add(can(auth.PermVolunteersManage), "/volunteers/applications", "nav.applications")
+	add(can(auth.PermPublicityWrite, auth.PermPublicityApprove), "/publicity", "nav.publicity")
 	add(can(auth.PermFundsRequest, auth.PermFundsManage, auth.PermFundsView), "/funds", "funds.nav")
 	add(can(auth.PermPointsManage), "/admin/points", "nav.points")
 	add(can(auth.PermPointDesk) && v.User.PointID != "", "/points/"+v.User.PointID+"/desk", "nav.point_desk")

@@ -29,7 +29,9 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /logout", s.signedIn(s.logout))
 	s.handle("POST /lang", s.public(s.setLanguage))
 
-	s.handle("GET /{$}", s.signedIn(s.home))
+	// The site root: the public front page for visitors, the work of the
+	// signed-in user's role for staff (home.go).
+	s.handle("GET /{$}", s.public(s.root))
 	s.handle("GET /account/password", s.signedIn(s.passwordPage))
 	s.handle("POST /account/password", s.signedIn(s.passwordSubmit))
 
@@ -271,6 +273,34 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /admin/routing", s.signedIn(s.adminRouting))
 	s.handle("POST /admin/routing", s.signedIn(s.adminRoutingCreate))
 	s.handle("POST /admin/routing/sensitive", s.signedIn(s.adminRoutingSensitive))
+
+	// The public portal and publicity (DESIGN.md §3.12).
+	s.handle("GET /news", s.limited(s.statusLimit, s.public(s.newsPage)))
+	s.handle("GET /news.atom", s.limited(s.statusLimit, s.public(s.newsFeed)))
+	s.handle("GET /news/{slug}", s.limited(s.statusLimit, s.public(s.articlePage)))
+	s.handle("GET /news/images/{file}", s.limited(s.statusLimit, s.public(s.newsImage)))
+	s.handle("GET /sitemap.xml", s.limited(s.statusLimit, s.public(s.sitemapXML)))
+	s.handle("GET /robots.txt", s.public(s.robotsTXT))
+	s.handle("GET /events/{id}", s.limited(s.statusLimit, s.public(s.eventPage)))
+	s.handle("POST /events/{id}", s.limited(s.reportLimit, s.public(s.eventRegister)))
+	s.handle("GET /give", s.limited(s.statusLimit, s.public(s.givePage)))
+	s.handle("GET /volunteer", s.limited(s.statusLimit, s.public(s.volunteerApplyPage)))
+	s.handle("POST /volunteer", s.limited(s.reportLimit, s.public(s.volunteerApplySubmit)))
+	s.handle("GET /publicity", s.signedIn(s.publicityPage))
+	s.handleUpload("POST /publicity/articles", s.signedIn(s.articleCreate))
+	s.handle("GET /publicity/articles/{id}", s.signedIn(s.articleStaffPage))
+	s.handleUpload("POST /publicity/articles/{id}", s.signedIn(s.articleUpdate))
+	s.handle("POST /publicity/articles/{id}/submit", s.signedIn(s.articleStep("submitted")))
+	s.handle("POST /publicity/articles/{id}/approve", s.signedIn(s.articleStep("approved")))
+	s.handle("POST /publicity/articles/{id}/return", s.signedIn(s.articleStep("returned")))
+	s.handle("POST /publicity/articles/{id}/withdraw", s.signedIn(s.articleStep("withdrawn")))
+	s.handle("POST /publicity/events", s.signedIn(s.eventCreate))
+	s.handle("GET /publicity/events/{id}", s.signedIn(s.eventStaffPage))
+	s.handle("POST /publicity/events/{id}/checkin", s.signedIn(s.eventCheckIn))
+	s.handle("POST /publicity/log", s.signedIn(s.publicityLogCreate))
+	s.handle("GET /volunteers/applications", s.signedIn(s.applicationsPage))
+	s.handle("POST /volunteers/applications/{id}/accept", s.signedIn(s.applicationDecide(true)))
+	s.handle("POST /volunteers/applications/{id}/decline", s.signedIn(s.applicationDecide(false)))
 
 	s.mux.Handle("/", s.public(s.notFound))
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/havenrescue/haven/internal/open311"
 	"github.com/havenrescue/haven/internal/patrolplan"
 	"github.com/havenrescue/haven/internal/points"
+	"github.com/havenrescue/haven/internal/portal"
 	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/supplies"
 	"github.com/havenrescue/haven/internal/volunteers"
@@ -96,6 +97,10 @@ type Deps struct {
 	Funds    *funds.Service
 	Canteen  *canteen.Service    // the canteen's food safety
 	Fire     *firesafety.Service // the station's fire safety
+	Portal   *portal.Service     // news, events and the publicity log
+	// DonationAccount is the official account for money donations
+	// (config donation-account), on the public giving page.
+	DonationAccount string
 }
 
 // Server is Haven's HTTP handler.
