@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"github.com/havenrescue/haven/internal/assistance"
 	"net/http"
 	"net/url"
 	"slices"
@@ -273,10 +274,19 @@ func init() {
 		"POST /funds/expenses/{id}/pay":               only(auth.RoleFinance),
 		"POST /funds/expenses/{id}/refund":            only(auth.RoleFinance),
 		"POST /funds/expenses/{id}/reclassify":        only(auth.RoleFinance),
-		"GET /volunteers":                             only(auth.RoleStaff, auth.RoleVolunteer),
-		"POST /volunteers":                            only(auth.RoleStaff, auth.RoleVolunteer),
-		"GET /v/{token}":                              anyone,
-		"POST /v/{token}":                             anyone,
+		// social assistance: staff refer and record answers, finance and the leader read
+		"GET /assistance":                   only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"GET /assistance/new":               only(auth.RoleStaff),
+		"POST /assistance":                  only(auth.RoleStaff),
+		"GET /assistance/{id}":              only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"POST /assistance/{id}/answer":      only(auth.RoleStaff),
+		"POST /assistance/{id}/files":       only(auth.RoleStaff),
+		"GET /assistance/{id}/files/{file}": only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"POST /station/duties":              only(auth.RoleStaff),
+		"GET /volunteers":                   only(auth.RoleStaff, auth.RoleVolunteer),
+		"POST /volunteers":                  only(auth.RoleStaff, auth.RoleVolunteer),
+		"GET /v/{token}":                    anyone,
+		"POST /v/{token}":                   anyone,
 	} {
 		matrix[pattern] = a
 	}
@@ -358,7 +368,7 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		path = strings.ReplaceAll(path, "{ref}", f.noticeRef)
 	}
 	for prefix, id := range map[string]string{"/family/reports/": f.reportID, "/family/candidates/": f.candidateID, "/admin/points/": f.pointID,
-		"/supplies/locations/": f.stockID, "/funds/budgets/": f.budgetID, "/funds/expenses/": f.expenseID} {
+		"/supplies/locations/": f.stockID, "/funds/budgets/": f.budgetID, "/funds/expenses/": f.expenseID, "/assistance/": f.assistanceID} {
 		if strings.HasPrefix(path, prefix) {
 			path = strings.ReplaceAll(path, "{id}", id)
 		}
@@ -435,6 +445,7 @@ type matrixFixture struct {
 	reportID, candidateID, noticeRef, pointID      string
 	stockID, deskPoint, campaignID                 string
 	budgetID, expenseID                            string
+	assistanceID                                   string
 	decideRequest, downloadRequest                 string
 	n                                              int
 }
@@ -561,6 +572,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.budgetID, f.expenseID = b.ID, x.ID
+		ar, err := h.deps.Assistance.Refer(ctx, auth.ActorFor(staffUser, ""), assistance.Input{PersonID: ad.Person.ID, Programme: assistance.Tekun,
+			Consent: true, Office: "矩阵县民政局", Screening: assistance.Screening{NoWorkCapacity: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.assistanceID = ar.ID
 		otherAdmin := auth.Actor{UserID: "matrix-admin", Name: "matrix", Role: auth.RoleAdmin}
 		dr, err := h.rights.Request(ctx, otherAdmin, datarights.RequestInput{Kind: datarights.KindExport, Person: ad.Person.Ref, Reason: "矩阵"})
 		if err != nil {
