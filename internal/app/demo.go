@@ -179,5 +179,9 @@ func seedDemo(ctx context.Context, e *env, password, apiKey string) ([]demo.Acco
 	if err := demo.SeedPortal(ctx, e.portal, e.vols, e.now()); err != nil {
 		return nil, nil, fmt.Errorf("demo portal: %v", err)
 	}
+	if err := demo.SeedAssistance(ctx, demo.AssistanceDeps{Auth: e.auth, Assistance: e.assistance, Funds: e.funds, Cases: e.cases, Health: e.health,
+		Volunteers: e.vols}, e.now()); err != nil {
+		return nil, nil, fmt.Errorf("demo social assistance: %v", err)
+	}
 	return accounts, keys, nil
 }

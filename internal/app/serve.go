@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/havenrescue/haven/internal/assistance"
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/basemap"
@@ -52,34 +53,35 @@ import (
 // env is one opened Haven: configuration, logger, database, keys and
 // services. Every subcommand that touches data builds one.
 type env struct {
-	cfg       *config.Config
-	log       *slog.Logger
-	db        *store.DB
-	keys      *secret.Keyring
-	auth      *auth.Service
-	intake    *intake.Service
-	partners  *intake.Partners
-	dispatch  *dispatch.Service
-	hub       *events.Hub
-	cases     *cases.Service
-	health    *health.Service
-	family    *family.Service
-	peers     []family.Peer
-	points    *points.Service
-	supplies  *supplies.Service
-	vols      *volunteers.Service
-	portal    *portal.Service
-	campaigns *campaigns.Service
-	plan      *patrolplan.Service
-	monthly   *stats.Monthly
-	outcomes  *stats.Outcomes
-	stats     *stats.Service
-	canteen   *canteen.Service
-	fire      *firesafety.Service
-	gazetteer *geo.Gazetteer // the city's names (--gazetteer)
-	rights    *datarights.Service
-	funds     *funds.Service
-	now       func() time.Time
+	cfg        *config.Config
+	log        *slog.Logger
+	db         *store.DB
+	keys       *secret.Keyring
+	auth       *auth.Service
+	intake     *intake.Service
+	partners   *intake.Partners
+	dispatch   *dispatch.Service
+	hub        *events.Hub
+	cases      *cases.Service
+	health     *health.Service
+	family     *family.Service
+	peers      []family.Peer
+	points     *points.Service
+	supplies   *supplies.Service
+	vols       *volunteers.Service
+	portal     *portal.Service
+	campaigns  *campaigns.Service
+	plan       *patrolplan.Service
+	monthly    *stats.Monthly
+	outcomes   *stats.Outcomes
+	stats      *stats.Service
+	canteen    *canteen.Service
+	fire       *firesafety.Service
+	gazetteer  *geo.Gazetteer // the city's names (--gazetteer)
+	rights     *datarights.Service
+	funds      *funds.Service
+	assistance *assistance.Service
+	now        func() time.Time
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -216,7 +218,13 @@ func openClock(ctx context.Context, cfg *config.Config, stderr io.Writer, now fu
 			e.log.Warn("notice update after exit failed", "person_id", personID, "err", err)
 		}
 	}
-	e.funds = &funds.Service{Store: db, Audit: db, Files: photos, Now: e.now} // approvals above funds.DefaultLeaderAboveFen go to the leader
+	e.funds = &funds.Service{Store: db, Audit: db, Files: photos, Now: e.now, LeaderAboveFen: cfg.FundsLeaderAbove} // approvals above it go to the leader
+	arules, err := assistance.LoadRules(cfg.AssistanceRules)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("--assistance-rules: %v", err)
+	}
+	e.assistance = &assistance.Service{Store: db, Audit: db, Files: photos, Now: e.now, Rules: arules, Calendar: rules}
 	e.cases.Vouchered = func(ctx context.Context, a auth.Actor, st *cases.Stay, v cases.Voucher) {
 		if _, err := e.funds.RequestTravel(ctx, a, funds.TravelInput{DepartmentID: a.DepartmentID, At: st.ExitedAt, PersonID: st.PersonID, StayID: st.ID,
 			Mode: v.Mode, Route: v.Route, TicketNo: v.TicketNo, CostFen: int64(v.CostFen)}); err != nil {
@@ -362,7 +370,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate, NewLimiter: e.limiters(),
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds, Portal: e.portal, DonationAccount: e.cfg.DonationAccount,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds, Assistance: e.assistance, Portal: e.portal, DonationAccount: e.cfg.DonationAccount,
 		DataRights: e.rights, Plan: e.plan, Canteen: e.canteen, Fire: e.fire, Gazetteer: e.gazetteer,
 	})
 	if err != nil {

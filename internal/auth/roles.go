@@ -89,10 +89,15 @@ const (
 	PermFundsApprove      Permission = "funds.approve"       // approve or refuse requests up to the threshold
 	PermFundsApproveLarge Permission = "funds.approve_large" // approve or refuse requests above the threshold
 	PermFundsView         Permission = "funds.view"          // budgets, ledger, reports and payments to people (audited)
-	PermCanteenView       Permission = "canteen.view"        // the canteen's food-safety records, duties and alerts (read)
-	PermCanteenManage     Permission = "canteen.manage"      // record meals, samples, purchases, temperatures, checks, disinfection
-	PermFireView          Permission = "fire.view"           // the fire-safety register, patrols, inspections, hazards, training and rosters (read)
-	PermFireManage        Permission = "fire.manage"         // keep the register, patrol, inspect, plan and recheck hazards, training, drills, rosters
+	// Social assistance (社会救助衔接): staff screen and refer people and
+	// record the offices' answers; finance and the leader read referrals
+	// (every read of a person's referrals audited).
+	PermAssistanceRefer Permission = "assistance.refer" // screen, refer, attach evidence, record answers
+	PermAssistanceView  Permission = "assistance.view"  // read referrals and their evidence (audited)
+	PermCanteenView     Permission = "canteen.view"     // the canteen's food-safety records, duties and alerts (read)
+	PermCanteenManage   Permission = "canteen.manage"   // record meals, samples, purchases, temperatures, checks, disinfection
+	PermFireView        Permission = "fire.view"        // the fire-safety register, patrols, inspections, hazards, training and rosters (read)
+	PermFireManage      Permission = "fire.manage"      // keep the register, patrol, inspect, plan and recheck hazards, training, drills, rosters
 
 	// Data rights (PIPL): a lawful request to export or erase one person's
 	// data is made by an administrator and approved by a second person who
@@ -126,13 +131,13 @@ var rolePermissions = map[Role][]Permission{
 	RoleStaff: {PermHome, PermSignalsEnter, PermIncidentsView, PermEncountersPersonal,
 		PermCasesView, PermCasesPersonal, PermCasesManage, PermFamilyView, PermFamilyManage, PermPointsManage,
 		PermSuppliesManage, PermSuppliesHandout, PermVolunteersManage, PermCampaignsManage, PermDataApprove, PermPlanView, PermWeatherEnter,
-		PermMonthlySubmit, PermMonthlyView, PermOutcomesView, PermStatsView, PermFundsRequest, PermPublicityWrite},
+		PermMonthlySubmit, PermMonthlyView, PermOutcomesView, PermStatsView, PermFundsRequest, PermAssistanceRefer, PermPublicityWrite},
 	RoleMedical:   {PermHome, PermCasesView, PermHealthView, PermHealthManage},
 	RoleSafety:    {PermHome, PermCanteenView, PermCanteenManage, PermFireView, PermFireManage}, // the safety officer and the canteen's staff
-	RoleFinance:   {PermHome, PermFundsManage, PermFundsApprove, PermFundsView},
+	RoleFinance:   {PermHome, PermFundsManage, PermFundsApprove, PermFundsView, PermAssistanceView},
 	RoleVolunteer: {PermHome, PermVolunteersManage, PermCampaignsView}, // an outside team: never the people in care, their belongings or cash
 	RoleLeader: {PermHome, PermIncidentsView, PermDispatchBoard, PermCasesView, PermFamilyView, PermCampaignsView, PermMonthlyView, PermOutcomesView, PermOutcomesTarget, PermPlanView, PermStatsView,
-		PermFundsApprove, PermFundsApproveLarge, PermFundsView, PermCanteenView, PermFireView, PermPublicityApprove},
+		PermFundsApprove, PermFundsApproveLarge, PermFundsView, PermCanteenView, PermFireView, PermAssistanceView, PermPublicityApprove},
 	RoleHospital: {PermHome, PermReferralsHospital},
 	RoleLiaison:  {PermHome, PermPointDesk, PermSuppliesHandout},
 	RolePartner:  {PermPartnerAPI},

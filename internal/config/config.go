@@ -6,6 +6,7 @@ import (
 	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/firesafety"
+	"github.com/havenrescue/haven/internal/funds"
 
 	"errors"
 	"flag"
@@ -66,6 +67,8 @@ type Config struct {
 	WeatherCampaigns string
 	EventPoll        time.Duration // how often the event log is read without a notification
 	CaseRules        string        // JSON file overriding the statutory deadline rules
+	AssistanceRules  string        // JSON file with the local social-assistance rules (internal/assistance)
+	FundsLeaderAbove int64         // fen: spending requests above it are approved by the leader
 	PublicRate       int           // requests a minute per address on public endpoints
 	PartnerRate      int           // work orders a minute per partner key
 	StationName      string        // the station named on public notices
@@ -186,6 +189,19 @@ func (c *Config) options() []option {
 	add("merge-radius", "HAVEN_MERGE_RADIUS", "signals this many `metres` apart or closer merge into one incident (at most 450)", false, func() (func(string) error, func() string) { return num(&c.MergeRadiusM) })
 	add("merge-window", "HAVEN_MERGE_WINDOW", "signals this close in time (a `duration`) merge into one incident", false, func() (func(string) error, func() string) { return dur(&c.MergeWindow) })
 	add("case-rules", "HAVEN_CASE_RULES", "JSON `file` with the station's deadline rules (hours, working days, holidays); defaults are the 2014 规程's", false, func() (func(string) error, func() string) { return str(&c.CaseRules) })
+	add("assistance-rules", "HAVEN_ASSISTANCE_RULES", "JSON `file` with local social-assistance rules: answer_working_days, temp_aid_months, dibao_monthly_fen, enrol_days", false, func() (func(string) error, func() string) { return str(&c.AssistanceRules) })
+	add("funds-leader-above", "HAVEN_FUNDS_LEADER_ABOVE", "spending requests above this many `yuan` are approved by the leader, others by finance", false, func() (func(string) error, func() string) {
+		return func(s string) error {
+				fen, ok := funds.ParseYuan(s)
+				if !ok || fen <= 0 {
+					return fmt.Errorf("want a positive amount in yuan such as 5000 or 5000.00")
+				}
+				c.FundsLeaderAbove = fen
+				return nil
+			}, func() string {
+				return funds.FormatFen(c.FundsLeaderAbove)
+			}
+	})
 	add("event-poll", "HAVEN_EVENT_POLL", "how often each node reads the live event log when no notification came, as a `duration` (PostgreSQL nodes notify each other at once)", false, func() (func(string) error, func() string) { return dur(&c.EventPoll) })
 	add("night-patrol", "HAVEN_NIGHT_PATROL", "start times of night patrols (夜巡), `HH:MM-HH:MM` in China Standard Time", false, func() (func(string) error, func() string) { return str(&c.NightPatrol) })
 	add("fire-night", "HAVEN_FIRE_NIGHT", "the night of the fire patrols (防火巡查), whole `hours` H-H in China Standard Time, a round at least every 2 hours", false, func() (func(string) error, func() string) { return str(&c.FireNight) })
@@ -256,6 +272,7 @@ func Default() *Config {
 		EventPoll:              2 * time.Second,
 		PublicRate:             20,
 		PartnerRate:            6000,
+		FundsLeaderAbove:       funds.DefaultLeaderAboveFen,
 	}
 }
 

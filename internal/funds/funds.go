@@ -154,7 +154,26 @@ const (
 	KindGeneral = "general"
 	KindTicket  = "travel_ticket" // a travel voucher (乘车凭证) issued at exit
 	KindCash    = "travel_cash"   // local transit cash (≤ 20 yuan, signed receipt)
+	KindMedical = "medical_bill"  // a hospital's bill for a green-channel referral
 )
+
+// Kinds lists the expense kinds.
+var Kinds = []string{KindGeneral, KindTicket, KindCash, KindMedical}
+
+// Restricted is a money donation given for a purpose (restricted income):
+// it pays only expenses on the budget line of that purpose, and never more
+// than it brought.
+type Restricted struct {
+	DonationID string
+	At         time.Time
+	Donor      string
+	Purpose    string // a line code
+	AmountFen  int64
+	SpentFen   int64
+}
+
+// Left is what remains of the donation.
+func (r *Restricted) Left() int64 { return r.AmountFen - r.SpentFen }
 
 // Expense is one spending request and what became of it.
 type Expense struct {
@@ -181,6 +200,12 @@ type Expense struct {
 	PaidID      string
 	PaidBy      string
 	RefundedFen int64
+	// Paid from a restricted donation (its id), a hospital bill of a
+	// green-channel referral, and the share of that bill claimed from
+	// 医疗救助.
+	DonationID       string
+	HealthReferralID string
+	MedicalAidFen    int64
 
 	// Read with the expense, not stored with it.
 	LineCode   string
@@ -247,10 +272,12 @@ type Store interface {
 	// or none; Conflict (funds.err.state) when one is no longer requested.
 	DecideExpenses(ctx context.Context, xs []*Expense, es []audit.Entry) error
 	// PayExpenses marks approved expenses paid, adds their ledger entries
-	// and their amounts to their lines, in one transaction; Conflict
-	// funds.err.state when one is no longer approved, funds.err.over_cap
-	// when a hard-capped line has less left than an amount; then nothing
-	// is stored.
+	// and their amounts to their lines (and to the restricted donation
+	// that pays one), in one transaction; Conflict funds.err.state when
+	// one is no longer approved, funds.err.over_cap when a hard-capped
+	// line has less left than an amount, funds.err.restricted when a
+	// donation has too little left or another purpose; then nothing is
+	// stored.
 	PayExpenses(ctx context.Context, xs []*Expense, ens []*Entry, es []audit.Entry) error
 	// Refund adds a negative ledger entry against a paid expense; Conflict
 	// funds.err.refund_too_much when more would be refunded than was paid.
@@ -265,6 +292,10 @@ type Store interface {
 	Attachments(ctx context.Context, expenseID string) ([]*Attachment, error)
 	// Ledger lists the entries of a budget's lines, oldest first.
 	Ledger(ctx context.Context, budgetID string) ([]*Entry, error)
+	// RestrictedFunds lists the restricted donations, newest first.
+	RestrictedFunds(ctx context.Context) ([]*Restricted, error)
+	// RestrictedByID returns one (NotFound for a donation without a purpose).
+	RestrictedByID(ctx context.Context, donationID string) (*Restricted, error)
 	// LineTotals returns, per line of a budget, the line's spent amount
 	// and the sum of its ledger entries (which must be equal).
 	LineTotals(ctx context.Context, budgetID string) (map[string][2]int64, error)
@@ -433,6 +464,13 @@ type ExpenseInput struct {
 	StayID     string
 	CampaignID string
 	Voucher    string
+	// DonationID pays the expense from a restricted donation, which must
+	// have been given for the expense's line and have enough left.
+	DonationID string
+	// A hospital's bill (KindMedical): the green-channel referral and the
+	// share claimed from 医疗救助 (at most the bill).
+	HealthReferralID string
+	MedicalAidFen    int64
 }
 
 // Request files a spending request on a budget line; a hard-capped line
@@ -463,8 +501,16 @@ func (s *Service) request(ctx context.Context, a auth.Actor, in ExpenseInput, ca
 	if !textOK(in.Voucher, 50) {
 		f["voucher"] = "err.too_long"
 	}
-	if !slices.Contains([]string{KindGeneral, KindTicket, KindCash}, in.Kind) {
+	if !slices.Contains(Kinds, in.Kind) {
 		f["kind"] = "err.invalid_choice"
+	}
+	if in.HealthReferralID != "" {
+		in.Kind = KindMedical
+	}
+	if in.MedicalAidFen < 0 || in.MedicalAidFen > MaxFen || in.MedicalAidFen > 0 && in.HealthReferralID == "" {
+		f["medical_aid"] = "funds.err.amount"
+	} else if in.MedicalAidFen > in.AmountFen && f["amount"] == "" {
+		f["medical_aid"] = "funds.err.aid_above_bill"
 	}
 	var line *Line
 	if in.LineID == "" {
@@ -479,15 +525,32 @@ func (s *Service) request(ctx context.Context, a auth.Actor, in ExpenseInput, ca
 	if capped && line != nil && f["amount"] == "" && line.HardCap && in.AmountFen > line.Left() {
 		f["amount"] = "funds.err.over_cap"
 	}
+	if in.DonationID != "" {
+		switch rf, err := s.Store.RestrictedByID(ctx, in.DonationID); {
+		case errs.Is(errs.NotFound, err):
+			f["donation_id"] = "funds.err.restricted_unknown"
+		case err != nil:
+			return nil, err
+		case line != nil && rf.Purpose != line.Code:
+			f["donation_id"] = "funds.err.restricted_purpose"
+		case f["amount"] == "" && in.AmountFen > rf.Left():
+			f["donation_id"] = "funds.err.restricted_left"
+		}
+	}
 	if len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)
 	}
 	x := &Expense{ID: id.New(), Ref: intake.NewRef("ZC"), Kind: in.Kind, LineID: line.ID, AmountFen: in.AmountFen, Purpose: in.Purpose, Payee: in.Payee,
 		PersonID: in.PersonID, StayID: in.StayID, CampaignID: in.CampaignID, Voucher: in.Voucher, State: StateRequested,
-		RequestedAt: s.now(), RequestedID: a.UserID, RequestedBy: a.Name, LineCode: line.Code, Year: line.Year}
+		RequestedAt: s.now(), RequestedID: a.UserID, RequestedBy: a.Name, LineCode: line.Code, Year: line.Year,
+		DonationID: in.DonationID, HealthReferralID: in.HealthReferralID, MedicalAidFen: in.MedicalAidFen}
 	err := s.Store.AddExpenses(ctx, []*Expense{x}, []audit.Entry{a.Entry("funds.request", "expense", x.ID)})
-	if errs.Is(errs.Invalid, err) { // a person, stay or campaign that does not exist
-		return nil, errs.InvalidFields(op, map[string]string{"person_id": "err.not_found"})
+	if errs.Is(errs.Invalid, err) { // a person, stay, campaign or referral that does not exist
+		field := "person_id"
+		if in.HealthReferralID != "" {
+			field = "health_referral_id"
+		}
+		return nil, errs.InvalidFields(op, map[string]string{field: "err.not_found"})
 	}
 	return x, err
 }
@@ -771,6 +834,9 @@ func (s *Service) Reclassify(ctx context.Context, a auth.Actor, expenseID, lineI
 	if x.State != StatePaid || x.AmountFen-x.RefundedFen <= 0 {
 		return nil, errs.E(errs.Conflict, op, "funds.err.state")
 	}
+	if x.DonationID != "" { // a restricted donation pays only its own line
+		return nil, errs.InvalidFields(op, map[string]string{"line_id": "funds.err.restricted_purpose"})
+	}
 	now, net := s.now(), x.AmountFen-x.RefundedFen
 	out := &Entry{ID: id.New(), At: now, LineID: old.ID, ExpenseID: x.ID, Kind: EntryCorrection, AmountFen: -net, PersonID: x.PersonID, Note: reason, ByID: a.UserID, ByName: a.Name}
 	in := &Entry{ID: id.New(), At: now, LineID: l.ID, ExpenseID: x.ID, Kind: EntryCorrection, AmountFen: net, PersonID: x.PersonID, Note: reason, ByID: a.UserID, ByName: a.Name}
@@ -934,4 +1000,13 @@ func (s *Service) AttachmentFile(ctx context.Context, a auth.Actor, expenseID, a
 		}
 	}
 	return nil, errs.E(errs.NotFound, "funds.AttachmentFile", "err.not_found")
+}
+
+// RestrictedFunds lists the money donations restricted to a purpose, with
+// what is left of each.
+func (s *Service) RestrictedFunds(ctx context.Context, a auth.Actor) ([]*Restricted, error) {
+	if err := a.RequireAny("funds.RestrictedFunds", auth.PermFundsView, auth.PermFundsManage, auth.PermFundsRequest); err != nil {
+		return nil, err
+	}
+	return s.Store.RestrictedFunds(ctx)
 }

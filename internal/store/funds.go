@@ -147,6 +147,12 @@ func (db *DB) AddExpenses(ctx context.Context, xs []*funds.Expense, es []audit.E
 				x.Voucher, x.State, db.d.t(x.RequestedAt), x.RequestedID, x.RequestedBy); err != nil {
 				return err
 			}
+			if x.DonationID != "" || x.HealthReferralID != "" || x.MedicalAidFen != 0 {
+				if _, err := db.exec(ctx, tx, `INSERT INTO expense_links (expense_id, donation_id, health_referral_id, medical_aid_fen) VALUES (?, ?, ?, ?)`,
+					x.ID, nullString(x.DonationID), nullString(x.HealthReferralID), x.MedicalAidFen); err != nil {
+					return err
+				}
+			}
 			if err := db.appendAudit(ctx, tx, es[i]); err != nil {
 				return err
 			}
@@ -157,17 +163,18 @@ func (db *DB) AddExpenses(ctx context.Context, xs []*funds.Expense, es []audit.E
 
 const expenseCols = `x.id, x.ref, x.kind, x.line_id, x.amount_fen, x.purpose, x.payee, x.person_id, x.stay_id, x.campaign_id, x.voucher, x.state,
 	x.requested_at, x.requested_id, x.requested_by, x.decided_at, x.decided_id, x.decided_by, x.refusal, x.paid_at, x.paid_id, x.paid_by,
-	x.refunded_fen, l.code, b.year, p.ref, p.name`
+	x.refunded_fen, k.donation_id, k.health_referral_id, COALESCE(k.medical_aid_fen, 0), l.code, b.year, p.ref, p.name`
 
 const expenseFrom = ` FROM expenses x JOIN budget_lines l ON l.id = x.line_id JOIN budgets b ON b.id = l.budget_id
-	LEFT JOIN persons p ON p.id = x.person_id`
+	LEFT JOIN persons p ON p.id = x.person_id LEFT JOIN expense_links k ON k.expense_id = x.id`
 
 func scanExpense(r rowScanner) (*funds.Expense, error) {
 	var x funds.Expense
-	var person, stay, campaign, pref, pname sql.NullString
+	var person, stay, campaign, pref, pname, donation, hospital sql.NullString
 	err := r.Scan(&x.ID, &x.Ref, &x.Kind, &x.LineID, &x.AmountFen, &x.Purpose, &x.Payee, &person, &stay, &campaign, &x.Voucher, &x.State,
 		scanTime{&x.RequestedAt}, &x.RequestedID, &x.RequestedBy, scanTime{&x.DecidedAt}, &x.DecidedID, &x.DecidedBy, &x.Refusal,
-		scanTime{&x.PaidAt}, &x.PaidID, &x.PaidBy, &x.RefundedFen, &x.LineCode, &x.Year, &pref, &pname)
+		scanTime{&x.PaidAt}, &x.PaidID, &x.PaidBy, &x.RefundedFen, &donation, &hospital, &x.MedicalAidFen, &x.LineCode, &x.Year, &pref, &pname)
+	x.DonationID, x.HealthReferralID = donation.String, hospital.String
 	x.PersonID, x.StayID, x.CampaignID, x.PersonRef, x.PersonName = person.String, stay.String, campaign.String, pref.String, pname.String
 	return &x, err
 }
@@ -246,6 +253,19 @@ func (db *DB) PayExpenses(ctx context.Context, xs []*funds.Expense, ens []*funds
 				}
 				return err
 			}
+			if x.DonationID != "" {
+				// The guard and the table's CHECK keep a restricted
+				// donation to its purpose and its amount.
+				r, err = db.exec(ctx, tx, `UPDATE restricted_funds SET spent_fen = spent_fen + ? WHERE donation_id = ?
+					AND purpose = (SELECT code FROM budget_lines WHERE id = ?) AND spent_fen + ? <= amount_fen`,
+					en.AmountFen, x.DonationID, en.LineID, en.AmountFen)
+				if err := mustAffect(r, err); err != nil {
+					if errors.Is(err, sql.ErrNoRows) {
+						return errs.E(errs.Conflict, op, "funds.err.restricted")
+					}
+					return err
+				}
+			}
 			if err := db.insertEntry(ctx, tx, en); err != nil {
 				return err
 			}
@@ -255,6 +275,26 @@ func (db *DB) PayExpenses(ctx context.Context, xs []*funds.Expense, ens []*funds
 		}
 		return nil
 	})
+}
+
+// RestrictedFunds implements funds.Store.
+func (db *DB) RestrictedFunds(ctx context.Context) ([]*funds.Restricted, error) {
+	return list(ctx, db, db.r, "store.RestrictedFunds", `SELECT `+restrictedCols+restrictedFrom+` ORDER BY d.at DESC, d.id DESC LIMIT 500`, scanRestricted)
+}
+
+// RestrictedByID implements funds.Store.
+func (db *DB) RestrictedByID(ctx context.Context, donationID string) (*funds.Restricted, error) {
+	rf, err := scanRestricted(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+restrictedCols+restrictedFrom+` WHERE f.donation_id = ?`), donationID))
+	return rf, translate("store.RestrictedByID", err)
+}
+
+const restrictedCols = `f.donation_id, d.at, d.donor, f.purpose, f.amount_fen, f.spent_fen`
+const restrictedFrom = ` FROM restricted_funds f JOIN money_donations d ON d.id = f.donation_id`
+
+func scanRestricted(r rowScanner) (*funds.Restricted, error) {
+	var rf funds.Restricted
+	err := r.Scan(&rf.DonationID, scanTime{&rf.At}, &rf.Donor, &rf.Purpose, &rf.AmountFen, &rf.SpentFen)
+	return &rf, err
 }
 
 // Refund implements funds.Store.
@@ -270,6 +310,11 @@ func (db *DB) Refund(ctx context.Context, x *funds.Expense, en *funds.Entry, e a
 			return err
 		}
 		if _, err := db.exec(ctx, tx, `UPDATE budget_lines SET spent_fen = spent_fen + ? WHERE id = ?`, en.AmountFen, en.LineID); err != nil {
+			return err
+		}
+		// money back on an expense a restricted donation paid goes back to the donation
+		if _, err := db.exec(ctx, tx, `UPDATE restricted_funds SET spent_fen = spent_fen + ?
+			WHERE donation_id = (SELECT donation_id FROM expense_links WHERE expense_id = ?)`, en.AmountFen, x.ID); err != nil {
 			return err
 		}
 		if err := db.insertEntry(ctx, tx, en); err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/havenrescue/haven/internal/assistance"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/dispatch"
@@ -31,7 +32,8 @@ var largeTables = map[string]bool{"persons": true, "stays": true, "incidents": t
 	"duties": true, "duty_runs": true, "canteen_readings": true, "canteen_meals": true, "canteen_dishes": true, "canteen_samples": true,
 	"canteen_purchases": true, "canteen_disinfections": true, "canteen_checks": true, "rd": true, "ml": true, "ds": true, "sm": true, "pu": true,
 	"canteen_pest": true, "canteen_purchase_files": true, "canteen_issues": true, "canteen_selfchecks": true, "canteen_selfcheck_answers": true,
-	"iss": true, "sc": true, "an": true}
+	"iss": true, "sc": true, "an": true,
+	"assistance_referrals": true, "ar": true, "stay_duties_done": true, "sdd": true, "hk": true}
 
 var (
 	sqliteScan = regexp.MustCompile(`^SCAN (\w+)$`) // no index at all
@@ -74,7 +76,15 @@ func TestPagesUseIndexes(t *testing.T) {
 				if _, err := db.PeopleByIDs(ctx, []string{open[0].PersonID}); err != nil {
 					return err
 				}
-				_, err = db.Tasks(ctx, []string{open[0].ID})
+				if _, err = db.Tasks(ctx, []string{open[0].ID}); err != nil {
+					return err
+				}
+				// the linked duties and the referrals waiting for an answer
+				if _, err := db.StayDuties(ctx, assistance.DutyQuery{ExtensionArrivedBefore: now.AddDate(0, 0, -9),
+					HukouArrivedBefore: now.AddDate(0, -3, 1), Limit: 50}); err != nil {
+					return err
+				}
+				_, err = db.UnansweredReferrals(ctx, now.Add(24*time.Hour), 20)
 				return err
 			},
 			"/people": func(ctx context.Context) error {

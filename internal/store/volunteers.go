@@ -186,17 +186,24 @@ func (db *DB) AddDonation(ctx context.Context, d *volunteers.Donation, e audit.E
 			d.ID, db.d.t(d.At), d.Donor, nullString(d.OrgID), d.AmountFen, d.Purpose, d.ReceiptNo, d.ByName); err != nil {
 			return err
 		}
+		if d.PurposeCode != "" {
+			if _, err := db.exec(ctx, tx, `INSERT INTO restricted_funds (donation_id, purpose, amount_fen, spent_fen) VALUES (?, ?, ?, 0)`,
+				d.ID, d.PurposeCode, d.AmountFen); err != nil {
+				return err
+			}
+		}
 		return db.appendAudit(ctx, tx, e)
 	})
 }
 
 // Donations implements volunteers.Store, newest first.
 func (db *DB) Donations(ctx context.Context) ([]*volunteers.Donation, error) {
-	return list(ctx, db, db.r, "store.Donations", `SELECT id, at, donor, org_id, amount_fen, purpose, receipt_no, by_name FROM money_donations ORDER BY at DESC LIMIT 500`,
+	return list(ctx, db, db.r, "store.Donations", `SELECT d.id, d.at, d.donor, d.org_id, d.amount_fen, d.purpose, d.receipt_no, d.by_name, COALESCE(f.purpose, '')
+		FROM money_donations d LEFT JOIN restricted_funds f ON f.donation_id = d.id ORDER BY d.at DESC LIMIT 500`,
 		func(r rowScanner) (*volunteers.Donation, error) {
 			var d volunteers.Donation
 			var org sql.NullString
-			err := r.Scan(&d.ID, scanTime{&d.At}, &d.Donor, &org, &d.AmountFen, &d.Purpose, &d.ReceiptNo, &d.ByName)
+			err := r.Scan(&d.ID, scanTime{&d.At}, &d.Donor, &org, &d.AmountFen, &d.Purpose, &d.ReceiptNo, &d.ByName, &d.PurposeCode)
 			d.OrgID = org.String
 			return &d, err
 		})

@@ -17,6 +17,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
 	"github.com/havenrescue/haven/internal/secret"
@@ -79,6 +80,10 @@ type Donation struct {
 	Purpose   string
 	ReceiptNo string
 	ByName    string
+	// PurposeCode restricts the money to one budget line of the funds
+	// (funds.LineCodes): restricted income, spent only on that purpose.
+	// "" leaves it unrestricted.
+	PurposeCode string
 }
 
 // Store keeps partners.
@@ -311,8 +316,8 @@ func (s *Service) Attend(ctx context.Context, a auth.Actor, shiftID, volunteerID
 	return s.Store.Attend(ctx, shiftID, volunteerID, minutes, a.Entry("shift.attend", "shift", shiftID))
 }
 
-// AddDonation records money given, with its purpose, for the funds
-// capability later.
+// AddDonation records money given, with its purpose; one given for a
+// purpose code becomes restricted income in the funds.
 func (s *Service) AddDonation(ctx context.Context, a auth.Actor, d Donation) (*Donation, error) {
 	const op = "volunteers.AddDonation"
 	if err := a.Require(op, auth.PermVolunteersManage); err != nil {
@@ -325,6 +330,9 @@ func (s *Service) AddDonation(ctx context.Context, a auth.Actor, d Donation) (*D
 	}
 	if d.AmountFen <= 0 || d.AmountFen > 1e11 {
 		f["amount"] = "err.amount"
+	}
+	if d.PurposeCode != "" && !slices.Contains(funds.LineCodes, d.PurposeCode) {
+		f["purpose_code"] = "err.invalid_choice"
 	}
 	if len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)

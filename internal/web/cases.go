@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/havenrescue/haven/internal/assistance"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,6 +22,11 @@ import (
 type stationData struct {
 	*cases.Dashboard
 	Prev, Next string // URLs of the previous and next pages, "" at the ends
+	// The linked duties of the 2015 rules due (extension, 落户,
+	// enrolment) and the referrals to social assistance still without an
+	// answer near or past their deadline.
+	LinkedDuties []*assistance.StayDuty
+	Reminders    []*assistance.Referral
 }
 
 func (s *Server) stationPage(w http.ResponseWriter, r *http.Request) {
@@ -32,13 +38,27 @@ func (s *Server) stationPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sd := stationData{Dashboard: d}
+	if s.Assistance != nil {
+		if sd.LinkedDuties, err = s.Assistance.StayDuties(r.Context(), info(r).actor, 50); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if sd.Reminders, err = s.Assistance.Reminders(r.Context(), info(r).actor, 20); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	if page > 1 {
 		sd.Prev = "/station?page=" + strconv.Itoa(page-1)
 	}
 	if d.More {
 		sd.Next = "/station?page=" + strconv.Itoa(page+1)
 	}
-	s.render(w, r, http.StatusOK, "station", s.newView(r, "title.station", sd))
+	v := s.newView(r, "title.station", sd)
+	if r.URL.Query().Get("notice") == "duty" {
+		v.Notice = "assistance.notice.duty"
+	}
+	s.render(w, r, http.StatusOK, "station", v)
 }
 
 type peopleData struct {
@@ -234,6 +254,13 @@ type personData struct {
 	Family     *familyPanel
 	Payments   []*funds.Expense // what funds spent on the person (read audited)
 	ShowFunds  bool
+	// Bills: the person's green-channel referrals whose hospital bill
+	// staff may file with funds (hospital and state only).
+	Bills []*health.Referral
+	// Assistance: the person's referrals to social assistance (read
+	// audited).
+	Assistance     []*assistance.Referral
+	ShowAssistance bool
 }
 
 var personNotices = map[string]string{"admitted": "notice.admitted", "readmitted": "notice.readmitted", "refused": "notice.refused",
@@ -300,6 +327,19 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, code int, fi
 	if s.Funds != nil && (ri.actor.Can(auth.PermFundsRequest) || ri.actor.Can(auth.PermFundsView)) {
 		d.ShowFunds = true
 		if d.Payments, err = s.Funds.PersonExpenses(ctx, ri.actor, pv.Person.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if ri.actor.Can(auth.PermFundsRequest) {
+			if d.Bills, err = s.Health.Store.Referrals(ctx, "", []string{pv.Person.ID}, false); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
+	if s.Assistance != nil && (ri.actor.Can(auth.PermAssistanceRefer) || ri.actor.Can(auth.PermAssistanceView)) {
+		d.ShowAssistance = true
+		if d.Assistance, err = s.Assistance.PersonReferrals(ctx, ri.actor, pv.Person.ID); err != nil {
 			s.fail(w, r, err)
 			return
 		}

@@ -27,9 +27,11 @@ type fundsData struct {
 	Threshold int64
 	Alerts    []funds.LineAlert
 	Reconcile map[string]bool // budget id → ledger and lines agree
+	// Restricted are the money donations given for a purpose.
+	Restricted []*funds.Restricted
 }
 
-var expenseFields = []string{"line_id", "amount", "purpose", "payee", "person_id", "stay_id", "campaign_id", "voucher"}
+var expenseFields = []string{"line_id", "amount", "purpose", "payee", "person_id", "stay_id", "campaign_id", "voucher", "donation_id", "health_referral_id", "medical_aid"}
 var budgetFields = []string{"department_id", "year", "approved_by"}
 
 func (s *Server) fundsYear(r *http.Request) int {
@@ -90,6 +92,10 @@ func (s *Server) showFunds(w http.ResponseWriter, r *http.Request, code int, fie
 		s.fail(w, r, err)
 		return
 	}
+	if d.Restricted, err = s.Funds.RestrictedFunds(ctx, a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := s.newView(r, "funds.title", d)
 	v.Errors, v.Message = fields, msg
 	v.Notice = fundsNotices[r.URL.Query().Get("notice")]
@@ -102,6 +108,7 @@ func (s *Server) showFunds(w http.ResponseWriter, r *http.Request, code int, fie
 	} else {
 		v.Form.Set("person_id", r.URL.Query().Get("person_id"))
 		v.Form.Set("stay_id", r.URL.Query().Get("stay_id"))
+		v.Form.Set("health_referral_id", r.URL.Query().Get("health_referral_id"))
 		v.Form.Set("year", strconv.Itoa(year))
 	}
 	s.render(w, r, code, "funds", v)
@@ -150,7 +157,10 @@ func (s *Server) fundsBudgetCreate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) fundsExpenseCreate(w http.ResponseWriter, r *http.Request) {
 	in := funds.ExpenseInput{LineID: r.FormValue("line_id"), AmountFen: amountField(r.FormValue("amount")), Purpose: r.FormValue("purpose"),
 		Payee: r.FormValue("payee"), PersonID: r.FormValue("person_id"), StayID: r.FormValue("stay_id"), CampaignID: r.FormValue("campaign_id"),
-		Voucher: r.FormValue("voucher")}
+		Voucher: r.FormValue("voucher"), DonationID: r.FormValue("donation_id"), HealthReferralID: r.FormValue("health_referral_id")}
+	if v := strings.TrimSpace(r.FormValue("medical_aid")); v != "" {
+		in.MedicalAidFen = amountField(v)
+	}
 	x, err := s.Funds.Request(r.Context(), info(r).actor, in)
 	if err != nil {
 		s.refused(w, r, err, s.showFunds)

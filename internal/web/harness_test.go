@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"github.com/havenrescue/haven/internal/assistance"
 	"io"
 	"log/slog"
 	"net/http"
@@ -160,7 +161,8 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 		Monthly: &stats.Monthly{Store: db, Now: time.Now}, Outcomes: &stats.Outcomes{Store: db, Now: time.Now,
 			Source: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}},
 		Stats: &stats.Service{Source: db, Now: time.Now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}}, Funds: fu, Canteen: ct, Fire: fire,
-		Portal: &portal.Service{Store: db, Now: time.Now, Keys: keys, Photos: photos}}
+		Portal:     &portal.Service{Store: db, Now: time.Now, Keys: keys, Photos: photos},
+		Assistance: &assistance.Service{Store: db, Audit: db, Files: photos, Now: time.Now, Rules: assistance.Defaults, Calendar: cases.Defaults}}
 	for _, o := range opts {
 		o(&deps)
 	}

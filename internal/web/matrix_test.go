@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"github.com/havenrescue/haven/internal/assistance"
 	"net/http"
 	"net/url"
 	"slices"
@@ -275,10 +276,19 @@ func init() {
 		"POST /funds/expenses/{id}/pay":               only(auth.RoleFinance),
 		"POST /funds/expenses/{id}/refund":            only(auth.RoleFinance),
 		"POST /funds/expenses/{id}/reclassify":        only(auth.RoleFinance),
-		"GET /volunteers":                             only(auth.RoleStaff, auth.RoleVolunteer),
-		"POST /volunteers":                            only(auth.RoleStaff, auth.RoleVolunteer),
-		"GET /v/{token}":                              anyone,
-		"POST /v/{token}":                             anyone,
+		// social assistance: staff refer and record answers, finance and the leader read
+		"GET /assistance":                   only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"GET /assistance/new":               only(auth.RoleStaff),
+		"POST /assistance":                  only(auth.RoleStaff),
+		"GET /assistance/{id}":              only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"POST /assistance/{id}/answer":      only(auth.RoleStaff),
+		"POST /assistance/{id}/files":       only(auth.RoleStaff),
+		"GET /assistance/{id}/files/{file}": only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
+		"POST /station/duties":              only(auth.RoleStaff),
+		"GET /volunteers":                   only(auth.RoleStaff, auth.RoleVolunteer),
+		"POST /volunteers":                  only(auth.RoleStaff, auth.RoleVolunteer),
+		"GET /v/{token}":                    anyone,
+		"POST /v/{token}":                   anyone,
 	} {
 		matrix[pattern] = a
 	}
@@ -420,7 +430,7 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		path = strings.ReplaceAll(path, "{ref}", f.noticeRef)
 	}
 	for prefix, id := range map[string]string{"/family/reports/": f.reportID, "/family/candidates/": f.candidateID, "/admin/points/": f.pointID,
-		"/supplies/locations/": f.stockID, "/funds/budgets/": f.budgetID, "/funds/expenses/": f.expenseID} {
+		"/supplies/locations/": f.stockID, "/funds/budgets/": f.budgetID, "/funds/expenses/": f.expenseID, "/assistance/": f.assistanceID} {
 		if strings.HasPrefix(path, prefix) {
 			path = strings.ReplaceAll(path, "{id}", id)
 		}
@@ -527,6 +537,7 @@ type matrixFixture struct {
 	stockID, deskPoint, campaignID                 string
 	budgetID, expenseID                            string
 	articleID, eventID, applicationID              string
+	assistanceID                                   string
 	decideRequest, downloadRequest                 string
 	n                                              int
 }
@@ -653,6 +664,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.budgetID, f.expenseID = b.ID, x.ID
+		ar, err := h.deps.Assistance.Refer(ctx, auth.ActorFor(staffUser, ""), assistance.Input{PersonID: ad.Person.ID, Programme: assistance.Tekun,
+			Consent: true, Office: "矩阵县民政局", Screening: assistance.Screening{NoWorkCapacity: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.assistanceID = ar.ID
 		otherAdmin := auth.Actor{UserID: "matrix-admin", Name: "matrix", Role: auth.RoleAdmin}
 		dr, err := h.rights.Request(ctx, otherAdmin, datarights.RequestInput{Kind: datarights.KindExport, Person: ad.Person.Ref, Reason: "矩阵"})
 		if err != nil {
@@ -675,11 +692,11 @@ func TestRouteRoleMatrix(t *testing.T) {
 		// returning it again are refused as conflicts, not as lack of
 		// rights; an event with places; an application, decided by the
 		// first allowed role (the others then meet a conflict).
-		ar, err := h.deps.Portal.Save(ctx, staffActor, "", 0, portal.ArticleInput{Category: portal.CatNews, Title: "矩阵", Body: "正文"})
+		art, err := h.deps.Portal.Save(ctx, staffActor, "", 0, portal.ArticleInput{Category: portal.CatNews, Title: "矩阵", Body: "正文"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ar, err = h.deps.Portal.Submit(ctx, staffActor, ar.ID, ar.Version); err != nil {
+		if art, err = h.deps.Portal.Submit(ctx, staffActor, art.ID, art.Version); err != nil {
 			t.Fatal(err)
 		}
 		ev, err := h.deps.Portal.AddEvent(ctx, staffActor, portal.EventInput{Title: "矩阵开放日", Place: "救助站", StartsAt: time.Now().Add(24 * time.Hour),
@@ -691,7 +708,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.articleID, f.eventID, f.applicationID = ar.ID, ev.ID, ap.ID
+		f.articleID, f.eventID, f.applicationID = art.ID, ev.ID, ap.ID
 
 		clients := map[string]*client{"anonymous": h.anon()}
 		for _, r := range auth.Roles {

@@ -47,7 +47,7 @@ var pages = []string{
 	"family_report", "family_progress", "notices", "notices_print", "notice", "family", "family_report_view", "family_review",
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
 	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan", "stats_report", "stats_report_print", "dashboard",
-	"funds", "funds_budget", "funds_report", "funds_expense", "funds_voucher",
+	"funds", "funds_budget", "funds_report", "funds_expense", "funds_voucher", "assistance", "assistance_new", "assistance_referral",
 	"canteen", "canteen_samples_print", "canteen_purchases_print", "canteen_checks", "canteen_stock",
 	"fire", "fire_item", "fire_labels", "fire_patrol", "fire_checkpoint", "fire_register_print", "fire_patrols_print", "fire_inspections_print", "fire_hazards_print",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
@@ -225,6 +225,7 @@ func (v *view) Menu() []menuItem {
 	add(can(auth.PermVolunteersManage), "/volunteers/applications", "nav.applications")
 	add(can(auth.PermPublicityWrite, auth.PermPublicityApprove), "/publicity", "nav.publicity")
 	add(can(auth.PermFundsRequest, auth.PermFundsManage, auth.PermFundsView), "/funds", "funds.nav")
+	add(can(auth.PermAssistanceRefer, auth.PermAssistanceView), "/assistance", "assistance.nav")
 	add(can(auth.PermPointsManage), "/admin/points", "nav.points")
 	add(can(auth.PermPointDesk) && v.User.PointID != "", "/points/"+v.User.PointID+"/desk", "nav.point_desk")
 	add(can(auth.PermCampaignsManage, auth.PermCampaignsView, auth.PermPointsManage), "/campaigns", "nav.campaigns")

@@ -219,6 +219,15 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /funds/expenses/{id}/pay", s.signedIn(s.fundsExpenseStep("paid")))
 	s.handle("POST /funds/expenses/{id}/refund", s.signedIn(s.fundsExpenseStep("refunded")))
 	s.handle("POST /funds/expenses/{id}/reclassify", s.signedIn(s.fundsExpenseStep("reclassified")))
+	// Social assistance (社会救助衔接) and the linked duties of the 2015 rules.
+	s.handle("GET /assistance", s.signedIn(s.assistancePage))
+	s.handle("GET /assistance/new", s.signedIn(s.assistanceNew))
+	s.handle("POST /assistance", s.signedIn(s.assistanceCreate))
+	s.handle("GET /assistance/{id}", s.signedIn(s.assistanceReferral))
+	s.handle("POST /assistance/{id}/answer", s.signedIn(s.assistanceAnswer))
+	s.handleUpload("POST /assistance/{id}/files", s.signedIn(s.assistanceAttach))
+	s.handle("GET /assistance/{id}/files/{file}", s.signedIn(s.assistanceFile))
+	s.handle("POST /station/duties", s.signedIn(s.stationDutyDone))
 
 	s.handle("GET /volunteers", s.signedIn(s.volunteersPage))
 	s.handle("POST /volunteers", s.signedIn(s.volunteersPost))

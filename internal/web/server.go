@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/havenrescue/haven/internal/assistance"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/basemap"
 	"github.com/havenrescue/haven/internal/campaigns"
@@ -91,13 +92,14 @@ type Deps struct {
 	// map's hot spots; nil: the built-in 新乡 one.
 	Gazetteer *geo.Gazetteer
 	// The monthly statistics report and the outcome measures (stats).
-	Monthly  *stats.Monthly
-	Outcomes *stats.Outcomes
-	Stats    *stats.Service
-	Funds    *funds.Service
-	Canteen  *canteen.Service    // the canteen's food safety
-	Fire     *firesafety.Service // the station's fire safety
-	Portal   *portal.Service     // news, events and the publicity log
+	Monthly    *stats.Monthly
+	Outcomes   *stats.Outcomes
+	Stats      *stats.Service
+	Funds      *funds.Service
+	Assistance *assistance.Service
+	Canteen    *canteen.Service    // the canteen's food safety
+	Fire       *firesafety.Service // the station's fire safety
+	Portal     *portal.Service     // news, events and the publicity log
 	// DonationAccount is the official account for money donations
 	// (config donation-account), on the public giving page.
 	DonationAccount string

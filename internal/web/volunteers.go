@@ -1,14 +1,12 @@
 package web
 
 import (
-	"math"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/volunteers"
 )
 
@@ -26,6 +24,9 @@ type volunteersData struct {
 	Skills     []string
 	Targets    []volunteers.Target
 	Linked     []string // the shift kinds that take a target
+	// PurposeCodes are the budget lines a money donation may be
+	// restricted to (the relief project's).
+	PurposeCodes []string
 }
 
 type volunteerLink struct{ Name, URL string }
@@ -42,7 +43,7 @@ func (s *Server) showVolunteers(w http.ResponseWriter, r *http.Request, code int
 		s.fail(w, r, err)
 		return
 	}
-	d := &volunteersData{Volunteers: vs, OrgName: map[string]string{}, VolName: map[string]string{}, OrgKinds: volunteers.OrgKinds,
+	d := &volunteersData{PurposeCodes: restrictablePurposes(), Volunteers: vs, OrgName: map[string]string{}, VolName: map[string]string{}, OrgKinds: volunteers.OrgKinds,
 		ShiftKinds: volunteers.ShiftKinds, Skills: volunteers.Skills, Linked: volunteers.LinkedKinds}
 	if d.Orgs, err = s.Volunteers.Store.Organisations(ctx); err != nil {
 		s.fail(w, r, err)
@@ -117,13 +118,13 @@ func (s *Server) volunteersPost(w http.ResponseWriter, r *http.Request) {
 	case "attend":
 		err = s.Volunteers.Attend(ctx, a, r.FormValue("shift_id"), r.FormValue("volunteer_id"), atoi(r.FormValue("minutes")))
 	case "donation":
-		yuan, perr := strconv.ParseFloat(strings.TrimSpace(r.FormValue("amount")), 64)
-		if perr != nil || yuan <= 0 {
+		fen, ok := funds.ParseYuan(r.FormValue("amount"))
+		if !ok || fen <= 0 {
 			err = errs.InvalidFields("web.donation", map[string]string{"amount": "err.amount"})
 			break
 		}
 		_, err = s.Volunteers.AddDonation(ctx, a, volunteers.Donation{Donor: r.FormValue("donor"), OrgID: r.FormValue("org_id"),
-			AmountFen: int64(math.Round(yuan * 100)), Purpose: r.FormValue("purpose"), ReceiptNo: r.FormValue("receipt_no")})
+			AmountFen: fen, Purpose: r.FormValue("purpose"), ReceiptNo: r.FormValue("receipt_no"), PurposeCode: r.FormValue("purpose_code")})
 	default:
 		err = errs.InvalidFields("web.volunteers", map[string]string{"form": "err.invalid_choice"})
 	}
@@ -171,4 +172,16 @@ func (s *Server) volunteerSelfPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/v/"+url.PathEscape(token)+"?notice="+notice, http.StatusSeeOther)
+}
+
+// restrictablePurposes are the lines of the relief project a donation may
+// be given for.
+func restrictablePurposes() []string {
+	var out []string
+	for _, c := range funds.LineCodes {
+		if funds.GroupOf(c) == funds.GroupProject {
+			out = append(out, c)
+		}
+	}
+	return out
 }
