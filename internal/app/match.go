@@ -34,6 +34,7 @@ func cmdMatch(_ context.Context, args []string, _ func(string) string, stdout, s
 	})
 	out := fs.String("out", "", "output CSV `file` (default: standard output)")
 	strict := fs.Bool("strict", false, "stop at the first bad row instead of reporting and skipping it")
+	em := fs.Bool("em", false, "fit the weights to these files by constrained EM instead of scoring with the built-in model (for records unlike the model's, such as FEBRL's)")
 	cmd := command("match")
 	cmd.Summary += fmt.Sprintf("\nColumns: %s", strings.Join(tracing.Columns, ","))
 	rest, err := config.Parse(cmd, fs, args, stdout)
@@ -81,14 +82,23 @@ func cmdMatch(_ context.Context, args []string, _ func(string) string, stdout, s
 		}
 		w = f
 	}
+	// The model the web service scores with, at the prior of a search of
+	// n records (as the service's); or none, to fit one by EM.
+	modelFor := func(n int) *tracing.Model {
+		if *em {
+			return nil
+		}
+		return tracing.DefaultModel().WithPrior(tracing.PriorFor(n))
+	}
 	var res []tracing.Result
 	var st tracing.Stats
+	var model *tracing.Model
 	if *dedupe != "" {
 		recs, err := read(*dedupe)
 		if err != nil {
 			return err
 		}
-		res, _, st = tracing.Dedupe(recs, top, nil)
+		res, model, st = tracing.Dedupe(recs, top, modelFor(len(recs)))
 	} else {
 		l, err := read(*left)
 		if err != nil {
@@ -98,11 +108,11 @@ func cmdMatch(_ context.Context, args []string, _ func(string) string, stdout, s
 		if err != nil {
 			return err
 		}
-		res, _, st = tracing.Link(l, r, top, nil)
+		res, model, st = tracing.Link(l, r, top, modelFor(len(r)))
 	}
-	if err := tracing.WriteResults(w, res); err != nil {
+	if err := tracing.WriteResults(w, res, model.Provenance.Version); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%d pairs compared in %s; %d candidates written\n", st.Compared, st.Elapsed.Round(1e6), len(res))
+	fmt.Fprintf(stderr, "model %s\n%d pairs compared in %s; %d candidates written\n", model.Provenance, st.Compared, st.Elapsed.Round(1e6), len(res))
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/havenrescue/haven/internal/tracing"
 )
 
 // haven match links two small CSVs, reports bad rows with their line and
@@ -41,7 +43,8 @@ func TestMatchCommand(t *testing.T) {
 	}
 	b, _ := os.ReadFile(out)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if lines[0] != "left_id,right_id,rank,score,label" || !strings.HasPrefix(lines[1], "c1,r1,1,") {
+	if lines[0] != "left_id,right_id,rank,score,label,model" || !strings.HasPrefix(lines[1], "c1,r1,1,") ||
+		!strings.HasSuffix(lines[1], ","+tracing.ModelVersion) || !strings.Contains(log, "model "+tracing.DefaultModel().Provenance.String()) {
 		t.Fatalf("matches:\n%s", b)
 	}
 	// --strict stops instead.

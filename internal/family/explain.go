@@ -115,7 +115,10 @@ type sideOf struct {
 func (s *Service) personValues(x sideOf) map[string][]Value {
 	p := x.person
 	v := map[string][]Value{"name": names(p.Name, p.Aliases), "sex": sexValue(p.Sex), "height": heightValue(p.HeightCm),
-		"features": labelled("match.v_marks", p.Marks)}
+		"features": labelled("match.v_marks", p.Marks), "clothing": labelled("match.v_marks", p.Marks)}
+	if x.stay != nil {
+		v["time"] = labelled("match.v_found_on", x.stay.ArrivedAt.In(cases.CST).Format("2006-01-02"))
+	}
 	switch {
 	case p.BirthDate != "":
 		v["birth"] = labelled("match.v_born", p.BirthDate)
@@ -143,7 +146,8 @@ func (s *Service) personValues(x sideOf) map[string][]Value {
 // no region is read from its ID number.
 func (s *Service) reportValues(r *Report, full bool) map[string][]Value {
 	v := map[string][]Value{"name": names(r.Name, r.Aliases), "sex": sexValue(r.Sex), "height": heightValue(r.HeightCm),
-		"features": append(labelled("match.v_marks", r.Features), labelled("match.v_description", r.Description)...)}
+		"features": append(labelled("match.v_marks", r.Features), labelled("match.v_description", r.Description)...),
+		"clothing": append(labelled("match.v_marks", r.Features), labelled("match.v_description", r.Description)...), "time": labelled("match.v_lost_on", r.LostOn)}
 	switch {
 	case len(r.BirthDate) == 4:
 		v["birth"] = []Value{{Key: "match.v_born_year", Args: []any{r.BirthDate}}}

@@ -3,6 +3,7 @@ package family_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -124,6 +125,24 @@ func TestReportMatchExplainConfirm(t *testing.T) {
 		}
 		if len(v.Fields) != len(tracing.Fields) {
 			t.Fatalf("explanation lists %d fields, want every one of %d", len(v.Fields), len(tracing.Fields))
+		}
+		// One model everywhere: the service scores and explains with the
+		// built-in model's weights (which haven match uses too), at the
+		// prior of a search of one record.
+		m := tracing.DefaultModel()
+		unknown := make([]int, len(tracing.Fields))
+		for f := range unknown {
+			unknown[f] = tracing.Unknown
+		}
+		want := m.WithPrior(tracing.PriorFor(1)).Score(unknown)
+		for f, l := range c.Levels {
+			want += m.Weight(f, l)
+			if w := v.Fields[f].Weight; l != tracing.Unknown && math.Abs(w-m.Weight(f, l)) > 1e-9 {
+				t.Errorf("%s weighs %.3f in the explanation, %.3f in the built-in model", v.Fields[f].Field, w, m.Weight(f, l))
+			}
+		}
+		if math.Abs(want-c.Score) > 1e-9 {
+			t.Errorf("the service scores the pair %.4f, the built-in model %.4f", c.Score, want)
 		}
 		verdicts := map[string]string{}
 		for _, fe := range v.Fields {

@@ -79,13 +79,7 @@ const (
 // two so that it changes only when n doubles or halves. Between those
 // steps a change searches again only what it touches; at a step every
 // search is run again.
-func prior(n int) float64 {
-	p := 1
-	for p < n+1 {
-		p <<= 1
-	}
-	return 1 / float64(p)
-}
+func prior(n int) float64 { return tracing.PriorFor(n) }
 
 // newIndex indexes the subjects and the open reports.
 func (s *Service) newIndex(subjects []*Subject, active []*Report) *index {
@@ -512,7 +506,7 @@ func (x *index) answer(query string) []tracing.Result {
 }
 
 // kept is one candidate of a search's answer as the index keeps it until
-// the search runs again: whom it found and how each field compared, four
+// the search runs again: whom it found and how each field compared, three
 // bits a field. Its score is the model's for those levels at the prior
 // (tracing.Index.Rescore gives it to the bit, as the search did), so it
 // is not kept; nor is anything else of the result (about 160 bytes a
@@ -525,8 +519,13 @@ type kept struct {
 type answer []kept
 
 func init() {
-	if len(tracing.Fields) > 8 {
-		panic("family: kept packs the levels of at most 8 fields")
+	if len(tracing.Fields) > 10 {
+		panic("family: kept packs the levels of at most 10 fields")
+	}
+	for _, f := range tracing.Fields {
+		if len(f.Levels) > 7 {
+			panic("family: kept packs at most 7 levels a field")
+		}
 	}
 }
 
@@ -538,11 +537,11 @@ func keep(rs []tracing.Result) answer {
 	return out
 }
 
-// pack packs levels, four bits a field (one to one: Unknown, -1, is 0).
+// pack packs levels, three bits a field (one to one: Unknown, -1, is 0).
 func pack(levels []int) uint32 {
 	var v uint32
 	for f, l := range levels {
-		v |= uint32(l+1) << (4 * f)
+		v |= uint32(l+1) << (3 * f)
 	}
 	return v
 }
@@ -550,7 +549,7 @@ func pack(levels []int) uint32 {
 func unpack(v uint32) []int {
 	lv := make([]int, len(tracing.Fields))
 	for f := range lv {
-		lv[f] = int(v>>(4*f)&15) - 1
+		lv[f] = int(v>>(3*f)&7) - 1
 	}
 	return lv
 }

@@ -2,7 +2,6 @@ package family
 
 import (
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/havenrescue/haven/internal/cases"
@@ -28,11 +27,9 @@ const (
 	minProb = 0.5 // below this a pair is not proposed
 )
 
-// fitted is the matcher's model: estimated once per process from the
-// seeded synthetic population (tracing.FitModel), so the same every start.
-func (s *Service) fitted() *tracing.Model { return defaultModel() }
-
-var defaultModel = sync.OnceValue(func() *tracing.Model { return tracing.FitModel(2026, 100) })
+// fitted is the matcher's model: the one built in (tracing.DefaultModel),
+// which `haven match` scores with too.
+func (s *Service) fitted() *tracing.Model { return tracing.DefaultModel() }
 
 var sexCode = map[cases.Sex]byte{cases.Male: 'M', cases.Female: 'F'}
 
@@ -56,7 +53,7 @@ func (s *Service) personRecord(x *Subject) *tracing.Record {
 	// Features are compared with features; the accent places the region.
 	r := &tracing.Record{ID: "p:" + p.ID, Names: splitNames(p.Name, p.Aliases), Sex: sexCode[p.Sex], AgeMin: p.AgeMin, AgeMax: p.AgeMax,
 		Seen: x.Seen, HeightCm: p.HeightCm, NativePlace: firstOf(p.NativePlace, p.Hukou), Dialect: p.Dialect,
-		Place: x.Place, Features: p.Marks}
+		Place: x.Place, Features: p.Marks, SeenIs: tracing.SeenFound}
 	if b, ok := p.Birth(); ok {
 		r.Birth = b
 	}
@@ -81,7 +78,7 @@ func (s *Service) reportRecord(rp *Report) *tracing.Record {
 		HeightCm: rp.HeightCm, NativePlace: rp.NativePlace, Dialect: rp.Dialect, Place: rp.LostPlace,
 		Features: strings.TrimSpace(rp.Features + " " + rp.Description)}
 	if t, err := time.Parse("2006-01-02", rp.LostOn); err == nil {
-		r.Seen = t
+		r.Seen, r.SeenIs = t, tracing.SeenLost
 	}
 	if t, err := time.Parse("2006-01-02", rp.BirthDate); err == nil {
 		r.Birth = t

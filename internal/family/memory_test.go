@@ -67,8 +67,9 @@ func memPopulation(t testing.TB, n, inCare int, seed uint64, keys *secret.Keyrin
 	}
 	subjects := make([]*Subject, 0, n)
 	type known struct {
-		p  *cases.Person
-		id string
+		p    *cases.Person
+		id   string
+		seen time.Time
 	}
 	var planted []known
 	for i := range n {
@@ -127,7 +128,7 @@ func memPopulation(t testing.TB, n, inCare int, seed uint64, keys *secret.Keyrin
 		}
 		subjects = append(subjects, x)
 		if number != "" && len(planted) < max(4, n/1000) && r.IntN(20) == 0 {
-			planted = append(planted, known{p, number})
+			planted = append(planted, known{p, number, seen})
 		}
 	}
 	reports := make([]*Report, 0, n/10)
@@ -140,6 +141,7 @@ func memPopulation(t testing.TB, n, inCare int, seed uint64, keys *secret.Keyrin
 			rs[len(rs)-1] = memGiven[(slices.Index(memGiven, rs[len(rs)-1])+1)%len(memGiven)]
 			rp.Name, rp.Sex, rp.BirthDate, rp.NativePlace = string(rs), kp.p.Sex, kp.p.BirthDate[:4], kp.p.NativePlace
 			rp.IDSealed, rp.LostPlace, rp.Description = seal(idContext, kp.id[:10]+"********"), "外出务工后失联", "外出打工后多年没有音讯"
+			rp.LostOn = kp.seen.AddDate(0, 0, -10-r.IntN(400)).Format("2006-01-02") // lost before they were found
 			switch i % 3 {
 			case 1:
 				rp.IDSealed = seal(idContext, kp.id) // the whole number
@@ -201,13 +203,22 @@ func (x *index) digest() (string, int) {
 // before the index was made compact (2026-12-02, commit f0f26a2). A
 // change that alters them alters which pairs are proposed or how they
 // score: if that is meant, say so in the change and update them.
+//
+// Updated 2026-12-02 (issue 21), meant: the model changed (the built-in
+// calibrated model file with the time, clothing and one-character-differs
+// levels, dialects as provinces, retired codes carried to their
+// successors, a blocking key of the surname and the given name's first
+// syllable), the first pass reads the bucket of records placed nowhere
+// and, for a query placed nowhere, every bucket; and the planted reports
+// now go missing before their person was found (before, their dates were
+// drawn apart, and found-before-lost now weighs against a pair).
 var goldens = []struct {
 	people, inCare int
 	seed           uint64
 	digest         string
 }{
-	{6000, 600, 1, "258a8c9c0a8de0cfcd00fac4d7d3af8326b7c91d2db98a75508ed21df83e1879"},
-	{3000, 1500, 2, "740b9c6e8e87c0ebf9a63a08d6e41d15f1e7f6a2e2c4d1891de97e64d4f03649"}, // half in care: many searches of the people
+	{6000, 600, 1, "06d317ba748d74495e76b56447ec641f8851283b792be864657b07967c40f3e9"},
+	{3000, 1500, 2, "4270dacb1b916280261334a56ef3f4abbc5b8725c9487997c9e23180e4a907c5"}, // half in care: many searches of the people
 }
 
 // TestCompactIndexMatchesAsBefore: the compact index proposes the same
@@ -220,8 +231,8 @@ func TestCompactIndexMatchesAsBefore(t *testing.T) {
 		x.matchAll(s.now())
 		got, n := x.digest()
 		t.Logf("%d people, %d in care, seed %d: %d proposals, digest %s", g.people, g.inCare, g.seed, n, got)
-		if n < 10 {
-			t.Fatalf("only %d proposals: the population should give some", n)
+		if n < 4 {
+			t.Fatalf("only %d proposals: the population plants at least 4 people with a report", n)
 		}
 		if got != g.digest {
 			t.Errorf("matching changed: digest %s, want %s", got, g.digest)

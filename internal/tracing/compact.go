@@ -31,6 +31,7 @@ type prepared struct {
 	hasSeen  bool
 	birthY   bool // only the year of birth is known
 	latin    bool // the first name is written in letters
+	seenIs   byte // SeenLost, SeenFound or 0
 }
 
 // idNumber is the record's ID number, upper case, no spaces.
@@ -60,15 +61,20 @@ func (p *prepared) hasRegion() bool { return p.region[0] != 0 }
 // (in the time's own zone). The zero day is the zero time's: year 1, day 1.
 type day struct{ y, yd int16 }
 
+// days numbers a day (from year 0, near enough for gaps of days).
+func (d day) days() int { y := int(d.y); return y*365 + y/4 - y/100 + y/400 + int(d.yd) }
+
 func dayOf(t time.Time) day { return day{int16(t.Year()), int16(t.YearDay())} }
 
 // ptr is a pointer to a copy of v.
 func ptr[T any](v T) *T { return &v }
 
-// texts are the hashed bigrams of a record's place and features.
+// texts are the hashed bigrams of a record's place, stable traits and
+// clothing.
 type texts struct {
-	grams  []uint32
-	nPlace int // grams[:nPlace] are the place's, the rest the features'
+	grams   []uint32
+	nPlace  int32 // grams[:nPlace] are the place's, then nTraits the traits', the rest the clothing's
+	nTraits int32
 }
 
 func (p *prepared) place() []uint32 {
@@ -78,11 +84,26 @@ func (p *prepared) place() []uint32 {
 	return p.text.grams[:p.text.nPlace]
 }
 
+// features are the traits' and the clothing's bigrams.
 func (p *prepared) features() []uint32 {
 	if p.text == nil {
 		return nil
 	}
 	return p.text.grams[p.text.nPlace:]
+}
+
+func (p *prepared) traits() []uint32 {
+	if p.text == nil {
+		return nil
+	}
+	return p.text.grams[p.text.nPlace : p.text.nPlace+p.text.nTraits]
+}
+
+func (p *prepared) clothing() []uint32 {
+	if p.text == nil {
+		return nil
+	}
+	return p.text.grams[p.text.nPlace+p.text.nTraits:]
 }
 
 // born40 is the day 40 years after the birth date: the date two records'

@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,14 +28,47 @@ func field(name string, levels []string, cmp func(a, b *prepared) int) Field {
 
 // Fields are the comparisons the matcher scores.
 var Fields = []Field{
-	field("name", []string{"mismatch", "partial", "lookalike", "accent", "homophone", "exact"}, compareName),
+	field("name", []string{"mismatch", "onediff", "partial", "lookalike", "accent", "homophone", "exact"}, compareName),
 	field("sex", []string{"mismatch", "match"}, compareSex),
 	field("birth", []string{"mismatch", "far", "year", "near", "exact"}, compareBirth),
 	field("id_number", []string{"mismatch", "near", "region_birth", "exact"}, compareID),
-	field("region", []string{"mismatch", "province", "city", "county"}, compareRegion),
+	field("region", []string{"mismatch", "area", "province", "city", "county"}, compareRegion),
 	field("height", []string{"far", "near", "close", "same"}, compareHeight),
 	field("place", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.place(), b.place()) }),
-	field("features", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.features(), b.features()) }),
+	// Stable traits (a scar, a limp) and clothing (which changes) are
+	// weighed apart.
+	field("features", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.traits(), b.traits()) }),
+	field("clothing", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.clothing(), b.clothing()) }),
+	field("time", []string{"before", "after_years", "within_3y", "within_1y", "within_3m"}, compareTime),
+}
+
+// compareTime compares when someone went missing with when they were
+// found: found before they were lost cannot be the same person (a month's
+// grace for a date misremembered); the longer the gap, the weaker the
+// evidence. Where neither record says which date is which, the gap alone.
+func compareTime(a, b *prepared) int {
+	if !a.hasSeen || !b.hasSeen {
+		return Unknown
+	}
+	gap := a.seen.days() - b.seen.days() // found − lost
+	switch {
+	case a.seenIs == SeenLost && b.seenIs == SeenFound:
+		gap = -gap
+	case a.seenIs == SeenFound && b.seenIs == SeenLost:
+	default:
+		gap = max(gap, -gap)
+	}
+	switch {
+	case gap < -30:
+		return 0
+	case gap > 3*365:
+		return 1
+	case gap > 365:
+		return 2
+	case gap > 90:
+		return 3
+	}
+	return 4
 }
 
 func compareName(a, b *prepared) int {
@@ -208,6 +242,15 @@ func compareRegion(a, b *prepared) int {
 	if !a.hasRegion() || !b.hasRegion() {
 		return Unknown
 	}
+	if isArea(&a.region) || isArea(&b.region) {
+		// A dialect's provinces: in one of them, or not.
+		for _, p := range provincesOfRegion(&a.region) {
+			if slices.Contains(provincesOfRegion(&b.region), p) {
+				return 1
+			}
+		}
+		return 0
+	}
 	// Two codes agree at most as finely as the coarser one is known: a
 	// province read from an accent (410000) and a county code (410727)
 	// agree on the province only, and two province codes are not a county
@@ -220,7 +263,10 @@ func compareRegion(a, b *prepared) int {
 		}
 		agree++
 	}
-	return min(agree, depth)
+	if agree == 0 {
+		return 0
+	}
+	return min(agree, depth) + 1
 }
 
 // regionPrecision is how finely a GB/T 2260 code places someone: 1 a

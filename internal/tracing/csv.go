@@ -15,7 +15,10 @@ import (
 )
 
 // Columns of the batch CSV format (all but id optional).
-var Columns = []string{"id", "name", "aliases", "sex", "birth_date", "age_min", "age_max", "seen_date", "height_cm", "id_number",
+// seen_date is a date the person was seen when it is not said which;
+// lost_date (a report) and found_date (a person in care) say which, and
+// a person found before they went missing is not them.
+var Columns = []string{"id", "name", "aliases", "sex", "birth_date", "age_min", "age_max", "seen_date", "lost_date", "found_date", "height_cm", "id_number",
 	"native_place", "dialect", "place", "lat", "lon", "features"}
 
 // RowError is a bad row: its line, the column and what is wrong.
@@ -121,7 +124,7 @@ func ReadCSV(r io.Reader, today time.Time) ([]*Record, []RowError, error) {
 func parseRow(get func(string) string, today time.Time) (*Record, *RowError) {
 	fail := func(c, why string) (*Record, *RowError) { return nil, &RowError{Column: c, Reason: why} }
 	r := &Record{ID: get("id"), HeightCm: 0, IDNumber: get("id_number"), NativePlace: get("native_place"), Dialect: get("dialect"),
-		Place: get("place"), Features: strings.TrimSpace(get("features") + " " + get("dialect"))}
+		Place: get("place"), Features: get("features")} // the dialect places someone (Prepare); it is not a feature too
 	if r.ID == "" {
 		return fail("id", "empty")
 	}
@@ -153,12 +156,22 @@ func parseRow(get func(string) string, today time.Time) (*Record, *RowError) {
 		}
 		r.Birth = t
 	}
-	if v := get("seen_date"); v != "" {
+	for _, c := range []struct {
+		col string
+		is  byte
+	}{{"seen_date", 0}, {"lost_date", SeenLost}, {"found_date", SeenFound}} {
+		v := get(c.col)
+		if v == "" {
+			continue
+		}
 		t, err := time.Parse("2006-01-02", v)
 		if err != nil || t.After(today.AddDate(0, 0, 1)) || t.Year() < 1950 {
-			return fail("seen_date", "want a past date YYYY-MM-DD")
+			return fail(c.col, "want a past date YYYY-MM-DD")
 		}
-		r.Seen = t
+		if !r.Seen.IsZero() {
+			return fail(c.col, "give one of seen_date, lost_date and found_date")
+		}
+		r.Seen, r.SeenIs = t, c.is
 	}
 	num := func(c string, lo, hi int) (int, *RowError) {
 		v := get(c)
@@ -203,12 +216,14 @@ func parseRow(get func(string) string, today time.Time) (*Record, *RowError) {
 	return r, nil
 }
 
-// WriteResults writes matches as CSV: left_id, right_id, rank, score, label.
-func WriteResults(w io.Writer, res []Result) error {
+// WriteResults writes matches as CSV: left_id, right_id, rank, score
+// (the match probability), label, and the version of the model that
+// scored them ("" when fitted on the run).
+func WriteResults(w io.Writer, res []Result, model string) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"left_id", "right_id", "rank", "score", "label"})
+	_ = cw.Write([]string{"left_id", "right_id", "rank", "score", "label", "model"})
 	for _, r := range res {
-		_ = cw.Write([]string{r.Left, r.Right, strconv.Itoa(r.Rank), strconv.FormatFloat(r.Probability, 'f', 4, 64), r.Label})
+		_ = cw.Write([]string{r.Left, r.Right, strconv.Itoa(r.Rank), strconv.FormatFloat(r.Probability, 'f', 4, 64), r.Label, model})
 	}
 	cw.Flush()
 	return cw.Error()

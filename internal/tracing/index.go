@@ -130,8 +130,7 @@ func (ix *Index) PutTagged(r *Record, tag uint64) {
 	}
 	ix.slot.put(r.p.key, i)
 	ix.x.add(i)
-	if c := compactOf(r.p); c.prec > 0 {
-		p := province(c)
+	for _, p := range readsOf(compactOf(r.p)) {
 		ix.provinces[p] = slices.Insert(ix.provinces[p], ix.x.at(ix.provinces[p], i), i)
 	}
 }
@@ -145,8 +144,7 @@ func (ix *Index) Remove(id string) bool {
 	}
 	r := ix.x.recs[i]
 	ix.x.remove(i)
-	if c := compactOf(r); c.prec > 0 {
-		p := province(c)
+	for _, p := range readsOf(compactOf(r)) {
 		if l := ix.provinces[p]; len(l) > 0 {
 			if n := ix.x.at(l, i); n < len(l) && l[n] == i {
 				l = slices.Delete(l, n, n+1)
@@ -164,7 +162,15 @@ func (ix *Index) Remove(id string) bool {
 	return true
 }
 
-func province(c compact) int32 { return c.region / 10000 }
+// readsOf are the provinces whose buckets a search of a record placed at
+// c reads (besides the bucket of those placed nowhere): its own, or -1
+// for every bucket.
+func readsOf(c compact) []int32 {
+	if p := c.provinces(); p != nil {
+		return p
+	}
+	return []int32{-1}
+}
 
 // Reach is what a search's first pass kept of each bucket (sex and
 // province) it read: the lowest first-pass score. A record added to the
@@ -262,16 +268,27 @@ func (ix *Index) Touches(r *Record, reach func(Key) Reach) []string {
 			add(j)
 		}
 	}
-	if rc := compactOf(rp); rp.sex != 0 && rc.prec > 0 {
-		b := bucketKey(rp.sex, rc.region)
-		for _, j := range ix.provinces[province(rc)] {
-			q := ix.x.recs[j]
-			if q.sex != 0 && q.sex != rp.sex {
-				continue
-			}
-			if cut, ok := reach(q.key).cut(b); !ok || prescore(ptr(compactOf(q)), &rc) >= cut {
-				add(j)
-			}
+	rc := compactOf(rp)
+	b := bucketKey(rp.sex, rc.home())
+	touch := func(j int32) {
+		q := ix.x.recs[j]
+		if q == nil || !slices.Contains(firstPassSexes(q.sex), rp.sex) {
+			return
+		}
+		if cut, ok := reach(q.key).cut(b); !ok || prescore(ptr(compactOf(q)), &rc) >= cut {
+			add(j)
+		}
+	}
+	if rc.home() == 0 {
+		// Every search reads the bucket of those placed nowhere.
+		for j := range ix.x.recs {
+			touch(int32(j))
+		}
+		return out
+	}
+	for _, l := range [][]int32{ix.provinces[rc.home()], ix.provinces[-1]} {
+		for _, j := range l {
+			touch(j)
 		}
 	}
 	return out

@@ -101,8 +101,9 @@ func (x *index) add(i int32) {
 			x.blocks.add(k, i, x.at)
 		}
 	}
-	if c := compactOf(r); r.sex != 0 && c.prec > 0 {
-		k := bucketKey(r.sex, c.region)
+	{
+		c := compactOf(r)
+		k := bucketKey(r.sex, c.home())
 		b := x.buckets[k]
 		if b == nil {
 			b = &bucket{}
@@ -121,8 +122,9 @@ func (x *index) remove(i int32) {
 			x.blocks.remove(k, i, x.at)
 		}
 	}
-	if c := compactOf(r); r.sex != 0 && c.prec > 0 {
-		k := bucketKey(r.sex, c.region)
+	{
+		c := compactOf(r)
+		k := bucketKey(r.sex, c.home())
 		if b := x.buckets[k]; b != nil {
 			if n := x.at(b.ids, i); n < len(b.ids) && b.ids[n] == i {
 				b.ids, b.cheaps = slices.Delete(b.ids, n, n+1), slices.Delete(b.cheaps, n, n+1)
@@ -267,35 +269,105 @@ func (x *index) candidates(r *prepared, seen map[int32]bool, reach *Reach) []int
 			}
 		}
 	}
-	if rc.prec > 0 {
-		var first []int32
-		for _, sx := range firstPassSexes(r.sex) {
-			k := bucketKey(sx, rc.region)
-			if b := x.buckets[k]; b != nil {
-				var cut int32
-				first, cut = b.scan(&rc, PrefilterKeep, first)
-				if reach != nil {
-					*reach = append(*reach, reachEntry{k, cut})
-				}
-			}
-		}
-		for _, j := range first {
-			if !seen[j] {
-				seen[j] = true
-				out = append(out, j)
-			}
+	if rc.provinces() == nil && r.names() != "" && len(out) > 0 {
+		return out // the name found some; placed nowhere, the first pass would read everyone
+	}
+	for _, j := range x.firstPass(r.sex, &rc, reach) {
+		if !seen[j] {
+			seen[j] = true
+			out = append(out, j)
 		}
 	}
 	return out
 }
 
-// firstPassSexes are the sexes whose buckets a query of sex reads: both
-// when its own is unknown.
+// firstPass is the best of the first pass for a query of sex placed at
+// rc. A query placed somewhere reads the buckets of its provinces and
+// the bucket of those placed nowhere, keeping the best PrefilterKeep of
+// each; one placed nowhere reads every bucket of its sex and keeps the
+// best PrefilterKeep of them all: every query searches.
+func (x *index) firstPass(sex byte, rc *compact, reach *Reach) []int32 {
+	var first []int32
+	if provs := rc.provinces(); provs != nil {
+		for _, sx := range firstPassSexes(sex) {
+			for _, p := range append([]int32{0}, provs...) {
+				k := bucketKey(sx, p)
+				if b := x.buckets[k]; b != nil {
+					var cut int32
+					first, cut = b.scan(rc, PrefilterKeep, first)
+					if reach != nil {
+						*reach = append(*reach, reachEntry{k, cut})
+					}
+				}
+			}
+		}
+		return first
+	}
+	var keys []int32
+	for k := range x.buckets {
+		if slices.Contains(firstPassSexes(sex), byte(k>>8)) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	// Each bucket's best, then the best of those: the best of all. A
+	// hit's position is its place in the buckets read one after another,
+	// which breaks ties as one long list would.
+	starts := make([]int32, len(keys))
+	n := int32(0)
+	for i, k := range keys {
+		starts[i] = n
+		n += int32(len(x.buckets[k].ids))
+	}
+	parts := make([][]hit, len(keys))
+	work := func(i int) {
+		b := x.buckets[keys[i]]
+		hs := topHits(PrefilterKeep, 0, len(b.ids), func(k int) (int32, int32) { return prescore(rc, &b.cheaps[k]), b.ids[k] })
+		for h := range hs {
+			hs[h].pos += starts[i]
+		}
+		parts[i] = hs
+	}
+	if workers := min(runtime.GOMAXPROCS(0), int(n)/parallelScan+1); workers > 1 {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(keys); i += workers {
+					work(i)
+				}
+			}()
+		}
+		wg.Wait()
+	} else {
+		for i := range keys {
+			work(i)
+		}
+	}
+	all := slices.Concat(parts...)
+	slices.SortFunc(all, func(a, b hit) int {
+		if worse(a, b) {
+			return 1
+		}
+		return -1
+	})
+	first, cut := appendIDs(first, all[:min(PrefilterKeep, len(all))], int(n) > PrefilterKeep)
+	if reach != nil {
+		for _, k := range keys {
+			*reach = append(*reach, reachEntry{k, cut})
+		}
+	}
+	return first
+}
+
+// firstPassSexes are the sexes whose buckets a query of sex reads: its
+// own and the unknown; all when its own is unknown.
 func firstPassSexes(sex byte) []byte {
 	if sex == 0 {
-		return []byte{'M', 'F'}
+		return []byte{'M', 'F', 0}
 	}
-	return []byte{sex}
+	return []byte{sex, 0}
 }
 
 func topK(rs []Result, k int) []Result {
@@ -408,7 +480,13 @@ func run(left, right []*Record, k int, model *Model, dedupe bool) ([]Result, *Mo
 			model.EstimateU(random)
 		}
 		if len(lv) > 0 {
-			st.EMIterations = model.EstimateM(lv, 100)
+			// At most one true pair a record linking; a few a record
+			// deduplicating (a person recorded three times is three pairs).
+			bound := float64(min(len(left), len(right))) / float64(len(lv))
+			if dedupe {
+				bound *= 2
+			}
+			st.EMIterations = model.EstimateM(lv, 100, bound)
 		}
 	}
 	model = model.WithPrior(model.Prior).Freeze()

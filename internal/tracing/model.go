@@ -9,12 +9,46 @@ import (
 // Model is a Fellegi–Sunter model: for each field and level, the chance
 // of seeing that level for a true match (M) and for two different people
 // (U), and the prior share of true matches among compared pairs.
+//
+// Scale and Shift calibrate it (0 and 0: none): the independence the
+// model assumes overstates evidence that comes in correlated pieces, so
+// every weight is multiplied by Scale and the prior's log odds become
+// Scale·log2(prior odds) + Shift, fitted so that the probabilities hold
+// on searches (Calibrate). Provenance says where the numbers came from.
 type Model struct {
-	Prior float64
-	M, U  [][]float64
+	Prior        float64
+	M, U         [][]float64
+	Scale, Shift float64
+	Provenance   Provenance
 
 	frozen [][]float64 // weights, once the model is fitted (Freeze)
 	priorW float64     // log2 prior odds, with frozen
+}
+
+// Provenance is where a model's numbers came from.
+type Provenance struct {
+	Version string `json:"version"`
+	Date    string `json:"date"`
+	Data    string `json:"data"`
+}
+
+func (p Provenance) String() string {
+	if p.Version == "" {
+		return "fitted on this run's records (EM)"
+	}
+	return p.Version + " (" + p.Date + "; " + p.Data + ")"
+}
+
+func (m *Model) scale() float64 {
+	if m.Scale == 0 {
+		return 1
+	}
+	return m.Scale
+}
+
+// priorWeight is the prior's share of a score.
+func (m *Model) priorWeight() float64 {
+	return m.scale()*math.Log2(m.Prior/(1-m.Prior)) + m.Shift
 }
 
 // Freeze computes the weights once, for scoring many pairs; a model that
@@ -24,10 +58,10 @@ func (m *Model) Freeze() *Model {
 	for f := range m.M {
 		w[f] = make([]float64, len(m.M[f]))
 		for l := range m.M[f] {
-			w[f][l] = math.Log2(m.M[f][l] / m.U[f][l])
+			w[f][l] = m.scale() * math.Log2(m.M[f][l]/m.U[f][l])
 		}
 	}
-	m.frozen, m.priorW = w, math.Log2(m.Prior/(1-m.Prior))
+	m.frozen, m.priorW = w, m.priorWeight()
 	return m
 }
 
@@ -71,14 +105,14 @@ func (m *Model) Weight(field, level int) float64 {
 	if m.frozen != nil {
 		return m.frozen[field][level]
 	}
-	return math.Log2(m.M[field][level] / m.U[field][level])
+	return m.scale() * math.Log2(m.M[field][level]/m.U[field][level])
 }
 
 // Score is the log2 odds of a match for a pair's levels.
 func (m *Model) Score(levels []int) float64 {
 	s := m.priorW
 	if m.frozen == nil {
-		s = math.Log2(m.Prior / (1 - m.Prior))
+		s = m.priorWeight()
 	}
 	for f, l := range levels {
 		s += m.Weight(f, l)
@@ -126,7 +160,7 @@ func (m *Model) scorePair(a, b *prepared) float64 {
 // and returns the iterations it took (stopping when no parameter moves by
 // more than 1e-5, or after max iterations).
 func (m *Model) EstimateEM(pairs [][]int, max int) int {
-	return m.estimate(pairs, max, false)
+	return m.estimate(pairs, max, false, 1)
 }
 
 // EstimateU sets the non-match chances from pairs of records drawn at
@@ -149,10 +183,53 @@ func (m *Model) EstimateU(random [][]int) {
 	}
 }
 
-// EstimateM is EstimateEM with the non-match chances held fixed.
-func (m *Model) EstimateM(pairs [][]int, max int) int { return m.estimate(pairs, max, true) }
+// EstimateM is EstimateEM with the non-match chances held fixed (from
+// random pairs, EstimateU), constrained so that it cannot read the
+// similarity that chose the candidates as evidence of a match: the prior
+// at most maxPrior (one true pair per record: records / pairs), each
+// field's M the U chances times a likelihood ratio that never falls as
+// the agreement rises (monotone), and a pseudo-count of pairs at the U
+// chances, so that a level hardly seen stays near neutral.
+func (m *Model) EstimateM(pairs [][]int, max int, maxPrior float64) int {
+	return m.estimate(pairs, max, true, maxPrior)
+}
 
-func (m *Model) estimate(pairs [][]int, max int, fixU bool) int {
+// pseudoPairs is the weight of the prior belief (M = U) that keeps a
+// level EM hardly sees near neutral.
+const pseudoPairs = 5
+
+// Monotone makes a field's M chances agree with its levels' order: the
+// likelihood ratios M/U, fitted to the given M by least squares weighted
+// by U and constrained to rise with the level (pool adjacent
+// violators). The weighted mean of the ratios stays 1, so M still sums
+// to 1, and the top level's ratio is at least 1: an exact agreement can
+// never count against a pair.
+func Monotone(mf, uf []float64) []float64 {
+	type block struct {
+		w, r float64
+		n    int
+	}
+	var bs []block
+	for l := range mf {
+		bs = append(bs, block{uf[l], mf[l] / uf[l], 1})
+		for len(bs) > 1 && bs[len(bs)-2].r > bs[len(bs)-1].r {
+			a, b := bs[len(bs)-2], bs[len(bs)-1]
+			bs = append(bs[:len(bs)-2], block{a.w + b.w, (a.w*a.r + b.w*b.r) / (a.w + b.w), a.n + b.n})
+		}
+	}
+	out := make([]float64, 0, len(mf))
+	for _, b := range bs {
+		for range b.n {
+			out = append(out, b.r)
+		}
+	}
+	for l := range out {
+		out[l] *= uf[l]
+	}
+	return normalise(out)
+}
+
+func (m *Model) estimate(pairs [][]int, max int, fixU bool, maxPrior float64) int {
 	m.frozen = nil
 	const eps = 1e-3 // smoothing: no level is ever impossible
 	it := 0
@@ -175,16 +252,23 @@ func (m *Model) estimate(pairs [][]int, max int, fixU bool) int {
 				uc[f][l] += 1 - p
 			}
 		}
-		moved := math.Abs(sumP/float64(len(pairs)) - m.Prior)
-		m.Prior = math.Min(math.Max(sumP/float64(len(pairs)), 1e-9), 1-1e-9)
+		prior := math.Min(math.Max(sumP/float64(len(pairs)), 1e-9), math.Min(maxPrior, 1-1e-9))
+		moved := math.Abs(prior - m.Prior)
+		m.Prior = prior
 		for f := range Fields {
 			for l := range mc[f] {
 				mc[f][l] += eps
 				uc[f][l] += eps
 			}
-			nm, nu := normalise(mc[f]), normalise(uc[f])
+			var nm, nu []float64
 			if fixU {
 				nu = m.U[f]
+				for l := range mc[f] {
+					mc[f][l] += pseudoPairs * nu[l]
+				}
+				nm = Monotone(normalise(mc[f]), nu)
+			} else {
+				nm, nu = normalise(mc[f]), normalise(uc[f])
 			}
 			for l := range nm {
 				moved = math.Max(moved, math.Max(math.Abs(nm[l]-m.M[f][l]), math.Abs(nu[l]-m.U[f][l])))
@@ -233,6 +317,15 @@ func blockingKeys(r *prepared) []string {
 		if p.Given != "" {
 			g := Syllables(p.Given, false)
 			add("g:" + Fold(g[len(g)-1]) + ":" + string(r.sex)) // given name, surname misheard or a nickname
+		}
+		if p.Surname != "" && p.Given != "" && !p.Nick {
+			// The surname and the given name's first syllable: a name
+			// written short or long (张丽 and 张丽文).
+			var sur []string
+			for _, x := range Syllables(p.Surname, true) {
+				sur = append(sur, Fold(x))
+			}
+			add("sf:" + strings.Join(sur, "") + ":" + Fold(Syllables(p.Given, false)[0]))
 		}
 		if p.Surname != "" && r.hasBirth {
 			add("sy:" + Fold(Syllables(p.Surname, true)[0]) + ":" + string(r.birthDay[:4]))

@@ -91,12 +91,15 @@ func TestComparisons(t *testing.T) {
 		{"masked ID", rec(Record{IDNumber: id[:12] + "****" + id[16:]}), "id_number", 2},
 		{"one typo", rec(Record{IDNumber: id[:11] + "9" + id[12:]}), "id_number", 1},
 		{"no ID", rec(Record{}), "id_number", Unknown},
-		{"same county", rec(Record{Region: "410702"}), "region", 3},
-		{"same city", rec(Record{Region: "410711"}), "region", 2},
+		{"same county", rec(Record{Region: "410702"}), "region", 4},
+		{"same city", rec(Record{Region: "410711"}), "region", 3},
 		{"other province", rec(Record{Region: "130102"}), "region", 0},
-		{"native place in words", rec(Record{NativePlace: "河南省新乡市红旗区"}), "region", 3},
-		{"city in words", rec(Record{NativePlace: "新乡"}), "region", 2},
-		{"province from an accent", rec(Record{Dialect: "河南口音"}), "region", 1},
+		{"native place in words", rec(Record{NativePlace: "河南省新乡市红旗区"}), "region", 4},
+		{"city in words", rec(Record{NativePlace: "新乡"}), "region", 3},
+		{"province from an accent", rec(Record{Dialect: "河南口音"}), "region", 2},
+		{"province from a dialect, not 天津's 河北区", rec(Record{Dialect: "河北话"}), "region", 0},
+		{"a dialect's provinces", rec(Record{Dialect: "中原官话"}), "region", 1},
+		{"retired code, successor's city", rec(Record{Region: "412701"}), "region", 2},
 		{"height close", rec(Record{HeightCm: 172}), "height", 2},
 		{"height far", rec(Record{HeightCm: 150}), "height", 0},
 		{"homophone", rec(Record{Names: []string{"汪建国"}}), "name", int(NameHomophone) - 1},
@@ -125,12 +128,12 @@ func TestRegionAgreesOnlyAsFinelyAsKnown(t *testing.T) {
 		a, b string
 		want int
 	}{
-		{"410000", "410000", 1}, // two provinces read from accents: not a county match
-		{"410700", "410700", 2},
-		{"410700", "410727", 2},
-		{"410000", "410727", 1},
-		{"410727", "410727", 3},
-		{"410727", "410726", 2},
+		{"410000", "410000", 2}, // two provinces read from accents: not a county match
+		{"410700", "410700", 3},
+		{"410700", "410727", 3},
+		{"410000", "410727", 2},
+		{"410727", "410727", 4},
+		{"410727", "410726", 3},
 		{"410727", "130102", 0},
 	} {
 		if got := compareRegion(regionOnly(tc.a), regionOnly(tc.b)); got != tc.want {

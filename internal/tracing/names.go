@@ -214,6 +214,7 @@ type NameLevel int
 const (
 	NameUnknown   NameLevel = iota // one side has no name
 	NameMismatch                   // different people's names
+	NameOneDiff                    // names of one length that differ in one character (not the surname's only)
 	NamePartial                    // the same surname or given name; or a nickname that fits
 	NameLookalike                  // characters that look alike
 	NameAccent                     // the same syllables in a confused accent
@@ -221,7 +222,7 @@ const (
 	NameExact                      // the same characters (after simplification)
 )
 
-var nameLevelNames = []string{"unknown", "mismatch", "partial", "lookalike", "accent", "homophone", "exact"}
+var nameLevelNames = []string{"unknown", "mismatch", "onediff", "partial", "lookalike", "accent", "homophone", "exact"}
 
 func (l NameLevel) String() string { return nameLevelNames[l] }
 
@@ -307,6 +308,17 @@ func comparePartial(ca, cb string, pa, pb Parts) NameLevel {
 	}
 	if pa.Given != "" && pa.Given == pb.Given && len([]rune(pa.Given)) > 1 {
 		return NamePartial // the same two-character given name, surname misheard
+	}
+	if ra, rb := []rune(ca), []rune(cb); len(ra) == len(rb) && len(ra) >= 2 {
+		diff := 0
+		for i := range ra {
+			if ra[i] != rb[i] {
+				diff++
+			}
+		}
+		if diff == 1 {
+			return NameOneDiff // 王建国 and 王建华, 张丽 and 章丽
+		}
 	}
 	return NameMismatch
 }

@@ -40,7 +40,9 @@ func TestCompareNames(t *testing.T) {
 		{"陈志强", "岑子强", NameAccent}, // c/ch, z/zh
 		{"陈志强", "程志强", NameAccent}, // en/eng
 		{"黄飞", "方飞", NameAccent},   // h/f, ang/an
-		{"王玉", "王明", NameMismatch},
+		{"王玉", "王明", NameOneDiff},
+		{"王建国", "王建华", NameOneDiff},
+		{"王玉", "李明", NameMismatch},
 		{"李辉", "李飞", NameAccent}, // hui/fei
 		{"李己", "李已", NameLookalike},
 		{"王明", "小明", NamePartial},

@@ -27,8 +27,8 @@ const PrefilterKeep = 200
 type compact struct {
 	bornLo, bornHi int16 // years of birth it may be; 0 unknown
 	height         int16
-	prec           int8 // region precision: 0 unknown, 1 province, 2 city, 3 county
-	region         int32
+	prec           int8      // region precision: 0 unknown, 1 province, 2 city, 3 county; areaPrec a dialect's area
+	region         int32     // the code; with areaPrec, the area's number
 	sketch         [2]uint32 // one bit per feature bigram (hashed), low half first
 }
 
@@ -41,7 +41,9 @@ func compactOf(r *prepared) compact {
 		c.bornLo, c.bornHi = int16(int(r.seen.y)-int(r.ageMax)-1), int16(int(r.seen.y)-int(r.ageMin))
 	}
 	c.height = int16(r.height)
-	if r.hasRegion() {
+	if isArea(&r.region) {
+		c.region, c.prec = int32(areaOf(&r.region)), areaPrec
+	} else if r.hasRegion() {
 		if n, err := strconv.Atoi(string(r.region[:])); err == nil {
 			c.region, c.prec = int32(n), int8(regionPrecision(string(r.region[:])))
 		}
@@ -52,11 +54,41 @@ func compactOf(r *prepared) compact {
 	return c
 }
 
+// areaPrec is the precision of a dialect's area: several provinces.
+const areaPrec = -1
+
+// provinces are the provinces c places someone in (code / 10000), nil
+// when it places them nowhere.
+func (c *compact) provinces() []int32 {
+	switch {
+	case c.prec > 0:
+		return []int32{c.region / 10000}
+	case c.prec == areaPrec && int(c.region) < len(areas()):
+		var out []int32
+		for _, p := range areas()[c.region] {
+			out = append(out, int32(p[0]-'0')*10+int32(p[1]-'0'))
+		}
+		return out
+	}
+	return nil
+}
+
+// home is the province of the bucket c's record is kept in: its own, or
+// 0 (the bucket every search reads) when it has none or several.
+func (c *compact) home() int32 {
+	if c.prec > 0 {
+		return c.region / 10000
+	}
+	return 0
+}
+
 func (c *compact) sketch64() uint64 { return uint64(c.sketch[0]) | uint64(c.sketch[1])<<32 }
 
-// bucketKey groups records by sex and province: the first pass reads one
-// bucket (both sexes when the query's is unknown).
-func bucketKey(sex byte, region int32) int32 { return int32(sex)<<8 | region/10000 }
+// bucketKey groups records by sex and province (0: none or several,
+// and sex 0 unknown): the first pass reads the buckets of a query's sex
+// and provinces, and those of unknown sex and province; a query placed
+// nowhere reads every bucket of its sex.
+func bucketKey(sex byte, province int32) int32 { return int32(sex)<<8 | province }
 
 // prescore orders records in the first pass: higher is likelier. It is a
 // ranking for candidate generation only (pairs are scored by the model),
@@ -81,7 +113,11 @@ func prescore(q, r *compact) int32 {
 			s += 12
 		case depth >= 2 && q.region/100 == r.region/100:
 			s += 8
+		case q.region/10000 == r.region/10000:
+			s += 4
 		}
+	} else if q.prec != 0 && r.prec != 0 {
+		s += 2 // a dialect's area and a place: the buckets read hold only its provinces
 	}
 	if q.height > 0 && r.height > 0 {
 		d := int32(q.height - r.height)

@@ -22,6 +22,7 @@ type Record struct {
 	AgeMin      int  // estimated age at Seen
 	AgeMax      int
 	Seen        time.Time // when found (a person in care) or lost (a report)
+	SeenIs      byte      // what Seen is: SeenLost, SeenFound, or 0 when not known
 	HeightCm    int
 	IDNumber    string // full, or partial with * or ? for unknown characters
 	Region      string // GB/T 2260 code of where they come from (native place, ID number)
@@ -29,7 +30,7 @@ type Record struct {
 	Dialect     string
 	Place       string // where found or lost
 	Lat, Lon    float64
-	Features    string // marks, clothing
+	Features    string // marks, build, clothing: stable traits and clothing are told apart (splitFeatures)
 
 	p *prepared // derived by Prepare: what comparing reads
 }
@@ -60,29 +61,71 @@ func (r *Record) Prepare() {
 			r.Region = n.Value[:6]
 		}
 	}
-	for _, text := range []string{r.NativePlace, r.Dialect} {
-		if r.Region != "" || text == "" {
-			continue
+	if r.Region == "" && r.NativePlace != "" {
+		if c, ok := idcard.RegionByName(r.NativePlace); ok {
+			r.Region = c // "河南新乡" → 410700
 		}
-		if c, ok := idcard.RegionByName(text); ok {
-			r.Region = c // "河南新乡" → 410700, "山东口音" → 370000
-		}
+	}
+	if r.Region == "" && r.Dialect != "" {
+		r.Region = dialectRegion(r.Dialect) // "河北话" → 130000, "粤语" → 广东, 广西, 香港, 澳门
+	}
+	if s, ok := idcard.Successor(r.Region); ok {
+		r.Region = s // 512201 (万县市, retired 1997) → 500101 (重庆市万州区)
 	}
 	place := grams(r.Place)
 	p := &prepared{key: KeyOf(r.ID), data: recordData(r.IDNumber, names),
 		ageMin: int32(r.AgeMin), ageMax: int32(r.AgeMax), height: int32(r.HeightCm), birth: dayOf(r.Birth), seen: dayOf(r.Seen),
-		hasBirth: !r.Birth.IsZero(), hasSeen: !r.Seen.IsZero(), sex: r.Sex, birthY: r.BirthYear}
+		hasBirth: !r.Birth.IsZero(), hasSeen: !r.Seen.IsZero(), sex: r.Sex, birthY: r.BirthYear, seenIs: r.SeenIs}
 	if len(r.Region) == 6 && r.Region[0] != 0 {
 		copy(p.region[:], r.Region)
 	}
-	if features := grams(r.Features); len(place)+len(features) > 0 {
-		p.text = &texts{grams: slices.Concat(place, features), nPlace: len(place)}
+	traits, clothing := splitFeatures(r.Features)
+	tg, cg := grams(traits), grams(clothing)
+	if len(place)+len(tg)+len(cg) > 0 {
+		p.text = &texts{grams: slices.Concat(place, tg, cg), nPlace: int32(len(place)), nTraits: int32(len(tg))}
 	}
 	p.latin = first != "" && !unicode.Is(unicode.Han, []rune(first)[0])
 	if !r.Birth.IsZero() {
 		copy(p.birthDay[:], r.Birth.Format("20060102"))
 	}
 	r.p = p
+}
+
+// What Seen is of a record.
+const (
+	SeenLost  = 'L' // the day they went missing (a report)
+	SeenFound = 'F' // the day they were found (a person in care)
+)
+
+// garments are words of clothing and what is worn or carried: a phrase
+// of a description with one of them is clothing, which changes; the rest
+// (a scar, a limp, a hunchback, a missing finger) are stable traits.
+var garments = []string{"衣", "裤", "鞋", "帽", "衫", "袜", "裙", "服", "袄", "靴", "夹克", "外套", "背心", "马甲", "围巾", "手套",
+	"口罩", "眼镜", "包", "穿", "戴", "背着", "拿着", "恤", "毛线", "羽绒", "西装", "拖鞋"}
+
+// splitFeatures tells the stable traits of a description from its
+// clothing: phrase by phrase (split at punctuation and spaces, and before
+// 穿 and 戴, which start a garment).
+func splitFeatures(s string) (traits, clothing string) {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "穿", " 穿"), "戴", " 戴")
+	var t, c []string
+	for _, ph := range strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) || strings.ContainsRune("，。、；：,.;:/|", r)
+	}) {
+		worn := false
+		for _, g := range garments {
+			if strings.Contains(ph, g) {
+				worn = true
+				break
+			}
+		}
+		if worn {
+			c = append(c, ph)
+		} else {
+			t = append(t, ph)
+		}
+	}
+	return strings.Join(t, " "), strings.Join(c, " ")
 }
 
 // recordData is a prepared record's data: its ID number and its names,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,7 +142,7 @@ func (s *Synth) Pair(n int, kind string) (report, care *Record) {
 		given += string(synthGiven[r.IntN(len(synthGiven))])
 	}
 	name := s.surname() + given
-	lost := s.Reference.AddDate(0, 0, -r.IntN(3*365))
+	lost := s.Reference.AddDate(0, 0, -400-r.IntN(3*365)) // found up to 400 days later: before Reference
 	birth := lost.AddDate(-age, -r.IntN(12), -r.IntN(28))
 	region := synthRegions[r.IntN(len(synthRegions))]
 	height := 150 + r.IntN(30)
@@ -153,19 +154,39 @@ func (s *Synth) Pair(n int, kind string) (report, care *Record) {
 	}
 	cloth := synthClothes[r.IntN(len(synthClothes))] + " " + synthClothes[r.IntN(len(synthClothes))]
 	mark := synthMarks[r.IntN(len(synthMarks))]
-	report = &Record{ID: fmt.Sprintf("R%d", n), Names: []string{name}, Sex: sex, Birth: birth, Seen: lost, HeightCm: height,
+	report = &Record{ID: fmt.Sprintf("R%d", n), Names: []string{name}, Sex: sex, Birth: birth, Seen: lost, SeenIs: SeenLost, HeightCm: height,
 		Region: region, Features: cloth + " " + mark}
 	seen := lost.AddDate(0, 0, r.IntN(400))
 	est := age + (seen.Year() - lost.Year())
 	off := r.IntN(9) - 4
-	care = &Record{ID: fmt.Sprintf("C%d", n), Sex: sex, Seen: seen, AgeMin: max(0, est+off-5), AgeMax: est + off + 5,
+	care = &Record{ID: fmt.Sprintf("C%d", n), Sex: sex, Seen: seen, SeenIs: SeenFound, AgeMin: max(0, est+off-5), AgeMax: est + off + 5,
 		HeightCm: height + r.IntN(9) - 4, Region: region[:4] + "00"}
-	if r.IntN(4) == 0 { // the accent placed only the province
+	switch r.IntN(8) {
+	case 0, 1: // the accent placed only the province
 		care.Region = region[:2] + "0000"
+	case 2: // a dialect's name, spoken in the province and maybe others
+		var ds []string
+		for _, d := range Dialects() {
+			if slices.Contains(dialects[d], region[:2]) {
+				ds = append(ds, d)
+			}
+		}
+		if len(ds) > 0 {
+			care.Region, care.Dialect = "", ds[r.IntN(len(ds))]
+		}
+	case 3: // nothing to place them by
+		care.Region = ""
 	}
 	f := strings.Fields(cloth)
 	care.Features = f[r.IntN(len(f))]
-	if r.IntN(3) > 0 {
+	if r.IntN(3) == 0 { // changed clothes since
+		care.Features = synthClothes[r.IntN(len(synthClothes))]
+	}
+	switch r.IntN(6) {
+	case 0, 1: // no mark noted
+	case 2: // a mark the family did not mention
+		care.Features += " " + synthMarks[r.IntN(len(synthMarks))]
+	default:
 		care.Features += " " + mark
 	}
 	// A third of families know the ID number; one care record in six has
@@ -207,9 +228,10 @@ func (s *Synth) Filler(n int) *Record {
 // FitModel estimates the weights a station starts with before it has
 // enough reviewed pairs of its own: M from n synthetic true pairs of each
 // case (the generator knows which pairs are true, so no EM is needed and
-// none can drift), U from random pairs of different people. The prior is
-// left to the caller (WithPrior): it depends on how many records a query
-// searches.
+// none can drift), U from random pairs of different people; then each
+// field's M made monotone in its levels (Monotone) and the whole
+// calibrated on searches (Calibrate). The prior is left to the caller
+// (WithPrior, PriorFor): it depends on how many records a query searches.
 func FitModel(seed uint64, n int) *Model {
 	s := NewSynth(seed)
 	var reports, care []*Record
@@ -236,6 +258,8 @@ func FitModel(seed uint64, n int) *Model {
 		reports = append(reports, f)
 	}
 	m := NewModel(nil)
+	// Random pairs: almost all of different people.
+	m.EstimateU(randomPairs(care, reports[len(care):], 20000))
 	for f := range Fields {
 		for l := range counts[f] {
 			counts[f][l] += 0.5
@@ -243,22 +267,123 @@ func FitModel(seed uint64, n int) *Model {
 		// The generator's damage is bounded; real records are worse (a
 		// sex written wrong, an age guessed far off, clothing changed).
 		// A tenth of each field's M is spread over its levels, so that no
-		// single disagreement can veto a pair.
+		// single disagreement can veto a pair; a fiftieth of the time's,
+		// whose one impossible level (found before lost, by more than a
+		// month) should come close to a veto.
+		floor := 0.1
+		if Fields[f].Name == "time" {
+			floor = 0.02
+		}
 		mf := normalise(counts[f])
 		for l := range mf {
-			mf[l] = 0.9*mf[l] + 0.1/float64(len(mf))
+			mf[l] = (1-floor)*mf[l] + floor/float64(len(mf))
 		}
-		m.M[f] = mf
+		m.M[f] = Monotone(mf, m.U[f])
 	}
-	// Random pairs: almost all of different people.
-	m.EstimateU(randomPairs(care, reports[len(care):], 20000))
+	// Calibrate on searches: the care records of the even pairs have their
+	// report among the records searched, the odd ones' (no report) do not.
+	var searched, queries []*Record
+	truth := map[string]string{}
+	for i, r := range reports {
+		if i >= len(care) || i%2 == 0 {
+			searched = append(searched, r)
+		}
+		if i < len(care) {
+			queries = append(queries, care[i])
+			if i%2 == 0 {
+				truth[care[i].ID] = r.ID
+			}
+		}
+	}
+	m.Calibrate(queries, searched, truth)
+	m.Provenance = Provenance{Version: ModelVersion, Data: fmt.Sprintf("tracing.NewSynth(%d): %d true pairs, 20000 random pairs; calibrated on %d searches of %d records, half with no report", seed, len(care), len(queries), len(searched))}
 	return m.Freeze()
+}
+
+// ModelRevision numbers the fitting (FitModel): it changes when the
+// fields, the generator or the fitting do; ModelVersion names it.
+const (
+	ModelRevision = 2
+	ModelVersion  = "tracing-2"
+)
+
+// PriorFor is the prior share of true pairs for a search of n records:
+// one in n+1, a person being at most one of them, rounded down to a power
+// of two so that it changes only when n doubles or halves.
+func PriorFor(n int) float64 {
+	p := 1
+	for p < n+1 {
+		p <<= 1
+	}
+	return 1 / float64(p)
+}
+
+// Calibrate fits the model's Scale and Shift so that its probabilities
+// hold on searches: each query's 20 best candidates among recs (scored at
+// PriorFor(len(recs))), true where truth names the candidate, the others
+// (and every candidate of a query truth has no report for) false. A
+// logistic regression of the truth on the score.
+func (m *Model) Calibrate(queries, recs []*Record, truth map[string]string) {
+	raw := *m
+	raw.Scale, raw.Shift = 1, 0
+	raw.Prior = PriorFor(len(recs))
+	raw.frozen = nil
+	ix := NewIndex(&raw, recs)
+	var xs, ys []float64
+	for _, q := range queries {
+		res, _ := ix.Search(q, 20, raw.Prior)
+		for _, r := range res {
+			xs = append(xs, r.Score)
+			y := 0.0
+			if truth[q.ID] == r.Right {
+				y = 1
+			}
+			ys = append(ys, y)
+		}
+	}
+	a, b := logistic(xs, ys)
+	// The calibrated log2 odds are a·score + b/ln 2: every weight and the
+	// prior's log odds times a, and b/ln 2 added (priorWeight).
+	m.Scale, m.Shift = a, b/math.Ln2
+	m.frozen = nil
+}
+
+// logistic fits P(y) = σ(a·x + b) (natural logs) by Newton's method, with
+// a little ridge so that separable data stays finite.
+func logistic(xs, ys []float64) (a, b float64) {
+	a, b = math.Ln2, 0
+	for range 50 {
+		var ga, gb, haa, hab, hbb float64
+		for i, x := range xs {
+			p := 1 / (1 + math.Exp(-(a*x + b)))
+			d := p - ys[i]
+			ga += d * x
+			gb += d
+			w := p * (1 - p)
+			haa += w * x * x
+			hab += w * x
+			hbb += w
+		}
+		ga += 1e-3 * (a - math.Ln2)
+		haa += 1e-3
+		hbb += 1e-6
+		det := haa*hbb - hab*hab
+		if det <= 0 {
+			break
+		}
+		da, db := (hbb*ga-hab*gb)/det, (haa*gb-hab*ga)/det
+		a, b = a-da, b-db
+		if math.Abs(da) < 1e-9 && math.Abs(db) < 1e-9 {
+			break
+		}
+	}
+	return a / math.Ln2, b
 }
 
 // WithPrior returns a copy of m whose prior share of true pairs is p.
 func (m *Model) WithPrior(p float64) *Model {
 	c := *m
 	c.Prior = math.Min(math.Max(p, 1e-9), 1-1e-9)
-	c.priorW = math.Log2(c.Prior / (1 - c.Prior))
+	c.priorW = c.priorWeight()
 	return &c
 }

@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"slices"
@@ -29,16 +30,12 @@ func synthRun(t *testing.T, n, q int) map[string][3]float64 {
 	for len(reports) < n {
 		reports = append(reports, s.Filler(len(reports)))
 	}
-	// Fit the model by EM on one batch of queries, as a station does on
-	// its own records.
-	var sample []*Record
-	for _, c := range cases {
-		sample = append(sample, queries[c][:min(100, q)]...)
-	}
+	// The built-in model, at the prior of a search of the reports: as
+	// family search and haven match score.
+	model := DefaultModel().WithPrior(PriorFor(len(reports)))
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, model, _ := Link(sample, reports, 1, nil)
 	srch := NewIndex(model, reports)
 	var after runtime.MemStats
 	runtime.GC()
@@ -46,12 +43,18 @@ func synthRun(t *testing.T, n, q int) map[string][3]float64 {
 	perRecord := float64(after.HeapAlloc-before.HeapAlloc) / float64(len(reports))
 	out := map[string][3]float64{}
 	var lat []time.Duration
+	type slow struct {
+		d    time.Duration
+		what string
+	}
+	var slowest []slow
 	for _, c := range cases {
 		var at1, at10, at20 int
 		for _, qr := range queries[c] {
 			start := time.Now()
 			res, _ := srch.Search(qr, 20, model.Prior)
 			lat = append(lat, time.Since(start))
+			slowest = append(slowest, slow{lat[len(lat)-1], fmt.Sprintf("%s names %d region %q dialect %q", c, len(qr.Names), qr.Region, qr.Dialect)})
 			want := "R" + qr.ID[1:]
 			for _, r := range res {
 				if r.Right == want {
@@ -69,6 +72,10 @@ func synthRun(t *testing.T, n, q int) map[string][3]float64 {
 		t.Logf("n=%d %-15s recall@1 %.3f  @10 %.3f  @20 %.3f", n, c, out[c][0], out[c][1], out[c][2])
 	}
 	slices.Sort(lat)
+	slices.SortFunc(slowest, func(a, b slow) int { return int(b.d - a.d) })
+	for _, x := range slowest[:5] {
+		t.Logf("slow: %s %s", x.d, x.what)
+	}
 	t.Logf("n=%d query latency p50 %s p99 %s; index %.0f B/record (heap)", n, lat[len(lat)/2].Round(time.Microsecond),
 		lat[len(lat)*99/100].Round(time.Microsecond), perRecord)
 	return out

@@ -16,6 +16,7 @@ import (
 	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/photo"
+	"github.com/havenrescue/haven/internal/tracing"
 )
 
 // ---- family search (寻亲, DESIGN.md §3.6) ----
@@ -481,6 +482,18 @@ type reviewData struct {
 	State      string
 	States     []string
 	Prev, Next string // URLs of the neighbouring pages, "" at the ends
+	Model      modelInfo
+}
+
+// modelInfo is the provenance of the model the candidates are scored
+// with, as the review page shows it.
+type modelInfo struct {
+	Revision int
+	Date     string
+}
+
+func builtInModel() modelInfo {
+	return modelInfo{Revision: tracing.ModelRevision, Date: tracing.DefaultModel().Provenance.Date}
 }
 
 // reviewPerPage is one page of the review queue.
@@ -498,7 +511,7 @@ func (s *Server) familyReview(w http.ResponseWriter, r *http.Request) {
 	if state == "" {
 		state = family.Proposed
 	}
-	d := reviewData{Candidates: cs, State: state, States: []string{family.Proposed, family.Deferred, family.Confirmed, family.Rejected}}
+	d := reviewData{Candidates: cs, State: state, States: []string{family.Proposed, family.Deferred, family.Confirmed, family.Rejected}, Model: builtInModel()}
 	pageURL := func(n int) string {
 		return "/family/review?" + url.Values{"state": {state}, "page": {strconv.Itoa(n)}}.Encode()
 	}
