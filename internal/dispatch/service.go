@@ -1043,11 +1043,10 @@ func (s *Service) RecordEncounter(ctx context.Context, a auth.Actor, in Encounte
 		return en, false, nil
 	}
 	if en.IncidentID != "" {
-		notes := string(en.Outcome)
-		if en.Notes != "" {
-			notes = en.Notes
-		}
-		if _, err := s.Intake.CloseFromStreet(ctx, a, en.IncidentID, en.Outcome.IncidentOutcome(), notes); err != nil && !errs.Is(errs.Conflict, err) {
+		// The patrol's own words, if any: the outcome itself is stored
+		// with the incident, and senders read it in their language (an
+		// outcome code as notes reached Open311 clients as "refused").
+		if _, err := s.Intake.CloseFromStreet(ctx, a, en.IncidentID, en.Outcome.IncidentOutcome(), en.Notes); err != nil && !errs.Is(errs.Conflict, err) {
 			return en, false, err
 		}
 		if err := s.Store.FinishAssignment(ctx, en.IncidentID, now); err != nil {

@@ -410,10 +410,12 @@ func TestValidatePFIF(t *testing.T) {
 		name, doc, field string
 		line             int
 	}{
-		{"wrong namespace", `<pfif xmlns="http://zesty.ca/pfif/1.2"><person/></pfif>`, "pfif", 1},
+		{"wrong namespace", `<pfif xmlns="http://zesty.ca/pfif/2.0"><person/></pfif>`, "pfif", 1},
+		{"1.2 without its required names", `<pfif xmlns="http://zesty.ca/pfif/1.2"><person/></pfif>`, "first_name", 1},
 		{"missing full_name", "<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n<pfif:person_record_id>a.org/1</pfif:person_record_id>\n<pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date>\n</pfif:person></pfif:pfif>", "full_name", 2},
 		{"bad date", "<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n<pfif:person_record_id>a.org/1</pfif:person_record_id>\n<pfif:source_date>2026-01-01</pfif:source_date>\n<pfif:full_name>x</pfif:full_name></pfif:person></pfif:pfif>", "source_date", 4},
-		{"out of order", "<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n<pfif:full_name>x</pfif:full_name>\n<pfif:person_record_id>a.org/1</pfif:person_record_id>\n<pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date></pfif:person></pfif:pfif>", "person_record_id", 4},
+		{"out of order in 1.2", "<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.2\">\n<pfif:person>\n<pfif:first_name>x</pfif:first_name>\n<pfif:person_record_id>a.org/1</pfif:person_record_id>\n<pfif:last_name>y</pfif:last_name></pfif:person></pfif:pfif>", "person_record_id", 4},
+		{"repeated in any order", "<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n<pfif:full_name>x</pfif:full_name>\n<pfif:person_record_id>a.org/1</pfif:person_record_id>\n<pfif:full_name>y</pfif:full_name>\n<pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date></pfif:person></pfif:pfif>", "full_name", 5},
 		{"bad status", "<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\"><pfif:person><pfif:person_record_id>a.org/1</pfif:person_record_id><pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date><pfif:full_name>x</pfif:full_name>\n<pfif:note><pfif:note_record_id>a.org/n1</pfif:note_record_id><pfif:author_name>a</pfif:author_name><pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date><pfif:status>found</pfif:status><pfif:text>t</pfif:text></pfif:note></pfif:person></pfif:pfif>", "status", 2},
 		{"bad record id", `<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4"><pfif:person><pfif:person_record_id>nodomain</pfif:person_record_id><pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date><pfif:full_name>x</pfif:full_name></pfif:person></pfif:pfif>`, "person_record_id", 1},
 		{"unknown field", `<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4"><pfif:person><pfif:person_record_id>a.org/1</pfif:person_record_id><pfif:shoe_size>9</pfif:shoe_size></pfif:person></pfif:pfif>`, "shoe_size", 1},
@@ -464,11 +466,21 @@ func FuzzValidatePFIF(f *testing.F) {
 	f.Add([]byte(`<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4"><pfif:person><pfif:person_record_id>a.org/1</pfif:person_record_id><pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date><pfif:full_name>x</pfif:full_name><pfif:note><pfif:note_record_id>a.org/n</pfif:note_record_id><pfif:author_name>a</pfif:author_name><pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date><pfif:text>t</pfif:text></pfif:note></pfif:person></pfif:pfif>`))
 	f.Add([]byte(`<pfif/>`))
 	f.Add([]byte{0xff, 0xfe})
+	// Older versions (issue 22): 1.1 with home_zip and other, 1.2 with
+	// found and a top-level note, 1.3 shuffled, and a 1.2 document out of
+	// order with a repeated field.
+	f.Add([]byte(`<pfif xmlns="http://zesty.ca/pfif/1.1"><person><person_record_id>o.example/1</person_record_id><first_name>A</first_name><last_name>B</last_name><home_zip>453000</home_zip><other>x</other><note><note_record_id>o.example/n</note_record_id><author_name>a</author_name><source_date>2011-01-01T00:00:00Z</source_date><found>true</found><text>t</text></note></person></pfif>`))
+	f.Add([]byte(`<p:pfif xmlns:p="http://zesty.ca/pfif/1.2"><p:note><p:note_record_id>o.example/n</p:note_record_id><p:person_record_id>o.example/1</p:person_record_id><p:author_name>a</p:author_name><p:source_date>2011-01-01T00:00:00Z</p:source_date><p:found>maybe</p:found><p:text>t</p:text></p:note></p:pfif>`))
+	f.Add([]byte(`<pfif xmlns="http://zesty.ca/pfif/1.3"><person><other>o</other><full_name>x</full_name><person_record_id>o.example/1</person_record_id><expiry_date>2030-01-01T00:00:00Z</expiry_date></person></pfif>`))
+	f.Add([]byte(`<pfif xmlns="http://zesty.ca/pfif/1.2"><person><last_name>b</last_name><person_record_id>o.example/1</person_record_id><first_name>a</first_name><first_name>c</first_name><x:y xmlns:x="urn:x">z</x:y></person></pfif>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ps := family.ValidatePFIF(data)
 		for _, p := range ps {
 			if p.Line < 0 || p.Field == "" || p.Reason == "" {
 				t.Fatalf("problem without a place: %+v", p)
+			}
+			if p.Dropped != "" && p.Dropped != family.DroppedField && p.Dropped != family.DroppedRecord {
+				t.Fatalf("problem with an unknown consequence: %+v", p)
 			}
 		}
 	})

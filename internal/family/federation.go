@@ -112,17 +112,17 @@ func (s *Service) tombstone(r *Report, domain string) (PFIFPerson, bool) {
 // changed fields are taken and the report is matched again. It reports
 // whether anything changed; the same version served twice changes
 // nothing.
-func (s *Service) applyPeerChange(ctx context.Context, a auth.Actor, r *Report, p PFIFPerson, now time.Time) (bool, error) {
-	if r.Source != SourceStation || r.ExternalID != p.RecordID || !r.Active() {
+func (s *Service) applyPeerChange(ctx context.Context, a auth.Actor, r *Report, p map[string]string, notes []map[string]string, now time.Time) (bool, error) {
+	if r.Source != SourceStation || r.ExternalID != p["person_record_id"] || !r.Active() {
 		return false, nil
 	}
-	org := firstOf(p.SourceName, r.SourceOrg)
+	org := firstOf(p["source_name"], r.SourceOrg)
 	closing := ""
-	if exp, err := time.Parse(pfifTime, p.ExpiryDate); err == nil && !exp.After(now) {
+	if exp, err := time.Parse(pfifTime, p["expiry_date"]); err == nil && !exp.After(now) {
 		closing = org + "已撤回此寻人登记。"
 	}
-	for _, n := range p.Notes {
-		if n.AuthorMadeContact == "true" && n.Status == "believed_alive" && n.LinkedPersonID != "" {
+	for _, n := range notes {
+		if n["author_made_contact"] == "true" && n["status"] == "believed_alive" && n["linked_person_record_id"] != "" {
 			closing = org + "已找到此人，由其负责联系家属。"
 		}
 	}
@@ -134,7 +134,7 @@ func (s *Service) applyPeerChange(ctx context.Context, a auth.Actor, r *Report, 
 		}
 		return true, s.closeProposals(ctx, "", r.ID)
 	}
-	in := pfifInput(p, r.SourceOrg)
+	in := pfifReport(r.SourceOrg, p, notes)
 	fresh, f := s.check(ctx, in, now)
 	if len(f) > 0 {
 		return false, nil // the stored version stands; the source's next change may mend it

@@ -18,11 +18,13 @@ import (
 	"github.com/havenrescue/haven/internal/id"
 )
 
-// PFIF 1.4 (People Finder Interchange Format, http://zesty.ca/pfif/1.4/):
+// PFIF (People Finder Interchange Format, http://zesty.ca/pfif/1.4/):
 // the XML that Google Person Finder and disaster-response systems
-// exchange. Haven exports its open reports and its notices' public
-// fields as persons, decisions as notes (a confirmed match links the two
-// records), and imports other stations' persons as reports.
+// exchange. Haven exports PFIF 1.4: its open reports and its notices'
+// public fields as persons, decisions as notes (a confirmed match links
+// the two records). It imports other stations' persons as reports from
+// PFIF 1.1 to 1.4, as Person Finder reads them: fields in any order from
+// 1.3 on, older versions' renamed fields under their 1.4 names.
 
 // PFIFNamespace is the PFIF 1.4 XML namespace.
 const PFIFNamespace = "http://zesty.ca/pfif/1.4"
@@ -88,17 +90,62 @@ type PFIFDoc struct {
 
 const pfifTime = "2006-01-02T15:04:05Z"
 
-// PFIFError is one way a document breaks the PFIF 1.4 schema.
+// PFIFError is one way a document breaks its PFIF version's schema.
 type PFIFError struct {
 	Line   int
 	Field  string
 	Reason string
+	// Dropped says what an import that skips bad records leaves out for
+	// it: DroppedField, DroppedRecord, or "" (noted only: the value is
+	// kept).
+	Dropped string
 }
 
 func (e PFIFError) Error() string { return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Reason) }
 
-// The schema's element order (xsd:sequence) and required elements.
+// pfifVersion is one version of PFIF as a reader sees it: its namespace,
+// the fields of each record in the schema's order, the required ones, and
+// whether the order is required (PFIF 1.1 and 1.2 are xsd:sequence; from
+// 1.3 on a record's fields may come in any order).
+type pfifVersion struct {
+	name           string
+	person, note   []string
+	personRequired []string
+	noteRequired   []string
+	ordered        bool
+}
+
+// The versions Haven reads, from the specifications at zesty.ca/pfif
+// (1.1 to 1.4), and the fields later versions renamed: a document of an
+// older version is read into 1.4's names.
 var (
+	pfifVersions = map[string]pfifVersion{
+		"http://zesty.ca/pfif/1.1": {name: "1.1",
+			person: []string{"person_record_id", "entry_date", "author_name", "author_email", "author_phone", "source_name", "source_date",
+				"source_url", "first_name", "last_name", "home_city", "home_state", "home_neighborhood", "home_street", "home_zip", "photo_url", "other", "note"},
+			note: []string{"note_record_id", "entry_date", "author_name", "author_email", "author_phone", "source_date", "found",
+				"email_of_found_person", "phone_of_found_person", "last_known_location", "text"},
+			personRequired: []string{"person_record_id", "first_name", "last_name"}, noteRequired: noteRequired, ordered: true},
+		"http://zesty.ca/pfif/1.2": {name: "1.2",
+			person: []string{"person_record_id", "entry_date", "author_name", "author_email", "author_phone", "source_name", "source_date",
+				"source_url", "first_name", "last_name", "sex", "date_of_birth", "age", "home_street", "home_neighborhood", "home_city",
+				"home_state", "home_postal_code", "home_country", "photo_url", "other", "note"},
+			note: []string{"note_record_id", "person_record_id", "linked_person_record_id", "entry_date", "author_name", "author_email",
+				"author_phone", "source_date", "found", "status", "email_of_found_person", "phone_of_found_person", "last_known_location", "text"},
+			personRequired: []string{"person_record_id", "first_name", "last_name"}, noteRequired: noteRequired, ordered: true},
+		"http://zesty.ca/pfif/1.3": {name: "1.3",
+			person: []string{"person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
+				"source_date", "source_url", "full_name", "first_name", "last_name", "sex", "date_of_birth", "age", "home_street",
+				"home_neighborhood", "home_city", "home_state", "home_postal_code", "home_country", "photo_url", "other", "note"},
+			note: []string{"note_record_id", "person_record_id", "linked_person_record_id", "entry_date", "author_name", "author_email",
+				"author_phone", "source_date", "found", "status", "email_of_found_person", "phone_of_found_person", "last_known_location", "text"},
+			personRequired: []string{"person_record_id", "full_name"}, noteRequired: noteRequired},
+		PFIFNamespace: {name: "1.4", person: personOrder, note: noteOrder, personRequired: personRequired, noteRequired: noteRequired},
+	}
+	// pfifRenamed maps a field of PFIF 1.1–1.3 to its PFIF 1.4 name.
+	pfifRenamed = map[string]string{"first_name": "given_name", "last_name": "family_name", "other": "description",
+		"found": "author_made_contact", "home_zip": "home_postal_code"}
+
 	personOrder = []string{"person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
 		"source_date", "source_url", "full_name", "given_name", "family_name", "alternate_names", "description", "sex", "date_of_birth", "age",
 		"home_street", "home_neighborhood", "home_city", "home_state", "home_postal_code", "home_country", "photo_url", "profile_urls", "note"}
@@ -114,24 +161,74 @@ var (
 	pfifAge   = regexp.MustCompile(`^\d{1,3}(-\d{1,3})?$`)
 )
 
-// ValidatePFIF checks a document against the PFIF 1.4 schema: the root
-// element and namespace, each element known and in the schema's order,
-// required elements present and not repeated, and the value formats
-// (record ids as domain/id, UTC times, sex, date of birth, age, note
-// status, author_made_contact). Every problem is listed with its line.
-func ValidatePFIF(data []byte) []PFIFError {
-	var out []PFIFError
+// What skip-bad-records does about a problem (PFIFError.Dropped).
+const (
+	DroppedField  = "field"  // the bad optional field is left out, the record kept
+	DroppedRecord = "record" // the record (a person with its notes, or a note) is skipped
+)
+
+// pfifRecord is one person or note as read, its fields under PFIF 1.4
+// names.
+type pfifRecord struct {
+	kind      string // person or note
+	line      int
+	fields    map[string]string
+	lines     map[string]int // where each field is
+	notes     []*pfifRecord  // a person's own notes
+	skip      bool           // a problem skips the whole record
+	topLevel  bool
+	problems  []PFIFError
+	droppable map[string]bool // fields a problem makes skip-bad leave out
+}
+
+// pfifParsed is a document as read: its version, records and problems.
+type pfifParsed struct {
+	version  string
+	persons  []*pfifRecord
+	notes    []*pfifRecord // top-level notes
+	problems []PFIFError   // every problem, in document order
+	fatal    bool          // the document cannot be read at all
+}
+
+// ValidatePFIF checks a document against its PFIF version's schema (1.1
+// to 1.4): the root element and namespace, each element known, required
+// elements present and not repeated, the order where the version requires
+// one (1.1, 1.2), and the value formats (record ids as domain/id, UTC
+// times, sex, date of birth, age, note status, author_made_contact).
+// Every problem is listed with its line.
+func ValidatePFIF(data []byte) []PFIFError { return parsePFIF(data).problems }
+
+func parsePFIF(data []byte) *pfifParsed {
+	out := &pfifParsed{}
 	d := xml.NewDecoder(bytes.NewReader(data))
 	line := func() int { l, _ := d.InputPos(); return l }
-	type frame struct {
-		name   string
-		pos    int // index in the order reached
-		seen   map[string]bool
-		start  int
-		values map[string]string
-	}
-	var stack []*frame
+	var ns string
+	var v pfifVersion
+	var stack []*pfifRecord // open records
+	var field string        // the open field element, "" if none
+	var fieldLine int
 	var text strings.Builder
+	pos := map[*pfifRecord]int{}
+	problem := func(rec *pfifRecord, p PFIFError) {
+		if rec != nil {
+			switch p.Dropped {
+			case DroppedRecord:
+				rec.skip = true
+			case DroppedField:
+				if rec.droppable == nil {
+					rec.droppable = map[string]bool{}
+				}
+				rec.droppable[p.Field] = true
+			}
+		}
+		out.problems = append(out.problems, p)
+	}
+	fatal := func(p PFIFError) *pfifParsed {
+		p.Dropped = DroppedRecord
+		out.problems = append(out.problems, p)
+		out.fatal = true
+		return out
+	}
 	root := false
 	for {
 		tok, err := d.Token()
@@ -139,107 +236,149 @@ func ValidatePFIF(data []byte) []PFIFError {
 			break
 		}
 		if err != nil {
-			return append(out, PFIFError{Line: line(), Field: "xml", Reason: err.Error()})
+			return fatal(PFIFError{Line: line(), Field: "xml", Reason: err.Error()})
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			text.Reset()
-			if t.Name.Space != PFIFNamespace {
-				if len(stack) == 0 {
-					return append(out, PFIFError{Line: line(), Field: t.Name.Local, Reason: "root must be pfif in namespace " + PFIFNamespace})
+			if !root {
+				ver, known := pfifVersions[t.Name.Space]
+				if t.Name.Local != "pfif" || !known {
+					return fatal(PFIFError{Line: line(), Field: t.Name.Local, Reason: "root must be pfif in the namespace of PFIF 1.1, 1.2, 1.3 or 1.4 (http://zesty.ca/pfif/1.4)"})
 				}
-				// Elements of other namespaces are allowed as extensions
-				// only at the end of a record; PFIF consumers skip them.
+				root, ns, v, out.version = true, t.Name.Space, ver, ver.name
+				continue
+			}
+			if t.Name.Space != ns || field != "" {
+				// Elements of other namespaces are extensions that PFIF
+				// readers skip; so is anything inside a field.
 				if err := d.Skip(); err != nil {
-					return append(out, PFIFError{Line: line(), Field: t.Name.Local, Reason: err.Error()})
+					return fatal(PFIFError{Line: line(), Field: t.Name.Local, Reason: err.Error()})
 				}
 				continue
 			}
 			name := t.Name.Local
 			if len(stack) == 0 {
-				if name != "pfif" || root {
-					return append(out, PFIFError{Line: line(), Field: name, Reason: "root must be pfif"})
-				}
-				root = true
-				stack = append(stack, &frame{name: "pfif"})
-				continue
-			}
-			parent := stack[len(stack)-1]
-			var order []string
-			switch parent.name {
-			case "pfif":
 				if name != "person" && name != "note" {
-					out = append(out, PFIFError{Line: line(), Field: name, Reason: "only person and note records may appear here"})
+					problem(nil, PFIFError{Line: line(), Field: name, Reason: "only person and note records may appear here", Dropped: DroppedField})
 					_ = d.Skip()
 					continue
 				}
-				stack = append(stack, &frame{name: name, seen: map[string]bool{}, start: line(), values: map[string]string{}})
+				rec := &pfifRecord{kind: name, line: line(), fields: map[string]string{}, lines: map[string]int{}, topLevel: true}
+				if name == "person" {
+					out.persons = append(out.persons, rec)
+				} else {
+					out.notes = append(out.notes, rec)
+				}
+				stack = append(stack, rec)
 				continue
-			case "person":
-				order = personOrder
-			case "note":
-				order = noteOrder
-			default:
-				out = append(out, PFIFError{Line: line(), Field: name, Reason: "unexpected inside " + parent.name})
-				_ = d.Skip()
-				continue
+			}
+			parent := stack[len(stack)-1]
+			order := v.person
+			if parent.kind == "note" {
+				order = v.note
 			}
 			i := slices.Index(order, name)
-			switch {
-			case i < 0:
-				out = append(out, PFIFError{Line: line(), Field: name, Reason: "not a PFIF 1.4 " + parent.name + " field"})
+			if i < 0 {
+				problem(parent, PFIFError{Line: line(), Field: name, Reason: "not a PFIF " + v.name + " " + parent.kind + " field", Dropped: DroppedField})
 				_ = d.Skip()
 				continue
-			case name != "note" && parent.seen[name]:
-				out = append(out, PFIFError{Line: line(), Field: name, Reason: "repeated"})
-			case i < parent.pos:
-				out = append(out, PFIFError{Line: line(), Field: name, Reason: "out of order (the schema's sequence puts it before " + order[parent.pos] + ")"})
 			}
-			parent.seen[name] = true
-			parent.pos = max(parent.pos, i)
+			if v.ordered && i < pos[parent] {
+				// 1.1 and 1.2 fix the order; the value itself is fine.
+				problem(parent, PFIFError{Line: line(), Field: name, Reason: "out of order (PFIF " + v.name + " puts it before " + order[pos[parent]] + ")"})
+			}
+			pos[parent] = max(pos[parent], i)
 			if name == "note" {
-				stack = append(stack, &frame{name: "note", seen: map[string]bool{}, start: line(), values: map[string]string{}})
+				rec := &pfifRecord{kind: "note", line: line(), fields: map[string]string{}, lines: map[string]int{}}
+				parent.notes = append(parent.notes, rec)
+				stack = append(stack, rec)
 				continue
 			}
-			stack = append(stack, &frame{name: name, start: line()})
+			field, fieldLine = name, line()
 		case xml.CharData:
-			text.Write(t)
+			if field != "" {
+				text.Write(t)
+			}
 		case xml.EndElement:
+			if field != "" {
+				rec := stack[len(stack)-1]
+				name := field
+				if n, ok := pfifRenamed[name]; ok {
+					name = n
+				}
+				val := strings.TrimSpace(text.String())
+				field = ""
+				req := v.personRequired
+				if rec.kind == "note" {
+					req = v.noteRequired
+				}
+				required := slices.ContainsFunc(req, func(r string) bool { return renamed(r) == name })
+				if _, seen := rec.fields[name]; seen {
+					drop := DroppedField
+					if required {
+						drop = DroppedRecord
+					}
+					problem(rec, PFIFError{Line: fieldLine, Field: name, Reason: "repeated", Dropped: drop})
+					continue
+				}
+				rec.fields[name], rec.lines[name] = val, fieldLine
+				if reason := checkValue(name, val); reason != "" {
+					drop := DroppedField
+					if required || name == "person_record_id" || name == "note_record_id" {
+						drop = DroppedRecord
+					}
+					problem(rec, PFIFError{Line: fieldLine, Field: name, Reason: reason, Dropped: drop})
+				}
+				continue
+			}
 			if len(stack) == 0 {
 				continue
 			}
-			f := stack[len(stack)-1]
+			rec := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			switch f.name {
-			case "person", "note":
-				req := personRequired
-				if f.name == "note" {
-					req = noteRequired
-					if len(stack) > 0 && stack[len(stack)-1].name == "pfif" && !f.seen["person_record_id"] {
-						out = append(out, PFIFError{Line: f.start, Field: "person_record_id", Reason: "a top-level note names its person"})
-					}
-				}
-				for _, r := range req {
-					if !f.seen[r] {
-						out = append(out, PFIFError{Line: f.start, Field: r, Reason: "required"})
-					}
-				}
-			case "pfif":
-			default:
-				if len(stack) > 0 {
-					v := strings.TrimSpace(text.String())
-					if reason := checkValue(f.name, v); reason != "" {
-						out = append(out, PFIFError{Line: f.start, Field: f.name, Reason: reason})
-					}
+			req := v.personRequired
+			if rec.kind == "note" {
+				req = v.noteRequired
+				if rec.topLevel && rec.fields["person_record_id"] == "" {
+					problem(rec, PFIFError{Line: rec.line, Field: "person_record_id", Reason: "a top-level note names its person", Dropped: DroppedRecord})
 				}
 			}
-			text.Reset()
+			for _, r := range req {
+				if _, ok := rec.fields[renamed(r)]; !ok {
+					problem(rec, PFIFError{Line: rec.line, Field: r, Reason: "required", Dropped: DroppedRecord})
+				}
+			}
+			if rec.kind == "person" && rec.fields["full_name"] == "" {
+				// 1.1 and 1.2 have only first_name and last_name.
+				rec.fields["full_name"] = joinName(rec.fields["given_name"], rec.fields["family_name"])
+			}
 		}
 	}
 	if !root {
-		out = append(out, PFIFError{Line: 1, Field: "pfif", Reason: "not a PFIF document"})
+		return fatal(PFIFError{Line: 1, Field: "pfif", Reason: "not a PFIF document"})
 	}
 	return out
+}
+
+func renamed(f string) string {
+	if n, ok := pfifRenamed[f]; ok {
+		return n
+	}
+	return f
+}
+
+// joinName makes a full name of PFIF 1.1/1.2's first and last names:
+// family name first and no space for Chinese, "given family" otherwise.
+func joinName(given, family string) string {
+	given, family = strings.TrimSpace(given), strings.TrimSpace(family)
+	han := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x3400 && r <= 0x9FFF })
+	}
+	if han(given) || han(family) {
+		return family + given
+	}
+	return strings.TrimSpace(given + " " + family)
 }
 
 func checkValue(field, v string) string {
@@ -367,31 +506,6 @@ func reportRecordID(r *Report, domain string) string {
 	return domain + "/report." + r.Ref
 }
 
-// pfifInput maps a PFIF person of station org to a report's input.
-func pfifInput(p PFIFPerson, org string) ReportInput {
-	in := ReportInput{Source: SourceStation, SourceOrg: org, ExternalID: p.RecordID, Name: p.FullName, Aliases: p.AlternateNames,
-		Sex: cases.Sex(p.Sex), BirthDate: p.DateOfBirth, Description: p.Description, NativePlace: firstOf(p.HomeCity, p.HomeState)}
-	if in.Sex == "other" {
-		in.Sex = cases.SexUnknown
-	}
-	if lo, hi, ok := strings.Cut(p.Age, "-"); p.Age != "" {
-		in.AgeMin, _ = strconv.Atoi(lo)
-		in.AgeMax = in.AgeMin
-		if ok {
-			in.AgeMax, _ = strconv.Atoi(hi)
-		}
-	}
-	if len(in.BirthDate) == 7 { // YYYY-MM: the year is what Haven keeps
-		in.BirthDate = in.BirthDate[:4]
-	}
-	for _, n := range p.Notes {
-		if n.Status == "information_sought" && n.LastKnownLocation != "" && in.LostPlace == "" {
-			in.LostPlace = n.LastKnownLocation
-		}
-	}
-	return in
-}
-
 func (s *Service) domain() string {
 	if s.Domain != "" {
 		return s.Domain
@@ -426,69 +540,67 @@ type ImportResult struct {
 	Added    int
 	Known    int // records imported before (same record id)
 	Updated  int // of those, changed by their source (edited, found, withdrawn)
-	Skipped  []PFIFError
+	Version  string
+	Skipped  []PFIFError // with skip-bad: each field left out and each record skipped, with its line
 	Reports  []*Report
 	Invalids []PFIFError
 }
 
-// Import reads another station's PFIF 1.4 document: each person becomes a
-// report (source station, its record id kept), each note a line of the
-// report's history. A document that does not validate is refused whole
-// with every problem and its line; with skipBad, the valid persons are
-// imported and the others listed.
+// Import reads another station's PFIF document (1.1 to 1.4, older
+// versions' renamed fields read as 1.4's): each person becomes a report
+// (source station, its record id kept), each note a line of the report's
+// history. A document with any problem is refused whole, every problem
+// listed with its line. With skipBad, a bad optional field is left out
+// and its record kept; a record missing a required field, or whose
+// required field is bad, is skipped (a person with its notes); each is
+// reported with its line.
 func (s *Service) Import(ctx context.Context, a auth.Actor, data []byte, skipBad bool) (*ImportResult, error) {
 	const op = "family.Import"
 	if err := a.Require(op, auth.PermFamilyManage); err != nil {
 		return nil, err
 	}
 	res := &ImportResult{}
-	problems := ValidatePFIF(data)
-	badLines := map[int]bool{}
-	if len(problems) > 0 {
-		if !skipBad {
-			res.Invalids = problems
-			return res, errs.E(errs.Invalid, op, "err.pfif_invalid")
-		}
-		res.Skipped = problems
-	}
-	var doc PFIFDoc
-	if err := xml.Unmarshal(data, &doc); err != nil {
-		res.Invalids = append(res.Invalids, PFIFError{Line: 1, Field: "xml", Reason: err.Error()})
+	doc := parsePFIF(data)
+	res.Version = doc.version
+	if doc.fatal || (len(doc.problems) > 0 && !skipBad) {
+		res.Invalids = doc.problems
 		return res, errs.E(errs.Invalid, op, "err.pfif_invalid")
 	}
+	res.Skipped = doc.problems
 	// Top-level notes join their person's.
-	for _, n := range doc.Notes {
-		for i := range doc.Persons {
-			if doc.Persons[i].RecordID == n.PersonRecordID {
-				doc.Persons[i].Notes = append(doc.Persons[i].Notes, n)
-			}
+	for _, n := range doc.notes {
+		if n.skip {
+			continue
 		}
-	}
-	// Which persons hold the problems: a problem's line falls inside its
-	// person's element.
-	spans := personSpans(data)
-	for _, p := range problems {
-		for i, sp := range spans {
-			if p.Line >= sp[0] && p.Line <= sp[1] {
-				badLines[i] = true
+		for _, p := range doc.persons {
+			if p.fields["person_record_id"] == n.fields["person_record_id"] {
+				p.notes = append(p.notes, n)
 			}
 		}
 	}
 	now := s.now()
 	var fresh []*Report
 	var us []*Update
-	for i, p := range doc.Persons {
-		if badLines[i] {
+	for _, p := range doc.persons {
+		if p.skip {
 			continue
 		}
-		org, _, _ := strings.Cut(p.RecordID, "/")
+		f := p.kept()
+		rid := f["person_record_id"]
+		org, _, _ := strings.Cut(rid, "/")
 		if org == s.domain() { // our own records, come back
 			res.Known++
 			continue
 		}
-		if old, err := s.Store.ReportByExternal(ctx, org, p.RecordID); err == nil {
+		var notes []map[string]string
+		for _, n := range p.notes {
+			if !n.skip {
+				notes = append(notes, n.kept())
+			}
+		}
+		if old, err := s.Store.ReportByExternal(ctx, org, rid); err == nil {
 			res.Known++
-			changed, err := s.applyPeerChange(ctx, a, old, p, now)
+			changed, err := s.applyPeerChange(ctx, a, old, f, notes, now)
 			if err != nil {
 				return nil, err
 			}
@@ -499,12 +611,33 @@ func (s *Service) Import(ctx context.Context, a auth.Actor, data []byte, skipBad
 		} else if !errs.Is(errs.NotFound, err) {
 			return nil, err
 		}
-		in := pfifInput(p, org)
-		r, f := s.check(ctx, in, now)
-		if len(f) > 0 {
-			for k, v := range f {
-				res.Skipped = append(res.Skipped, PFIFError{Line: spans[i][0], Field: k, Reason: v})
+		in := pfifReport(org, f, notes)
+		r, bad := s.check(ctx, in, now)
+		if len(bad) > 0 && skipBad {
+			// Leave out what Haven cannot take of the optional fields and
+			// keep the person; anything else skips it.
+			retry := true
+			for k := range bad {
+				pf, ok := reportPFIFField[k]
+				if !ok {
+					retry = false
+					break
+				}
+				res.Skipped = append(res.Skipped, PFIFError{Line: p.fieldLine(pf), Field: pf, Reason: bad[k], Dropped: DroppedField})
+				clearReportField(&in, k)
 			}
+			if retry {
+				r, bad = s.check(ctx, in, now)
+			}
+		}
+		if len(bad) > 0 {
+			var problems []PFIFError
+			for k, v := range bad {
+				pf := firstOf(reportPFIFField[k], k)
+				problems = append(problems, PFIFError{Line: p.fieldLine(pf), Field: pf, Reason: v, Dropped: DroppedRecord})
+			}
+			slices.SortFunc(problems, func(x, y PFIFError) int { return strings.Compare(x.Field, y.Field) })
+			res.Skipped = append(res.Skipped, problems...)
 			if !skipBad {
 				res.Invalids = res.Skipped
 				return res, errs.E(errs.Invalid, op, "err.pfif_invalid")
@@ -514,10 +647,11 @@ func (s *Service) Import(ctx context.Context, a auth.Actor, data []byte, skipBad
 		r.CreatedBy = a.Name
 		fresh = append(fresh, r)
 		us = append(us, &Update{ID: id.New(), ReportID: r.ID, At: now, Kind: "filed", Public: true, ByName: a.Name})
-		for _, n := range p.Notes {
-			us = append(us, &Update{ID: id.New(), ReportID: r.ID, At: now, Kind: "note", Text: strings.TrimSpace(n.Status + " " + n.Text), ByName: n.AuthorName})
+		for _, n := range notes {
+			us = append(us, &Update{ID: id.New(), ReportID: r.ID, At: now, Kind: "note", Text: strings.TrimSpace(n["status"] + " " + n["text"]), ByName: n["author_name"]})
 		}
 	}
+	slices.SortStableFunc(res.Skipped, func(x, y PFIFError) int { return x.Line - y.Line })
 	if len(fresh) > 0 {
 		if err := s.Store.AddReports(ctx, fresh, us, a.Entry("pfif.import", "report", "")); err != nil {
 			return nil, err
@@ -527,29 +661,78 @@ func (s *Service) Import(ctx context.Context, a auth.Actor, data []byte, skipBad
 	return res, nil
 }
 
-// personSpans gives each top-level person's first and last line.
-func personSpans(data []byte) [][2]int {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	var out [][2]int
-	depth := 0
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return out
+// kept is a record's fields without those a problem left out.
+func (r *pfifRecord) kept() map[string]string {
+	out := make(map[string]string, len(r.fields))
+	for k, v := range r.fields {
+		if !r.droppable[k] {
+			out[k] = v
 		}
-		l, _ := d.InputPos()
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth == 2 && t.Name.Local == "person" {
-				out = append(out, [2]int{l, l})
-			}
-		case xml.EndElement:
-			if depth == 2 && t.Name.Local == "person" && len(out) > 0 {
-				out[len(out)-1][1] = l
-			}
-			depth--
+	}
+	return out
+}
+
+// fieldLine is where a person's field (or one of its notes') is, else the
+// person's own line.
+func (r *pfifRecord) fieldLine(f string) int {
+	if l, ok := r.lines[f]; ok {
+		return l
+	}
+	for _, n := range r.notes {
+		if l, ok := n.lines[f]; ok {
+			return l
 		}
+	}
+	return r.line
+}
+
+// pfifReport is a person as a report input.
+func pfifReport(org string, p map[string]string, notes []map[string]string) ReportInput {
+	in := ReportInput{Source: SourceStation, SourceOrg: org, ExternalID: p["person_record_id"], Name: p["full_name"], Aliases: p["alternate_names"],
+		Sex: cases.Sex(p["sex"]), BirthDate: p["date_of_birth"], Description: p["description"], NativePlace: firstOf(p["home_city"], p["home_state"])}
+	if in.Sex == "other" {
+		in.Sex = cases.SexUnknown
+	}
+	if age := p["age"]; age != "" {
+		lo, hi, ok := strings.Cut(age, "-")
+		in.AgeMin, _ = strconv.Atoi(lo)
+		in.AgeMax = in.AgeMin
+		if ok {
+			in.AgeMax, _ = strconv.Atoi(hi)
+		}
+	}
+	if len(in.BirthDate) == 7 { // YYYY-MM: the year is what Haven keeps
+		in.BirthDate = in.BirthDate[:4]
+	}
+	for _, n := range notes {
+		if n["status"] == "information_sought" && n["last_known_location"] != "" && in.LostPlace == "" {
+			in.LostPlace = n["last_known_location"]
+		}
+	}
+	return in
+}
+
+// reportPFIFField names the PFIF field of a report field Haven checks
+// and may leave out: those it cannot take skip just that field.
+var reportPFIFField = map[string]string{"aliases": "alternate_names", "native_place": "home_city", "lost_place": "last_known_location",
+	"description": "description", "sex": "sex", "birth_date": "date_of_birth", "age_min": "age"}
+
+func clearReportField(in *ReportInput, f string) {
+	switch f {
+	case "aliases":
+		in.Aliases = ""
+	case "native_place":
+		in.NativePlace = ""
+	case "lost_place":
+		in.LostPlace = ""
+	case "description":
+		in.Description = ""
+	case "sex":
+		in.Sex = cases.SexUnknown
+	case "birth_date":
+		in.BirthDate = ""
+	case "age_min":
+		in.AgeMin, in.AgeMax = 0, 0
 	}
 }
 

@@ -266,15 +266,26 @@ type IncidentFilter struct {
 	Offset      int // rows to skip, for a paged list
 }
 
+// MaxSignalList is the most signals one ListSignals call returns: a page
+// of 1000 and one more, which tells whether the list goes on.
+const MaxSignalList = 1001
+
 // SignalFilter selects signals (Open311 GET requests).
 type SignalFilter struct {
-	Refs        []string
-	ServiceCode string
-	Channel     Channel
-	Since       time.Time
-	Until       time.Time
-	Status      string // "open" or "closed"
-	Limit       int
+	Refs         []string
+	ServiceCode  string
+	ServiceCodes []string // any of these kinds
+	Channel      Channel
+	Since        time.Time // reported at or after (Open311 requested_datetime)
+	Until        time.Time
+	// Updated keeps the signals whose incident changed after they came in
+	// (the Open311 update feed), UpdatedSince/UpdatedUntil bound when.
+	Updated      bool
+	UpdatedSince time.Time
+	UpdatedUntil time.Time
+	Status       string // "open" or "closed"
+	Limit        int
+	Offset       int // rows to skip, for a paged list
 	// HideSensitive leaves out signals of a sensitive kind (or in an
 	// incident of one), for anonymous readers.
 	HideSensitive bool
@@ -291,6 +302,20 @@ type SignalView struct {
 	UpdatedAt   time.Time
 	DueAt       time.Time
 	Department  string
+}
+
+// ExpectedAt is when help is expected for this signal: its incident's
+// deadline (DueAt), but never before the signal was reported. A signal
+// that joined an incident already past its deadline, or that reached
+// Haven after its kind's SLA had run out, is expected within its own
+// kind's SLA from its report: the incident's earlier deadline is no
+// promise to this sender.
+func (v *SignalView) ExpectedAt() time.Time {
+	if v.DueAt.IsZero() || !v.DueAt.Before(v.ReportedAt) {
+		return v.DueAt
+	}
+	svc, _ := ServiceByCode(v.ServiceCode)
+	return v.ReportedAt.Add(svc.SLA)
 }
 
 // Submission is what the store needs to file one signal.

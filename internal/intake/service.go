@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -190,21 +191,103 @@ func (s *Service) Validate(in *Input) map[string]string {
 				if !slices.ContainsFunc(a.Values, func(x AttrValue) bool { return x.Key == v }) {
 					f["attribute["+a.Code+"]"] = "err.invalid_choice"
 				}
+			case "multivaluelist":
+				for _, k := range strings.Split(v, MultiValueSep) {
+					if !slices.ContainsFunc(a.Values, func(x AttrValue) bool { return x.Key == k }) {
+						f["attribute["+a.Code+"]"] = "err.invalid_choice"
+					}
+				}
 			default:
 				checkText("attribute["+a.Code+"]", v, 200)
 			}
 		}
-		for k := range in.Attributes {
-			if k == "partner_category" {
-				continue
-			}
-			if !slices.ContainsFunc(svc.Attributes, func(a Attribute) bool { return a.Code == k }) {
+		// Attributes outside the definition (a sender's own reference,
+		// FixMyStreet's uprn or fixmystreet_id) are kept for staff as they
+		// came, bounded; they never refuse the report.
+		extra := 0
+		for k, v := range in.Attributes {
+			switch {
+			case k == "partner_category" || slices.ContainsFunc(svc.Attributes, func(a Attribute) bool { return a.Code == k }):
+			case k == AttrMediaURL:
+				if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(v) > MaxMediaURL {
+					f["media_url"] = "err.media_url"
+				}
+			case !extraAttrKey.MatchString(k):
 				f["attribute["+k+"]"] = "err.unknown_attribute"
+			default:
+				extra++
+				checkText("attribute["+k+"]", v, MaxExtraValue)
 			}
+		}
+		if extra > MaxExtraAttributes {
+			f["attributes"] = "err.too_many_attributes"
 		}
 	}
 	return f
 }
+
+// Signal attributes beyond a service's own questions.
+const (
+	// AttrMediaURL keeps the address of a photo the sender holds (Open311
+	// media_url); no attribute code can take this name.
+	AttrMediaURL       = "@media_url"
+	MaxMediaURL        = 500
+	MaxExtraAttributes = 20
+	MaxExtraValue      = 500
+	// MultiValueSep joins the keys of a multivaluelist answer.
+	MultiValueSep = ","
+)
+
+// extraAttrKey is what an attribute outside the definition may be called.
+var extraAttrKey = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+
+// keepExtras bounds the attributes outside the service's definition so
+// that they never refuse a report: each value made valid text without
+// control characters and cut to MaxExtraValue runes, and at most
+// MaxExtraAttributes of them kept (by name).
+func keepExtras(in *Input) {
+	svc, _ := ServiceByCode(in.ServiceCode)
+	var extra []string
+	for k, v := range in.Attributes {
+		if k == AttrMediaURL || k == "partner_category" || !extraAttrKey.MatchString(k) ||
+			slices.ContainsFunc(svc.Attributes, func(a Attribute) bool { return a.Code == k }) {
+			continue
+		}
+		v = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) && r != '\n' && r != '\t' {
+				return -1
+			}
+			return r
+		}, strings.ToValidUTF8(v, ""))
+		if r := []rune(v); len(r) > MaxExtraValue {
+			v = string(r[:MaxExtraValue])
+		}
+		in.Attributes[k] = v
+		extra = append(extra, k)
+	}
+	slices.Sort(extra)
+	for _, k := range extra[min(len(extra), MaxExtraAttributes):] {
+		delete(in.Attributes, k)
+	}
+}
+
+// Extras returns the signal's attributes outside its service's
+// definition, sorted by name, for staff.
+func (s *Signal) Extras() [][2]string {
+	svc, _ := ServiceByCode(s.ServiceCode)
+	var out [][2]string
+	for k, v := range s.Attributes {
+		if k == AttrMediaURL || k == "partner_category" || slices.ContainsFunc(svc.Attributes, func(a Attribute) bool { return a.Code == k }) {
+			continue
+		}
+		out = append(out, [2]string{k, v})
+	}
+	slices.SortFunc(out, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	return out
+}
+
+// MediaURL is the address of the sender's photo, "" if none was given.
+func (s *Signal) MediaURL() string { return s.Attributes[AttrMediaURL] }
 
 // PhotoError maps a photo problem to a translation key.
 func PhotoError(err error) string {
@@ -239,6 +322,7 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, in Input) (*Result, 
 	in.Description = strings.TrimSpace(in.Description)
 	in.Address = strings.TrimSpace(in.Address)
 	in.Reporter = strings.TrimSpace(in.Reporter)
+	keepExtras(&in)
 	if f := s.Validate(&in); len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)
 	}

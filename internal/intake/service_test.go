@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -456,6 +457,90 @@ func FuzzMappingApply(f *testing.F) {
 		in, err := m.Apply(intake.Channel12345, body)
 		if err == nil && in.ExternalID == "" {
 			t.Fatal("accepted a work order without an id")
+		}
+	})
+}
+
+// TestExpectedAtNeverBeforeReport: a signal's expected time is its
+// incident's deadline, or, when that passed before the signal was
+// reported (it joined an overdue incident), its own kind's SLA from the
+// report (issue 22: Open311 expected_datetime before requested_datetime).
+func TestExpectedAtNeverBeforeReport(t *testing.T) {
+	at := time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		due  time.Time
+		want time.Time
+	}{
+		{"on time", at.Add(20 * time.Minute), at.Add(20 * time.Minute)},
+		{"due as reported", at, at},
+		{"overdue incident", at.Add(-time.Hour), at.Add(2 * time.Hour)}, // rough_sleeping: 2 h
+		{"no deadline", time.Time{}, time.Time{}},
+	} {
+		v := intake.SignalView{Signal: intake.Signal{ServiceCode: "rough_sleeping", ReportedAt: at}, DueAt: c.due}
+		if got := v.ExpectedAt(); !got.Equal(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestListSignalsOpen311Filters: the filters Open311 lists and the update
+// feed use, on both databases: kinds as a list, report-time bounds, a page
+// by offset, and "changed after it came in" with its time bounds.
+func TestListSignalsOpen311Filters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		start := f.now
+		kinds := []string{"begging", "distress", "rough_sleeping", "begging", "injured"}
+		var refs []string
+		var incs []string
+		for i, k := range kinds {
+			in := f.in(intake.Channel12345, "GD-"+k+strconv.Itoa(i), k, 35.30+float64(i)*0.02, 113.86)
+			in.ReportedAt = start.Add(-time.Duration(5-i) * time.Hour) // 5 h … 1 h ago
+			res, err := f.svc.Submit(ctx, f.partner, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs, incs = append(refs, res.Signal.Ref), append(incs, res.Incident.ID)
+			f.now = f.now.Add(time.Second)
+		}
+		if l, _ := db.ListSignals(ctx, intake.SignalFilter{ServiceCodes: []string{"begging", "injured"}}); len(l) != 3 {
+			t.Fatalf("kinds begging,injured: %d", len(l))
+		}
+		// requested_datetime bounds are the report time.
+		if l, _ := db.ListSignals(ctx, intake.SignalFilter{Since: start.Add(-150 * time.Minute)}); len(l) != 2 {
+			t.Fatalf("reported in the last 150 minutes: %d", len(l))
+		}
+		var paged []string
+		for off := 0; off < 6; off += 2 {
+			l, _ := db.ListSignals(ctx, intake.SignalFilter{Limit: 2, Offset: off})
+			for _, v := range l {
+				paged = append(paged, v.Ref)
+			}
+		}
+		slices.Sort(paged)
+		want := slices.Clone(refs)
+		slices.Sort(want)
+		if !slices.Equal(paged, want) {
+			t.Fatalf("pages: %v, want %v", paged, want)
+		}
+		// Nothing changed yet: no updates.
+		if l, _ := db.ListSignals(ctx, intake.SignalFilter{Updated: true}); len(l) != 0 {
+			t.Fatalf("updates before any change: %d", len(l))
+		}
+		f.now = f.now.Add(time.Minute)
+		changedAt := f.now
+		inc, _ := db.IncidentByID(ctx, incs[1])
+		if _, err := f.svc.Update(ctx, f.dispatcher, inc.ID, intake.StatusUpdate{Version: inc.Version, State: intake.StateDispatched}); err != nil {
+			t.Fatal(err)
+		}
+		l, _ := db.ListSignals(ctx, intake.SignalFilter{Updated: true, UpdatedSince: changedAt.Add(-time.Second)})
+		if len(l) != 1 || l[0].Ref != refs[1] || l[0].State != intake.StateDispatched {
+			t.Fatalf("updates: %+v", l)
+		}
+		if l, _ := db.ListSignals(ctx, intake.SignalFilter{Updated: true, UpdatedUntil: changedAt.Add(-time.Second)}); len(l) != 0 {
+			t.Fatalf("updates before the change: %d", len(l))
 		}
 	})
 }

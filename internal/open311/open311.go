@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
@@ -28,7 +30,19 @@ type Handler struct {
 	Now       func() time.Time
 	// IP returns the client address of a request.
 	IP func(r *http.Request) string
+	// Checked returns the actor of an api_key the web layer has already
+	// authenticated (for its rate limit), so it is checked once.
+	Checked func(r *http.Request) (auth.Actor, bool)
+	// Upload returns the file sent in a multipart POST's field.
+	Upload func(r *http.Request, field string) []byte
+	// BaseURL is the server's public URL, for discovery ("" takes the
+	// request's host); Contact says whom to ask for a key.
+	BaseURL, Contact string
 }
+
+// MaxPageSize is the largest page_size; it is also the page size when
+// none is asked for.
+const MaxPageSize = 1000
 
 // Error is the spec's error element.
 type Error struct {
@@ -158,7 +172,14 @@ func write(w http.ResponseWriter, format string, code int, jsonV, xmlV any) {
 }
 
 func (h *Handler) fail(w http.ResponseWriter, format string, code int, descs ...string) {
-	if format == "" {
+	WriteErrors(w, format, code, descs...)
+}
+
+// WriteErrors answers an error in the spec's shape and in format ("xml"
+// or anything else for JSON): a JSON array of {code, description}, or
+// <errors><error><code/><description/></error></errors>.
+func WriteErrors(w http.ResponseWriter, format string, code int, descs ...string) {
+	if format != "xml" {
 		format = "json"
 	}
 	list := make([]Error, len(descs))
@@ -168,22 +189,59 @@ func (h *Handler) fail(w http.ResponseWriter, format string, code int, descs ...
 	write(w, format, code, list, errorList{Errors: list})
 }
 
+// FormatOf is the format a request path asks for: "xml" for a .xml
+// resource, else "json". Errors raised before the handler runs (a rate
+// limit) answer in it too.
+func FormatOf(path string) string {
+	if strings.HasSuffix(strings.ToLower(path), ".xml") {
+		return "xml"
+	}
+	return "json"
+}
+
+// Message is an error text for an API client: English, which every
+// client library and integrator reads, followed by the Chinese text when
+// the client asked for Chinese (locale=zh-CN or Accept-Language: zh).
+func Message(r *http.Request, tr func(lang, key string) string, key string) string {
+	en := tr("en", key)
+	if askedChinese(r) {
+		if zh := tr("zh-CN", key); zh != "" && zh != en {
+			return en + " / " + zh
+		}
+	}
+	return en
+}
+
+func askedChinese(r *http.Request) bool {
+	if l := r.URL.Query().Get("locale"); l != "" {
+		return strings.HasPrefix(strings.ToLower(l), "zh")
+	}
+	return strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "zh")
+}
+
+func (h *Handler) msg(r *http.Request, key string) string { return Message(r, h.Translate, key) }
+
 // failErr answers an error of the services: 503 with Retry-After when the
 // database is unavailable (the request may be sent again and should be),
 // 500 otherwise. A client must never take an outage for a final answer.
 func (h *Handler) failErr(w http.ResponseWriter, r *http.Request, format string, err error) {
 	if errs.Is(errs.Unavailable, err) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(errs.RetryAfter.Seconds())))
-		h.fail(w, format, http.StatusServiceUnavailable, h.Translate(lang(r), "err.unavailable"))
+		h.fail(w, format, http.StatusServiceUnavailable, h.msg(r, "err.unavailable"))
 		return
 	}
-	h.fail(w, format, http.StatusInternalServerError, h.Translate(lang(r), "err.internal"))
+	h.fail(w, format, http.StatusInternalServerError, h.msg(r, "err.internal"))
 }
 
 // authenticate checks an api_key for the open311 scope. Only a key that is
 // unknown, revoked or without the scope is refused with 403; a key that
 // cannot be checked now gets 503.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, format, key string) (auth.Actor, bool) {
+	if h.Checked != nil {
+		if a, ok := h.Checked(r); ok && contains(a.Scopes, "open311") {
+			return a, true
+		}
+	}
 	a, err := h.Auth.AuthenticateAPIKey(r.Context(), key, h.IP(r))
 	if err != nil && !errs.Is(errs.Unauthorized, err) {
 		h.failErr(w, r, format, err)
@@ -209,7 +267,7 @@ func (h *Handler) checkJurisdiction(w http.ResponseWriter, format, j string) boo
 func (h *Handler) Root(w http.ResponseWriter, r *http.Request) {
 	name, format, ok := split(r.PathValue("file"))
 	if !ok {
-		h.fail(w, "json", http.StatusNotFound, "unknown resource; use services.json, services.xml, requests.json or requests.xml")
+		h.fail(w, FormatOf(r.URL.Path), http.StatusNotFound, "unknown resource; use services, requests, servicerequestupdates or discovery, each .json or .xml")
 		return
 	}
 	if !h.checkJurisdiction(w, format, r.URL.Query().Get("jurisdiction_id")) {
@@ -220,6 +278,10 @@ func (h *Handler) Root(w http.ResponseWriter, r *http.Request) {
 		h.services(w, r, format)
 	case "requests":
 		h.listRequests(w, r, format)
+	case "servicerequestupdates":
+		h.updates(w, r, format)
+	case "discovery":
+		h.discovery(w, r, format)
 	default:
 		h.fail(w, format, http.StatusNotFound, "unknown resource "+name)
 	}
@@ -247,7 +309,7 @@ func (h *Handler) services(w http.ResponseWriter, r *http.Request, format string
 func (h *Handler) Definition(w http.ResponseWriter, r *http.Request) {
 	code, format, ok := split(r.PathValue("file"))
 	if !ok {
-		h.fail(w, "json", http.StatusNotFound, "use services/{service_code}.json or .xml")
+		h.fail(w, FormatOf(r.URL.Path), http.StatusNotFound, "use services/{service_code}.json or .xml")
 		return
 	}
 	if !h.checkJurisdiction(w, format, r.URL.Query().Get("jurisdiction_id")) {
@@ -282,13 +344,13 @@ func (h *Handler) Definition(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) Request(w http.ResponseWriter, r *http.Request) {
 	ref, format, ok := split(r.PathValue("file"))
 	if !ok {
-		h.fail(w, "json", http.StatusNotFound, "use requests/{service_request_id}.json or .xml")
+		h.fail(w, FormatOf(r.URL.Path), http.StatusNotFound, "use requests/{service_request_id}.json or .xml")
 		return
 	}
 	if !h.checkJurisdiction(w, format, r.URL.Query().Get("jurisdiction_id")) {
 		return
 	}
-	full, ok := h.optionalKey(w, r, format, r.URL.Query().Get("api_key"))
+	full, ok := h.optionalKey(w, r, format, requestKey(r))
 	if !ok {
 		return
 	}
@@ -308,6 +370,11 @@ func (h *Handler) Request(w http.ResponseWriter, r *http.Request) {
 	}
 	list := []Request{h.request(v, lang(r), full)}
 	write(w, format, http.StatusOK, list, requestList{Requests: list})
+}
+
+// requestKey is a GET's api_key: the query's, or the X-API-Key header.
+func requestKey(r *http.Request) string {
+	return firstOf(r.URL.Query().Get("api_key"), strings.TrimSpace(r.Header.Get("X-API-Key")))
 }
 
 // optionalKey checks an api_key if one is given: a valid key with the
@@ -349,11 +416,11 @@ func ParseListQuery(q url.Values, now time.Time) (intake.SignalFilter, []string)
 		}
 		return f, problems // the spec: other filters are ignored
 	}
-	if c := q.Get("service_code"); c != "" {
+	for _, c := range commaList(q.Get("service_code")) {
 		if _, ok := intake.ServiceByCode(c); !ok {
 			problems = append(problems, "service_code "+c+" is not a service of this endpoint")
 		}
-		f.ServiceCode = c
+		f.ServiceCodes = append(f.ServiceCodes, c)
 	}
 	if s := q.Get("start_date"); s != "" {
 		t, ok := parseDate(s)
@@ -375,27 +442,109 @@ func ParseListQuery(q url.Values, now time.Time) (intake.SignalFilter, []string)
 	if !f.Until.IsZero() && f.Until.Before(f.Since) {
 		problems = append(problems, "end_date is before start_date")
 	}
-	switch st := q.Get("status"); st {
-	case "", "open", "closed":
-		f.Status = st
-	default:
-		problems = append(problems, "status: use open or closed")
+	open, closed := false, false
+	for _, st := range commaList(q.Get("status")) {
+		switch strings.ToLower(st) {
+		case "open":
+			open = true
+		case "closed":
+			closed = true
+		default:
+			problems = append(problems, "status: use open, closed or open,closed")
+		}
+	}
+	if open != closed {
+		f.Status = map[bool]string{true: "open", false: "closed"}[open]
 	}
 	return f, problems
 }
 
+// commaList splits a GeoReport list parameter ("open,closed"), dropping
+// blanks.
+func commaList(v string) []string {
+	var out []string
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Page is the part of a list one answer holds (page_size, page).
+type Page struct {
+	Size, Number int
+}
+
+// ParsePage reads page_size (1..MaxPageSize, default MaxPageSize) and page
+// (from 1).
+func ParsePage(q url.Values) (Page, []string) {
+	p := Page{Size: MaxPageSize, Number: 1}
+	var problems []string
+	if v := q.Get("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			problems = append(problems, "page_size: a whole number from 1 to "+strconv.Itoa(MaxPageSize))
+		}
+		p.Size = n
+	}
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			problems = append(problems, "page: a whole number from 1")
+		}
+		p.Number = n
+	}
+	return p, problems
+}
+
+// listPage reads one page of signals; more says whether the list goes on.
+func (h *Handler) listPage(r *http.Request, f intake.SignalFilter, p Page) (list []*intake.SignalView, more bool, err error) {
+	f.Limit, f.Offset = p.Size+1, (p.Number-1)*p.Size
+	list, err = h.Intake.Store.ListSignals(r.Context(), f)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(list) > p.Size {
+		return list[:p.Size], true, nil
+	}
+	return list, false, nil
+}
+
+// announcePage says in the headers which page this is and, when the list
+// goes on, where the next page is (Link rel="next", X-Open311-More), so a
+// list cut at its page size is never taken for the whole.
+func announcePage(w http.ResponseWriter, r *http.Request, p Page, more bool) {
+	w.Header().Set("X-Open311-Page", strconv.Itoa(p.Number))
+	w.Header().Set("X-Open311-Page-Size", strconv.Itoa(p.Size))
+	if !more {
+		w.Header().Set("X-Open311-More", "false")
+		return
+	}
+	q := r.URL.Query()
+	q.Set("page", strconv.Itoa(p.Number+1))
+	q.Set("page_size", strconv.Itoa(p.Size))
+	q.Del("api_key") // never echo a key into a link
+	w.Header().Set("X-Open311-More", "true")
+	w.Header().Set("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+}
+
 func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, format string) {
-	full, ok := h.optionalKey(w, r, format, r.URL.Query().Get("api_key"))
+	full, ok := h.optionalKey(w, r, format, requestKey(r))
 	if !ok {
 		return
 	}
 	f, problems := ParseListQuery(r.URL.Query(), h.Now())
-	if len(problems) > 0 {
+	p, more := ParsePage(r.URL.Query())
+	if problems = append(problems, more...); len(problems) > 0 {
 		h.fail(w, format, http.StatusBadRequest, problems...)
 		return
 	}
 	f.HideSensitive = !full
-	list, err := h.Intake.Store.ListSignals(r.Context(), f)
+	if len(f.Refs) > 0 { // an id list is answered whole
+		p = Page{Size: MaxPageSize, Number: 1}
+	}
+	list, cut, err := h.listPage(r, f, p)
 	if err != nil {
 		h.failErr(w, r, format, err)
 		return
@@ -405,6 +554,7 @@ func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, format st
 	for _, v := range list {
 		out = append(out, h.request(v, l, full))
 	}
+	announcePage(w, r, p, cut)
 	write(w, format, http.StatusOK, out, requestList{Requests: out})
 }
 
@@ -431,8 +581,8 @@ func (h *Handler) request(v *intake.SignalView, l string, full bool) Request {
 	}
 	rq := Request{
 		ServiceRequestID: v.Ref, Status: v.State.Open311Status(), StatusNotes: str(notes), ServiceName: svc.Name(l),
-		ServiceCode: v.ServiceCode, AgencyResponsible: str(v.Department), RequestedDatetime: *ts(v.ReceivedAt),
-		UpdatedDatetime: ts(v.UpdatedAt), ExpectedDatetime: ts(v.DueAt),
+		ServiceCode: v.ServiceCode, AgencyResponsible: str(v.Department), RequestedDatetime: *ts(v.ReportedAt),
+		UpdatedDatetime: ts(v.UpdatedAt), ExpectedDatetime: ts(v.ExpectedAt()),
 	}
 	if v.HasLocation() {
 		lat, lng := v.Lat, v.Lng
@@ -444,11 +594,13 @@ func (h *Handler) request(v *intake.SignalView, l string, full bool) Request {
 	if full {
 		rq.Description = str(v.Description)
 		rq.Address = str(v.Address)
+		rq.MediaURL = str(v.MediaURL())
 	}
 	return rq
 }
 
-var attrKey = regexp.MustCompile(`^attribute\[([a-z0-9_]{1,40})\]$`)
+// attrKey reads attribute[code] and, for a multivaluelist, attribute[code][].
+var attrKey = regexp.MustCompile(`^attribute\[([a-z0-9_]{1,40})\](\[\])?$`)
 
 // ParsePost reads a POST requests form into an intake input. Problems are
 // returned as Open311 error descriptions.
@@ -475,13 +627,43 @@ func ParsePost(form url.Values) (intake.Input, []string) {
 	}
 	in.Description = form.Get("description")
 	in.Phone = form.Get("phone")
-	in.Reporter = strings.TrimSpace(form.Get("last_name") + form.Get("first_name"))
+	in.Reporter = reporterName(form.Get("first_name"), form.Get("last_name"))
+	if u := strings.TrimSpace(form.Get("media_url")); u != "" {
+		in.Attributes[intake.AttrMediaURL] = u
+	}
+	svc, _ := intake.ServiceByCode(in.ServiceCode)
+	values := map[string][]string{}
 	for k, vs := range form {
-		if m := attrKey.FindStringSubmatch(k); m != nil && len(vs) > 0 {
-			in.Attributes[m[1]] = vs[0]
-		} else if strings.HasPrefix(k, "attribute[") {
-			problems = append(problems, "malformed attribute name "+k)
+		m := attrKey.FindStringSubmatch(k)
+		if m == nil {
+			if strings.HasPrefix(k, "attribute[") {
+				problems = append(problems, "malformed attribute name "+k)
+			}
+			continue
 		}
+		for _, v := range vs {
+			if v = strings.TrimSpace(v); v != "" {
+				values[m[1]] = append(values[m[1]], v)
+			}
+		}
+	}
+	for code, vs := range values {
+		if len(vs) == 0 {
+			continue
+		}
+		if len(vs) > 1 {
+			// Repeated answers are a multivaluelist's; a question of the
+			// definition that takes one answer refuses them. Attributes
+			// outside the definition keep every value.
+			i := slices.IndexFunc(svc.Attributes, func(a intake.Attribute) bool { return a.Code == code })
+			if i >= 0 && svc.Attributes[i].Datatype != "multivaluelist" {
+				problems = append(problems, "attribute["+code+"] takes one value")
+				continue
+			}
+			slices.Sort(vs)
+			vs = slices.Compact(vs)
+		}
+		in.Attributes[code] = strings.Join(vs, intake.MultiValueSep)
 	}
 	return in, problems
 }
@@ -490,17 +672,20 @@ func ParsePost(form url.Values) (intake.Input, []string) {
 func (h *Handler) Post(w http.ResponseWriter, r *http.Request) {
 	name, format, ok := split(r.PathValue("file"))
 	if !ok || name != "requests" {
-		h.fail(w, "json", http.StatusNotFound, "POST requests.json or requests.xml")
+		h.fail(w, FormatOf(r.URL.Path), http.StatusNotFound, "POST requests.json or requests.xml")
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		h.fail(w, format, http.StatusBadRequest, "the body must be application/x-www-form-urlencoded and at most 1 MiB")
+		h.fail(w, format, http.StatusBadRequest, "the body must be application/x-www-form-urlencoded (at most 1 MiB) or multipart/form-data (with media, at most 12 MiB)")
 		return
 	}
 	if !h.checkJurisdiction(w, format, r.PostForm.Get("jurisdiction_id")) {
 		return
 	}
 	key := r.PostForm.Get("api_key")
+	if key == "" {
+		key = firstOf(r.URL.Query().Get("api_key"), strings.TrimSpace(r.Header.Get("X-API-Key")))
+	}
 	if key == "" {
 		h.fail(w, format, http.StatusForbidden, "api_key is required to create service requests")
 		return
@@ -515,18 +700,22 @@ func (h *Handler) Post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.ExternalID = r.Header.Get("Idempotency-Key")
+	if h.Upload != nil {
+		in.Photo = h.Upload(r, "media")
+	}
 	l := lang(r)
 	res, err := h.Intake.Submit(r.Context(), a, in)
 	if fields := errs.FieldsOf(err); len(fields) > 0 {
 		var descs []string
 		for f, k := range fields {
-			descs = append(descs, openField(f)+": "+h.Translate(l, k))
+			descs = append(descs, openField(f)+": "+h.msg(r, k))
 		}
+		slices.Sort(descs)
 		h.fail(w, format, http.StatusBadRequest, descs...)
 		return
 	}
 	if errs.Is(errs.Forbidden, err) {
-		h.fail(w, format, http.StatusForbidden, h.Translate(l, "err.forbidden"))
+		h.fail(w, format, http.StatusForbidden, h.msg(r, "err.forbidden"))
 		return
 	}
 	if err != nil {
@@ -551,8 +740,33 @@ func openField(f string) string {
 		return "address_string"
 	case "reporter":
 		return "first_name/last_name"
+	case "photo":
+		return "media"
 	}
 	return f
+}
+
+// reporterName joins first_name and last_name as people write the name:
+// family name first without a space in Chinese (李秀英), "Jane Doe"
+// otherwise.
+func reporterName(first, last string) string {
+	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
+	han := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+	}
+	if han(first) || han(last) {
+		return last + first
+	}
+	return strings.TrimSpace(first + " " + last)
+}
+
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func contains(list []string, v string) bool {

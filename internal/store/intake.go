@@ -633,11 +633,16 @@ const sensitiveSignal = `EXISTS (SELECT 1 FROM service_settings ss WHERE ss.sens
 // signalViews lists signals with their incident's state, newest first;
 // where is "" or " WHERE …".
 func (db *DB) signalViews(ctx context.Context, q querier, where string, limit int, args ...any) ([]*intake.SignalView, error) {
+	return db.signalPage(ctx, q, where, limit, 0, args...)
+}
+
+// signalPage is signalViews from the offset-th row on.
+func (db *DB) signalPage(ctx context.Context, q querier, where string, limit, offset int, args ...any) ([]*intake.SignalView, error) {
 	query := `SELECT ` + signalColumns + `, i.ref, i.state, i.outcome, i.status_notes, i.updated_at, i.due_at, COALESCE(d.name, ''),
 		CASE WHEN ` + sensitiveSignal + ` THEN 1 ELSE 0 END
 		FROM signals s JOIN incidents i ON i.id = s.incident_id LEFT JOIN departments d ON d.id = i.department_id` +
-		where + ` ORDER BY s.received_at DESC, s.id DESC LIMIT ?`
-	args = append(args, limit)
+		where + ` ORDER BY s.received_at DESC, s.id DESC LIMIT ? OFFSET ?`
+	args = append(args, limit, offset)
 	rows, err := q.QueryContext(ctx, db.d.q(query), args...)
 	if err != nil {
 		return nil, err
@@ -683,14 +688,26 @@ func (db *DB) ListSignals(ctx context.Context, f intake.SignalFilter) ([]*intake
 	if f.ServiceCode != "" {
 		w.add("s.service_code = ?", f.ServiceCode)
 	}
+	w.in("s.service_code", f.ServiceCodes)
 	if f.Channel != "" {
 		w.add("s.channel = ?", string(f.Channel))
 	}
 	if !f.Since.IsZero() {
-		w.add("s.received_at >= ?", db.d.t(f.Since))
+		w.add("s.reported_at >= ?", db.d.t(f.Since))
 	}
 	if !f.Until.IsZero() {
-		w.add("s.received_at <= ?", db.d.t(f.Until))
+		w.add("s.reported_at <= ?", db.d.t(f.Until))
+	}
+	if f.Updated {
+		// Changed after the signal came in and moved on from "accepted"
+		// (or given notes): another report joining it is no news.
+		w.add("i.updated_at > s.received_at AND (i.state <> 'accepted' OR i.status_notes <> '')")
+	}
+	if !f.UpdatedSince.IsZero() {
+		w.add("i.updated_at >= ?", db.d.t(f.UpdatedSince))
+	}
+	if !f.UpdatedUntil.IsZero() {
+		w.add("i.updated_at <= ?", db.d.t(f.UpdatedUntil))
 	}
 	if f.HideSensitive {
 		w.add("NOT " + sensitiveSignal)
@@ -702,10 +719,10 @@ func (db *DB) ListSignals(ctx context.Context, f intake.SignalFilter) ([]*intake
 		w.add("i.state IN ('closed', 'merged')")
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
+	if limit <= 0 || limit > intake.MaxSignalList {
+		limit = intake.MaxSignalList
 	}
-	list, err := db.signalViews(ctx, db.r, w.sql(), limit, w.args...)
+	list, err := db.signalPage(ctx, db.r, w.sql(), limit, max(f.Offset, 0), w.args...)
 	return list, translate("store.ListSignals", err)
 }
 

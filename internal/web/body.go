@@ -56,6 +56,8 @@ type formBody struct {
 	text   int // bytes of text fields so far
 	nfiles int
 	done   bool
+	// pending is a file part met by readUntil, read by the next read.
+	pending *multipart.Part
 }
 
 // Body errors, each with the message the sender sees.
@@ -113,24 +115,46 @@ func (b *budgetReader) Close() error { return b.r.Close() }
 // read reads parts until the end of the form, or with untilCSRF until the
 // csrf_token field has been read; a file before the token is refused.
 func (f *formBody) read(untilCSRF bool) error {
+	field := ""
+	if untilCSRF {
+		field = "csrf_token"
+	}
+	return f.readParts(field, false)
+}
+
+// readUntil reads text fields until field has been read, stopping before
+// the first file: an API key is looked at before any photo is read.
+func (f *formBody) readUntil(field string) error { return f.readParts(field, true) }
+
+func (f *formBody) readParts(until string, stopAtFile bool) error {
+	untilCSRF := until == "csrf_token"
 	for !f.done {
-		f.in.n = maxPartHeader + budgetSlack
-		p, err := f.mr.NextPart()
-		if err == io.EOF {
-			f.done = true
-			break
-		}
-		if err != nil {
-			return bodyErr(err)
-		}
-		f.parts++
-		if f.parts > maxFormParts {
-			return errTooManyParts
+		p := f.pending
+		f.pending = nil
+		if p == nil {
+			f.in.n = maxPartHeader + budgetSlack
+			var err error
+			p, err = f.mr.NextPart()
+			if err == io.EOF {
+				f.done = true
+				break
+			}
+			if err != nil {
+				return bodyErr(err)
+			}
+			f.parts++
+			if f.parts > maxFormParts {
+				return errTooManyParts
+			}
 		}
 		name := p.FormName()
 		if name == "" {
 			p.Close()
 			continue
+		}
+		if p.FileName() != "" && stopAtFile {
+			f.pending = p
+			return nil
 		}
 		if p.FileName() != "" {
 			switch {
@@ -164,7 +188,7 @@ func (f *formBody) read(untilCSRF bool) error {
 			return errTextTooLarge
 		}
 		f.values.Add(name, string(b))
-		if untilCSRF && name == "csrf_token" {
+		if until != "" && name == until {
 			return nil
 		}
 	}
@@ -199,7 +223,13 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) bool {
 		s.failBody(w, r, err)
 		return false
 	}
-	vals := ri.form.values
+	setForm(r, ri.form.values)
+	return true
+}
+
+// setForm gives a multipart form's text fields to r.Form and r.PostForm,
+// as ParseMultipartForm would.
+func setForm(r *http.Request, vals url.Values) {
 	r.MultipartForm = &multipart.Form{Value: vals, File: map[string][]*multipart.FileHeader{}}
 	r.PostForm = vals
 	r.Form = url.Values{}
@@ -209,7 +239,6 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) bool {
 	for k, v := range r.URL.Query() {
 		r.Form[k] = append(r.Form[k], v...)
 	}
-	return true
 }
 
 // failBody answers a body the route does not take: 413 when it is too

@@ -97,6 +97,7 @@ var matrix = map[string]access{
 	"POST /open311/v2/{file}":                     apiKey,
 	"GET /open311/v2/services/{file}":             anyone,
 	"GET /open311/v2/requests/{file}":             anyone,
+	"GET /open311/v2/tokens/{file}":               anyone,
 	"POST /api/v1/partners/{code}/workorders":     apiKey,
 	"GET /api/v1/partners/{code}/workorders/{id}": apiKey,
 	"GET /signals/new":                            only(auth.RoleDispatcher, auth.RolePatrol, auth.RoleStaff),
@@ -416,7 +417,7 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 	path = strings.ReplaceAll(strings.ReplaceAll(path, "{rule}", "notice_24h"), "{form}", "registration")
 	if strings.HasPrefix(path, "/open311/") {
 		path = strings.ReplaceAll(path, "{file}", "services.json")
-		if strings.Contains(path, "/requests/") {
+		if strings.Contains(path, "/requests/") || strings.Contains(path, "/tokens/") {
 			path = strings.ReplaceAll(path, "services.json", f.signalRef+".json")
 		}
 		if strings.HasPrefix(path, "/open311/v2/services/") {

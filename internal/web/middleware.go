@@ -83,7 +83,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		ri := &reqInfo{id: newRequestID(), ip: clientIP(r, s.TrustedProxies), lang: i18n.Default,
 			api: strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/open311/")}
 		if ri.api {
-			r.Body = http.MaxBytesReader(w, r.Body, maxAPIBytes)
+			// An API route takes maxAPIBytes, or its upload limit when
+			// the route table gives it files (Open311 POST with media).
+			limit := int64(maxAPIBytes)
+			if b := s.bodyRule(r); b.files {
+				limit, ri.body = b.limit, b
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri))
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}

@@ -28,6 +28,7 @@ import (
 	"github.com/havenrescue/haven/internal/health"
 	"github.com/havenrescue/haven/internal/i18n"
 	"github.com/havenrescue/haven/internal/intake"
+	"github.com/havenrescue/haven/internal/open311"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/stats"
 )
@@ -352,6 +353,11 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 		// may succeed later, and partners' systems retry on this header.
 		w.Header().Set("Retry-After", strconv.Itoa(int(errs.RetryAfter.Seconds())))
 	}
+	if strings.HasPrefix(r.URL.Path, "/open311/") {
+		// Open311 clients parse the spec's error list, in the URL's format.
+		open311.WriteErrors(w, open311.FormatOf(r.URL.Path), code, open311.Message(r, s.open311.Translate, msg))
+		return
+	}
 	if ri.api || wantsJSON(r) {
 		fields := map[string]string{}
 		for f, key := range errs.FieldsOf(err) {
@@ -528,7 +534,7 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request) {
 	ri := info(r)
 	msg := s.Catalog.T(ri.lang, "err.rate_limited")
 	if strings.HasPrefix(r.URL.Path, "/open311/") {
-		writeJSON(w, http.StatusTooManyRequests, []map[string]any{{"code": http.StatusTooManyRequests, "description": msg}})
+		open311.WriteErrors(w, open311.FormatOf(r.URL.Path), http.StatusTooManyRequests, open311.Message(r, s.open311.Translate, "err.rate_limited"))
 		return
 	}
 	if ri.api {

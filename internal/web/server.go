@@ -162,7 +162,12 @@ func New(d Deps) (*Server, error) {
 	s.statusLimit = d.NewLimiter("status", d.PublicRate*3, 30)
 	s.open311Limit = d.NewLimiter("open311", d.PublicRate*3, 30)
 	s.partnerLimit = d.NewLimiter("partner", d.PartnerRate, d.PartnerRate/10+10)
-	s.open311 = &open311.Handler{Intake: d.Intake, Auth: d.Auth, Jurisdiction: d.Jurisdiction, Translate: func(lang, key string) string { return d.Catalog.T(lang, key) }, Now: d.Now, IP: func(r *http.Request) string { return info(r).ip }}
+	s.open311 = &open311.Handler{Intake: d.Intake, Auth: d.Auth, Jurisdiction: d.Jurisdiction, Translate: func(lang, key string) string { return d.Catalog.T(lang, key) }, Now: d.Now, IP: func(r *http.Request) string { return info(r).ip },
+		Checked: func(r *http.Request) (auth.Actor, bool) {
+			a := info(r).actor
+			return a, a.Role == auth.RolePartner && a.UserID != ""
+		},
+		Upload: uploaded, BaseURL: d.BaseURL, Contact: d.Jurisdiction}
 	s.mux = http.NewServeMux()
 	s.bodies = map[string]bodyRule{}
 	s.registerRoutes()
