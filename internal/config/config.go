@@ -212,7 +212,7 @@ func (c *Config) options() []option {
 	add("partner-rate", "HAVEN_PARTNER_RATE", "work `orders` a minute per partner API key", false, func() (func(string) error, func() string) { return num(&c.PartnerRate) })
 	add("station-name", "HAVEN_STATION_NAME", "the relief station's `name` on public notices", false, func() (func(string) error, func() string) { return str(&c.StationName) })
 	add("station-phone", "HAVEN_STATION_PHONE", "the station's 24 h hotline `phone` number on public notices", false, func() (func(string) error, func() string) { return str(&c.StationPhone) })
-	add("donation-account", "HAVEN_DONATION_ACCOUNT", "the official account `text` for money donations on the public giving page", false, func() (func(string) error, func() string) { return str(&c.DonationAccount) })
+	add("donation-account", "HAVEN_DONATION_ACCOUNT", "official account `text` for money donations (the public giving page)", false, func() (func(string) error, func() string) { return str(&c.DonationAccount) })
 	add("trusted-proxies", "HAVEN_TRUSTED_PROXIES", "comma-separated `cidrs` of reverse proxies whose X-Forwarded-For / Forwarded headers name the client, e.g. 10.0.0.0/8,127.0.0.1/32", false, func() (func(string) error, func() string) {
 		return func(s string) error {
 				p, err := ParseProxies(s)
