@@ -718,3 +718,50 @@ func (s *Service) MealHistory(ctx context.Context, a auth.Actor, before string) 
 	meals, err = s.Store.Meals(ctx, from, to)
 	return meals, from, to, err
 }
+
+// Records is a month's pest-control log and self-check completions, as an
+// inspector asks for them on paper.
+type Records struct {
+	Month     string // "2006-01"
+	Year, Mon int
+	Pests     []*Pest                 // oldest first
+	Checks    map[string][]*SelfCheck // by list, oldest first
+	Lists     []string
+}
+
+// Records reads month's pest-control log and self-checks for print: the
+// completions done in that month, each with its answers in the wording of
+// the day.
+func (s *Service) Records(ctx context.Context, a auth.Actor, month string) (*Records, error) {
+	if err := a.RequireAny("canteen.Records", auth.PermCanteenView, auth.PermCanteenManage); err != nil {
+		return nil, err
+	}
+	t, err := time.ParseInLocation("2006-01", month, CST)
+	if err != nil {
+		t, _ = time.ParseInLocation("2006-01", Day(s.now())[:7], CST)
+	}
+	next := t.AddDate(0, 1, 0)
+	r := &Records{Month: t.Format("2006-01"), Year: t.Year(), Mon: int(t.Month()), Checks: map[string][]*SelfCheck{}, Lists: Lists}
+	if s.More == nil {
+		return r, nil
+	}
+	if r.Pests, err = s.More.PestLog(ctx, t.Format(time.DateOnly), next.AddDate(0, 0, -1).Format(time.DateOnly)); err != nil {
+		return nil, err
+	}
+	slices.Reverse(r.Pests)
+	for _, list := range Lists {
+		cs, err := s.More.SelfChecks(ctx, list, PeriodOf(list, t))
+		if err != nil {
+			return nil, err
+		}
+		var in []*SelfCheck
+		for _, c := range cs {
+			if !c.At.Before(t) && c.At.Before(next) {
+				in = append(in, c)
+			}
+		}
+		slices.Reverse(in)
+		r.Checks[list] = in
+	}
+	return r, nil
+}

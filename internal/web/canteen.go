@@ -244,6 +244,17 @@ func (s *Server) canteenPrint(page string) http.HandlerFunc {
 	}
 }
 
+// canteenRecordsPrint is a month's pest-control log and self-check lists on
+// A4.
+func (s *Server) canteenRecordsPrint(w http.ResponseWriter, r *http.Request) {
+	rec, err := s.Canteen.Records(r.Context(), info(r).actor, r.URL.Query().Get("month"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "canteen_records_print", s.newView(r, "title.canteen_records_print", rec))
+}
+
 // ---- the sensor's API ----
 
 // apiReading is the body of POST /api/v1/canteen/temperatures

@@ -153,3 +153,58 @@ func TestCanteenSensorAPI(t *testing.T) {
 		t.Error("the excursion raised no alert")
 	}
 }
+
+// TestCanteenRecordsPrint: the month's pest-control log and self-checks
+// print on A4 as recorded, each answer in the wording of its day, and a
+// month without records says so.
+func TestCanteenRecordsPrint(t *testing.T) {
+	h := newHarness(t, openSQLite(t))
+	ctx := context.Background()
+	safety := auth.Actor{Name: "王安全", Role: auth.RoleSafety}
+	cs := h.deps.Canteen
+	today := time.Now().In(canteen.CST).Format(time.DateOnly)
+	if _, err := cs.RecordPest(ctx, safety, canteen.PestInput{Day: today, Area: "后厨仓库", Measures: []string{"traps", "professional"},
+		Company: "新乡市卫辉消杀公司", Findings: "墙角发现鼠粪", By: "王安全"}); err != nil {
+		t.Fatal(err)
+	}
+	item, err := cs.AddCheckItem(ctx, safety, canteen.ListDaily, "生熟分开存放", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := cs.SelfCheckList(ctx, safety, canteen.ListDaily)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answers []canteen.AnswerInput
+	for _, it := range page.Items {
+		a := canteen.AnswerInput{ItemID: it.ID, Verdict: "ok"}
+		if it.ID == item.ID {
+			a = canteen.AnswerInput{ItemID: it.ID, Verdict: "problem", Note: "熟食盒放在生肉下层，已调整"}
+		}
+		answers = append(answers, a)
+	}
+	if _, err := cs.RecordSelfCheck(ctx, safety, canteen.SelfCheckInput{List: canteen.ListDaily, Answers: answers}); err != nil {
+		t.Fatal(err)
+	}
+	c := h.login("safety")
+	res, body := c.do("GET", "/canteen/records/print?month="+today[:7], nil, false)
+	if res.StatusCode != 200 {
+		t.Fatalf("records print: %d", res.StatusCode)
+	}
+	for _, want := range []string{"后厨仓库", "捕鼠器、粘鼠板、专业消杀服务", "新乡市卫辉消杀公司", "墙角发现鼠粪", "生熟分开存放", "有问题", "熟食盒放在生肉下层，已调整", "防虫防鼠记录", "食品安全自查记录（日管控）"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the records print lacks %q", want)
+		}
+	}
+	if m := machineText(body); len(m) > 0 {
+		t.Errorf("the records print shows machine text: %v", m)
+	}
+	last := time.Now().In(canteen.CST).AddDate(0, -1, -time.Now().In(canteen.CST).Day()+1).Format("2006-01")
+	_, old := c.do("GET", "/canteen/records/print?month="+last, nil, false)
+	if strings.Contains(old, "墙角发现鼠粪") || strings.Contains(old, "熟食盒放在生肉下层") {
+		t.Error("last month's print shows this month's records")
+	}
+	if res, _ := h.login("finance").do("GET", "/canteen/records/print", nil, false); res.StatusCode != http.StatusForbidden {
+		t.Errorf("finance reads the canteen records: %d", res.StatusCode)
+	}
+}

@@ -313,6 +313,7 @@ func init() {
 		"POST /canteen":                             only(auth.RoleSafety),
 		"GET /canteen/samples/print":                only(auth.RoleSafety, auth.RoleLeader),
 		"GET /canteen/purchases/print":              only(auth.RoleSafety, auth.RoleLeader),
+		"GET /canteen/records/print":                only(auth.RoleSafety, auth.RoleLeader),
 		"POST /api/v1/canteen/temperatures":         apiKey,
 		"GET /canteen/checks":                       only(auth.RoleSafety, auth.RoleLeader),
 		"POST /canteen/checks":                      only(auth.RoleSafety),

@@ -49,7 +49,7 @@ var pages = []string{
 	"family_candidate", "family_import", "help_points", "admin_points", "admin_point", "supplies", "supply_location", "volunteers",
 	"point_desk", "campaigns", "volunteer_link", "volunteer_self", "plan", "stats_report", "stats_report_print", "dashboard",
 	"funds", "funds_budget", "funds_report", "funds_expense", "funds_voucher", "assistance", "assistance_new", "assistance_referral",
-	"canteen", "canteen_samples_print", "canteen_purchases_print", "canteen_checks", "canteen_stock",
+	"canteen", "canteen_samples_print", "canteen_purchases_print", "canteen_checks", "canteen_stock", "canteen_records_print",
 	"fire", "fire_item", "fire_labels", "fire_patrol", "fire_checkpoint", "fire_register_print", "fire_patrols_print", "fire_inspections_print", "fire_hazards_print",
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",

@@ -240,6 +240,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /canteen", s.signedIn(s.canteenPost))
 	s.handle("GET /canteen/samples/print", s.signedIn(s.canteenPrint("canteen_samples_print")))
 	s.handle("GET /canteen/purchases/print", s.signedIn(s.canteenPrint("canteen_purchases_print")))
+	s.handle("GET /canteen/records/print", s.signedIn(s.canteenRecordsPrint))
 	s.handle("GET /canteen/checks", s.signedIn(s.canteenChecks))
 	s.handle("POST /canteen/checks", s.signedIn(s.canteenChecksPost))
 	s.handle("GET /canteen/stock", s.signedIn(s.canteenStock))
