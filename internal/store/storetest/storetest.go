@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,9 +31,48 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 }
 
 // OpenSQLite returns a migrated SQLite database in a temporary folder.
+// The migrations run once per test binary; each test gets a copy of the
+// migrated file (Migrate then finds nothing to do).
 func OpenSQLite(t testing.TB) *store.DB {
 	t.Helper()
-	return open(t, store.Options{Dir: t.TempDir(), CountStatements: true})
+	dir := t.TempDir()
+	migrated.once.Do(func() {
+		tmp, err := os.MkdirTemp("", "haven-migrated-")
+		if err != nil {
+			migrated.err = err
+			return
+		}
+		defer os.RemoveAll(tmp)
+		db, err := store.Open(context.Background(), store.Options{Dir: tmp})
+		if err != nil {
+			migrated.err = err
+			return
+		}
+		if _, err := db.Migrate(context.Background()); err != nil {
+			db.Close()
+			migrated.err = err
+			return
+		}
+		if err := db.Close(); err != nil { // checkpoints the WAL into the file
+			migrated.err = err
+			return
+		}
+		migrated.file, migrated.err = os.ReadFile(filepath.Join(tmp, store.SQLiteFile))
+	})
+	if migrated.err != nil {
+		t.Fatal(migrated.err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, store.SQLiteFile), migrated.file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return open(t, store.Options{Dir: dir, CountStatements: true})
+}
+
+// migrated is a freshly migrated SQLite file, made once.
+var migrated struct {
+	once sync.Once
+	file []byte
+	err  error
 }
 
 // OpenPostgres returns a migrated PostgreSQL database in a fresh schema,
