@@ -34,6 +34,9 @@ var chromium struct {
 
 // TestMain stops the shared Chromium after the tests.
 func TestMain(m *testing.M) {
+	// Demos and accounts made in-process hash passwords cheaply (see
+	// auth.LightHashesForTests).
+	auth.LightHashesForTests()
 	code := m.Run()
 	if chromium.stop != nil {
 		chromium.stop()

@@ -25,6 +25,13 @@ var defaultArgon = argonParams{memory: 64 * 1024, time: 3, threads: 2}
 // errHashFormat is returned for a stored hash Haven cannot read.
 var errHashFormat = errors.New("auth: malformed password hash")
 
+// LightHashesForTests makes the hashes of new passwords cheap (8 MiB, one
+// pass) instead of the default's 64 MiB and three passes. It is for test
+// binaries only, which make hundreds of accounts; call it from TestMain
+// before any test runs. A hash records its own parameters, so every hash
+// still verifies as it was made.
+func LightHashesForTests() { defaultArgon = argonParams{memory: 8 * 1024, time: 1, threads: 1} }
+
 // HashPassword returns an argon2id hash in the PHC string format.
 func HashPassword(password string) (string, error) {
 	return hashWith(password, defaultArgon)
