@@ -119,6 +119,10 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		if got := state(); !running.MatchString(got) || buttons() != [2]bool{false, true} {
 			t.Fatalf("after a reload: %q with start/stop shown %v", got, buttons())
 		}
+		// The start is sent first: until then the "waiting to send" line
+		// above the buttons comes and goes, and a click aimed at the stop
+		// button as the line vanishes lands beside it.
+		step(t, ctx, "the start sent", chromedp.WaitReady(chromedp.CSS(`#patrol-app[data-queued="0"]`)))
 		step(t, ctx, "end it", chromedp.Click(chromedp.ID("patrol-stop")),
 			chromedp.Poll[chromedp.Void](shown("patrol-start")+` && !`+shown("patrol-stop")))
 
