@@ -31,7 +31,7 @@ const crawlPerRole = 60
 
 // crawlSkip matches the links the crawl does not follow: downloads,
 // photos, feeds, JSON, machine interfaces and event streams.
-var crawlSkip = regexp.MustCompile(`^/(static|api|open311)/|^/(metrics|healthz|readyz|favicon\.ico)$|/(download|photo|events|sw\.js|pfif)$|\.(json|atom|xml|csv|xlsx|js|css|png|jpe?g|svg|ico)$`)
+var crawlSkip = regexp.MustCompile(`^/(static|api|open311)/|^/(metrics|healthz|readyz|favicon\.ico)$|/(download|photo|report|events|sw\.js|pfif)$|/photos/|\.(json|atom|xml|csv|xlsx|js|css|png|jpe?g|svg|ico)$`)
 
 // idSegment matches a path segment that names one record: a UUID, a
 // number, a reference such as HV-20261201-0007, or a token.
