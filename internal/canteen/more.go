@@ -11,6 +11,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/duties"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/photo"
@@ -32,9 +33,10 @@ type MoreStore interface {
 	// AddSelfCheck stores a completion with its answers; Conflict when the
 	// list was done for that period already.
 	AddSelfCheck(ctx context.Context, c *SelfCheck, e audit.Entry) error
-	// SelfChecks lists a list's completions of periods from from on,
-	// newest first, with their answers and the items' wording.
-	SelfChecks(ctx context.Context, list, from string) ([]*SelfCheck, error)
+	// SelfChecks lists a list's completions of the periods from from
+	// through to (empty: no end), newest first, with their answers and
+	// the items' wording.
+	SelfChecks(ctx context.Context, list, from, to string) ([]*SelfCheck, error)
 
 	AddPurchaseFile(ctx context.Context, f *PurchaseFile, e audit.Entry) error
 	// PurchaseFiles lists the photos of the purchases given.
@@ -82,11 +84,11 @@ func (s *Service) RecordPest(ctx context.Context, a auth.Actor, in PestInput) (*
 	if err := a.Require(op, auth.PermCanteenManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
+	f := form.Fields{}
 	now := s.now()
-	p := &Pest{ID: id.New(), Day: f.day("pest_day", in.Day, Day(now), true), Area: f.text("area", in.Area, true, 60),
-		Findings: f.text("findings", in.Findings, false, 300), Company: f.text("company", in.Company, false, 100),
-		By: f.text("pest_by", in.By, false, 50), CreatedAt: now}
+	p := &Pest{ID: id.New(), Day: f.Day("pest_day", in.Day, Day(now), true), Area: f.Text("area", in.Area, true, 60),
+		Findings: f.Text("findings", in.Findings, false, 300), Company: f.Text("company", in.Company, false, 100),
+		By: f.Text("pest_by", in.By, false, 50), CreatedAt: now}
 	if p.By == "" {
 		p.By = a.Name
 	}
@@ -103,7 +105,7 @@ func (s *Service) RecordPest(ctx context.Context, a auth.Actor, in PestInput) (*
 	if slices.Contains(p.Measures, "professional") && p.Company == "" {
 		f["company"] = "err.required"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	if err := s.More.AddPest(ctx, p, a.Entry("canteen.pest.add", "canteen_pest", p.ID)); err != nil {
@@ -219,9 +221,9 @@ func (s *Service) AddCheckItem(ctx context.Context, a auth.Actor, list, text, re
 	if err := a.Require(op, auth.PermCanteenManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
-	it := &CheckItem{ID: id.New(), List: f.choice("list", list, Lists), Text: f.text("item_text", text, true, 200), Active: true, CreatedAt: s.now()}
-	if err := f.err(op); err != nil {
+	f := form.Fields{}
+	it := &CheckItem{ID: id.New(), List: f.Choice("list", list, Lists), Text: f.Text("item_text", text, true, 200), Active: true, CreatedAt: s.now()}
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	items, err := s.More.CheckItems(ctx, list, false)
@@ -276,9 +278,9 @@ func (s *Service) RecordSelfCheck(ctx context.Context, a auth.Actor, in SelfChec
 	if err := a.Require(op, auth.PermCanteenManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
-	if f.choice("list", in.List, Lists); len(f) > 0 {
-		return nil, f.err(op)
+	f := form.Fields{}
+	if f.Choice("list", in.List, Lists); len(f) > 0 {
+		return nil, f.Err(op)
 	}
 	items, err := s.More.CheckItems(ctx, in.List, false)
 	if err != nil {
@@ -297,7 +299,7 @@ func (s *Service) RecordSelfCheck(ctx context.Context, a auth.Actor, in SelfChec
 			continue
 		}
 		x := in.Answers[i]
-		ans := Answer{ItemID: it.ID, Text: it.Text, OK: f.choice(key, x.Verdict, []string{"ok", "problem"}) == "ok", Note: f.text("note."+it.ID, x.Note, false, 200)}
+		ans := Answer{ItemID: it.ID, Text: it.Text, OK: f.Choice(key, x.Verdict, []string{"ok", "problem"}) == "ok", Note: f.Text("note."+it.ID, x.Note, false, 200)}
 		if !ans.OK {
 			c.Problems++
 			if ans.Note == "" && f["note."+it.ID] == "" {
@@ -311,7 +313,7 @@ func (s *Service) RecordSelfCheck(ctx context.Context, a auth.Actor, in SelfChec
 			f["list"] = "canteen.err_item_gone" // the list changed while the form was open
 		}
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	e := a.Entry("canteen.selfcheck", "canteen_selfcheck", c.ID)
@@ -381,7 +383,7 @@ func (s *Service) SelfCheckList(ctx context.Context, a auth.Actor, list string) 
 	for len(periods) < HistoryLen[list] {
 		periods = append(periods, prevPeriod(list, periods[len(periods)-1]))
 	}
-	done, err := s.More.SelfChecks(ctx, list, periods[len(periods)-1])
+	done, err := s.More.SelfChecks(ctx, list, periods[len(periods)-1], "")
 	if err != nil {
 		return nil, err
 	}
@@ -447,8 +449,8 @@ func (s *Service) AttachPurchasePhoto(ctx context.Context, a auth.Actor, purchas
 	if err != nil {
 		return nil, err
 	}
-	f := fields{}
-	f.choice("file_kind", kind, PhotoKinds)
+	f := form.Fields{}
+	f.Choice("file_kind", kind, PhotoKinds)
 	if len(data) == 0 {
 		f["photo"] = "err.required"
 	}
@@ -459,7 +461,7 @@ func (s *Service) AttachPurchasePhoto(ctx context.Context, a auth.Actor, purchas
 	if len(have) >= MaxPurchaseFiles {
 		f["photo"] = "canteen.err_many_photos"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	if s.Files == nil {
@@ -650,9 +652,9 @@ func (s *Service) IssueStock(ctx context.Context, a auth.Actor, in IssueInput) (
 	}
 	now := s.now()
 	today := Day(now)
-	f := fields{}
-	is := &Issue{ID: id.New(), PurchaseID: strings.TrimSpace(in.PurchaseID), Kind: f.choice("issue_kind", in.Kind, []string{IssueKitchen, IssueDiscard}),
-		At: now, By: a.Name, Note: f.text("issue_note", in.Note, false, 200)}
+	f := form.Fields{}
+	is := &Issue{ID: id.New(), PurchaseID: strings.TrimSpace(in.PurchaseID), Kind: f.Choice("issue_kind", in.Kind, []string{IssueKitchen, IssueDiscard}),
+		At: now, By: a.Name, Note: f.Text("issue_note", in.Note, false, 200)}
 	on, err := s.More.OnHand(ctx)
 	if err != nil {
 		return nil, err
@@ -660,7 +662,7 @@ func (s *Service) IssueStock(ctx context.Context, a auth.Actor, in IssueInput) (
 	i := slices.IndexFunc(on, func(p *Purchase) bool { return p.ID == is.PurchaseID })
 	if i < 0 {
 		f["purchase_id"] = "canteen.err_batch"
-		return nil, f.err(op)
+		return nil, f.Err(op)
 	}
 	b := on[i]
 	is.Item, is.Unit, is.Batch = b.Item, b.QtyUnit, b.Batch
@@ -685,7 +687,7 @@ func (s *Service) IssueStock(ctx context.Context, a auth.Actor, in IssueInput) (
 			f["confirm"] = "canteen.err_fifo"
 		}
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	e := a.Entry("canteen.stock."+is.Kind, "canteen_purchase", b.ID)
@@ -749,8 +751,9 @@ func (s *Service) Records(ctx context.Context, a auth.Actor, month string) (*Rec
 		return nil, err
 	}
 	slices.Reverse(r.Pests)
+	last := next.Add(-time.Second) // the month's periods only: an old month's print reads no later ones
 	for _, list := range Lists {
-		cs, err := s.More.SelfChecks(ctx, list, PeriodOf(list, t))
+		cs, err := s.More.SelfChecks(ctx, list, PeriodOf(list, t), PeriodOf(list, last))
 		if err != nil {
 			return nil, err
 		}

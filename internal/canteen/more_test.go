@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/jpeg"
+	"slices"
 	"testing"
 	"time"
 
@@ -134,7 +135,7 @@ func TestSelfChecks(t *testing.T) {
 		_, err = f.svc.RecordSelfCheck(ctx, safety, canteen.SelfCheckInput{List: canteen.ListDaily, Answers: []canteen.AnswerInput{
 			{ItemID: a.ID, Verdict: "ok"}, {ItemID: b.ID, Verdict: "maybe"}}})
 		fieldErr(t, err, "answer."+b.ID, "err.invalid_choice")
-		if cs, _ := db.SelfChecks(ctx, canteen.ListDaily, ""); len(cs) != 0 {
+		if cs, _ := db.SelfChecks(ctx, canteen.ListDaily, "", ""); len(cs) != 0 {
 			t.Fatalf("refused checks stored: %d", len(cs))
 		}
 		ans := []canteen.AnswerInput{{ItemID: a.ID, Verdict: "ok"}, {ItemID: b.ID, Verdict: "problem", Note: "午餐青菜未留样，已补"}}
@@ -188,6 +189,73 @@ func TestSelfChecks(t *testing.T) {
 		d, _ = db.DutyByKey(ctx, canteen.Area, canteen.DutySelfDaily, "")
 		if tonight := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC); d.State(tonight) == duties.Overdue || canteen.PeriodOf(canteen.ListDaily, d.NextDue) != "2026-12-04" {
 			t.Errorf("after today's check: %+v", d)
+		}
+	})
+}
+
+// TestRecordsReadOnlyTheMonth: a month's records hold the self-checks
+// done in it, and the store reads only that month's periods: a check of a
+// later month is not read for an earlier month's print. A week that
+// spans two months prints in the month it was done in.
+func TestRecordsReadOnlyTheMonth(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		check := func(list string, at time.Time) *canteen.SelfCheck {
+			t.Helper()
+			*f.clock = at
+			items, _ := db.CheckItems(ctx, list, false)
+			var ans []canteen.AnswerInput
+			for _, it := range items {
+				ans = append(ans, canteen.AnswerInput{ItemID: it.ID, Verdict: "ok"})
+			}
+			c, err := f.svc.RecordSelfCheck(ctx, safety, canteen.SelfCheckInput{List: list, Answers: ans})
+			if err != nil {
+				t.Fatalf("%s check at %v: %v", list, at, err)
+			}
+			return c
+		}
+		for _, list := range []string{canteen.ListDaily, canteen.ListWeekly} {
+			if _, err := f.svc.AddCheckItem(ctx, safety, list, "生熟分开存放", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dec := check(canteen.ListDaily, time.Date(2026, 12, 31, 10, 0, 0, 0, time.UTC))     // 18:00 CST
+		jan := check(canteen.ListDaily, time.Date(2027, 1, 1, 1, 0, 0, 0, time.UTC))        // 09:00 CST, the next month
+		weekDec := check(canteen.ListWeekly, time.Date(2026, 12, 29, 2, 0, 0, 0, time.UTC)) // the week of Monday 12-28
+		weekJan := check(canteen.ListWeekly, time.Date(2027, 1, 5, 2, 0, 0, 0, time.UTC))   // the week of Monday 01-04
+
+		cs, err := db.SelfChecks(ctx, canteen.ListDaily, "2026-12-01", "2026-12-31")
+		if err != nil || len(cs) != 1 || cs[0].ID != dec.ID || len(cs[0].Answers) != 1 {
+			t.Fatalf("December's daily checks read: %v %+v", err, cs)
+		}
+		if cs, _ := db.SelfChecks(ctx, canteen.ListWeekly, "2026-11-30", "2026-12-28"); len(cs) != 1 || cs[0].ID != weekDec.ID {
+			t.Fatalf("December's weekly checks read: %+v", cs)
+		}
+		if cs, _ := db.SelfChecks(ctx, canteen.ListDaily, "2026-12-01", ""); len(cs) != 2 {
+			t.Fatalf("checks from December on: %d", len(cs))
+		}
+
+		ids := func(cs []*canteen.SelfCheck) (out []string) {
+			for _, c := range cs {
+				out = append(out, c.ID)
+			}
+			return out
+		}
+		for month, want := range map[string]map[string][]string{
+			"2026-12": {canteen.ListDaily: {dec.ID}, canteen.ListWeekly: {weekDec.ID}},
+			"2027-01": {canteen.ListDaily: {jan.ID}, canteen.ListWeekly: {weekJan.ID}},
+			"2026-11": {},
+		} {
+			r, err := f.svc.Records(ctx, leader, month)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, list := range canteen.Lists {
+				if got := ids(r.Checks[list]); !slices.Equal(got, want[list]) {
+					t.Errorf("%s %s: %v, want %v", month, list, got, want[list])
+				}
+			}
 		}
 	})
 }

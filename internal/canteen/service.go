@@ -12,6 +12,7 @@ import (
 	"github.com/havenrescue/haven/internal/duties"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 )
 
@@ -123,69 +124,9 @@ func (s *Service) ensureTempDuty(ctx context.Context, u *ColdUnit, now time.Time
 
 // ---- input helpers ----
 
-type fields map[string]string
-
-func (f fields) err(op string) error {
-	if len(f) == 0 {
-		return nil
-	}
-	return errs.InvalidFields(op, f)
-}
-
-func (f fields) text(name, v string, required bool, max int) string {
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "" && required:
-		f[name] = "err.required"
-	case len([]rune(v)) > max:
-		f[name] = "canteen.err_long"
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		f[name] = "err.control_chars"
-	}
-	return v
-}
-
-// day reads a day, not after today.
-func (f fields) day(name, v, today string, required bool) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		if required {
-			f[name] = "err.required"
-		}
-		return ""
-	}
-	if _, ok := parseDay(v); !ok {
-		f[name] = "err.date_format"
-		return ""
-	}
-	if v > today {
-		f[name] = "err.date_future"
-	}
-	return v
-}
-
-// timeOf reads a local (CST) date and time "2006-01-02T15:04" or RFC 3339,
-// not after now; empty: now.
-func (f fields) timeOf(name, v string, now time.Time) time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return now
-	}
-	t, err := time.ParseInLocation("2006-01-02T15:04", v, CST)
-	if err != nil {
-		t, err = time.Parse(time.RFC3339, v)
-	}
-	if err != nil {
-		f[name] = "err.date"
-		return now
-	}
-	if t.After(now.Add(time.Minute)) {
-		f[name] = "err.future_time"
-	}
-	return t.UTC().Truncate(time.Second)
-}
-
-func (f fields) number(name, v string, min, max float64, required bool) (float64, bool) {
+// number reads a number from min to max; "−", "．" and other full-width
+// signs read as their ASCII twins.
+func number(f form.Fields, name, v string, min, max float64, required bool) (float64, bool) {
 	v = strings.NewReplacer("−", "-", "－", "-", "＋", "+", "．", ".").Replace(strings.TrimSpace(v))
 	if v == "" {
 		if required {
@@ -201,13 +142,6 @@ func (f fields) number(name, v string, min, max float64, required bool) (float64
 	return n, true
 }
 
-func (f fields) choice(name, v string, among []string) string {
-	if !slices.Contains(among, v) {
-		f[name] = "err.invalid_choice"
-	}
-	return v
-}
-
 func (s *Service) today() string { return Day(s.now()) }
 
 // ---- suppliers ----
@@ -221,16 +155,16 @@ func (s *Service) AddSupplier(ctx context.Context, a auth.Actor, in SupplierInpu
 	if err := a.Require(op, auth.PermCanteenManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
-	sp := &Supplier{ID: id.New(), Name: f.text("name", in.Name, true, 100), LicenceNo: f.text("licence_no", in.LicenceNo, true, 40),
-		Contact: f.text("contact", in.Contact, false, 50), Phone: f.text("phone", in.Phone, false, 30), CreatedAt: s.now()}
+	f := form.Fields{}
+	sp := &Supplier{ID: id.New(), Name: f.Text("name", in.Name, true, 100), LicenceNo: f.Text("licence_no", in.LicenceNo, true, 40),
+		Contact: f.Text("contact", in.Contact, false, 50), Phone: f.Text("phone", in.Phone, false, 30), CreatedAt: s.now()}
 	sp.LicenceExpires = strings.TrimSpace(in.LicenceExpires)
 	if sp.LicenceExpires == "" {
 		f["licence_expires"] = "err.required"
 	} else if _, ok := parseDay(sp.LicenceExpires); !ok {
 		f["licence_expires"] = "err.date_format"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	return sp, s.Store.AddSupplier(ctx, sp, a.Entry("canteen.supplier.add", "canteen_supplier", sp.ID))
@@ -258,12 +192,12 @@ func (s *Service) AddPurchase(ctx context.Context, a auth.Actor, in PurchaseInpu
 		return nil, err
 	}
 	set, today := s.set(), s.today()
-	f := fields{}
-	p := &Purchase{ID: id.New(), ReceivedOn: f.day("received_on", in.ReceivedOn, today, true), Item: f.text("item", in.Item, true, 100),
-		Spec: f.text("spec", in.Spec, false, 100), Quantity: f.text("quantity", in.Quantity, true, 40), Batch: f.text("batch", in.Batch, false, 60),
-		ProducedOn: f.day("produced_on", in.ProducedOn, today, false), Storage: f.choice("storage", in.Storage, Storages),
-		Inspector: f.text("inspector", in.Inspector, true, 50), Accepted: in.Accepted, RejectReason: f.text("reject_reason", in.RejectReason, false, 200),
-		Override: f.text("override", in.Override, false, 200), CreatedBy: a.Name, CreatedAt: s.now()}
+	f := form.Fields{}
+	p := &Purchase{ID: id.New(), ReceivedOn: f.Day("received_on", in.ReceivedOn, today, true), Item: f.Text("item", in.Item, true, 100),
+		Spec: f.Text("spec", in.Spec, false, 100), Quantity: f.Text("quantity", in.Quantity, true, 40), Batch: f.Text("batch", in.Batch, false, 60),
+		ProducedOn: f.Day("produced_on", in.ProducedOn, today, false), Storage: f.Choice("storage", in.Storage, Storages),
+		Inspector: f.Text("inspector", in.Inspector, true, 50), Accepted: in.Accepted, RejectReason: f.Text("reject_reason", in.RejectReason, false, 200),
+		Override: f.Text("override", in.Override, false, 200), CreatedBy: a.Name, CreatedAt: s.now()}
 	if p.ProducedOn != "" && p.ReceivedOn != "" && p.ProducedOn > p.ReceivedOn {
 		f["produced_on"] = "canteen.err_produced_after"
 	}
@@ -282,7 +216,7 @@ func (s *Service) AddPurchase(ctx context.Context, a auth.Actor, in PurchaseInpu
 		p.QtyMilli, p.QtyUnit, _ = ParseQuantity(p.Quantity)
 	}
 	if p.Storage == Chilled || p.Storage == Frozen {
-		if c, ok := f.number("receive_temp", in.ReceiveTemp, MinReadingC, MaxReadingC, true); ok {
+		if c, ok := number(f, "receive_temp", in.ReceiveTemp, MinReadingC, MaxReadingC, true); ok {
 			p.ReceiveTemp = &c
 			if p.Accepted && !set.ReceiveTempOK(p.Storage, c) {
 				f["receive_temp"] = "canteen.err_receive_warm"
@@ -307,7 +241,7 @@ func (s *Service) AddPurchase(ctx context.Context, a auth.Actor, in PurchaseInpu
 			f["override"] = "canteen.err_licence_expired"
 		}
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	p.RetainUntil = set.RetainUntil(p.ReceivedOn, p.ExpiresOn)
@@ -357,12 +291,12 @@ func (s *Service) AddColdUnit(ctx context.Context, a auth.Actor, name, kind stri
 	if err := a.Require(op, auth.PermCanteenManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
-	u := &ColdUnit{ID: id.New(), Name: f.text("unit_name", name, true, 50), Kind: f.choice("unit_kind", kind, []string{Chilled, Frozen}), ForSamples: forSamples}
+	f := form.Fields{}
+	u := &ColdUnit{ID: id.New(), Name: f.Text("unit_name", name, true, 50), Kind: f.Choice("unit_kind", kind, []string{Chilled, Frozen}), ForSamples: forSamples}
 	if forSamples && u.Kind != Chilled {
 		f["unit_kind"] = "canteen.err_sample_fridge"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	if err := s.Store.AddColdUnit(ctx, u, a.Entry("canteen.unit.add", "canteen_unit", u.ID)); err != nil {
@@ -394,10 +328,10 @@ func (s *Service) RecordReading(ctx context.Context, a auth.Actor, in ReadingInp
 	} else if err := a.Require(op, auth.PermCanteenManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
+	f := form.Fields{}
 	now := s.now()
-	r := &Reading{ID: id.New(), At: f.timeOf("at", in.At, now), Source: source, By: a.Name}
-	r.TempC, _ = f.number("temp_c", in.TempC, MinReadingC, MaxReadingC, true)
+	r := &Reading{ID: id.New(), At: f.Time("at", in.At, now, CST), Source: source, By: a.Name}
+	r.TempC, _ = number(f, "temp_c", in.TempC, MinReadingC, MaxReadingC, true)
 	if f["temp_c"] == "canteen.err_number" {
 		f["temp_c"] = "canteen.err_reading"
 	}
@@ -415,7 +349,7 @@ func (s *Service) RecordReading(ctx context.Context, a auth.Actor, in ReadingInp
 	} else {
 		r.UnitID, r.UnitName = units[i].ID, units[i].Name
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	r.OutOfRange = !s.set().InRange(units[i].Kind, r.TempC)
@@ -456,9 +390,9 @@ type MealInput struct {
 const MaxDishes = 8
 
 // sampleCommon checks what every sample of a meal shares.
-func (s *Service) sampleCommon(ctx context.Context, f fields, sampledAt, sampler, reviewer, unitID string, now time.Time) (*Sample, error) {
-	sm := &Sample{SampledAt: f.timeOf("sampled_at", sampledAt, now), Sampler: f.text("sampler", sampler, true, 50),
-		Reviewer: f.text("reviewer", reviewer, true, 50), UnitID: strings.TrimSpace(unitID)}
+func (s *Service) sampleCommon(ctx context.Context, f form.Fields, sampledAt, sampler, reviewer, unitID string, now time.Time) (*Sample, error) {
+	sm := &Sample{SampledAt: f.Time("sampled_at", sampledAt, now, CST), Sampler: f.Text("sampler", sampler, true, 50),
+		Reviewer: f.Text("reviewer", reviewer, true, 50), UnitID: strings.TrimSpace(unitID)}
 	units, err := s.Store.ColdUnits(ctx)
 	if err != nil {
 		return nil, err
@@ -470,7 +404,7 @@ func (s *Service) sampleCommon(ctx context.Context, f fields, sampledAt, sampler
 	return sm, nil
 }
 
-func (s *Service) sampleOf(f fields, key string, in SampleInput) (int, bool) {
+func (s *Service) sampleOf(f form.Fields, key string, in SampleInput) (int, bool) {
 	g := strings.TrimSpace(in.Grams)
 	if g == "" {
 		return 0, false
@@ -498,10 +432,10 @@ func (s *Service) RecordMeal(ctx context.Context, a auth.Actor, in MealInput) (*
 		return nil, err
 	}
 	now := s.now()
-	f := fields{}
-	m := &Meal{ID: id.New(), Day: f.day("day", in.Day, Day(now), true), Kind: f.choice("kind", in.Kind, MealKinds),
-		Note: f.text("note", in.Note, false, 200), CreatedBy: a.Name, CreatedAt: now}
-	if n, ok := f.number("served", in.Served, 0, 10000, true); ok {
+	f := form.Fields{}
+	m := &Meal{ID: id.New(), Day: f.Day("day", in.Day, Day(now), true), Kind: f.Choice("kind", in.Kind, MealKinds),
+		Note: f.Text("note", in.Note, false, 200), CreatedBy: a.Name, CreatedAt: now}
+	if n, ok := number(f, "served", in.Served, 0, 10000, true); ok {
 		if n != float64(int(n)) {
 			f["served"] = "canteen.err_number"
 		}
@@ -511,7 +445,7 @@ func (s *Service) RecordMeal(ctx context.Context, a auth.Actor, in MealInput) (*
 	named := 0
 	for i, d := range in.Dishes {
 		key := "dish." + strconv.Itoa(i) + "."
-		name := f.text(key+"name", d.Name, false, 60)
+		name := f.Text(key+"name", d.Name, false, 60)
 		if name == "" {
 			if strings.TrimSpace(d.Grams) != "" {
 				f[key+"name"] = "err.required"
@@ -539,7 +473,7 @@ func (s *Service) RecordMeal(ctx context.Context, a auth.Actor, in MealInput) (*
 	if len(in.Dishes) > MaxDishes {
 		f["dish.0.name"] = "canteen.err_many_dishes"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	in2, err := s.Store.InCareOn(ctx, m.Day)
@@ -563,7 +497,7 @@ func (s *Service) AddSample(ctx context.Context, a auth.Actor, dishID string, in
 	if d.Sample != nil {
 		return nil, errs.E(errs.Conflict, op, "canteen.err_sampled")
 	}
-	f := fields{}
+	f := form.Fields{}
 	sm, err := s.sampleCommon(ctx, f, sampledAt, sampler, reviewer, unitID, s.now())
 	if err != nil {
 		return nil, err
@@ -572,7 +506,7 @@ func (s *Service) AddSample(ctx context.Context, a auth.Actor, dishID string, in
 	if !ok {
 		f["grams"] = "err.required"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	sm.ID, sm.DishID, sm.Grams, sm.Sealed = id.New(), d.ID, grams, true
@@ -626,13 +560,13 @@ func (s *Service) AddHandler(ctx context.Context, a auth.Actor, name, certNo, ce
 	if err := a.Require(op, auth.PermCanteenManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
-	h := &Handler{ID: id.New(), Name: f.text("handler_name", name, true, 50), CertNo: f.text("cert_no", certNo, true, 40), Active: true}
+	f := form.Fields{}
+	h := &Handler{ID: id.New(), Name: f.Text("handler_name", name, true, 50), CertNo: f.Text("cert_no", certNo, true, 40), Active: true}
 	h.CertExpires = strings.TrimSpace(certExpires)
 	if _, ok := parseDay(h.CertExpires); !ok {
 		f["cert_expires"] = "err.date_format"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	return h, s.Store.AddHandler(ctx, h, a.Entry("canteen.handler.add", "canteen_handler", h.ID))
@@ -654,7 +588,7 @@ func (s *Service) RecordCheck(ctx context.Context, a auth.Actor, in CheckInput) 
 		return nil, err
 	}
 	now := s.now()
-	f := fields{}
+	f := form.Fields{}
 	c := &Check{ID: id.New(), HandlerID: strings.TrimSpace(in.HandlerID), Day: Day(now), CheckedBy: a.Name, At: now}
 	for _, sy := range in.Symptoms {
 		if !slices.Contains(Symptoms, sy) {
@@ -674,7 +608,7 @@ func (s *Service) RecordCheck(ctx context.Context, a auth.Actor, in CheckInput) 
 	case in.OnDuty && len(c.Symptoms) > 0:
 		f["on_duty"] = "canteen.err_excluded"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	c.Fit = in.OnDuty
@@ -698,22 +632,22 @@ func (s *Service) RecordDisinfection(ctx context.Context, a auth.Actor, in Disin
 	if err := a.Require(op, auth.PermCanteenManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
+	f := form.Fields{}
 	now := s.now()
-	d := &Disinfection{ID: id.New(), At: f.timeOf("at", in.At, now), Method: f.choice("method", in.Method, Methods),
-		Items: f.text("items", in.Items, false, 100), By: a.Name}
+	d := &Disinfection{ID: id.New(), At: f.Time("at", in.At, now, CST), Method: f.Choice("method", in.Method, Methods),
+		Items: f.Text("items", in.Items, false, 100), By: a.Name}
 	if d.Method == MethodChlorine {
-		d.MgL, _ = f.number("mg_l", in.MgL, 0, 100000, true)
+		d.MgL, _ = number(f, "mg_l", in.MgL, 0, 100000, true)
 	} else {
-		d.TempC, _ = f.number("temp_c", in.TempC, 0, 300, true)
+		d.TempC, _ = number(f, "temp_c", in.TempC, 0, 300, true)
 	}
-	mins, _ := f.number("minutes", in.Minutes, 0, 600, false)
-	secs, _ := f.number("seconds", in.Seconds, 0, 3600, false)
+	mins, _ := number(f, "minutes", in.Minutes, 0, 600, false)
+	secs, _ := number(f, "seconds", in.Seconds, 0, 3600, false)
 	d.Seconds = int(mins*60 + secs)
 	if d.Seconds <= 0 && f["minutes"] == "" && f["seconds"] == "" {
 		f["minutes"] = "err.required"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	d.Below = s.set().Below(d.Method, d.TempC, d.MgL, d.Seconds)

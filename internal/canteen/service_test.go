@@ -2,6 +2,7 @@ package canteen_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,6 +199,8 @@ func TestPurchasesAndRetention(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
+		_, err := f.svc.AddSupplier(ctx, safety, canteen.SupplierInput{Name: strings.Repeat("菜", 101), LicenceNo: "JY1", LicenceExpires: "2026-11-30"})
+		fieldErr(t, err, "name", "err.too_long") // the message every form gives text too long
 		old, err := f.svc.AddSupplier(ctx, safety, canteen.SupplierInput{Name: "过期蔬菜行", LicenceNo: "JY14107000000001", LicenceExpires: "2026-11-30"})
 		if err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 )
 
@@ -18,13 +19,13 @@ func (s *Service) AddCheckpoint(ctx context.Context, a auth.Actor, code, name, s
 	if err := a.Require(op, auth.PermFireManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
-	c := &Checkpoint{ID: id.New(), Name: f.text("cp_name", name, true, 60), Seq: f.count("seq", seq, 1, 999, true), Active: true}
+	f := form.Fields{}
+	c := &Checkpoint{ID: id.New(), Name: f.Text("cp_name", name, true, 60), Seq: count(f, "seq", seq, 1, 999, true), Active: true}
 	var ok bool
 	if c.Code, ok = ParseCode(code); !ok || strings.Contains(code, "/") {
 		f["code"] = "fire.err_code_format"
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	if err := s.Store.AddCheckpoint(ctx, c, a.Entry("fire.checkpoint.add", "fire_checkpoint", c.ID)); err != nil {
@@ -78,8 +79,8 @@ func (s *Service) RecordScan(ctx context.Context, a auth.Actor, in ScanInput) (s
 	if err != nil {
 		return nil, false, err
 	}
-	f := fields{}
-	clientID := f.text("client_id", in.ClientID, true, 64)
+	f := form.Fields{}
+	clientID := f.Text("client_id", in.ClientID, true, 64)
 	if prev, err := s.Store.ScanByClientID(ctx, clientID); err == nil {
 		return prev, true, nil
 	} else if !errs.Is(errs.NotFound, err) {
@@ -88,7 +89,7 @@ func (s *Service) RecordScan(ctx context.Context, a auth.Actor, in ScanInput) (s
 	set, now := s.set(), s.now()
 	_, night := set.NightOf(now)
 	sc = &Scan{ID: id.New(), ClientID: clientID, CheckpointID: cp.ID, CheckpointName: cp.Name, Seq: cp.Seq, At: now, ByID: a.UserID, By: a.Name,
-		Night: night, Note: f.text("note", in.Note, false, 300)}
+		Night: night, Note: f.Text("note", in.Note, false, 300)}
 	for _, p := range in.Problems {
 		if !slices.Contains(Items, p) {
 			f["problems"] = "err.invalid_choice"
@@ -102,7 +103,7 @@ func (s *Service) RecordScan(ctx context.Context, a auth.Actor, in ScanInput) (s
 	if len(f) == 0 {
 		sc.Photo = s.putPhoto(ctx, f, "photo", "fire-patrols", in.Photo)
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, false, err
 	}
 	sc.RoundID = sc.ID

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/havenrescue/haven/internal/duties"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/photo"
@@ -166,64 +166,8 @@ func (s *Service) CheckRoundDone(ctx context.Context, a auth.Actor) error {
 
 // ---- input helpers ----
 
-type fields map[string]string
-
-func (f fields) err(op string) error {
-	if len(f) == 0 {
-		return nil
-	}
-	return errs.InvalidFields(op, f)
-}
-
-func (f fields) text(name, v string, required bool, max int) string {
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "" && required:
-		f[name] = "err.required"
-	case len([]rune(v)) > max:
-		f[name] = "fire.err_long"
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		f[name] = "err.control_chars"
-	}
-	return v
-}
-
-// day reads a day, not after today.
-func (f fields) day(name, v, today string, required bool) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		if required {
-			f[name] = "err.required"
-		}
-		return ""
-	}
-	if _, ok := parseDay(v); !ok {
-		f[name] = "err.date_format"
-		return ""
-	}
-	if v > today {
-		f[name] = "err.date_future"
-	}
-	return v
-}
-
-// anyDay reads a day that may lie ahead (a deadline, a certificate's expiry).
-func (f fields) anyDay(name, v string, required bool) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		if required {
-			f[name] = "err.required"
-		}
-		return ""
-	}
-	if _, ok := parseDay(v); !ok {
-		f[name] = "err.date_format"
-		return ""
-	}
-	return v
-}
-
-func (f fields) count(name, v string, min, max int, required bool) int {
+// count reads a whole number from min to max.
+func count(f form.Fields, name, v string, min, max int, required bool) int {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		if required {
@@ -239,15 +183,8 @@ func (f fields) count(name, v string, min, max int, required bool) int {
 	return n
 }
 
-func (f fields) choice(name, v string, among []string) string {
-	if !slices.Contains(among, v) {
-		f[name] = "err.invalid_choice"
-	}
-	return v
-}
-
 // yuan reads an amount in yuan ("1200", "1,200.50") as fen.
-func (f fields) yuan(name, v string) int64 {
+func yuan(f form.Fields, name, v string) int64 {
 	v = strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", "元", "").Replace(strings.TrimSpace(v))
 	if v == "" {
 		return 0
@@ -260,7 +197,7 @@ func (f fields) yuan(name, v string) int64 {
 	return int64(math.Round(x * 100))
 }
 
-func (s *Service) putPhoto(ctx context.Context, f fields, field, folder string, data []byte) string {
+func (s *Service) putPhoto(ctx context.Context, f form.Fields, field, folder string, data []byte) string {
 	if len(data) == 0 || s.Files == nil {
 		return ""
 	}
@@ -292,15 +229,15 @@ func (s *Service) AddEquipment(ctx context.Context, a auth.Actor, in EquipmentIn
 		return nil, err
 	}
 	today := s.today()
-	f := fields{}
-	e := &Equipment{ID: id.New(), Kind: f.choice("kind", in.Kind, Kinds), Name: f.text("name", in.Name, true, 60),
-		Location: f.text("location", in.Location, true, 80), InstalledOn: f.day("installed_on", in.InstalledOn, today, false),
-		Note: f.text("note", in.Note, false, 200), CreatedAt: s.now()}
+	f := form.Fields{}
+	e := &Equipment{ID: id.New(), Kind: f.Choice("kind", in.Kind, Kinds), Name: f.Text("name", in.Name, true, 60),
+		Location: f.Text("location", in.Location, true, 80), InstalledOn: f.Day("installed_on", in.InstalledOn, today, false),
+		Note: f.Text("note", in.Note, false, 200), CreatedAt: s.now()}
 	switch e.Kind {
 	case KindExtinguisher:
-		e.ExtType = f.choice("ext_type", in.ExtType, ExtTypes)
-		e.ManufacturedOn = f.day("manufactured_on", in.ManufacturedOn, today, true)
-		e.LastServiceOn = f.day("last_service_on", in.LastServiceOn, today, false)
+		e.ExtType = f.Choice("ext_type", in.ExtType, ExtTypes)
+		e.ManufacturedOn = f.Day("manufactured_on", in.ManufacturedOn, today, true)
+		e.LastServiceOn = f.Day("last_service_on", in.LastServiceOn, today, false)
 		if e.ManufacturedOn != "" && e.InstalledOn != "" && e.ManufacturedOn > e.InstalledOn {
 			f["manufactured_on"] = "fire.err_made_after_installed"
 		}
@@ -308,16 +245,16 @@ func (s *Service) AddEquipment(ctx context.Context, a auth.Actor, in EquipmentIn
 			f["last_service_on"] = "fire.err_service_before_made"
 		}
 	case KindSprinkler:
-		e.Installed = f.count("installed", in.Installed, 1, 100000, true)
-		e.Spares = f.count("spares", in.Spares, 0, 100000, true)
-		e.ManufacturedOn = f.day("manufactured_on", in.ManufacturedOn, today, false)
+		e.Installed = count(f, "installed", in.Installed, 1, 100000, true)
+		e.Spares = count(f, "spares", in.Spares, 0, 100000, true)
+		e.ManufacturedOn = f.Day("manufactured_on", in.ManufacturedOn, today, false)
 	default:
-		e.ManufacturedOn = f.day("manufactured_on", in.ManufacturedOn, today, false)
+		e.ManufacturedOn = f.Day("manufactured_on", in.ManufacturedOn, today, false)
 		if e.ManufacturedOn != "" && e.InstalledOn != "" && e.ManufacturedOn > e.InstalledOn {
 			f["manufactured_on"] = "fire.err_made_after_installed"
 		}
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	items, err := s.Store.Equipment(ctx)
@@ -392,9 +329,9 @@ func (s *Service) RecordEvent(ctx context.Context, a auth.Actor, equipmentID str
 	if err != nil {
 		return nil, err
 	}
-	f := fields{}
-	ev := &Event{ID: id.New(), EquipmentID: e.ID, Kind: f.choice("event", in.Kind, EventKinds), On: f.day("on", in.On, s.today(), true),
-		OK: in.OK, Note: f.text("note", in.Note, false, 200), By: a.Name, At: s.now()}
+	f := form.Fields{}
+	ev := &Event{ID: id.New(), EquipmentID: e.ID, Kind: f.Choice("event", in.Kind, EventKinds), On: f.Day("on", in.On, s.today(), true),
+		OK: in.OK, Note: f.Text("note", in.Note, false, 200), By: a.Name, At: s.now()}
 	switch ev.Kind {
 	case EventService:
 		if e.Kind != KindExtinguisher {
@@ -408,7 +345,7 @@ func (s *Service) RecordEvent(ctx context.Context, a auth.Actor, equipmentID str
 		if e.Kind != KindSprinkler {
 			f["event"] = "err.invalid_choice"
 		}
-		ev.Count = f.count("count", in.Count, 1, 100000, true)
+		ev.Count = count(f, "count", in.Count, 1, 100000, true)
 		if ev.Kind == EventReplacement && ev.Count > e.Spares {
 			f["count"] = "fire.err_spares_left"
 		}
@@ -421,7 +358,7 @@ func (s *Service) RecordEvent(ctx context.Context, a auth.Actor, equipmentID str
 			f["note"] = "fire.err_problem_note"
 		}
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	if err := s.Store.AddEquipmentEvent(ctx, ev, a.Entry("fire.equipment."+ev.Kind, "fire_equipment", e.ID)); err != nil {
@@ -454,16 +391,16 @@ func (s *Service) AddTest(ctx context.Context, a auth.Actor, in TestInput) (*Tes
 	if err := a.Require(op, auth.PermFireManage); err != nil {
 		return nil, err
 	}
-	f := fields{}
-	t := &Test{ID: id.New(), On: f.day("test_on", in.On, s.today(), true), Company: f.text("company", in.Company, true, 80),
-		CertNo: f.text("cert_no", in.CertNo, true, 40), Passed: in.Passed, Note: f.text("test_note", in.Note, false, 200), By: a.Name, At: s.now()}
+	f := form.Fields{}
+	t := &Test{ID: id.New(), On: f.Day("test_on", in.On, s.today(), true), Company: f.Text("company", in.Company, true, 80),
+		CertNo: f.Text("cert_no", in.CertNo, true, 40), Passed: in.Passed, Note: f.Text("test_note", in.Note, false, 200), By: a.Name, At: s.now()}
 	if len(in.Report) == 0 {
 		f["report"] = "err.required"
 	}
 	if len(f) == 0 {
 		t.Report = s.putPhoto(ctx, f, "report", "fire-tests", in.Report)
 	}
-	if err := f.err(op); err != nil {
+	if err := f.Err(op); err != nil {
 		return nil, err
 	}
 	if err := s.Store.AddFireTest(ctx, t, a.Entry("fire.test.add", "fire_test", t.ID)); err != nil {

@@ -274,6 +274,16 @@ func TestInspectionHazardsAndPeople(t *testing.T) {
 		if l, _ := f.svc.OverdueHazards(ctx, leader); len(l) != 0 {
 			t.Errorf("closed hazard still overdue")
 		}
+		// A closed hazard is neither planned nor rechecked again; staff do neither.
+		if _, err := f.svc.PlanHazard(ctx, safety, open.ID, firesafety.PlanInput{Measure: "再换", Deadline: "2026-12-09", Owner: "张师傅"}); !errs.Is(errs.Conflict, err) {
+			t.Errorf("a closed hazard planned again: %v", err)
+		}
+		if _, err := f.svc.RecheckHazard(ctx, safety, open.ID, firesafety.RecheckInput{On: "2026-12-06", OK: true}); !errs.Is(errs.Conflict, err) {
+			t.Errorf("a closed hazard rechecked again: %v", err)
+		}
+		if _, err := f.svc.RecheckHazard(ctx, staff, open.ID, firesafety.RecheckInput{On: "2026-12-06", OK: true}); !errs.Is(errs.Forbidden, err) {
+			t.Errorf("staff rechecked a hazard: %v", err)
+		}
 		// People: 5 micro members is short; an operator certificate is needed.
 		_, err = f.svc.AddPerson(ctx, safety, firesafety.PersonInput{Name: "赵值班", Operator: true})
 		fieldErr(t, err, "cert_no", "err.required")

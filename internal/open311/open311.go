@@ -342,34 +342,45 @@ func (h *Handler) Definition(w http.ResponseWriter, r *http.Request) {
 
 // Request serves GET /open311/v2/requests/{file}.
 func (h *Handler) Request(w http.ResponseWriter, r *http.Request) {
-	ref, format, ok := split(r.PathValue("file"))
+	v, _, format, full, ok := h.lookup(w, r, "requests", "service_request_id")
 	if !ok {
-		h.fail(w, FormatOf(r.URL.Path), http.StatusNotFound, "use requests/{service_request_id}.json or .xml")
 		return
+	}
+	list := []Request{h.request(v, lang(r), full)}
+	write(w, format, http.StatusOK, list, requestList{Requests: list})
+}
+
+// lookup reads the request that GET {path}/{file} names by what (its
+// service_request_id, or the token its POST returned), in the format
+// the file's extension asks for. A request of a sensitive kind exists
+// only for a keyed partner (full). ok false: the answer has been written.
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, path, what string) (v *intake.SignalView, ref, format string, full, ok bool) {
+	ref, format, ok = split(r.PathValue("file"))
+	if !ok {
+		h.fail(w, FormatOf(r.URL.Path), http.StatusNotFound, "use "+path+"/{"+what+"}.json or .xml")
+		return nil, "", "", false, false
 	}
 	if !h.checkJurisdiction(w, format, r.URL.Query().Get("jurisdiction_id")) {
-		return
+		return nil, "", "", false, false
 	}
-	full, ok := h.optionalKey(w, r, format, requestKey(r))
-	if !ok {
-		return
+	if full, ok = h.optionalKey(w, r, format, requestKey(r)); !ok {
+		return nil, "", "", false, false
 	}
 	v, err := h.Intake.Status(r.Context(), ref)
 	if err == nil && v.Sensitive && !full {
 		// Requests about children and other sensitive kinds are shown
 		// to keyed partners only; to anyone else they do not exist.
-		err = errs.E(errs.NotFound, "open311.Request", "")
+		err = errs.E(errs.NotFound, "open311.lookup", "")
 	}
 	if errs.Is(errs.NotFound, err) {
-		h.fail(w, format, http.StatusNotFound, "service_request_id "+ref+" not found")
-		return
+		h.fail(w, format, http.StatusNotFound, what+" "+ref+" not found")
+		return nil, "", "", false, false
 	}
 	if err != nil {
 		h.failErr(w, r, format, err)
-		return
+		return nil, "", "", false, false
 	}
-	list := []Request{h.request(v, lang(r), full)}
-	write(w, format, http.StatusOK, list, requestList{Requests: list})
+	return v, ref, format, full, true
 }
 
 // requestKey is a GET's api_key: the query's, or the X-API-Key header.
@@ -498,6 +509,28 @@ func ParsePage(q url.Values) (Page, []string) {
 	return p, problems
 }
 
+// writeList answers one page of the signals f selects: each as item
+// makes it, in JSON or in XML wrapped by wrap, and the page announced in
+// the headers. Problems with the query answer 400 instead.
+func writeList[T any](h *Handler, w http.ResponseWriter, r *http.Request, format string, problems []string, f intake.SignalFilter, p Page,
+	item func(*intake.SignalView) T, wrap func([]T) any) {
+	if len(problems) > 0 {
+		h.fail(w, format, http.StatusBadRequest, problems...)
+		return
+	}
+	list, cut, err := h.listPage(r, f, p)
+	if err != nil {
+		h.failErr(w, r, format, err)
+		return
+	}
+	out := make([]T, 0, len(list))
+	for _, v := range list {
+		out = append(out, item(v))
+	}
+	announcePage(w, r, p, cut)
+	write(w, format, http.StatusOK, out, wrap(out))
+}
+
 // listPage reads one page of signals; more says whether the list goes on.
 func (h *Handler) listPage(r *http.Request, f intake.SignalFilter, p Page) (list []*intake.SignalView, more bool, err error) {
 	f.Limit, f.Offset = p.Size+1, (p.Number-1)*p.Size
@@ -536,26 +569,13 @@ func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, format st
 	}
 	f, problems := ParseListQuery(r.URL.Query(), h.Now())
 	p, more := ParsePage(r.URL.Query())
-	if problems = append(problems, more...); len(problems) > 0 {
-		h.fail(w, format, http.StatusBadRequest, problems...)
-		return
-	}
 	f.HideSensitive = !full
 	if len(f.Refs) > 0 { // an id list is answered whole
 		p = Page{Size: MaxPageSize, Number: 1}
 	}
-	list, cut, err := h.listPage(r, f, p)
-	if err != nil {
-		h.failErr(w, r, format, err)
-		return
-	}
-	out := make([]Request, 0, len(list))
 	l := lang(r)
-	for _, v := range list {
-		out = append(out, h.request(v, l, full))
-	}
-	announcePage(w, r, p, cut)
-	write(w, format, http.StatusOK, out, requestList{Requests: out})
+	writeList(h, w, r, format, append(problems, more...), f, p, func(v *intake.SignalView) Request { return h.request(v, l, full) },
+		func(out []Request) any { return requestList{Requests: out} })
 }
 
 func str(s string) *string {
@@ -573,14 +593,18 @@ func ts(t time.Time) *string {
 	return &s
 }
 
+// notes are what a request's notes say of it, else its outcome's words.
+func (h *Handler) notes(v *intake.SignalView, l string) string {
+	if v.StatusNotes == "" && v.Outcome != "" {
+		return h.Translate(l, "outcome."+string(v.Outcome))
+	}
+	return v.StatusNotes
+}
+
 func (h *Handler) request(v *intake.SignalView, l string, full bool) Request {
 	svc, _ := intake.ServiceByCode(v.ServiceCode)
-	notes := v.StatusNotes
-	if notes == "" && v.Outcome != "" {
-		notes = h.Translate(l, "outcome."+string(v.Outcome))
-	}
 	rq := Request{
-		ServiceRequestID: v.Ref, Status: v.State.Open311Status(), StatusNotes: str(notes), ServiceName: svc.Name(l),
+		ServiceRequestID: v.Ref, Status: v.State.Open311Status(), StatusNotes: str(h.notes(v, l)), ServiceName: svc.Name(l),
 		ServiceCode: v.ServiceCode, AgencyResponsible: str(v.Department), RequestedDatetime: *ts(v.ReportedAt),
 		UpdatedDatetime: ts(v.UpdatedAt), ExpectedDatetime: ts(v.ExpectedAt()),
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/intake"
 )
 
@@ -75,30 +74,20 @@ func (h *Handler) updates(w http.ResponseWriter, r *http.Request, format string)
 		problems = append(problems, "end_date is before start_date")
 	}
 	p, more := ParsePage(q)
-	if problems = append(problems, more...); len(problems) > 0 {
-		h.fail(w, format, http.StatusBadRequest, problems...)
-		return
-	}
-	list, cut, err := h.listPage(r, f, p)
-	if err != nil {
-		h.failErr(w, r, format, err)
-		return
-	}
 	l := lang(r)
-	out := make([]Update, 0, len(list))
-	for _, v := range list {
-		notes := v.StatusNotes
-		if notes == "" && v.Outcome != "" {
-			notes = h.Translate(l, "outcome."+string(v.Outcome))
-		}
-		if notes == "" {
-			notes = h.Translate(l, "state."+string(v.State))
-		}
-		out = append(out, Update{UpdateID: updateID(v), ServiceRequestID: v.Ref,
-			Status: UpdateStatus(v.State), UpdatedDatetime: *ts(v.UpdatedAt), Description: notes, ExternalStatusCode: string(v.State)})
+	writeList(h, w, r, format, append(problems, more...), f, p, func(v *intake.SignalView) Update { return h.update(v, l) },
+		func(out []Update) any { return updateList{Updates: out} })
+}
+
+// update is a request's latest state as an update: its notes, else its
+// outcome's or its step's words.
+func (h *Handler) update(v *intake.SignalView, l string) Update {
+	notes := h.notes(v, l)
+	if notes == "" {
+		notes = h.Translate(l, "state."+string(v.State))
 	}
-	announcePage(w, r, p, cut)
-	write(w, format, http.StatusOK, out, updateList{Updates: out})
+	return Update{UpdateID: updateID(v), ServiceRequestID: v.Ref, Status: UpdateStatus(v.State), UpdatedDatetime: *ts(v.UpdatedAt),
+		Description: notes, ExternalStatusCode: string(v.State)}
 }
 
 // updateID names what a request's update says (its step, outcome and
@@ -127,28 +116,8 @@ type tokenList struct {
 
 // Token serves GET /open311/v2/tokens/{file}.
 func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
-	tok, format, ok := split(r.PathValue("file"))
+	v, tok, format, _, ok := h.lookup(w, r, "tokens", "token")
 	if !ok {
-		h.fail(w, FormatOf(r.URL.Path), http.StatusNotFound, "use tokens/{token}.json or .xml")
-		return
-	}
-	if !h.checkJurisdiction(w, format, r.URL.Query().Get("jurisdiction_id")) {
-		return
-	}
-	full, ok := h.optionalKey(w, r, format, requestKey(r))
-	if !ok {
-		return
-	}
-	v, err := h.Intake.Status(r.Context(), tok)
-	if err == nil && v.Sensitive && !full {
-		err = errs.E(errs.NotFound, "open311.Token", "")
-	}
-	if errs.Is(errs.NotFound, err) {
-		h.fail(w, format, http.StatusNotFound, "token "+tok+" not found")
-		return
-	}
-	if err != nil {
-		h.failErr(w, r, format, err)
 		return
 	}
 	list := []Token{{ServiceRequestID: v.Ref, Token: tok}}

@@ -88,14 +88,19 @@ func (db *DB) AddSelfCheck(ctx context.Context, c *canteen.SelfCheck, e audit.En
 
 // SelfChecks implements canteen.MoreStore: canteen_selfchecks_period, then
 // the answers of those completions in one query.
-func (db *DB) SelfChecks(ctx context.Context, list_, from string) ([]*canteen.SelfCheck, error) {
+func (db *DB) SelfChecks(ctx context.Context, list_, from, to string) ([]*canteen.SelfCheck, error) {
 	const op = "store.SelfChecks"
-	cs, err := list(ctx, db, db.r, op, `SELECT id, list, period, at, by_name, problems FROM canteen_selfchecks WHERE list = ? AND period >= ?
+	where, args := `sc.list = ? AND sc.period >= ?`, []any{list_, from}
+	if to != "" {
+		where += ` AND sc.period <= ?`
+		args = append(args, to)
+	}
+	cs, err := list(ctx, db, db.r, op, `SELECT id, list, period, at, by_name, problems FROM canteen_selfchecks sc WHERE `+where+`
 		ORDER BY period DESC`, func(r rowScanner) (*canteen.SelfCheck, error) {
 		var c canteen.SelfCheck
 		err := r.Scan(&c.ID, &c.List, &c.Period, scanTime{&c.At}, &c.By, &c.Problems)
 		return &c, err
-	}, list_, from)
+	}, args...)
 	if err != nil || len(cs) == 0 {
 		return cs, err
 	}
@@ -109,13 +114,13 @@ func (db *DB) SelfChecks(ctx context.Context, list_, from string) ([]*canteen.Se
 	}
 	rows, err := list(ctx, db, db.r, op, `SELECT an.check_id, an.item_id, it.text, an.ok, an.note FROM canteen_selfchecks sc
 		JOIN canteen_selfcheck_answers an ON an.check_id = sc.id JOIN canteen_check_items it ON it.id = an.item_id
-		WHERE sc.list = ? AND sc.period >= ? ORDER BY an.check_id, an.seq`, func(r rowScanner) (row, error) {
+		WHERE `+where+` ORDER BY an.check_id, an.seq`, func(r rowScanner) (row, error) {
 		var x row
 		var ok int
 		err := r.Scan(&x.check, &x.a.ItemID, &x.a.Text, &ok, &x.a.Note)
 		x.a.OK = ok == 1
 		return x, err
-	}, list_, from)
+	}, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -189,7 +189,7 @@ func TestPagesUseIndexes(t *testing.T) {
 				if _, err := db.CheckItems(ctx, "daily", true); err != nil {
 					return err
 				}
-				_, err := db.SelfChecks(ctx, "daily", now.AddDate(0, 0, -31).Format(time.DateOnly))
+				_, err := db.SelfChecks(ctx, "daily", now.AddDate(0, 0, -31).Format(time.DateOnly), "")
 				return err
 			},
 			"/family/review": func(ctx context.Context) error {

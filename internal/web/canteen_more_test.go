@@ -46,7 +46,7 @@ func TestCanteenMorePages(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "有问题时请写明情况和处理") || !strings.Contains(page, `value="problem" checked`) {
 		t.Fatalf("a problem without a note: %d", res.StatusCode)
 	}
-	if cs, _ := h.db.SelfChecks(ctx, canteen.ListDaily, ""); len(cs) != 0 {
+	if cs, _ := h.db.SelfChecks(ctx, canteen.ListDaily, "", ""); len(cs) != 0 {
 		t.Fatal("a refused self-check was stored")
 	}
 	if res, _ := c.post("/canteen/checks", url.Values{"form": {"selfcheck"}, "list": {"daily"}, "item": {id}, "answer." + id: {"problem"},

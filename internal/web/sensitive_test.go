@@ -79,6 +79,19 @@ func TestOpen311HidesSensitiveKinds(t *testing.T) {
 		if st, body, _ := get(t, base+"requests/"+child+".json?"+k); st != http.StatusOK || !strings.Contains(string(body), "一个孩子") {
 			t.Errorf("keyed GET of the minor_alone request: %d %s", st, body)
 		}
+		// Its token (the id a POST returned) answers the same way.
+		if st, body, _ := get(t, base+"tokens/"+child+".json"); st != http.StatusNotFound || !strings.Contains(string(body), "token "+child+" not found") {
+			t.Errorf("anonymous GET tokens/%s: %d %s", child, st, body)
+		}
+		if st, body, _ := get(t, base+"tokens/"+child+".xml?"+k); st != http.StatusOK || !strings.Contains(string(body), "<service_request_id>"+child+"</service_request_id>") {
+			t.Errorf("keyed GET tokens/%s: %d %s", child, st, body)
+		}
+		for path, want := range map[string]string{"requests/" + child: "use requests/{service_request_id}.json or .xml", "tokens/" + child: "use tokens/{token}.json or .xml",
+			"requests/" + child + ".json": "service_request_id " + child + " not found"} {
+			if st, body, _ := get(t, base+path); st != http.StatusNotFound || !strings.Contains(string(body), want) {
+				t.Errorf("GET %s: %d %s, want %q", path, st, body, want)
+			}
+		}
 
 		// An administrator marks begging sensitive too; a dispatcher may not.
 		disp := h.login("dispatcher")
