@@ -123,12 +123,16 @@ func run(args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "load generator CPU: %.2f s; load average before %s, after %s\n", (selfCPU() - self0).Seconds(), load0, loadAvg())
 	if *baseline != "" {
-		raw, err := sqliteBaseline(*baseline, *dur)
+		raw, commits, err := sqliteBaseline(*baseline, *dur)
 		if err != nil {
 			return err
 		}
 		ackRate := float64(res.acked) / res.elapsed.Seconds()
 		fmt.Fprintf(out, "baseline: raw durable SQLite inserts (1 row/transaction, WAL, synchronous=FULL) %.0f rows/s\n", raw)
+		slices.Sort(commits)
+		fmt.Fprintf(out, "baseline: one raw durable commit (the disk's floor for any acknowledgement): p50 %s  p99 %s  p99.9 %s  max %s\n",
+			pct(commits, 0.50).Round(10*time.Microsecond), pct(commits, 0.99).Round(10*time.Microsecond),
+			pct(commits, 0.999).Round(10*time.Microsecond), pct(commits, 1).Round(10*time.Microsecond))
 		fmt.Fprintf(out, "ratio: Haven acknowledged signals / raw inserts = %.2f\n", ackRate/raw)
 	}
 	return nil
@@ -308,36 +312,38 @@ func report(out io.Writer, label string, r *result) {
 }
 
 // sqliteBaseline inserts one row per transaction, durably, into a new
-// SQLite file in dir for dur, and returns rows a second.
-func sqliteBaseline(dir string, dur time.Duration) (float64, error) {
+// SQLite file in dir for dur, and returns rows a second and each commit's
+// time (insert and commit: what one durable acknowledgement costs at least).
+func sqliteBaseline(dir string, dur time.Duration) (float64, []time.Duration, error) {
 	path := filepath.Join(dir, fmt.Sprintf("baseline-%d.db", time.Now().UnixNano()))
 	defer os.Remove(path)
 	defer os.Remove(path + "-wal")
 	defer os.Remove(path + "-shm")
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)`); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	payload := string(bytes.Repeat([]byte("x"), 400))
 	start := time.Now()
-	n := 0
+	var commits []time.Duration
 	for time.Since(start) < dur {
+		t0 := time.Now()
 		tx, err := db.Begin()
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if _, err := tx.Exec(`INSERT INTO t (payload) VALUES (?)`, payload); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if err := tx.Commit(); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		n++
+		commits = append(commits, time.Since(t0))
 	}
-	return float64(n) / time.Since(start).Seconds(), nil
+	return float64(len(commits)) / time.Since(start).Seconds(), commits, nil
 }
