@@ -36,13 +36,14 @@ type DB struct {
 	w, r    *sql.DB
 	ckpt    *sql.DB  // SQLite: checkpoints the WAL in the background
 	wal     *os.File // SQLite: the WAL file, fsynced after every commit
-	walMax  int64    // SQLite: the WAL is truncated once it grows past this (wal.go)
+	walMax  int64    // SQLite: the WAL starts over once it holds more than this (wal.go)
 	walLast int64    // SQLite: the WAL's size at the previous checkpoint tick
 	// walSyncs counts the commits made durable (SQLite): the WAL is idle
 	// when a checkpoint tick finds it unchanged. Its size cannot tell:
 	// after a checkpoint SQLite writes the log again from its start, in a
 	// file of the same size.
 	walSyncs, walSyncsSeen atomic.Int64
+	walFrame               atomic.Int64 // SQLite: bytes of one WAL frame (wal.go)
 	d                      dialect
 	path                   string // SQLite file, empty on PostgreSQL
 	now                    func() time.Time
@@ -74,7 +75,8 @@ type Options struct {
 	Now     func() time.Time
 	MaxOpen int // PostgreSQL pool size; default 10
 	// WALLimit bounds the SQLite WAL file (default DefaultWALLimit): past
-	// it the background checkpointer truncates the WAL even under load.
+	// it the background checkpointer starts the WAL over even under load,
+	// and cuts it to nothing when the database is idle.
 	WALLimit int64
 	// CountStatements wraps the driver so that CountStatements contexts
 	// count the statements run under them (tests and benchmarks).

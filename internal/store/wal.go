@@ -37,18 +37,29 @@ func (db *DB) checkpointer() {
 }
 
 // maintainWAL runs one checkpoint. While writes come in it is PASSIVE:
-// it never waits and never blocks a writer. When no commit came since the
-// last tick (the database is idle) or the WAL has grown past its limit,
-// it is TRUNCATE: everything is copied back and the file is cut to zero,
-// waiting at most walBusy for readers to leave it.
+// it never waits and never blocks a writer. When the log it leaves holds
+// more than the limit's worth of frames (readers kept it from starting
+// over), it is RESTART: the next commit writes the log again from its
+// start, in a file that journal_size_limit keeps at the limit. A RESTART
+// blocks writers only while it waits for readers (at most walBusy) and
+// syncs: a few milliseconds, where cutting a file of the limit's size
+// (TRUNCATE) stalled every acknowledgement for 50-130 ms, once a second
+// at 1,000 signals/s (BENCHMARKS.md). When no commit came since the last
+// tick (the database is idle) it is TRUNCATE: everything is copied back
+// and the file is cut to zero.
 func (db *DB) maintainWAL() {
 	size := db.WALSize()
 	syncs := db.walSyncs.Load()
 	idle := size > 0 && syncs == db.walSyncsSeen.Swap(syncs)
 	db.walLast = size
-	if !idle && size < db.walMax {
-		_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
-		return
+	mode := "TRUNCATE"
+	if !idle {
+		var busy, frames, copied int64
+		err := db.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+		if err != nil || frames*db.walFrameBytes() < db.walMax {
+			return
+		}
+		mode = "RESTART"
 	}
 	ctx := context.Background()
 	conn, err := db.ckpt.Conn(ctx)
@@ -57,9 +68,21 @@ func (db *DB) maintainWAL() {
 	}
 	defer conn.Close()
 	_, _ = conn.ExecContext(ctx, "PRAGMA busy_timeout="+strconv.FormatInt(walBusy.Milliseconds(), 10))
-	_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint("+mode+")")
 	_, _ = conn.ExecContext(ctx, "PRAGMA busy_timeout=10000")
 	db.walLast = db.WALSize()
+}
+
+// walFrameBytes is the size of one WAL frame: a page and its 24-byte
+// header.
+func (db *DB) walFrameBytes() int64 {
+	if n := db.walFrame.Load(); n > 0 {
+		return n
+	}
+	page := int64(4096)
+	_ = db.ckpt.QueryRow("PRAGMA page_size").Scan(&page)
+	db.walFrame.Store(page + 24)
+	return page + 24
 }
 
 // WALSize is the size of the SQLite WAL file in bytes (0 on PostgreSQL
