@@ -74,7 +74,8 @@ func TestBrowserPortalAccessibility(t *testing.T) {
 	link := func(sel string) string {
 		return value(t, ctx, sel, chromedp.Evaluate[string](`(document.querySelector('`+sel+`')||{getAttribute:function(){return ''}}).getAttribute('href')`))
 	}
-	pages := []string{"/", "/report", "/help-points", "/notices", "/family/report", "/status", "/news", "/volunteer", "/give", "/login"}
+	pages := []string{"/", "/report", "/help-points", "/notices", "/family/report", "/status", "/news", "/volunteer", "/give", "/give/thanks", "/login",
+		"/volunteer/join/" + strings.Repeat("A", 32)} // a sign-up link that does not work: the page that says so
 	for _, sel := range []string{"#front-events a", "#front-news li a", "#front-notices li a"} {
 		if h := link(sel); h != "" {
 			pages = append(pages, h)

@@ -45,6 +45,7 @@ import (
 	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/supplies"
+	"github.com/havenrescue/haven/internal/thanks"
 	"github.com/havenrescue/haven/internal/volunteers"
 	"github.com/havenrescue/haven/internal/web"
 	"github.com/havenrescue/haven/internal/webhook"
@@ -69,6 +70,7 @@ type env struct {
 	points     *points.Service
 	supplies   *supplies.Service
 	vols       *volunteers.Service
+	thanks     *thanks.Service
 	portal     *portal.Service
 	campaigns  *campaigns.Service
 	plan       *patrolplan.Service
@@ -209,6 +211,7 @@ func openClock(ctx context.Context, cfg *config.Config, stderr io.Writer, now fu
 		Retention: datarights.Retention{SignalPhoneDays: cfg.RetainSignalPhoneDays, PhotoDays: cfg.RetainPhotoDays,
 			IdentityDays: cfg.RetainIdentityDays, HealthYears: cfg.RetainHealthYears}}
 	e.vols = &volunteers.Service{Store: db, Keys: keys, Now: e.now, Registries: db}
+	e.thanks = &thanks.Service{Store: db, Now: e.now}
 	e.portal = &portal.Service{Store: db, Now: e.now, Keys: keys, Photos: photos}
 	// A person's or a report's change reaches family search through the
 	// event log (family.Service.Run). A stay's end marks their notices; a
@@ -370,7 +373,7 @@ func (e *env) run(ctx context.Context, stdout io.Writer, ready func(url string))
 		PublicRate: e.cfg.PublicRate, PartnerRate: e.cfg.PartnerRate, NewLimiter: e.limiters(),
 		TrustedProxies: e.cfg.TrustedProxies, BaseURL: e.cfg.BaseURL,
 		MetricsToken: e.cfg.MetricsToken, MetricsElsewhere: e.cfg.MetricsAddr != "",
-		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds, Assistance: e.assistance, Portal: e.portal, DonationAccount: e.cfg.DonationAccount,
+		Dispatch: e.dispatch, Hub: e.hub, Cases: e.cases, Health: e.health, Family: e.family, Points: e.points, Supplies: e.supplies, Volunteers: e.vols, Campaigns: e.campaigns, Monthly: e.monthly, Outcomes: e.outcomes, Stats: e.stats, Funds: e.funds, Assistance: e.assistance, Portal: e.portal, Thanks: e.thanks, DonationAccount: e.cfg.DonationAccount,
 		DataRights: e.rights, Plan: e.plan, Canteen: e.canteen, Fire: e.fire, Gazetteer: e.gazetteer,
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/points"
 	"github.com/havenrescue/haven/internal/supplies"
+	"github.com/havenrescue/haven/internal/thanks"
 )
 
 // SeedSupplies adds the supply catalogue, the station's store, two
@@ -67,8 +68,10 @@ func SeedSupplies(ctx context.Context, ss *supplies.Service, ps *points.Service,
 	}{
 		{staff, supplies.MoveInput{Kind: supplies.Receipt, ItemID: items["COAT"].ID, LocationID: store, Qty: 200, Reason: "2025 年冬季采购"}},
 		{staff, supplies.MoveInput{Kind: supplies.Receipt, ItemID: items["QUILT"].ID, LocationID: store, Qty: 150, Reason: "2025 年冬季采购"}},
-		{staff, supplies.MoveInput{Kind: supplies.Donation, ItemID: items["GLOVES"].ID, LocationID: store, Qty: 300, Donor: "新乡市慈善总会"}},
-		{staff, supplies.MoveInput{Kind: supplies.Donation, ItemID: items["NOODLES"].ID, LocationID: store, Qty: 480, Donor: "牧野区爱心志愿者协会"}},
+		{staff, supplies.MoveInput{Kind: supplies.Donation, ItemID: items["GLOVES"].ID, LocationID: store, Qty: 300, Donor: "新乡市慈善总会",
+			Thanks: thanks.Consent{Mode: thanks.Named, Name: "新乡市慈善总会"}}},
+		{staff, supplies.MoveInput{Kind: supplies.Donation, ItemID: items["NOODLES"].ID, LocationID: store, Qty: 480, Donor: "牧野区爱心志愿者协会",
+			Thanks: thanks.Consent{Mode: thanks.Anonymous}}}, // the money the association gave (assistance.go) is not thanked: no consent
 		{staff, supplies.MoveInput{Kind: supplies.Receipt, ItemID: items["WATER"].ID, LocationID: store, Qty: 600}},
 		{staff, supplies.MoveInput{Kind: supplies.Receipt, ItemID: items["BREAD"].ID, LocationID: store, Qty: 120}},
 		{staff, supplies.MoveInput{Kind: supplies.Receipt, ItemID: items["HUOXIANG"].ID, LocationID: store, Qty: 100, Reason: "夏季送清凉储备"}},

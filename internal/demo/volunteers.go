@@ -6,6 +6,7 @@ import (
 	"github.com/havenrescue/haven/internal/funds"
 	"time"
 
+	"github.com/havenrescue/haven/internal/thanks"
 	"github.com/havenrescue/haven/internal/volunteers"
 )
 
@@ -78,6 +79,7 @@ func SeedVolunteers(ctx context.Context, vs *volunteers.Service, now time.Time) 
 		}
 	}
 	_, err = vs.AddDonation(ctx, coord, volunteers.Donation{Donor: "新乡市慈善总会", OrgID: orgs["新乡市慈善总会"].ID, AmountFen: 5000000,
-		Purpose: "寒冬送温暖：棉衣棉被采购", ReceiptNo: "XXCS-2026-118", PurposeCode: funds.LineClothing})
+		Purpose: "寒冬送温暖：棉衣棉被采购", ReceiptNo: "XXCS-2026-118", PurposeCode: funds.LineClothing,
+		Thanks: thanks.Consent{Mode: thanks.Named, Name: "新乡市慈善总会"}})
 	return err
 }

@@ -128,6 +128,29 @@ var catalogue = []Indicator{
 	// Donations in kind (捐赠物资): pieces received as donations into
 	// stock, by item.
 	{Key: "donations_in_kind", Unit: UnitItems, Additive: true, Grouped: "item"},
+	// The publicity work log (宣传, portal.LogEntry) is kept by date, not
+	// by instant: an entry belongs to the day it names (China time), so
+	// to every period that contains that day, whenever it was written
+	// down. Entries are counted as they read now.
+	//
+	// Publicity activities (宣传活动): log entries of kind activity (at a
+	// station, community, school, railway station).
+	{Key: "publicity_activities", Unit: UnitTimes, Additive: true},
+	// Media reports (媒体报道): log entries of kind media (a newspaper
+	// page, a WeChat post, a TV report).
+	{Key: "media_reports", Unit: UnitTimes, Additive: true},
+	// Materials handed out (发放宣传资料): leaflets and help cards, the
+	// numbers entered with every log entry summed (an activity may hand
+	// out materials too), by the entry's kind.
+	{Key: "publicity_materials", Unit: UnitCopies, Additive: true, Grouped: "publicity"},
+	// Audience reached (宣传受众人次): the people reached entered with
+	// every log entry, summed, by the entry's kind. A person reached at
+	// two activities counts twice.
+	{Key: "publicity_audience", Unit: UnitPersonTimes, Additive: true, Grouped: "publicity"},
+	// Event visitors (活动到场人次): registrations for a public event
+	// (such as the 6·19 open day) checked in on the day, at their check-in,
+	// by event (its title). Registered but not checked in is not a visit.
+	{Key: "event_visitors", Unit: UnitPersonTimes, Additive: true, Grouped: "event"},
 }
 
 func init() {

@@ -33,6 +33,7 @@ const (
 	UnitPeople      Unit = "people"       // 人 (distinct people)
 	UnitTimes       Unit = "times"        // 次
 	UnitItems       Unit = "items"        // 件
+	UnitCopies      Unit = "copies"       // 份 (leaflets, help cards)
 	UnitTrips       Unit = "trips"        // 车次
 	UnitPoints      Unit = "points"       // 个 (places)
 	UnitMinutes     Unit = "minutes"      // shown as hours with one decimal

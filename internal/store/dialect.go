@@ -195,6 +195,17 @@ func (d dialect) dateCST(col string) string {
 	return "date(substr(" + col + ", 1, 19), '+8 hours')"
 }
 
+// midnightCST is the instant the China-time day col (YYYY-MM-DD text, as
+// publicity_log.on_date) begins, as a timestamp of the dialect, so that a
+// record kept by date is placed in periods and on days like one kept by
+// instant (dateCST of it gives col back).
+func (d dialect) midnightCST(col string) string {
+	if d == postgresDialect {
+		return "CAST(" + col + " || ' 00:00:00+08' AS TIMESTAMPTZ)"
+	}
+	return "(strftime('%Y-%m-%dT%H:%M:%S', " + col + ", '-8 hours') || '.000000Z')"
+}
+
 // timeArg is a placeholder for a timestamp argument where the query gives
 // it no type (a VALUES list).
 func (d dialect) timeArg() string {

@@ -64,6 +64,7 @@ func (db *DB) statSpecs() map[string]statSpec {
 		value: db.d.secondsBetween("s.arrived_at", "s.exited_at")}
 	patrols := statSpec{from: "patrols p", at: "p.started_at", dept: "p.department_id"}
 	with := func(s statSpec, f func(*statSpec)) statSpec { f(&s); return s }
+	publicity := statSpec{from: "publicity_log l", at: db.d.midnightCST("l.on_date"), dept: stationDept}
 	return map[string]statSpec{
 		"signals": {from: signalFrom, bare: "signals g", at: "g.received_at", dept: "i.department_id",
 			group: "g.channel", agg: "COUNT(*)"},
@@ -110,6 +111,14 @@ func (db *DB) statSpecs() map[string]statSpec {
 		"donations_money": {from: "money_donations d", at: "d.at", dept: stationDept, agg: "SUM(d.amount_fen)"},
 		"donations_in_kind": {from: "stock_movements m JOIN supply_items si ON si.id = m.item_id", at: "m.at", where: "m.kind = 'donation'",
 			dept: stationDept, group: "si.name", agg: "SUM(m.qty)"},
+		// The publicity log is kept by date (China time): each entry is
+		// placed at the first instant of its day.
+		"publicity_activities": with(publicity, func(s *statSpec) { s.where = "l.kind = 'activity'"; s.agg = "COUNT(*)" }),
+		"media_reports":        with(publicity, func(s *statSpec) { s.where = "l.kind = 'media'"; s.agg = "COUNT(*)" }),
+		"publicity_materials":  with(publicity, func(s *statSpec) { s.group = "l.kind"; s.agg = "SUM(l.materials)" }),
+		"publicity_audience":   with(publicity, func(s *statSpec) { s.group = "l.kind"; s.agg = "SUM(l.audience)" }),
+		"event_visitors": {from: "event_registrations r JOIN portal_events ev ON ev.id = r.event_id", at: "r.checked_in_at",
+			dept: stationDept, group: "ev.title", agg: "COUNT(*)"},
 	}
 }
 

@@ -113,6 +113,27 @@ func statFixture(t *testing.T, db *store.DB) {
 		[]any{"f1", "v1", created, 1, 120}, []any{"f1", "v2", created, 0, 60}, []any{"f2", "v1", created, 1, 90})
 	insert(t, db, "money_donations", []string{"id", "at", "donor", "amount_fen", "by_name"},
 		[]any{"d1", c("2024-11-09 10:00:00"), "甲", 50000, "x"}, []any{"d2", c("2024-11-30 23:59:00"), "乙", 1000, "x"}, []any{"d3", c("2024-12-01 00:00:00"), "丙", 5, "x"})
+	// The publicity log is kept by date: the first and last days of the
+	// month are in it, the days either side are not; pl6 was written down
+	// in December about a day in November, and counts in November.
+	insert(t, db, "publicity_log", []string{"id", "kind", "on_date", "place", "title", "materials", "audience", "created_by", "created_at"},
+		[]any{"pl1", "activity", "2024-11-01", "火车站", "宣传", 100, 300, "x", created},
+		[]any{"pl2", "media", "2024-11-30", "新乡日报", "报道", 0, 0, "x", created},
+		[]any{"pl3", "activity", "2024-10-31", "社区", "宣传", 50, 80, "x", created},
+		[]any{"pl4", "materials", "2024-12-01", "学校", "发放", 1000, 200, "x", created},
+		[]any{"pl5", "materials", "2024-11-15", "汽车站", "发放", 500, 120, "x", created},
+		[]any{"pl6", "activity", "2024-11-15", "学校", "宣传", 20, 40, "x", c("2024-12-03 09:00:00")})
+	insert(t, db, "portal_events", []string{"id", "title", "place", "starts_at", "ends_at", "capacity", "created_by", "created_at"},
+		[]any{"ev1", "开放日", "救助站", c("2024-10-31 09:00:00"), c("2024-11-01 12:00:00"), 100, "x", created},
+		[]any{"ev2", "社区宣传日", "社区", c("2024-11-30 09:00:00"), c("2024-12-01 12:00:00"), 100, "x", created})
+	// Checked in at the month's first instant and its last second; not
+	// r2 (registered, never came), r3 and r5 (either side of the month).
+	insert(t, db, "event_registrations", []string{"id", "event_id", "ref", "name", "phone_sealed", "created_at", "checked_in_at"},
+		[]any{"r1", "ev1", "KF-1", "甲", "x", created, c("2024-11-01 00:00:00")},
+		[]any{"r2", "ev1", "KF-2", "乙", "x", created, nil},
+		[]any{"r3", "ev1", "KF-3", "丙", "x", created, c("2024-10-31 23:59:59")},
+		[]any{"r4", "ev2", "KF-4", "丁", "x", created, c("2024-11-30 23:59:59")},
+		[]any{"r5", "ev2", "KF-5", "戊", "x", created, c("2024-12-01 00:00:00")})
 }
 
 func TestStatIndicatorsAtTheirEdges(t *testing.T) {
@@ -196,6 +217,20 @@ func TestStatIndicatorsAtTheirEdges(t *testing.T) {
 			{"incidents_closed_in_sla", stats.ByTotal, "", total(1)}, // closed exactly at the deadline; not a second after
 			{"volunteer_minutes", stats.ByTotal, "", total(120)},
 			{"donations_money", stats.ByTotal, "", total(51000)},
+			// pl1 (the first day), pl6 (written in December); not pl3.
+			{"publicity_activities", stats.ByTotal, "", total(2)},
+			{"publicity_activities", stats.ByDay, "", day("2024-11-01", 1, "2024-11-15", 1)},
+			{"publicity_activities", stats.ByDepartment, "", dept("st", 2)},
+			{"publicity_activities", stats.ByTotal, "po", total(0)},
+			{"media_reports", stats.ByTotal, "", total(1)}, // pl2, the last day
+			{"media_reports", stats.ByDay, "", day("2024-11-30", 1)},
+			{"publicity_materials", stats.ByTotal, "", total(100 + 500 + 20)},
+			{"publicity_materials", stats.ByGroup, "", group("activity", 120, "materials", 500, "media", 0)},
+			{"publicity_audience", stats.ByTotal, "", total(300 + 120 + 40)},
+			{"publicity_audience", stats.ByGroup, "", group("activity", 340, "materials", 120, "media", 0)},
+			{"event_visitors", stats.ByTotal, "", total(2)},
+			{"event_visitors", stats.ByGroup, "", group("开放日", 1, "社区宣传日", 1)},
+			{"event_visitors", stats.ByDay, "", day("2024-11-01", 1, "2024-11-30", 1)},
 		} {
 			in, ok := stats.Lookup(c.key)
 			if !ok {
@@ -346,6 +381,41 @@ func TestStatIndexesMigrateDownAndUp(t *testing.T) {
 		rows, err := in.Count(context.Background(), db, stats.Query{Scope: stats.Scope{Period: stats.Period{From: "2024-11-01", To: "2024-11-30"}}})
 		if err != nil || rows[0].N != 3 {
 			t.Errorf("signals after the redo: %v %v", rows, err)
+		}
+	})
+}
+
+// TestStatPublicityByPeriod: the publicity log's entries and the event
+// check-ins fall into the period of their day, and into no other.
+func TestStatPublicityByPeriod(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		statFixture(t, db)
+		ctx := context.Background()
+		for _, c := range []struct {
+			from, to, key string
+			want          int64
+		}{
+			{"2024-10-01", "2024-10-31", "publicity_activities", 1}, // pl3
+			{"2024-10-01", "2024-10-31", "publicity_materials", 50},
+			{"2024-10-01", "2024-10-31", "event_visitors", 1}, // r3, the month's last second
+			{"2024-12-01", "2024-12-31", "publicity_activities", 0},
+			{"2024-12-01", "2024-12-31", "publicity_materials", 1000}, // pl4
+			{"2024-12-01", "2024-12-31", "publicity_audience", 200},
+			{"2024-12-01", "2024-12-31", "event_visitors", 1}, // r5, the month's first instant
+			{"2024-11-15", "2024-11-15", "publicity_activities", 1},
+			{"2024-11-15", "2024-11-15", "publicity_materials", 520},
+			{"2024-11-16", "2024-11-29", "publicity_audience", 0},
+			{"2024-10-01", "2024-12-31", "media_reports", 1},
+			{"2024-10-01", "2024-12-31", "event_visitors", 4}, // every check-in; never r2
+		} {
+			in, _ := stats.Lookup(c.key)
+			got, err := in.Count(ctx, db, stats.Query{Scope: stats.Scope{Period: stats.Period{From: c.from, To: c.to}}, By: stats.ByTotal})
+			if err != nil {
+				t.Fatalf("%s: %v", c.key, err)
+			}
+			if len(got) != 1 || got[0].N != c.want {
+				t.Errorf("%s from %s to %s = %+v, want %d", c.key, c.from, c.to, got, c.want)
+			}
 		}
 	})
 }

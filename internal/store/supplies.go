@@ -9,6 +9,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/supplies"
+	"github.com/havenrescue/haven/internal/thanks"
 )
 
 // AddItem implements supplies.Store.
@@ -90,6 +91,11 @@ func (db *DB) move(ctx context.Context, tx *sql.Tx, op string, ms []*supplies.Mo
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, db.d.t(m.At), m.Kind, m.ItemID, m.LocationID, m.Qty, nullString(m.OtherID),
 			m.PersonKey, m.Donor, m.Reason, m.TransferID, m.ByName); err != nil {
 			return err
+		}
+		if m.Kind == supplies.Donation && m.Thanks.Public() {
+			if err := db.setThanks(ctx, tx, thanks.InKind, m.ID, m.Thanks, m.ByName, m.At); err != nil {
+				return err
+			}
 		}
 		if m.Kind != supplies.Handout || m.PersonKey == "" {
 			continue

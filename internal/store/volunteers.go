@@ -8,6 +8,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/thanks"
 	"github.com/havenrescue/haven/internal/volunteers"
 )
 
@@ -186,6 +187,11 @@ func (db *DB) AddDonation(ctx context.Context, d *volunteers.Donation, e audit.E
 			d.ID, db.d.t(d.At), d.Donor, nullString(d.OrgID), d.AmountFen, d.Purpose, d.ReceiptNo, d.ByName); err != nil {
 			return err
 		}
+		if d.Thanks.Public() {
+			if err := db.setThanks(ctx, tx, thanks.Money, d.ID, d.Thanks, d.ByName, d.At); err != nil {
+				return err
+			}
+		}
 		if d.PurposeCode != "" {
 			if _, err := db.exec(ctx, tx, `INSERT INTO restricted_funds (donation_id, purpose, amount_fen, spent_fen) VALUES (?, ?, ?, 0)`,
 				d.ID, d.PurposeCode, d.AmountFen); err != nil {
@@ -196,14 +202,19 @@ func (db *DB) AddDonation(ctx context.Context, d *volunteers.Donation, e audit.E
 	})
 }
 
-// Donations implements volunteers.Store, newest first.
+// Donations implements volunteers.Store, newest first, each with its
+// donor's consent to public thanks.
 func (db *DB) Donations(ctx context.Context) ([]*volunteers.Donation, error) {
-	return list(ctx, db, db.r, "store.Donations", `SELECT d.id, d.at, d.donor, d.org_id, d.amount_fen, d.purpose, d.receipt_no, d.by_name, COALESCE(f.purpose, '')
-		FROM money_donations d LEFT JOIN restricted_funds f ON f.donation_id = d.id ORDER BY d.at DESC LIMIT 500`,
+	return list(ctx, db, db.r, "store.Donations", `SELECT d.id, d.at, d.donor, d.org_id, d.amount_fen, d.purpose, d.receipt_no, d.by_name, COALESCE(f.purpose, ''),
+			COALESCE(t.mode, 'none'), COALESCE(t.public_name, '')
+		FROM money_donations d LEFT JOIN restricted_funds f ON f.donation_id = d.id
+			LEFT JOIN donor_thanks t ON t.gift_kind = 'money' AND t.gift_id = d.id
+		ORDER BY d.at DESC LIMIT 500`,
 		func(r rowScanner) (*volunteers.Donation, error) {
 			var d volunteers.Donation
 			var org sql.NullString
-			err := r.Scan(&d.ID, scanTime{&d.At}, &d.Donor, &org, &d.AmountFen, &d.Purpose, &d.ReceiptNo, &d.ByName, &d.PurposeCode)
+			err := r.Scan(&d.ID, scanTime{&d.At}, &d.Donor, &org, &d.AmountFen, &d.Purpose, &d.ReceiptNo, &d.ByName, &d.PurposeCode,
+				&d.Thanks.Mode, &d.Thanks.Name)
 			d.OrgID = org.String
 			return &d, err
 		})
@@ -213,11 +224,15 @@ var _ volunteers.Store = (*DB)(nil)
 
 const applicationCols = `id, ref, name, phone, skills, availability, state, reason, volunteer_id, decided_by, decided_at, created_at`
 
+// applicationSelect reads an application with when its volunteer joined.
+const applicationSelect = `SELECT a.id, a.ref, a.name, a.phone, a.skills, a.availability, a.state, a.reason, a.volunteer_id, a.decided_by,
+	a.decided_at, a.created_at, v.joined_at FROM volunteer_applications a LEFT JOIN volunteers v ON v.id = a.volunteer_id`
+
 func scanApplication(r rowScanner) (*volunteers.Application, error) {
 	var a volunteers.Application
 	var skills string
 	err := r.Scan(&a.ID, &a.Ref, &a.Name, &a.Phone, &skills, &a.Availability, &a.State, &a.Reason, &a.VolunteerID, &a.DecidedBy,
-		scanTime{&a.DecidedAt}, scanTime{&a.CreatedAt})
+		scanTime{&a.DecidedAt}, scanTime{&a.CreatedAt}, scanTime{&a.JoinedAt})
 	if skills != "" {
 		a.Skills = strings.Split(skills, ",")
 	}
@@ -238,18 +253,18 @@ func (db *DB) AddApplication(ctx context.Context, a *volunteers.Application, e a
 
 // Applications implements volunteers.Store.
 func (db *DB) Applications(ctx context.Context) ([]*volunteers.Application, error) {
-	return list(ctx, db, db.r, "store.Applications", `SELECT `+applicationCols+` FROM volunteer_applications
-		ORDER BY CASE WHEN state = 'pending' THEN 0 ELSE 1 END, created_at DESC, id`, scanApplication)
+	return list(ctx, db, db.r, "store.Applications", applicationSelect+`
+		ORDER BY CASE WHEN a.state = 'pending' THEN 0 ELSE 1 END, a.created_at DESC, a.id`, scanApplication)
 }
 
 // ApplicationByID implements volunteers.Store.
 func (db *DB) ApplicationByID(ctx context.Context, id string) (*volunteers.Application, error) {
-	a, err := scanApplication(db.r.QueryRowContext(ctx, db.d.q(`SELECT `+applicationCols+` FROM volunteer_applications WHERE id = ?`), id))
+	a, err := scanApplication(db.r.QueryRowContext(ctx, db.d.q(applicationSelect+` WHERE a.id = ?`), id))
 	return a, translate("store.ApplicationByID", err)
 }
 
 // DecideApplication implements volunteers.Store.
-func (db *DB) DecideApplication(ctx context.Context, a *volunteers.Application, v *volunteers.Volunteer, e audit.Entry) error {
+func (db *DB) DecideApplication(ctx context.Context, a *volunteers.Application, v *volunteers.Volunteer, l *volunteers.JoinLink, e audit.Entry) error {
 	const op = "store.DecideApplication"
 	return db.tx(ctx, op, func(tx *sql.Tx) error {
 		r, err := db.exec(ctx, tx, `UPDATE volunteer_applications SET state = ?, reason = ?, volunteer_id = ?, decided_by = ?, decided_at = ?
@@ -262,6 +277,71 @@ func (db *DB) DecideApplication(ctx context.Context, a *volunteers.Application, 
 				v.ID, v.Name, nullString(v.OrgID), v.Phone, v.IDSealed, strings.Join(v.Skills, ","), v.Availability, boolInt(v.Active), db.d.t(v.CreatedAt)); err != nil {
 				return err
 			}
+		}
+		if l != nil {
+			if err := db.addJoinLink(ctx, tx, l); err != nil {
+				return err
+			}
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// addJoinLink stores a sign-up link in tx, revoking the volunteer's
+// earlier unused ones.
+func (db *DB) addJoinLink(ctx context.Context, tx *sql.Tx, l *volunteers.JoinLink) error {
+	if _, err := db.exec(ctx, tx, `UPDATE volunteer_join_links SET revoked = 1 WHERE volunteer_id = ? AND used_at IS NULL`, l.VolunteerID); err != nil {
+		return err
+	}
+	_, err := db.exec(ctx, tx, `INSERT INTO volunteer_join_links (token_hash, volunteer_id, application_id, expires_at, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, l.Hash, l.VolunteerID, l.ApplicationID, db.d.t(l.ExpiresAt), l.CreatedBy, db.d.t(l.CreatedAt))
+	return err
+}
+
+// AddJoinLink implements volunteers.JoinStore.
+func (db *DB) AddJoinLink(ctx context.Context, l *volunteers.JoinLink, e audit.Entry) error {
+	return db.tx(ctx, "store.AddJoinLink", func(tx *sql.Tx) error {
+		if err := db.addJoinLink(ctx, tx, l); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, e)
+	})
+}
+
+// JoinLinkByHash implements volunteers.JoinStore.
+func (db *DB) JoinLinkByHash(ctx context.Context, hash string) (*volunteers.JoinLink, *volunteers.Volunteer, error) {
+	var l volunteers.JoinLink
+	var v volunteers.Volunteer
+	var skills string
+	var revoked, active int
+	err := db.r.QueryRowContext(ctx, db.d.q(`SELECT j.token_hash, j.volunteer_id, j.application_id, j.expires_at, j.used_at, j.revoked, j.created_by, j.created_at,
+			v.id, v.name, v.phone, v.skills, v.availability, v.active
+		FROM volunteer_join_links j JOIN volunteers v ON v.id = j.volunteer_id WHERE j.token_hash = ?`), hash).
+		Scan(&l.Hash, &l.VolunteerID, &l.ApplicationID, scanTime{&l.ExpiresAt}, scanTime{&l.UsedAt}, &revoked, &l.CreatedBy, scanTime{&l.CreatedAt},
+			&v.ID, &v.Name, &v.Phone, &skills, &v.Availability, &active)
+	if err != nil {
+		return nil, nil, translate("store.JoinLinkByHash", err)
+	}
+	l.Revoked, v.Active = revoked == 1, active == 1
+	if skills != "" {
+		v.Skills = strings.Split(skills, ",")
+	}
+	return &l, &v, nil
+}
+
+// Join implements volunteers.JoinStore: the guarded UPDATE uses the link
+// up once, however many confirmations race for it.
+func (db *DB) Join(ctx context.Context, hash string, now time.Time, v *volunteers.Volunteer, linkHash string, e audit.Entry) error {
+	const op = "store.Join"
+	return db.tx(ctx, op, func(tx *sql.Tx) error {
+		r, err := db.exec(ctx, tx, `UPDATE volunteer_join_links SET used_at = ? WHERE token_hash = ? AND volunteer_id = ? AND used_at IS NULL
+			AND revoked = 0 AND expires_at > ?`, db.d.t(now), hash, v.ID, db.d.t(now))
+		if err := mustAffect(r, err); err != nil {
+			return errs.E(errs.Conflict, op, "volunteer_join.err_used")
+		}
+		if err := mustAffect(db.exec(ctx, tx, `UPDATE volunteers SET skills = ?, availability = ?, joined_at = ?, link_hash = ? WHERE id = ?`,
+			strings.Join(v.Skills, ","), v.Availability, db.d.t(now), linkHash, v.ID)); err != nil {
+			return errs.E(errs.NotFound, op, "err.not_found")
 		}
 		return db.appendAudit(ctx, tx, e)
 	})

@@ -17,6 +17,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/id"
+	"github.com/havenrescue/haven/internal/thanks"
 )
 
 // CST is the calendar rationing days count in.
@@ -78,6 +79,9 @@ type Movement struct {
 	Reason     string
 	TransferID string
 	ByName     string
+	// Thanks is a donation's donor's consent to public thanks (stored
+	// apart from the ledger, package thanks).
+	Thanks thanks.Consent
 	// Rations are the ledger rows a handout counts against (not stored
 	// with the movement): the store raises each in the same transaction
 	// and refuses the whole set when one would pass its limit.
@@ -213,12 +217,13 @@ type MoveInput struct {
 	Kind       string // Receipt, Donation, Transfer (TransferOut), Handout, WriteOff
 	ItemID     string
 	LocationID string
-	ToID       string // transfers
-	Qty        int    // positive, whole units
-	PersonKey  string // handouts
-	Donor      string // donations
-	Reason     string // write-offs, ration overrides
-	Override   bool   // a handout above the ration, with Reason
+	ToID       string         // transfers
+	Qty        int            // positive, whole units
+	PersonKey  string         // handouts
+	Donor      string         // donations
+	Thanks     thanks.Consent // donations: the donor's consent to public thanks
+	Reason     string         // write-offs, ration overrides
+	Override   bool           // a handout above the ration, with Reason
 }
 
 // Record records a movement: a receipt or donation adds stock; a transfer
@@ -275,9 +280,12 @@ func (s *Service) Record(ctx context.Context, a auth.Actor, in MoveInput) ([]*Mo
 	case Receipt:
 		m.Qty = in.Qty
 	case Donation:
-		m.Qty, m.Donor = in.Qty, in.Donor
+		m.Qty, m.Donor, m.Thanks = in.Qty, in.Donor, in.Thanks
 		if in.Donor == "" {
 			f["donor"] = "err.required"
+		}
+		for k, v := range m.Thanks.Check() {
+			f[k] = v
 		}
 	case TransferOut:
 		if in.ToID == "" {

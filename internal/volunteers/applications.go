@@ -32,6 +32,7 @@ type Application struct {
 	VolunteerID          string // of an accepted one
 	DecidedBy            string
 	DecidedAt, CreatedAt time.Time
+	JoinedAt             time.Time // when the accepted applicant confirmed through their sign-up link
 }
 
 // ApplicationStore keeps applications.
@@ -40,9 +41,11 @@ type ApplicationStore interface {
 	Applications(ctx context.Context) ([]*Application, error) // pending first, newest first
 	ApplicationByID(ctx context.Context, id string) (*Application, error)
 	// DecideApplication records a pending application's decision; with v
-	// the volunteer is added in the same transaction. Conflict
-	// err.application_decided when it was decided already.
-	DecideApplication(ctx context.Context, a *Application, v *Volunteer, e audit.Entry) error
+	// the volunteer is added, and with l their sign-up link, in the same
+	// transaction. Conflict err.application_decided when it was decided
+	// already.
+	DecideApplication(ctx context.Context, a *Application, v *Volunteer, l *JoinLink, e audit.Entry) error
+	JoinStore
 }
 
 // ApplicationInput is the public form.
@@ -94,25 +97,34 @@ func (s *Service) Applications(ctx context.Context, a auth.Actor) ([]*Applicatio
 	return s.Store.Applications(ctx)
 }
 
-// Accept turns an application into a volunteer record.
-func (s *Service) Accept(ctx context.Context, a auth.Actor, applicationID string) (*Volunteer, error) {
+// Accept turns an application into a volunteer record and gives the
+// applicant a sign-up link (join.go), returned once for the coordinator
+// to pass on.
+func (s *Service) Accept(ctx context.Context, a auth.Actor, applicationID string) (*Volunteer, *Invite, error) {
 	const op = "volunteers.Accept"
 	if err := a.Require(op, auth.PermVolunteersManage); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ap, err := s.Store.ApplicationByID(ctx, applicationID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if ap.State != AppPending {
-		return nil, errs.E(errs.Conflict, op, "err.application_decided")
+		return nil, nil, errs.E(errs.Conflict, op, "err.application_decided")
 	}
 	now := s.Now().UTC()
 	v := &Volunteer{ID: id.New(), Name: ap.Name, Phone: ap.Phone, Skills: ap.Skills, Availability: ap.Availability, Active: true, CreatedAt: now}
 	ap.State, ap.VolunteerID, ap.DecidedBy, ap.DecidedAt = AppAccepted, v.ID, a.Name, now
+	l, inv, err := s.newJoinLink(a, ap, now)
+	if err != nil {
+		return nil, nil, err
+	}
 	e := a.Entry("volunteer.accept", "volunteer_application", ap.ID)
 	e.Detail = v.ID
-	return v, s.Store.DecideApplication(ctx, ap, v, e)
+	if err := s.Store.DecideApplication(ctx, ap, v, l, e); err != nil {
+		return nil, nil, err
+	}
+	return v, inv, nil
 }
 
 // Decline declines an application with a reason.
@@ -136,5 +148,5 @@ func (s *Service) Decline(ctx context.Context, a auth.Actor, applicationID, reas
 		return errs.E(errs.Conflict, op, "err.application_decided")
 	}
 	ap.State, ap.Reason, ap.DecidedBy, ap.DecidedAt = AppDeclined, reason, a.Name, s.Now().UTC()
-	return s.Store.DecideApplication(ctx, ap, nil, a.Entry("volunteer.decline", "volunteer_application", ap.ID))
+	return s.Store.DecideApplication(ctx, ap, nil, nil, a.Entry("volunteer.decline", "volunteer_application", ap.ID))
 }

@@ -2,9 +2,7 @@ package volunteers
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"regexp"
 
@@ -36,11 +34,10 @@ func (s *Service) IssueLink(ctx context.Context, a auth.Actor, volunteerID strin
 	if err := a.Require(op, auth.PermVolunteersManage); err != nil {
 		return "", err
 	}
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
+	token, err := newToken()
+	if err != nil {
 		return "", errs.Wrap(errs.Internal, op, err)
 	}
-	token := base64.RawURLEncoding.EncodeToString(b)
 	return token, s.Store.SetVolunteerLink(ctx, volunteerID, hashLink(token), a.Entry("volunteer.link", "volunteer", volunteerID))
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
 	"github.com/havenrescue/haven/internal/secret"
+	"github.com/havenrescue/haven/internal/thanks"
 )
 
 const idContext = "volunteers.id_number"
@@ -84,6 +85,9 @@ type Donation struct {
 	// (funds.LineCodes): restricted income, spent only on that purpose.
 	// "" leaves it unrestricted.
 	PurposeCode string
+	// Thanks is whether the donor consents to be thanked in public, and
+	// by which name (package thanks).
+	Thanks thanks.Consent
 }
 
 // Store keeps partners.
@@ -317,7 +321,8 @@ func (s *Service) Attend(ctx context.Context, a auth.Actor, shiftID, volunteerID
 }
 
 // AddDonation records money given, with its purpose; one given for a
-// purpose code becomes restricted income in the funds.
+// purpose code becomes restricted income in the funds. The donor's
+// consent to public thanks is recorded with it.
 func (s *Service) AddDonation(ctx context.Context, a auth.Actor, d Donation) (*Donation, error) {
 	const op = "volunteers.AddDonation"
 	if err := a.Require(op, auth.PermVolunteersManage); err != nil {
@@ -333,6 +338,9 @@ func (s *Service) AddDonation(ctx context.Context, a auth.Actor, d Donation) (*D
 	}
 	if d.PurposeCode != "" && !slices.Contains(funds.LineCodes, d.PurposeCode) {
 		f["purpose_code"] = "err.invalid_choice"
+	}
+	for k, v := range d.Thanks.Check() {
+		f[k] = v
 	}
 	if len(f) > 0 {
 		return nil, errs.InvalidFields(op, f)

@@ -37,6 +37,7 @@ var detailWords = map[string][]string{
 	"campaign.start":   {"campaigns.kind_"},
 	"weather.forecast": {"plan.warning_", "plan.level_"},
 	"outcome.target":   {"outcome.measure."},
+	"donation.thanks":  {"thanks.mode_"},
 }
 
 // auditRows labels entries for lang; labels come from BrowseAudit.

@@ -42,6 +42,7 @@ import (
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 	"github.com/havenrescue/haven/internal/supplies"
+	"github.com/havenrescue/haven/internal/thanks"
 	"github.com/havenrescue/haven/internal/volunteers"
 	"github.com/havenrescue/haven/internal/web"
 )
@@ -162,6 +163,7 @@ func newHarness(t *testing.T, db *store.DB, opts ...func(*web.Deps)) *harness {
 			Source: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}},
 		Stats: &stats.Service{Source: db, Now: time.Now, Deadlines: stats.CaseRules{StaySource: db, Station: db, Rules: cases.Defaults, Now: time.Now}}, Funds: fu, Canteen: ct, Fire: fire,
 		Portal:     &portal.Service{Store: db, Now: time.Now, Keys: keys, Photos: photos},
+		Thanks:     &thanks.Service{Store: db, Now: time.Now},
 		Assistance: &assistance.Service{Store: db, Audit: db, Files: photos, Now: time.Now, Rules: assistance.Defaults, Calendar: cases.Defaults}}
 	for _, o := range opts {
 		o(&deps)

@@ -359,6 +359,9 @@ func init() {
 		"POST /events/{id}":                          anyone,
 		"GET /volunteer":                             anyone,
 		"GET /give":                                  anyone,
+		"GET /give/thanks":                           anyone,
+		"GET /volunteer/join/{token}":                anyone,
+		"POST /volunteer/join/{token}":               anyone,
 		"POST /volunteer":                            anyone,
 		"GET /publicity":                             readers,
 		"POST /publicity/articles":                   writers,
@@ -375,6 +378,9 @@ func init() {
 		"GET /volunteers/applications":               coordinators,
 		"POST /volunteers/applications/{id}/accept":  coordinators,
 		"POST /volunteers/applications/{id}/decline": coordinators,
+		"POST /volunteers/applications/{id}/link":    coordinators,
+		"GET /volunteers/thanks":                     coordinators,
+		"POST /volunteers/thanks":                    coordinators,
 	} {
 		matrix[pattern] = a
 	}
@@ -516,6 +522,10 @@ func (f *matrixFixture) request(pattern string) (method, path string, form url.V
 		form = url.Values{"name": {""}, "phone": {"1"}}
 	case "/volunteers/applications/" + f.applicationID + "/decline":
 		form = url.Values{"reason": {""}}
+	case "/volunteers/thanks":
+		form = url.Values{"kind": {"money"}, "gift_id": {"no-such-donation"}, "thanks": {"anonymous"}}
+	case "/volunteer/join/no-such-link":
+		form = url.Values{"confirm": {"1"}}
 	case "/canteen":
 		form = url.Values{"form": {"reading"}, "unit_id": {"no-such-unit"}, "temp_c": {"4"}}
 	case "/canteen/checks":

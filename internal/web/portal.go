@@ -195,7 +195,7 @@ func (s *Server) sitemapXML(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	base := s.baseURL(r)
 	m := sitemap{}
-	for _, p := range []string{"/", "/report", "/help-points", "/notices", "/family/report", "/news", "/volunteer", "/give"} {
+	for _, p := range []string{"/", "/report", "/help-points", "/notices", "/family/report", "/news", "/volunteer", "/give", "/give/thanks"} {
 		m.URLs = append(m.URLs, sitemapURL{Loc: base + p})
 	}
 	if s.Portal != nil {
@@ -244,7 +244,7 @@ func (s *Server) robotsTXT(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	var b strings.Builder
 	b.WriteString("User-agent: *\n")
-	for _, p := range []string{"/login", "/status", "/family/progress", "/v/", "/api/", "/open311/", "/static/", "/notices/print"} {
+	for _, p := range []string{"/login", "/status", "/family/progress", "/v/", "/volunteer/join/", "/api/", "/open311/", "/static/", "/notices/print"} {
 		b.WriteString("Disallow: " + p + "\n")
 	}
 	b.WriteString("Sitemap: " + s.baseURL(r) + "/sitemap.xml\n")
@@ -325,17 +325,28 @@ func (s *Server) volunteerApplySubmit(w http.ResponseWriter, r *http.Request) {
 type giveData struct {
 	Needed  []string // items low in stock, by name
 	Account string
+	Thanks  *thanksData // the latest donors who consent to be thanked
 }
 
 // givePage says how to give: in kind (what is low in stock now, without
-// quantities) and in money (the official account).
+// quantities) and in money (the official account); and thanks the latest
+// donors who consented (all of the last year's on /give/thanks).
 func (s *Server) givePage(w http.ResponseWriter, r *http.Request) {
-	d := &giveData{Account: s.DonationAccount}
+	d := &giveData{Account: s.DonationAccount, Thanks: &thanksData{}}
+	var err error
 	if s.Supplies != nil {
-		var err error
 		if d.Needed, err = s.Supplies.Needed(r.Context()); err != nil {
 			s.fail(w, r, err)
 			return
+		}
+	}
+	if s.Thanks != nil {
+		if d.Thanks.Lines, err = s.Thanks.Public(r.Context(), giveThanksShown+1); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if len(d.Thanks.Lines) > giveThanksShown {
+			d.Thanks.Lines, d.Thanks.More = d.Thanks.Lines[:giveThanksShown], true
 		}
 	}
 	s.render(w, r, http.StatusOK, "give", s.newView(r, "title.give", d))
@@ -619,18 +630,30 @@ func (s *Server) showApplications(w http.ResponseWriter, r *http.Request, code i
 
 func (s *Server) applicationDecide(accept bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var err error
-		notice := "accepted"
 		if accept {
-			_, err = s.Volunteers.Accept(r.Context(), info(r).actor, r.PathValue("id"))
-		} else {
-			notice = "declined"
-			err = s.Volunteers.Decline(r.Context(), info(r).actor, r.PathValue("id"), r.FormValue("reason"))
+			_, inv, err := s.Volunteers.Accept(r.Context(), info(r).actor, r.PathValue("id"))
+			if err != nil {
+				s.refused(w, r, err, s.showApplications)
+				return
+			}
+			s.showInvite(w, r, inv, true)
+			return
 		}
-		if err != nil {
+		if err := s.Volunteers.Decline(r.Context(), info(r).actor, r.PathValue("id"), r.FormValue("reason")); err != nil {
 			s.refused(w, r, err, s.showApplications)
 			return
 		}
-		http.Redirect(w, r, "/volunteers/applications?notice="+notice, http.StatusSeeOther)
+		http.Redirect(w, r, "/volunteers/applications?notice=declined", http.StatusSeeOther)
 	}
+}
+
+// applicationLink gives an accepted applicant who has not joined yet a
+// new sign-up link; the earlier one stops working.
+func (s *Server) applicationLink(w http.ResponseWriter, r *http.Request) {
+	inv, err := s.Volunteers.NewJoinLink(r.Context(), info(r).actor, r.PathValue("id"))
+	if err != nil {
+		s.refused(w, r, err, s.showApplications)
+		return
+	}
+	s.showInvite(w, r, inv, false)
 }

@@ -173,8 +173,9 @@ func TestPortalBadInput(t *testing.T) {
 		if res, _ := coord.post("/volunteers/applications/"+aps[0].ID+"/decline", url.Values{"reason": {""}}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("declined without a reason: %d", res.StatusCode)
 		}
-		if res, _ := coord.post("/volunteers/applications/"+aps[0].ID+"/accept", url.Values{}); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("accept: %d", res.StatusCode)
+		if res, page := coord.post("/volunteers/applications/"+aps[0].ID+"/accept", url.Values{}); res.StatusCode != http.StatusOK ||
+			!strings.Contains(page, "/volunteer/join/") {
+			t.Fatalf("accept: %d, no sign-up link", res.StatusCode)
 		}
 		vs, _ := h.vols.Volunteers(ctx, staff)
 		found := false

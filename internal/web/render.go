@@ -31,6 +31,7 @@ import (
 	"github.com/havenrescue/haven/internal/open311"
 	"github.com/havenrescue/haven/internal/secret"
 	"github.com/havenrescue/haven/internal/stats"
+	"github.com/havenrescue/haven/internal/thanks"
 )
 
 //go:embed templates/*.html
@@ -54,6 +55,7 @@ var pages = []string{
 	"admin_users", "admin_user_new", "admin_user", "admin_departments", "admin_apikeys", "admin_audit", "data_requests",
 	"monthly_report", "outcomes",
 	"front", "news", "article", "event", "event_done", "volunteer_apply", "publicity", "publicity_article", "publicity_event", "volunteer_apps", "give",
+	"give_thanks", "thanks_staff", "volunteer_invite", "volunteer_join",
 }
 
 // chinaTime is the zone pages show times in (China has no daylight saving).
@@ -95,6 +97,8 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 				return strings.Join(names, cat.T(lang, "list.or"))
 			},
 			"openHours": func(text string) string { return hoursText(lang, text) },
+			"yearMonth": func(ym string) string { return yearMonthText(cat, lang, ym) },
+			"gaveText":  func(l *thanks.Line) string { return gaveText(cat, lang, l) },
 
 			// Codes and values put in words, phone numbers people can tap.
 			"deliveryError": func(msg string) string { return deliveryErrorText(cat, lang, msg) },

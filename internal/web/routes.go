@@ -295,8 +295,11 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /events/{id}", s.limited(s.statusLimit, s.public(s.eventPage)))
 	s.handle("POST /events/{id}", s.limited(s.reportLimit, s.public(s.eventRegister)))
 	s.handle("GET /give", s.limited(s.statusLimit, s.public(s.givePage)))
+	s.handle("GET /give/thanks", s.limited(s.statusLimit, s.public(s.giveThanksPage)))
 	s.handle("GET /volunteer", s.limited(s.statusLimit, s.public(s.volunteerApplyPage)))
 	s.handle("POST /volunteer", s.limited(s.reportLimit, s.public(s.volunteerApplySubmit)))
+	s.handle("GET /volunteer/join/{token}", s.limited(s.statusLimit, s.public(s.joinPage)))
+	s.handle("POST /volunteer/join/{token}", s.limited(s.reportLimit, s.public(s.joinSubmit)))
 	s.handle("GET /publicity", s.signedIn(s.publicityPage))
 	s.handleUpload("POST /publicity/articles", s.signedIn(s.articleCreate))
 	s.handle("GET /publicity/articles/{id}", s.signedIn(s.articleStaffPage))
@@ -312,6 +315,9 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /volunteers/applications", s.signedIn(s.applicationsPage))
 	s.handle("POST /volunteers/applications/{id}/accept", s.signedIn(s.applicationDecide(true)))
 	s.handle("POST /volunteers/applications/{id}/decline", s.signedIn(s.applicationDecide(false)))
+	s.handle("POST /volunteers/applications/{id}/link", s.signedIn(s.applicationLink))
+	s.handle("GET /volunteers/thanks", s.signedIn(s.thanksStaffPage))
+	s.handle("POST /volunteers/thanks", s.signedIn(s.thanksSet))
 
 	s.mux.Handle("/", s.public(s.notFound))
 }

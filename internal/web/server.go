@@ -33,6 +33,7 @@ import (
 	"github.com/havenrescue/haven/internal/portal"
 	"github.com/havenrescue/haven/internal/stats"
 	"github.com/havenrescue/haven/internal/supplies"
+	"github.com/havenrescue/haven/internal/thanks"
 	"github.com/havenrescue/haven/internal/volunteers"
 )
 
@@ -100,6 +101,7 @@ type Deps struct {
 	Canteen    *canteen.Service    // the canteen's food safety
 	Fire       *firesafety.Service // the station's fire safety
 	Portal     *portal.Service     // news, events and the publicity log
+	Thanks     *thanks.Service     // public thanks to donors who consent
 	// DonationAccount is the official account for money donations
 	// (config donation-account), on the public giving page.
 	DonationAccount string

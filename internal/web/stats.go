@@ -158,6 +158,8 @@ func statGroup(cat *i18n.Catalog, lang, grouped, value string) string {
 		key = "channel." + value
 	case "exit":
 		key = "exit." + value
+	case "publicity":
+		key = "publicity.kind_" + value
 	case "kind":
 		if svc, ok := intake.ServiceByCode(value); ok {
 			return svc.Name(lang)

@@ -30,7 +30,7 @@ type suppliesData struct {
 	Teams     []*dispatch.Team     // for a vehicle's
 }
 
-var movementFields = []string{"kind", "item_id", "location_id", "to_id", "qty", "person_key", "donor", "reason", "override"}
+var movementFields = []string{"kind", "item_id", "location_id", "to_id", "qty", "person_key", "donor", "thanks", "thanks_name", "reason", "override"}
 
 func (s *Server) suppliesData(r *http.Request) (*suppliesData, error) {
 	stock, items, err := s.Supplies.Overview(r.Context(), info(r).actor)
@@ -104,7 +104,7 @@ func (s *Server) supplyMovement(w http.ResponseWriter, r *http.Request) {
 		qty = -1 // "1.5", "two": refused as not a whole number above zero
 	}
 	in := supplies.MoveInput{Kind: r.FormValue("kind"), ItemID: r.FormValue("item_id"), LocationID: r.FormValue("location_id"),
-		ToID: r.FormValue("to_id"), Qty: qty, PersonKey: r.FormValue("person_key"), Donor: r.FormValue("donor"), Reason: r.FormValue("reason"),
+		ToID: r.FormValue("to_id"), Qty: qty, PersonKey: r.FormValue("person_key"), Donor: r.FormValue("donor"), Thanks: consentOf(r), Reason: r.FormValue("reason"),
 		Override: r.FormValue("override") == "1"}
 	if _, err := s.Supplies.Record(r.Context(), info(r).actor, in); err != nil {
 		s.refused(w, r, err, s.showSupplies)

@@ -70,7 +70,8 @@ func (s *Server) showVolunteers(w http.ResponseWriter, r *http.Request, code int
 	v := s.newView(r, "title.volunteers", d)
 	v.Errors, v.Message = fields, msg
 	if fields != nil || msg != "" {
-		v.keep(r, "form", "name", "kind", "title", "starts_at", "ends_at", "places", "donor", "amount", "purpose")
+		v.keep(r, "form", "name", "kind", "title", "starts_at", "ends_at", "places", "donor", "amount", "purpose", "receipt_no", "purpose_code",
+			"org_id", "thanks", "thanks_name")
 	}
 	if r.URL.Query().Get("notice") == "saved" {
 		v.Notice = "notice.saved"
@@ -120,11 +121,11 @@ func (s *Server) volunteersPost(w http.ResponseWriter, r *http.Request) {
 	case "donation":
 		fen, ok := funds.ParseYuan(r.FormValue("amount"))
 		if !ok || fen <= 0 {
-			err = errs.InvalidFields("web.donation", map[string]string{"amount": "err.amount"})
-			break
+			fen = -1 // refused by the service with the other fields' problems, so every one shows at once
 		}
 		_, err = s.Volunteers.AddDonation(ctx, a, volunteers.Donation{Donor: r.FormValue("donor"), OrgID: r.FormValue("org_id"),
-			AmountFen: fen, Purpose: r.FormValue("purpose"), ReceiptNo: r.FormValue("receipt_no"), PurposeCode: r.FormValue("purpose_code")})
+			AmountFen: fen, Purpose: r.FormValue("purpose"), ReceiptNo: r.FormValue("receipt_no"), PurposeCode: r.FormValue("purpose_code"),
+			Thanks: consentOf(r)})
 	default:
 		err = errs.InvalidFields("web.volunteers", map[string]string{"form": "err.invalid_choice"})
 	}

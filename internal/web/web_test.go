@@ -27,6 +27,7 @@ import (
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
 	"github.com/havenrescue/haven/internal/supplies"
+	"github.com/havenrescue/haven/internal/thanks"
 	"github.com/havenrescue/haven/internal/tracing"
 	"github.com/havenrescue/haven/internal/volunteers"
 )
@@ -448,6 +449,9 @@ func TestCatalogCoversTemplates(t *testing.T) {
 	}
 	for _, k := range volunteers.Skills {
 		dynamic = append(dynamic, "vol.skill_"+k)
+	}
+	for _, m := range thanks.Modes {
+		dynamic = append(dynamic, "thanks.mode_"+m)
 	}
 	for _, sv := range points.Services {
 		dynamic = append(dynamic, "points.service_"+sv)

@@ -16,7 +16,7 @@
     });
   }
   if (btn) {
-    if (!navigator.geolocation) { btn.hidden = true; }
+    btn.hidden = !navigator.geolocation; // hidden in the page: without this script it does nothing
     btn.addEventListener("click", function () {
       navigator.geolocation.getCurrentPosition(function (pos) {
         lat.value = pos.coords.latitude.toFixed(6);
@@ -29,6 +29,7 @@
     });
   }
   var el = document.getElementById("points-map");
+  if (el && window.HavenMap) { el.hidden = false; } // hidden in the page until there is a map to draw
   var hm = window.HavenMap && HavenMap.create(el);
   if (!hm) { return; }
   var items = document.querySelectorAll("#points [data-point]");

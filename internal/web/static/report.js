@@ -11,6 +11,7 @@
   if (!el || !lat || !lng) { return; }
   var marker = null;
   // The pin and the form hold WGS-84; the map may draw in GCJ-02.
+  if (window.HavenMap) { el.hidden = false; } // hidden in the page until there is a map to draw
   var hm = window.HavenMap && HavenMap.create(el, lat.value ? { lat: parseFloat(lat.value), lng: parseFloat(lng.value), zoom: 16 } : {});
   function show(la, ln) {
     lat.value = la.toFixed(6);
@@ -26,7 +27,7 @@
   }
   var btn = document.getElementById("locate");
   if (btn) {
-    if (!navigator.geolocation) { btn.hidden = true; }
+    btn.hidden = !navigator.geolocation; // hidden in the page: without this script it does nothing
     btn.addEventListener("click", function () {
       navigator.geolocation.getCurrentPosition(function (pos) {
         show(pos.coords.latitude, pos.coords.longitude);
