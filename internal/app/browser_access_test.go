@@ -207,7 +207,7 @@ func TestBrowserPortalKeyboardZoomNoScript(t *testing.T) {
 		if cls := value(t, ctx, "the map", chromedp.AttributeValue(chromedp.ID("pick-map"), "class")); strings.Contains(cls.Value, "leaflet") {
 			t.Fatal("scripts ran: the map was drawn")
 		}
-		for _, id := range []string{"locate", "pick-map"} {
+		for _, id := range []string{"locate", "pick-map", "where-hint"} {
 			if value(t, ctx, id, chromedp.Evaluate[bool](`!!document.getElementById('`+id+`').getClientRects().length`)) {
 				t.Errorf("/report without scripts shows #%s, which needs them", id)
 			}

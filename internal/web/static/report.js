@@ -12,6 +12,8 @@
   var marker = null;
   // The pin and the form hold WGS-84; the map may draw in GCJ-02.
   if (window.HavenMap) { el.hidden = false; } // hidden in the page until there is a map to draw
+  var hint = document.getElementById("where-hint"); // "tap the map or use your location": only true with this script
+  if (hint) { hint.hidden = false; }
   var hm = window.HavenMap && HavenMap.create(el, lat.value ? { lat: parseFloat(lat.value), lng: parseFloat(lng.value), zoom: 16 } : {});
   function show(la, ln) {
     lat.value = la.toFixed(6);
