@@ -212,13 +212,22 @@ func (x *index) digest() (string, int) {
 // and, for a query placed nowhere, every bucket; and the planted reports
 // now go missing before their person was found (before, their dates were
 // drawn apart, and found-before-lost now weighs against a pair).
+//
+// Updated again 2026-12-02 (issue 21, held-out recall), meant: model
+// tracing-3 (fitted also on partial, look-alike and accent-misheard
+// names; age estimates graded by their middle), traits compared by kind
+// of mark, look-alike characters from a decomposition data set, a number
+// legible only in its region and year no longer weighed as an ID number
+// (its region and birth year count once, in their own fields),
+// given-name and surname keys, time in the first pass. As many pairs are
+// proposed as before.
 var goldens = []struct {
 	people, inCare int
 	seed           uint64
 	digest         string
 }{
-	{6000, 600, 1, "06d317ba748d74495e76b56447ec641f8851283b792be864657b07967c40f3e9"},
-	{3000, 1500, 2, "4270dacb1b916280261334a56ef3f4abbc5b8725c9487997c9e23180e4a907c5"}, // half in care: many searches of the people
+	{6000, 600, 1, "70bb3b5ac5a6880cc378386e585ab9dabc88dd0916e8190865d2ddcfebc1e93d"},
+	{3000, 1500, 2, "2fa9c4f4bfa980441b2796b4f4546c336f36838f02b7a9dc6de4e5d3f973859c"}, // half in care: many searches of the people
 }
 
 // TestCompactIndexMatchesAsBefore: the compact index proposes the same

@@ -182,9 +182,9 @@ func RegionOf(code string) Region {
 
 // RegionByName finds the code of a place written out, such as
 // "河南省新乡市长垣县", "新乡长垣" or "四川成都": the longest county, city
-// or province name found in the text, preferring codes in use and, for a
-// county, one inside the province or city also named. ok is false when
-// nothing is recognised.
+// or province name found in the text, preferring codes in use, for a
+// county one inside the province or city also named, and of places named
+// alike the broader (coarser). ok is false when nothing is recognised.
 //
 // The names are looked up by the text's substrings in an index built
 // once (names.go), not by scanning the table: matching reads a native
@@ -228,11 +228,34 @@ func RegionByName(text string) (code string, ok bool) {
 		if e.last == "2023" {
 			score++
 		}
-		if score > bestScore || (score == bestScore && c < best) {
+		if score > bestScore || (score == bestScore && coarser(c, best)) {
 			best, bestScore = c, score
 		}
 	})
 	return best, best != ""
+}
+
+// coarser orders codes that name a place equally well: the broader place
+// first (a province before a city, a city before a county: a bare 西安 is
+// the city, not 吉林's 西安区; 河北 the province, not 天津's 河北区), then
+// the lower code.
+func coarser(a, b string) bool {
+	level := func(c string) int {
+		switch {
+		case c[2:] == "0000":
+			return 1
+		case c[4:] == "00":
+			return 2
+		}
+		return 3
+	}
+	if b == "" {
+		return true
+	}
+	if la, lb := level(a), level(b); la != lb {
+		return la < lb
+	}
+	return a < b
 }
 
 // shortName drops the administrative suffix (省, 市, 县, 区, 自治区 …) when

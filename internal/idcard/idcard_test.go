@@ -113,6 +113,9 @@ func TestRegionByName(t *testing.T) {
 		"四川成都锦江区":   "510104",
 		"北京朝阳区":     "110105",
 		"新乡市红旗区":    "410702",
+		"西安":        "610100", // the city, not 吉林's 西安区
+		"河北":        "130000", // the province, not 天津's 河北区
+		"朝阳":        "211300", // 辽宁's city; 北京朝阳区 with 北京 named
 	} {
 		if got, ok := RegionByName(text); !ok || got != want {
 			t.Errorf("RegionByName(%q) = %s (%s), want %s (%s)", text, got, RegionOf(got), want, RegionOf(want))
@@ -171,7 +174,7 @@ func regionByNameScan(text string) (string, bool) {
 		if e.last == "2023" {
 			score++
 		}
-		if score > best.score || (score == best.score && c < best.code) {
+		if score > best.score || (score == best.score && coarser(c, best.code)) {
 			best = hit{c, score}
 		}
 	}

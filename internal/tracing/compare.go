@@ -30,7 +30,7 @@ func field(name string, levels []string, cmp func(a, b *prepared) int) Field {
 var Fields = []Field{
 	field("name", []string{"mismatch", "onediff", "partial", "lookalike", "accent", "homophone", "exact"}, compareName),
 	field("sex", []string{"mismatch", "match"}, compareSex),
-	field("birth", []string{"mismatch", "far", "year", "near", "exact"}, compareBirth),
+	field("birth", []string{"mismatch", "far", "year", "centre", "near", "exact"}, compareBirth),
 	field("id_number", []string{"mismatch", "near", "region_birth", "exact"}, compareID),
 	field("region", []string{"mismatch", "area", "province", "city", "county"}, compareRegion),
 	field("height", []string{"far", "near", "close", "same"}, compareHeight),
@@ -143,9 +143,9 @@ func compareBirth(a, b *prepared) int {
 		da, db := &a.birthDay, &b.birthDay
 		switch {
 		case *da == *db:
-			return 4
+			return 5
 		case oneApart(da, db) || (string(da[0:4]) == string(db[0:4]) && string(da[4:6]) == string(db[6:8]) && string(da[6:8]) == string(db[4:6])):
-			return 3 // one digit off, or day and month swapped
+			return 4 // one digit off, or day and month swapped
 		case string(da[0:4]) == string(db[0:4]):
 			return 2
 		}
@@ -167,7 +167,12 @@ func compareBirth(a, b *prepared) int {
 	}
 	switch {
 	case alo <= bhi && blo <= ahi:
-		return 2 // the ranges overlap
+		// The ranges overlap; an estimate's likeliest age is its middle,
+		// so middles within two years (and a half) agree better.
+		if d := (alo + ahi) - (blo + bhi); d >= -5 && d <= 5 {
+			return 3
+		}
+		return 2
 	case alo-5 <= bhi && blo-5 <= ahi:
 		return 1
 	}
@@ -191,6 +196,9 @@ func compareID(a, b *prepared) int {
 		return Unknown
 	}
 	x, y := a.idNumber(), b.idNumber()
+	if legible(x) < min(14, len(x)) || legible(y) < min(14, len(y)) {
+		return Unknown // a number legible only in part (its region) says where someone is from (the region field), no more
+	}
 	if x == y {
 		return 3
 	}
@@ -218,6 +226,18 @@ func maskedEqual(x, y string) bool {
 		known++
 	}
 	return known >= 6
+}
+
+// legible counts the characters of an ID number that can be read (not
+// * or ?).
+func legible(x string) int {
+	n := 0
+	for i := range len(x) {
+		if x[i] != '*' && x[i] != '?' {
+			n++
+		}
+	}
+	return n
 }
 
 func transposed(x, y string) bool {

@@ -46,7 +46,7 @@ func NewIndex(model *Model, recs []*Record) *Index {
 // caller that has put many records at once, and will now change a few at
 // a time, calls it once.
 func (ix *Index) Trim() {
-	ix.x.recs, ix.tags, ix.free = fit(ix.x.recs), fit(ix.tags), fit(ix.free)
+	ix.x.recs, ix.tags, ix.free, ix.x.cheap = fit(ix.x.recs), fit(ix.tags), fit(ix.free), fit(ix.x.cheap)
 	for p, l := range ix.provinces {
 		ix.provinces[p] = fit(l)
 	}
@@ -130,7 +130,7 @@ func (ix *Index) PutTagged(r *Record, tag uint64) {
 	}
 	ix.slot.put(r.p.key, i)
 	ix.x.add(i)
-	for _, p := range readsOf(compactOf(r.p)) {
+	for _, p := range readsOf(ix.x.cheap[i]) {
 		ix.provinces[p] = slices.Insert(ix.provinces[p], ix.x.at(ix.provinces[p], i), i)
 	}
 }
@@ -144,7 +144,7 @@ func (ix *Index) Remove(id string) bool {
 	}
 	r := ix.x.recs[i]
 	ix.x.remove(i)
-	for _, p := range readsOf(compactOf(r)) {
+	for _, p := range readsOf(ix.x.cheap[i]) {
 		if l := ix.provinces[p]; len(l) > 0 {
 			if n := ix.x.at(l, i); n < len(l) && l[n] == i {
 				l = slices.Delete(l, n, n+1)
@@ -246,7 +246,8 @@ func (ix *Index) Rescore(rs []Result, prior float64) []Result {
 
 // Touches lists the records of ix (queries) whose search of another
 // index could answer differently once r joins or leaves that index, or
-// changes in it: those sharing a blocking key with r, and those whose
+// changes in it: those sharing a blocking key with r that they read (a
+// surname's key only a query of a weak name reads), and those whose
 // first pass reads r's bucket and, by their last search's reach, would
 // keep r there (or kept it). reach returns a query's reach of its last
 // search of that index, by the query's key (nil when it has not searched
@@ -264,8 +265,11 @@ func (ix *Index) Touches(r *Record, reach func(Key) Reach) []string {
 	}
 	var one [1]int32
 	for _, k := range blockingKeys(rp) {
+		surname := strings.HasPrefix(k, "s:") // read only by queries of a weak name (candidates)
 		for _, j := range ix.x.block(k, &one) {
-			add(j)
+			if !surname || weakName(ix.x.recs[j]) {
+				add(j)
+			}
 		}
 	}
 	rc := compactOf(rp)
@@ -275,14 +279,26 @@ func (ix *Index) Touches(r *Record, reach func(Key) Reach) []string {
 		if q == nil || !slices.Contains(firstPassSexes(q.sex), rp.sex) {
 			return
 		}
-		if cut, ok := reach(q.key).cut(b); !ok || prescore(ptr(compactOf(q)), &rc) >= cut {
+		if cut, ok := reach(q.key).cut(b); !ok || prescore(&ix.x.cheap[j], &rc) >= cut {
 			add(j)
 		}
 	}
 	if rc.home() == 0 {
-		// Every search reads the bucket of those placed nowhere.
-		for j := range ix.x.recs {
-			touch(int32(j))
+		// Every search of a sex that reads r's reads the bucket of those
+		// placed nowhere: the queries are weighed bucket by bucket on the
+		// numbers kept there (no record worked out again), and the
+		// buckets of the other sex are not read at all. Still one test a
+		// query of that sex: which of them would keep r depends on each
+		// one's own cut.
+		for k, qb := range ix.x.buckets {
+			if !slices.Contains(firstPassSexes(byte(k>>8)), rp.sex) {
+				continue
+			}
+			for n, j := range qb.ids {
+				if cut, ok := reach(ix.x.recs[j].key).cut(b); !ok || prescore(&qb.cheaps[n], &rc) >= cut {
+					add(j)
+				}
+			}
 		}
 		return out
 	}

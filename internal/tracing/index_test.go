@@ -150,3 +150,23 @@ func TestRescoreAnswersAsASearchAtThatPrior(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTouchesPlacedNowhere: a record placed nowhere (no region) is
+// read by every search of its sex, so Touches weighs it against every
+// query of an index of 10^5 (HAVEN_TOUCH_N) whose first pass kept a
+// given cut.
+func BenchmarkTouchesPlacedNowhere(b *testing.B) {
+	pool := indexPool(100000)
+	ix := NewIndex(DefaultModel(), pool)
+	cut := Reach{}
+	for _, sx := range []byte{'M', 'F', 0} {
+		cut = append(cut, reachEntry{bucketKey(sx, 0), 24})
+	}
+	r := &Record{ID: "new", Sex: 'M', AgeMin: 40, AgeMax: 50, HeightCm: 170, Seen: pool[0].Seen, SeenIs: SeenLost}
+	b.ResetTimer()
+	n := 0
+	for range b.N {
+		n = len(ix.Touches(r, func(Key) Reach { return cut }))
+	}
+	b.ReportMetric(float64(n), "touched")
+}

@@ -58,6 +58,7 @@ type index struct {
 	blocks  *blocks
 	buckets map[int32]*bucket // by sex and province: the first pass
 	before  func(a, b int32) bool
+	cheap   []compact // by slot: the first pass's numbers, for blocks too large to compare whole and for Touches
 }
 
 // BigBlock: a key shared by more records than this (a common name, a
@@ -72,7 +73,7 @@ func newIndex(recs []*Record) *index {
 		rs[i] = r.p
 	}
 	x := &index{recs: rs, blocks: newBlocks(), buckets: map[int32]*bucket{},
-		before: func(a, b int32) bool { return a < b }}
+		before: func(a, b int32) bool { return a < b }, cheap: make([]compact, 0, len(rs))}
 	for i := range rs {
 		x.add(int32(i))
 	}
@@ -103,6 +104,10 @@ func (x *index) add(i int32) {
 	}
 	{
 		c := compactOf(r)
+		if int(i) >= len(x.cheap) {
+			x.cheap = append(x.cheap, make([]compact, int(i)+1-len(x.cheap))...)
+		}
+		x.cheap[i] = c
 		k := bucketKey(r.sex, c.home())
 		b := x.buckets[k]
 		if b == nil {
@@ -123,7 +128,7 @@ func (x *index) remove(i int32) {
 		}
 	}
 	{
-		c := compactOf(r)
+		c := x.cheap[i]
 		k := bucketKey(r.sex, c.home())
 		if b := x.buckets[k]; b != nil {
 			if n := x.at(b.ids, i); n < len(b.ids) && b.ids[n] == i {
@@ -254,13 +259,23 @@ func (x *index) candidates(r *prepared, seen map[int32]bool, reach *Reach) []int
 	var one [1]int32
 	rc := compactOf(r)
 	clear(seen)
+	weak := weakName(r)
+	var surname []int32 // the records of the surname's keys (a weak name's): one list, its BigBlock likeliest kept
 	for _, k := range blockingKeys(r) {
+		if strings.HasPrefix(k, "s:") {
+			if weak {
+				if b := x.block(k, &one); len(b) <= MaxBlock {
+					surname = append(surname, b...)
+				}
+			}
+			continue
+		}
 		b := x.block(k, &one)
 		if len(b) > MaxBlock {
 			continue
 		}
 		if len(b) > BigBlock {
-			b, _ = bestOf(BigBlock, 0, len(b), func(i int) (int32, int32) { return prescore(&rc, ptr(compactOf(x.recs[b[i]]))), b[i] }, nil)
+			b, _ = bestOf(BigBlock, 0, len(b), func(i int) (int32, int32) { return prescore(&rc, &x.cheap[b[i]]), b[i] }, nil)
 		}
 		for _, j := range b {
 			if !seen[j] {
@@ -269,10 +284,36 @@ func (x *index) candidates(r *prepared, seen map[int32]bool, reach *Reach) []int
 			}
 		}
 	}
+	if len(surname) > BigBlock {
+		// The blocks one after another, each in the index's order, a
+		// record once (its first place): ties keep the same records
+		// however the index was built.
+		in := make(map[int32]bool, len(surname))
+		n := 0
+		for _, j := range surname {
+			if !in[j] {
+				in[j] = true
+				surname[n] = j
+				n++
+			}
+		}
+		surname = surname[:n]
+		surname, _ = bestOf(BigBlock, 0, len(surname), func(i int) (int32, int32) { return prescore(&rc, &x.cheap[surname[i]]), surname[i] }, nil)
+	}
+	for _, j := range surname {
+		if !seen[j] {
+			seen[j] = true
+			out = append(out, j)
+		}
+	}
 	if rc.provinces() == nil && r.names() != "" && len(out) > 0 {
 		return out // the name found some; placed nowhere, the first pass would read everyone
 	}
-	for _, j := range x.firstPass(r.sex, &rc, reach) {
+	keep := PrefilterKeep
+	if r.names() == "" {
+		keep = NamelessKeep
+	}
+	for _, j := range x.firstPass(r.sex, &rc, keep, reach) {
 		if !seen[j] {
 			seen[j] = true
 			out = append(out, j)
@@ -283,10 +324,10 @@ func (x *index) candidates(r *prepared, seen map[int32]bool, reach *Reach) []int
 
 // firstPass is the best of the first pass for a query of sex placed at
 // rc. A query placed somewhere reads the buckets of its provinces and
-// the bucket of those placed nowhere, keeping the best PrefilterKeep of
-// each; one placed nowhere reads every bucket of its sex and keeps the
-// best PrefilterKeep of them all: every query searches.
-func (x *index) firstPass(sex byte, rc *compact, reach *Reach) []int32 {
+// the bucket of those placed nowhere, keeping the best keep of each; one
+// placed nowhere reads every bucket of its sex and keeps the best keep of
+// them all: every query searches.
+func (x *index) firstPass(sex byte, rc *compact, keep int, reach *Reach) []int32 {
 	var first []int32
 	if provs := rc.provinces(); provs != nil {
 		for _, sx := range firstPassSexes(sex) {
@@ -294,7 +335,7 @@ func (x *index) firstPass(sex byte, rc *compact, reach *Reach) []int32 {
 				k := bucketKey(sx, p)
 				if b := x.buckets[k]; b != nil {
 					var cut int32
-					first, cut = b.scan(rc, PrefilterKeep, first)
+					first, cut = b.scan(rc, keep, first)
 					if reach != nil {
 						*reach = append(*reach, reachEntry{k, cut})
 					}
@@ -322,7 +363,7 @@ func (x *index) firstPass(sex byte, rc *compact, reach *Reach) []int32 {
 	parts := make([][]hit, len(keys))
 	work := func(i int) {
 		b := x.buckets[keys[i]]
-		hs := topHits(PrefilterKeep, 0, len(b.ids), func(k int) (int32, int32) { return prescore(rc, &b.cheaps[k]), b.ids[k] })
+		hs := topHits(keep, 0, len(b.ids), func(k int) (int32, int32) { return prescore(rc, &b.cheaps[k]), b.ids[k] })
 		for h := range hs {
 			hs[h].pos += starts[i]
 		}
@@ -352,7 +393,7 @@ func (x *index) firstPass(sex byte, rc *compact, reach *Reach) []int32 {
 		}
 		return -1
 	})
-	first, cut := appendIDs(first, all[:min(PrefilterKeep, len(all))], int(n) > PrefilterKeep)
+	first, cut := appendIDs(first, all[:min(keep, len(all))], int(n) > keep)
 	if reach != nil {
 		for _, k := range keys {
 			*reach = append(*reach, reachEntry{k, cut})

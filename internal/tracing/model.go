@@ -3,6 +3,7 @@ package tracing
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -330,6 +331,26 @@ func blockingKeys(r *prepared) []string {
 		if p.Surname != "" && r.hasBirth {
 			add("sy:" + Fold(Syllables(p.Surname, true)[0]) + ":" + string(r.birthDay[:4]))
 		}
+		if g := []rune(p.Given); len(g) > 1 && !p.Nick && len(folded) >= len(g) {
+			// The given name alone (琳卫 of 胡琳卫), by its folded
+			// syllables; a name of two characters may be one.
+			add("gg:" + strings.Join(folded[len(folded)-len(g):], " "))
+		}
+		if c := []rune(n.clean); len(c) == 2 && !p.Nick && p.Given != "" && len(folded) == 2 {
+			add("gg:" + strings.Join(folded, " "))
+		}
+		if p.Surname != "" {
+			// The surname, the sex and the decades of birth it may be:
+			// read only by a query whose name says little more (老王, or
+			// a surname and one character, which may be miswritten).
+			var sur []string
+			for _, x := range Syllables(p.Surname, true) {
+				sur = append(sur, Fold(x))
+			}
+			for _, d := range birthDecades(r) {
+				add("s:" + strings.Join(sur, "") + ":" + string(r.sex) + ":" + strconv.Itoa(d))
+			}
+		}
 	}
 	if r.hasBirth && !r.birthY {
 		add("b:" + string(r.birthDay[:]))
@@ -348,6 +369,42 @@ func blockingKeys(r *prepared) []string {
 	// Sex, where they come from and when they were born find people whose
 	// name is unknown; they are not keys but the first pass (prefilter.go).
 	return keys
+}
+
+// birthDecades are the decades (year / 10) a record's birth may fall in:
+// the year of birth's, or those an estimated age reaches, three years
+// wider either side; none when nothing says when they were born.
+func birthDecades(r *prepared) []int {
+	c := compactOf(r)
+	if c.bornLo == 0 {
+		return nil
+	}
+	lo, hi := int(c.bornLo), int(c.bornHi)
+	if !r.hasBirth {
+		lo, hi = lo-3, hi+3
+	}
+	var out []int
+	for d := lo / 10; d <= hi/10; d++ {
+		out = append(out, d)
+	}
+	return out
+}
+
+// weakName tells a record whose names say little beyond a surname: 老王,
+// or a surname and one character. Such a query also reads the records of
+// its surname, sex and decades of birth (the keys "s:…").
+func weakName(r *prepared) bool {
+	for rest := r.names(); rest != ""; {
+		var n nameView
+		n, rest = nextName(rest)
+		if r.latin {
+			continue
+		}
+		if p := n.parts(); (p.Nick && p.Surname != "") || (!p.Nick && len([]rune(n.clean)) == 2) {
+			return true
+		}
+	}
+	return false
 }
 
 func prefix(s string, n int) string {

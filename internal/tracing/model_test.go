@@ -91,6 +91,8 @@ func TestComparisons(t *testing.T) {
 		{"masked ID", rec(Record{IDNumber: id[:12] + "****" + id[16:]}), "id_number", 2},
 		{"one typo", rec(Record{IDNumber: id[:11] + "9" + id[12:]}), "id_number", 1},
 		{"no ID", rec(Record{}), "id_number", Unknown},
+		{"only the region legible", rec(Record{IDNumber: id[:6] + "************"}), "id_number", Unknown},
+		{"only the region legible, as a region", rec(Record{IDNumber: id[:6] + "************"}), "region", 4},
 		{"same county", rec(Record{Region: "410702"}), "region", 4},
 		{"same city", rec(Record{Region: "410711"}), "region", 3},
 		{"other province", rec(Record{Region: "130102"}), "region", 0},
@@ -104,7 +106,9 @@ func TestComparisons(t *testing.T) {
 		{"height far", rec(Record{HeightCm: 150}), "height", 0},
 		{"homophone", rec(Record{Names: []string{"汪建国"}}), "name", int(NameHomophone) - 1},
 		{"place", rec(Record{Place: "新乡火车站广场"}), "place", 3},
-		{"birth from ID vs estimate", rec(Record{AgeMin: 50, AgeMax: 60, Seen: csvToday}), "birth", 2},
+		{"birth from ID vs estimate, near its middle", rec(Record{AgeMin: 50, AgeMax: 60, Seen: csvToday}), "birth", 3},
+		{"birth from ID vs estimate, at its edge", rec(Record{AgeMin: 40, AgeMax: 56, Seen: csvToday}), "birth", 2},
+		{"birth just outside an estimate", rec(Record{AgeMin: 40, AgeMax: 52, Seen: csvToday}), "birth", 1},
 		{"birth far", rec(Record{AgeMin: 20, AgeMax: 25, Seen: csvToday}), "birth", 0},
 	} {
 		got := -2

@@ -8,6 +8,7 @@
 package tracing
 
 import (
+	_ "embed"
 	"slices"
 	"strings"
 	"sync"
@@ -98,8 +99,8 @@ type Parts struct {
 }
 
 // SplitName splits a Chinese name into surname and given name. A name of
-// the form 小X / 阿X / 老X (two characters) is a nickname: Given (or, for
-// 老X, Surname) holds X.
+// the form 小X / 阿X / 老X or XX (two characters) is a nickname: Given
+// (or, for 老X, Surname) holds X.
 func SplitName(name string) Parts { return splitClean(CleanName(name)) }
 
 func splitClean(n string) Parts {
@@ -108,6 +109,9 @@ func splitClean(n string) Parts {
 		return Parts{}
 	}
 	if len(r) == 2 {
+		if r[0] == r[1] && unicode.Is(unicode.Han, r[0]) {
+			return Parts{Given: string(r[1]), Nick: true} // 明明: a child's name of the given name's character twice
+		}
 		for _, p := range nickPrefixes {
 			if string(r[0]) == p {
 				if p == "老" {
@@ -186,7 +190,9 @@ func Fold(syl string) string {
 	return s
 }
 
-// lookalikes are characters often miswritten for one another (形近字).
+// lookalikes are characters often miswritten for one another (形近字),
+// by hand: kept beside the derived table (lookalike.txt), which misses
+// some of them (田 由 甲 申, 明 朋).
 var lookalikes = [][]rune{
 	[]rune("己已巳"), []rune("未末"), []rune("王玉主"), []rune("大太犬"), []rune("土士"), []rune("日曰"), []rune("人入八"),
 	[]rune("天夭"), []rune("刀力"), []rune("千干于"), []rune("贝见"), []rune("侯候"), []rune("杨扬"), []rune("陈阵"),
@@ -194,19 +200,54 @@ var lookalikes = [][]rune{
 	[]rune("田由甲申"), []rune("夫失"), []rune("今令"), []rune("东冻"), []rune("戊戌戍"), []rune("辩辨"), []rune("拔拨"),
 }
 
-var lookalikeGroup = map[rune]int{}
+// lookalikeData is the table of look-alike characters derived from a
+// published decomposition of characters into their parts (cjk-decomp,
+// by lookalike_gen.go; lookalike.LICENSE): 16,719 pairs of GB 2312's
+// characters, 69 KB.
+//
+//go:embed lookalike.txt
+var lookalikeData string
 
-func init() {
-	for i, g := range lookalikes {
-		for _, r := range g {
-			lookalikeGroup[r] = i + 1
+// lookalikeOf is, for each character, the characters that look like it
+// (both tables), sorted.
+var lookalikeOf = sync.OnceValue(func() map[rune][]rune {
+	m := map[rune][]rune{}
+	pair := func(a, b rune) {
+		if a != b && !slices.Contains(m[a], b) {
+			m[a] = append(m[a], b)
+			m[b] = append(m[b], a)
 		}
 	}
+	for _, line := range strings.Split(lookalikeData, "\n") {
+		if r := []rune(line); len(r) > 1 && r[0] != '#' {
+			for _, b := range r[1:] {
+				pair(r[0], b)
+			}
+		}
+	}
+	for _, g := range lookalikes {
+		for i, a := range g {
+			for _, b := range g[i+1:] {
+				pair(a, b)
+			}
+		}
+	}
+	for _, l := range m {
+		slices.Sort(l)
+	}
+	return m
+})
+
+// LookAlike reports whether two characters look alike (or are one).
+func LookAlike(a, b rune) bool {
+	if a == b {
+		return true
+	}
+	_, ok := slices.BinarySearch(lookalikeOf()[a], b)
+	return ok
 }
 
-func lookAlike(a, b rune) bool {
-	return a == b || (lookalikeGroup[a] != 0 && lookalikeGroup[a] == lookalikeGroup[b])
-}
+func lookAlike(a, b rune) bool { return LookAlike(a, b) }
 
 // NameLevel is how two names compare, from the strongest.
 type NameLevel int
@@ -308,6 +349,9 @@ func comparePartial(ca, cb string, pa, pb Parts) NameLevel {
 	}
 	if pa.Given != "" && pa.Given == pb.Given && len([]rune(pa.Given)) > 1 {
 		return NamePartial // the same two-character given name, surname misheard
+	}
+	if (len([]rune(pa.Given)) > 1 && pa.Given == cb) || (len([]rune(pb.Given)) > 1 && pb.Given == ca) {
+		return NamePartial // the given name alone (琳卫 of 胡琳卫): read as a surname and a given name, it is neither
 	}
 	if ra, rb := []rune(ca), []rune(cb); len(ra) == len(rb) && len(ra) >= 2 {
 		diff := 0

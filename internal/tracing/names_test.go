@@ -51,6 +51,12 @@ func TestCompareNames(t *testing.T) {
 		{"王建国", "老李", NameMismatch},
 		{"王建", "王建国", NamePartial},
 		{"王建国", "李建国", NamePartial},
+		{"胡琳卫", "琳卫", NamePartial}, // the given name alone
+		{"欧阳嘉洋", "嘉洋", NamePartial},
+		{"胡琳卫", "琳", NameMismatch},
+		{"王明", "明明", NamePartial}, // the given name's character twice
+		{"李晓明", "明明", NamePartial},
+		{"王明", "丽丽", NameMismatch},
 		{"王建国", "", NameUnknown},
 		{"王建国", "李四", NameMismatch},
 		{"Li Ming", "li ming", NameExact},

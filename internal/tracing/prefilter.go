@@ -13,24 +13,36 @@ import (
 // were born are known for nearly everyone, but they single out no one: a
 // block on them holds a tenth of all records. So those records are not
 // compared in full; each is scored on a few numbers kept side by side
-// (birth years, region, height, a 64-bit sketch of the feature text), and
-// only the best PrefilterKeep go on to the full comparison. This finds
+// (birth years, region, height, the week lost or found, a 64-bit sketch
+// of the feature text), and only the best PrefilterKeep go on to the full
+// comparison. This finds
 // people whose name is unknown without comparing thousands of them fully.
 
-// PrefilterKeep is how many records of the first pass are compared fully.
-const PrefilterKeep = 200
+// PrefilterKeep is how many records of the first pass are compared fully
+// (of each bucket read); NamelessKeep for a query without a name, whose
+// first pass is all it has (comparing a record fully costs about a
+// microsecond).
+const (
+	PrefilterKeep = 200
+	NamelessKeep  = 300
+)
 
-// compact is what the first pass reads of a record: 20 bytes (the sketch
+// compact is what the first pass reads of a record: 24 bytes (the sketch
 // in two halves, so that nothing is aligned to 8), kept side by side in
 // the buckets (and worked out again from the record where needed
 // elsewhere).
 type compact struct {
 	bornLo, bornHi int16 // years of birth it may be; 0 unknown
 	height         int16
+	week           int16     // the week Seen falls in, counted from 1900 (1 its first); 0 unknown
 	prec           int8      // region precision: 0 unknown, 1 province, 2 city, 3 county; areaPrec a dialect's area
+	seenIs         int8      // what Seen is (SeenLost, SeenFound, 0)
 	region         int32     // the code; with areaPrec, the area's number
 	sketch         [2]uint32 // one bit per feature bigram (hashed), low half first
 }
+
+// week1900 is day.days() of 1900-01-01.
+var week1900 = day{1900, 1}.days()
 
 func compactOf(r *prepared) compact {
 	var c compact
@@ -41,6 +53,9 @@ func compactOf(r *prepared) compact {
 		c.bornLo, c.bornHi = int16(int(r.seen.y)-int(r.ageMax)-1), int16(int(r.seen.y)-int(r.ageMin))
 	}
 	c.height = int16(r.height)
+	if w := (r.seen.days() - week1900) / 7; r.hasSeen && w >= 0 && w < math.MaxInt16 {
+		c.week, c.seenIs = int16(w+1), int8(r.seenIs)
+	}
 	if isArea(&r.region) {
 		c.region, c.prec = int32(areaOf(&r.region)), areaPrec
 	} else if r.hasRegion() {
@@ -99,7 +114,13 @@ func prescore(q, r *compact) int32 {
 	if q.bornLo != 0 && r.bornLo != 0 {
 		switch {
 		case q.bornLo <= r.bornHi && r.bornLo <= q.bornHi:
-			s += 16
+			// Overlapping; the closer the middles, the better (an
+			// estimate's likeliest age is its middle).
+			d := int32(q.bornLo) + int32(q.bornHi) - int32(r.bornLo) - int32(r.bornHi)
+			if d < 0 {
+				d = -d
+			}
+			s += 12 + max(0, 6-d)
 		case q.bornLo > r.bornHi:
 			s -= int32(q.bornLo-r.bornHi) * 2
 		default:
@@ -125,6 +146,29 @@ func prescore(q, r *compact) int32 {
 			d = -d
 		}
 		s += 8 - min(d, 12)*3/2
+	}
+	if q.week != 0 && r.week != 0 {
+		// Found after lost, and within a year or so, as the model's time
+		// field: weeks from lost to found (either way when not said which
+		// is which).
+		gap := int32(q.week) - int32(r.week)
+		switch {
+		case q.seenIs == SeenLost && r.seenIs == SeenFound:
+			gap = -gap
+		case q.seenIs == SeenFound && r.seenIs == SeenLost:
+		default:
+			gap = max(gap, -gap)
+		}
+		switch {
+		case gap < -5:
+			s -= 30
+		case gap <= 53:
+			s += 6
+		case gap <= 157:
+			s -= 3
+		default:
+			s -= 4
+		}
 	}
 	if qs, rs := q.sketch64(), r.sketch64(); qs != 0 && rs != 0 {
 		// Shared bigrams count, bigrams only one side has count against:

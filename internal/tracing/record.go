@@ -61,8 +61,13 @@ func (r *Record) Prepare() {
 			r.Region = n.Value[:6]
 		}
 	}
+	if p := r.IDNumber; r.Region == "" && (len(p) == 15 || len(p) == 18) && strings.ContainsAny(p, "*?") && allDigits(p[:6]) && idcard.RegionOf(p[:6]).Known {
+		r.Region = p[:6] // a number partly legible (412701********1234): its region
+	}
 	if r.Region == "" && r.NativePlace != "" {
-		if c, ok := idcard.RegionByName(r.NativePlace); ok {
+		if p := r.NativePlace; len(p) == 6 && allDigits(p) && idcard.RegionOf(p).Known {
+			r.Region = p // a code
+		} else if c, ok := idcard.RegionByName(r.NativePlace); ok {
 			r.Region = c // "河南新乡" → 410700
 		}
 	}
@@ -80,7 +85,7 @@ func (r *Record) Prepare() {
 		copy(p.region[:], r.Region)
 	}
 	traits, clothing := splitFeatures(r.Features)
-	tg, cg := grams(traits), grams(clothing)
+	tg, cg := traitGrams(traits), grams(clothing)
 	if len(place)+len(tg)+len(cg) > 0 {
 		p.text = &texts{grams: slices.Concat(place, tg, cg), nPlace: int32(len(place)), nTraits: int32(len(tg))}
 	}

@@ -55,13 +55,24 @@ const (
 	CaseNoName    = "no_name"        // no name at all
 	CaseMinor     = "minor"          // under 18
 	CaseElderly   = "elderly"        // 65 or over
+	// Names damaged otherwise, for fitting the name field's levels: a
+	// name heard or written in part (小明, 老王, the given name alone), a
+	// character miswritten (one that looks alike, or any), a character
+	// heard in another accent.
+	CasePartial   = "name_partial"
+	CaseLookalike = "name_lookalike"
+	CaseAccent    = "name_accent"
 )
+
+// FitCases are the cases the built-in model is fitted on (FitModel).
+var FitCases = []string{CaseHomophone, CaseNoName, CaseMinor, CaseElderly, CasePartial, CaseLookalike, CaseAccent}
 
 // Synth draws synthetic people.
 type Synth struct {
 	r         *rand.Rand
 	total     int
 	bySyl     map[string][]rune
+	byFold    map[string][]rune // characters by their syllable folded for accents
 	Reference time.Time
 }
 
@@ -85,7 +96,83 @@ func NewSynth(seed uint64) *Synth {
 			s.bySyl[p[0]] = append(s.bySyl[p[0]], c)
 		}
 	}
+	// Characters an accent hears alike (Fold), for CaseAccent: the name
+	// characters and the homophones above, and some more of other
+	// initials and finals.
+	s.byFold = map[string][]rune{}
+	for syl, cs := range s.bySyl {
+		s.byFold[Fold(syl)] = append(s.byFold[Fold(syl)], cs...)
+	}
+	for _, c := range []rune("兰南蓝难林宁琳凌玲铃宁龙农隆浓刘牛柳纽黄方芳房华发辉飞惠菲湖福虎富张赞章藏志自智子春村纯存山三善伞生森胜僧") {
+		if p := pinyin.LazyPinyin(string(c), pinyinArgs); len(p) == 1 && !slices.Contains(s.byFold[Fold(p[0])], c) {
+			s.byFold[Fold(p[0])] = append(s.byFold[Fold(p[0])], c)
+		}
+	}
+	for k := range s.byFold {
+		slices.Sort(s.byFold[k]) // a map's order is not the seed's
+	}
 	return s
+}
+
+// damaged is the name as a station may have it in case kind
+// (CasePartial, CaseLookalike, CaseAccent); ok false when the name
+// cannot be damaged so.
+func (s *Synth) damaged(name, kind string) (string, bool) {
+	r := s.r
+	p := SplitName(name)
+	g := []rune(p.Given)
+	if len(g) == 0 {
+		return "", false
+	}
+	switch kind {
+	case CasePartial:
+		switch r.IntN(6) {
+		case 0:
+			return "小" + string(g[len(g)-1]), true
+		case 1:
+			return "阿" + string(g[len(g)-1]), true
+		case 2:
+			return "老" + p.Surname, true
+		case 3: // the given name alone
+			if len(g) > 1 {
+				return p.Given, true
+			}
+			return "小" + p.Given, true
+		case 4: // the surname and the given name's first character
+			if len(g) > 1 {
+				return p.Surname + string(g[0]), true
+			}
+			return p.Surname + p.Given + string(synthGiven[r.IntN(len(synthGiven))]), true
+		default: // the given name heard as a nickname of two (明明)
+			return string(g[len(g)-1]) + string(g[len(g)-1]), true
+		}
+	case CaseLookalike:
+		i := r.IntN(len(g))
+		if alt := lookalikeOf()[g[i]]; len(alt) > 0 && r.IntN(4) > 0 {
+			g[i] = alt[r.IntN(len(alt))]
+		} else {
+			g[i] = synthGiven[r.IntN(len(synthGiven))] // any character written for it
+		}
+		return p.Surname + string(g), true
+	case CaseAccent:
+		for _, i := range r.Perm(len(g)) {
+			syl := pinyin.LazyPinyin(string(g[i]), pinyinArgs)
+			if len(syl) != 1 {
+				continue
+			}
+			var alt []rune
+			for _, c := range s.byFold[Fold(syl[0])] {
+				if q := pinyin.LazyPinyin(string(c), pinyinArgs); len(q) == 1 && q[0] != syl[0] {
+					alt = append(alt, c)
+				}
+			}
+			if len(alt) > 0 {
+				g[i] = alt[r.IntN(len(alt))]
+				return p.Surname + string(g), true
+			}
+		}
+	}
+	return "", false
 }
 
 func (s *Synth) surname() string {
@@ -158,6 +245,9 @@ func (s *Synth) Pair(n int, kind string) (report, care *Record) {
 		Region: region, Features: cloth + " " + mark}
 	seen := lost.AddDate(0, 0, r.IntN(400))
 	est := age + (seen.Year() - lost.Year())
+	// Ages guessed by sight are off by about four years on average, now
+	// and then by much more (a Laplace error, capped at 15), so the true
+	// age falls outside the ±5 written down a third of the time.
 	off := r.IntN(9) - 4
 	care = &Record{ID: fmt.Sprintf("C%d", n), Sex: sex, Seen: seen, SeenIs: SeenFound, AgeMin: max(0, est+off-5), AgeMax: est + off + 5,
 		HeightCm: height + r.IntN(9) - 4, Region: region[:4] + "00"}
@@ -209,6 +299,12 @@ func (s *Synth) Pair(n int, kind string) (report, care *Record) {
 		} else {
 			care.Names = []string{name}
 		}
+	case CasePartial, CaseLookalike, CaseAccent:
+		if d, ok := s.damaged(name, kind); ok {
+			care.Names = []string{d}
+		} else {
+			care.Names = []string{name}
+		}
 	default:
 		if r.IntN(2) == 0 {
 			care.Names = []string{name}
@@ -239,7 +335,7 @@ func FitModel(seed uint64, n int) *Model {
 	for f := range Fields {
 		counts[f] = make([]float64, len(Fields[f].Levels))
 	}
-	for _, c := range []string{CaseHomophone, CaseNoName, CaseMinor, CaseElderly} {
+	for _, c := range FitCases {
 		for range n {
 			rep, cr := s.Pair(len(reports), c)
 			rep.Prepare()
@@ -303,8 +399,8 @@ func FitModel(seed uint64, n int) *Model {
 // ModelRevision numbers the fitting (FitModel): it changes when the
 // fields, the generator or the fitting do; ModelVersion names it.
 const (
-	ModelRevision = 2
-	ModelVersion  = "tracing-2"
+	ModelRevision = 3
+	ModelVersion  = "tracing-3"
 )
 
 // PriorFor is the prior share of true pairs for a search of n records:
