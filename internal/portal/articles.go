@@ -64,7 +64,10 @@ type Article struct {
 	WithdrawnBy          string
 	WithdrawnAt          time.Time
 	WithdrawReason       string
-	Versions             []Version // filled by Article (staff view)
+	// EditedBy is who saved the text being stored, by the name staff
+	// know them by: the version's editor (not a column of the article).
+	EditedBy string
+	Versions []Version // filled by Article (staff view)
 }
 
 // PublicAt reports whether the article is on the public site at t.
@@ -218,7 +221,7 @@ func (s *Service) Save(ctx context.Context, a auth.Actor, articleID string, vers
 			return nil, err
 		}
 		ar := &Article{ID: id.New(), Category: in.Category, Title: in.Title, Summary: in.Summary, Body: in.Body,
-			Consent: in.Consent, State: StateDraft, Version: 1, PublishAt: in.PublishAt.UTC(), CreatedBy: a.Name, CreatedAt: now, UpdatedAt: now}
+			Consent: in.Consent, State: StateDraft, Version: 1, PublishAt: in.PublishAt.UTC(), CreatedBy: a.Name, CreatedAt: now, UpdatedAt: now, EditedBy: a.Name}
 		ar.Slug = now.In(cst).Format("20060102") + "-" + ar.ID[len(ar.ID)-10:] // the random end of the UUIDv7
 		return ar, s.Store.AddArticle(ctx, ar, a.Entry("article.create", "article", ar.ID))
 	}
@@ -239,6 +242,7 @@ func (s *Service) Save(ctx context.Context, a auth.Actor, articleID string, vers
 	ar.PublishAt = in.PublishAt.UTC()
 	ar.State, ar.Version, ar.UpdatedAt = StateDraft, ar.Version+1, now
 	ar.SubmittedBy, ar.SubmittedAt, ar.ApprovedBy, ar.ApprovedAt = "", time.Time{}, "", time.Time{}
+	ar.EditedBy = a.Name
 	return ar, s.Store.UpdateArticle(ctx, ar, true, a.Entry("article.edit", "article", ar.ID))
 }
 

@@ -20,7 +20,7 @@ import (
 )
 
 var (
-	writer = auth.Actor{UserID: "u-staff", Name: "staff", Role: auth.RoleStaff}
+	writer = auth.Actor{UserID: "u-staff", Username: "staff", Name: "赵敏", Role: auth.RoleStaff}
 	leader = auth.Actor{UserID: "u-leader", Name: "leader", Role: auth.RoleLeader}
 	public = auth.Actor{IP: "1.2.3.4"}
 )
@@ -132,7 +132,7 @@ func TestApprovalFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(full.Versions) != 2 || full.Versions[0].Body != "救助站**开放**全部避寒点。" || full.Versions[1].EditedBy != "staff" {
+		if len(full.Versions) != 2 || full.Versions[0].Body != "救助站**开放**全部避寒点。" || full.Versions[0].EditedBy != "赵敏" || full.Versions[1].EditedBy != "赵敏" {
 			t.Errorf("versions %+v", full.Versions)
 		}
 		if full.WithdrawnBy != "leader" || full.WithdrawReason != "信息有误" {

@@ -24,6 +24,9 @@ func scanArticle(r rowScanner) (*portal.Article, error) {
 }
 
 func (db *DB) addArticleVersion(ctx context.Context, tx *sql.Tx, a *portal.Article, by string) error {
+	if a.EditedBy != "" {
+		by = a.EditedBy // the name staff know the editor by; the audit entry keeps the login
+	}
 	_, err := db.exec(ctx, tx, `INSERT INTO article_versions (article_id, version, category, title, summary, body, edited_by, edited_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Version, a.Category, a.Title, a.Summary, a.Body, by, db.d.t(a.UpdatedAt))
 	return err
