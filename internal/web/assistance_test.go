@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
+	"github.com/xuri/excelize/v2"
 )
 
 // A referral without consent or without a receiving office is refused
@@ -84,6 +86,45 @@ func TestAssistanceReferralForm(t *testing.T) {
 		_, page = staff.do("GET", refURL, nil, false)
 		if !strings.Contains(page, `data-state="approved"`) || !strings.Contains(page, "800.00") {
 			t.Errorf("approved referral page")
+		}
+
+		// The referrals as a workbook, opened as a spreadsheet program
+		// would: the approved amount a number, the read audited as the
+		// page's is, and no workbook for a role without the page.
+		before, _ := db.ListAudit(ctx, audit.Filter{Action: "assistance.person_view", RecordID: personID})
+		res, raw := finance.do("GET", "/assistance/referrals.xlsx?state=approved", nil, false)
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
+			t.Fatalf("xlsx: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		book, err := excelize.OpenReader(bytes.NewReader([]byte(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer book.Close()
+		rows, err := book.GetRows("社会救助转介")
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("rows %v %v", rows, err)
+		}
+		if rows[0][0] != "转介编号" || rows[0][9] != "批准金额（元）" || rows[1][1] != "张守成" || rows[1][2] != "特困人员救助供养" ||
+			rows[1][3] != "河南省封丘县" || rows[1][7] != "已批准" || rows[1][10] != "2026-10-01" {
+			t.Errorf("workbook rows %q", rows)
+		}
+		if v, err := book.GetCellValue("社会救助转介", "J2", excelize.Options{RawCellValue: true}); err != nil || v != "800" {
+			t.Errorf("the amount is %q (%v), want the number 800", v, err)
+		}
+		after, _ := db.ListAudit(ctx, audit.Filter{Action: "assistance.person_view", RecordID: personID})
+		if len(after) != len(before)+1 {
+			t.Errorf("the workbook's read is not audited: %d then %d entries", len(before), len(after))
+		}
+		if res, raw := finance.do("GET", "/assistance/referrals.xlsx?state=refused", nil, false); res.StatusCode != http.StatusOK {
+			t.Errorf("an empty workbook: %d", res.StatusCode)
+		} else if b, err := excelize.OpenReader(bytes.NewReader([]byte(raw))); err != nil {
+			t.Error(err)
+		} else if rows, _ := b.GetRows("社会救助转介"); len(rows) != 1 {
+			t.Errorf("refused referrals: %q", rows)
+		}
+		if res, _ := h.login("dispatcher").do("GET", "/assistance/referrals.xlsx", nil, false); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a dispatcher downloads referrals: %d", res.StatusCode)
 		}
 	})
 }

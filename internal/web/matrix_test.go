@@ -280,6 +280,7 @@ func init() {
 		// social assistance: staff refer and record answers, finance and the leader read
 		"GET /assistance":                   only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
 		"GET /assistance/new":               only(auth.RoleStaff),
+		"GET /assistance/referrals.xlsx":    only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
 		"POST /assistance":                  only(auth.RoleStaff),
 		"GET /assistance/{id}":              only(auth.RoleStaff, auth.RoleFinance, auth.RoleLeader),
 		"POST /assistance/{id}/answer":      only(auth.RoleStaff),

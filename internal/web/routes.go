@@ -223,6 +223,7 @@ func (s *Server) registerRoutes() {
 	// Social assistance (社会救助衔接) and the linked duties of the 2015 rules.
 	s.handle("GET /assistance", s.signedIn(s.assistancePage))
 	s.handle("GET /assistance/new", s.signedIn(s.assistanceNew))
+	s.handle("GET /assistance/referrals.xlsx", s.signedIn(s.assistanceXLSX))
 	s.handle("POST /assistance", s.signedIn(s.assistanceCreate))
 	s.handle("GET /assistance/{id}", s.signedIn(s.assistanceReferral))
 	s.handle("POST /assistance/{id}/answer", s.signedIn(s.assistanceAnswer))
