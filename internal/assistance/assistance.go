@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
@@ -28,6 +27,7 @@ import (
 	"github.com/havenrescue/haven/internal/duties"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/photo"
@@ -297,8 +297,6 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
-func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
-
 // Input is a new referral.
 type Input struct {
 	PersonID  string
@@ -331,7 +329,7 @@ func (s *Service) Refer(ctx context.Context, a auth.Actor, in Input) (*Referral,
 	}
 	if in.Office == "" {
 		f["office"] = "assistance.err.office"
-	} else if !textOK(in.Office, 100) {
+	} else if !form.TextOK(in.Office, 100) {
 		f["office"] = "err.too_long"
 	}
 	sc := in.Screening
@@ -345,7 +343,7 @@ func (s *Service) Refer(ctx context.Context, a auth.Actor, in Input) (*Referral,
 			f["household"] = "assistance.err.household"
 		}
 	case Temporary:
-		if !textOK(sc.Hardship, 500) {
+		if !form.TextOK(sc.Hardship, 500) {
 			f["hardship"] = "err.too_long"
 		} else if sc.Hardship == "" {
 			f["hardship"] = "err.required"
@@ -363,7 +361,7 @@ func (s *Service) Refer(ctx context.Context, a auth.Actor, in Input) (*Referral,
 	}
 	now := s.now()
 	region := strings.TrimSpace(in.Region)
-	if !textOK(region, 100) {
+	if !form.TextOK(region, 100) {
 		f["region"] = "err.too_long"
 	}
 	if len(f) > 0 {
@@ -409,7 +407,7 @@ func (s *Service) Answer(ctx context.Context, a auth.Actor, referralID string, i
 	}
 	in.Reason, in.By, in.StartOn = strings.TrimSpace(in.Reason), strings.TrimSpace(in.By), strings.TrimSpace(in.StartOn)
 	f := map[string]string{}
-	if !textOK(in.By, 100) {
+	if !form.TextOK(in.By, 100) {
 		f["by"] = "err.too_long"
 	}
 	switch in.Kind {
@@ -426,7 +424,7 @@ func (s *Service) Answer(ctx context.Context, a auth.Actor, referralID string, i
 	case AnswerRefuse:
 		if in.Reason == "" {
 			f["reason"] = "err.required"
-		} else if !textOK(in.Reason, 500) {
+		} else if !form.TextOK(in.Reason, 500) {
 			f["reason"] = "err.too_long"
 		}
 	default:
@@ -633,7 +631,7 @@ func (s *Service) DoStayDuty(ctx context.Context, a auth.Actor, stayID, kind, no
 	if !slices.Contains(DutyKinds, kind) {
 		return errs.InvalidFields(op, map[string]string{"kind": "err.invalid_choice"})
 	}
-	if !textOK(note, 500) {
+	if !form.TextOK(note, 500) {
 		return errs.InvalidFields(op, map[string]string{"note": "err.too_long"})
 	}
 	err := s.Store.DoStayDuty(ctx, stayID, kind, s.now(), a.Name, note, a.Entry("assistance.duty."+kind, "stay", stayID))

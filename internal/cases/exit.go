@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/havenrescue/haven/internal/idcard"
+
+	"github.com/havenrescue/haven/internal/form"
 )
 
 // ExitKind is how a stay ends (离站).
@@ -186,7 +188,7 @@ func checkExit(in *ExitInput, st *Stay, p *Person, items []*Belonging, now time.
 		}
 	}
 	for _, s := range []string{in.Destination, in.Escorts, in.Cause, in.Notes, in.Services, in.Voucher.Route} {
-		if !textOK(s, textMaxRunes) {
+		if !form.TextOK(s, textMaxRunes) {
 			f["notes"] = "err.too_long"
 		}
 	}

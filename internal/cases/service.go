@@ -6,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
 	"github.com/havenrescue/haven/internal/intake"
@@ -54,8 +54,6 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
-func textOK(s string, n int) bool { return utf8.ValidString(s) && utf8.RuneCountInString(s) <= n }
-
 // PersonInput is what staff enter about a person.
 type PersonInput struct {
 	Name, Aliases  string
@@ -78,7 +76,7 @@ func (s *Service) apply(in PersonInput, p *Person, now time.Time) map[string]str
 	f := map[string]string{}
 	trim := func(v *string, field string, n int) {
 		*v = strings.TrimSpace(*v)
-		if !textOK(*v, n) {
+		if !form.TextOK(*v, n) {
 			f[field] = "err.too_long"
 		}
 	}
@@ -176,7 +174,7 @@ func (s *Service) contact(in ContactInput, personID string, now time.Time) (*Con
 	if c.Name == "" && strings.TrimSpace(in.Phone) == "" {
 		f["contact_name"] = "err.required"
 	}
-	if !textOK(c.Name, nameMaxRunes) || !textOK(c.Relation, 20) || !textOK(c.Address, shortMaxRunes) {
+	if !form.TextOK(c.Name, nameMaxRunes) || !form.TextOK(c.Relation, 20) || !form.TextOK(c.Address, shortMaxRunes) {
 		f["contact_name"] = "err.too_long"
 	}
 	if ph := strings.TrimSpace(in.Phone); ph != "" {
@@ -206,7 +204,7 @@ func (s *Service) belonging(ctx context.Context, in BelongingInput, stayID, staf
 		Location: strings.TrimSpace(in.Location), SignedInBy: staff, PersonSigned: in.PersonSigned, SignedInAt: now}
 	if b.Item == "" {
 		f[field+"item"] = "err.required"
-	} else if !textOK(b.Item, shortMaxRunes) || !textOK(b.Description, textMaxRunes) || !textOK(b.Location, shortMaxRunes) {
+	} else if !form.TextOK(b.Item, shortMaxRunes) || !form.TextOK(b.Description, textMaxRunes) || !form.TextOK(b.Location, shortMaxRunes) {
 		f[field+"item"] = "err.too_long"
 	}
 	if b.Qty < 1 || b.Qty > 9999 {
@@ -299,7 +297,7 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 	fm := &in.Form
 	for _, v := range []*string{&fm.Reason, &fm.Story, &fm.Residence, &fm.Relatives, &fm.SecurityNotes, &fm.FingerprintRef, &fm.RefusalNote} {
 		*v = strings.TrimSpace(*v)
-		if !textOK(*v, textMaxRunes) {
+		if !form.TextOK(*v, textMaxRunes) {
 			f["reason"] = "err.too_long"
 		}
 	}
@@ -323,7 +321,7 @@ func (s *Service) Admit(ctx context.Context, a auth.Actor, in AdmitInput) (*Admi
 		}
 	}
 	in.Room, in.Bed = strings.TrimSpace(in.Room), strings.TrimSpace(in.Bed)
-	if !textOK(in.Room, 20) || !textOK(in.Bed, 20) {
+	if !form.TextOK(in.Room, 20) || !form.TextOK(in.Bed, 20) {
 		f["bed"] = "err.too_long"
 	}
 	var contacts []*Contact

@@ -9,6 +9,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/idcard"
 	"github.com/havenrescue/haven/internal/secret"
 )
@@ -333,7 +334,7 @@ func (s *Service) AddNote(ctx context.Context, a auth.Actor, stayID, kind, text 
 	}
 	if text == "" {
 		f["text"] = "err.required"
-	} else if !textOK(text, textMaxRunes) {
+	} else if !form.TextOK(text, textMaxRunes) {
 		f["text"] = "err.too_long"
 	}
 	if len(f) > 0 {
@@ -357,7 +358,7 @@ func (s *Service) SetBed(ctx context.Context, a auth.Actor, stayID, room, bed st
 		return errs.E(errs.Conflict, op, "err.changed_meanwhile")
 	}
 	st.Room, st.Bed = strings.TrimSpace(room), strings.TrimSpace(bed)
-	if !textOK(st.Room, 20) || !textOK(st.Bed, 20) {
+	if !form.TextOK(st.Room, 20) || !form.TextOK(st.Bed, 20) {
 		return errs.InvalidFields(op, map[string]string{"bed": "err.too_long"})
 	}
 	st.UpdatedAt = s.now()
@@ -380,7 +381,7 @@ func (s *Service) DoTask(ctx context.Context, a auth.Actor, stayID, rule, note s
 		return err
 	}
 	note = strings.TrimSpace(note)
-	if !textOK(note, textMaxRunes) {
+	if !form.TextOK(note, textMaxRunes) {
 		return errs.InvalidFields(op, map[string]string{"note": "err.too_long"})
 	}
 	t := &Task{StayID: st.ID, Rule: rule, DoneAt: s.now(), DoneBy: a.Name, Note: note}

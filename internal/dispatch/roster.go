@@ -7,6 +7,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 )
 
@@ -70,7 +71,7 @@ func (s *Service) AddShift(ctx context.Context, a auth.Actor, sh Shift) (*Shift,
 	case sh.StartsAt.After(now.Add(MaxRosterAhead)):
 		f["starts_at"] = "err.too_far_ahead"
 	}
-	if !textOK(sh.Note, 200) {
+	if !form.TextOK(sh.Note, 200) {
 		f["note"] = "err.too_long"
 	}
 	if len(f) > 0 {

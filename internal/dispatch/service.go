@@ -8,12 +8,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/events"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/secret"
@@ -86,12 +86,10 @@ const maxName = 100
 func checkName(f map[string]string, name string) {
 	if name == "" {
 		f["name"] = "err.required"
-	} else if !textOK(name, maxName) {
+	} else if !form.TextOK(name, maxName) {
 		f["name"] = "err.too_long"
 	}
 }
-
-func textOK(s string, n int) bool { return utf8.ValidString(s) && utf8.RuneCountInString(s) <= n }
 
 func validPoint(lat, lng float64) bool {
 	return !math.IsNaN(lat) && !math.IsNaN(lng) && lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180 && (lat != 0 || lng != 0)
@@ -105,7 +103,7 @@ func checkTeam(t *Team) map[string]string {
 	if !slices.Contains(TeamKinds, t.Kind) {
 		f["kind"] = "err.invalid_choice"
 	}
-	if !textOK(t.Vehicles, 200) {
+	if !form.TextOK(t.Vehicles, 200) {
 		f["vehicles"] = "err.too_long"
 	}
 	if len(t.Members) > 50 {
@@ -297,13 +295,13 @@ func (s *Service) CreateHotspot(ctx context.Context, a auth.Actor, h Hotspot) (*
 	if !validPoint(h.Lat, h.Lng) {
 		f["location"] = "err.coordinates"
 	}
-	if !textOK(h.Address, 200) {
+	if !form.TextOK(h.Address, 200) {
 		f["address"] = "err.too_long"
 	}
-	if !textOK(h.District, 50) {
+	if !form.TextOK(h.District, 50) {
 		f["district"] = "err.too_long"
 	}
-	if !textOK(h.RiskNotes, 1000) {
+	if !form.TextOK(h.RiskNotes, 1000) {
 		f["risk_notes"] = "err.too_long"
 	}
 	if len(f) > 0 {
@@ -494,7 +492,7 @@ func (s *Service) Escalate(ctx context.Context, a auth.Actor, incidentID, reason
 	if reason == "" {
 		return errs.InvalidFields(op, map[string]string{"reason": "err.required"})
 	}
-	if !textOK(reason, 500) {
+	if !form.TextOK(reason, 500) {
 		return errs.InvalidFields(op, map[string]string{"reason": "err.too_long"})
 	}
 	inc, err := s.Store.BoardIncident(ctx, incidentID)
@@ -518,7 +516,7 @@ func (s *Service) AddNote(ctx context.Context, a auth.Actor, incidentID, text st
 	if text == "" {
 		return nil, errs.InvalidFields(op, map[string]string{"text": "err.required"})
 	}
-	if !textOK(text, 1000) {
+	if !form.TextOK(text, 1000) {
 		return nil, errs.InvalidFields(op, map[string]string{"text": "err.too_long"})
 	}
 	if _, err := s.Store.BoardIncident(ctx, incidentID); err != nil {
@@ -766,7 +764,7 @@ func (s *Service) StartPatrol(ctx context.Context, a auth.Actor, in PatrolInput)
 	if in.VehicleTrips < 0 || in.VehicleTrips > 50 {
 		f["vehicle_trips"] = "err.range"
 	}
-	if !textOK(in.Notes, 1000) {
+	if !form.TextOK(in.Notes, 1000) {
 		f["notes"] = "err.too_long"
 	}
 	t, err := s.Store.TeamByID(ctx, in.TeamID)
@@ -889,7 +887,7 @@ func (s *Service) EndPatrol(ctx context.Context, a auth.Actor, patrolID string, 
 	if endedAt.Before(p.StartedAt) || endedAt.After(now.Add(5*time.Minute)) {
 		return nil, errs.InvalidFields(op, map[string]string{"ended_at": "err.time_range"})
 	}
-	if !textOK(notes, 1000) {
+	if !form.TextOK(notes, 1000) {
 		return nil, errs.InvalidFields(op, map[string]string{"notes": "err.too_long"})
 	}
 	p.EndedAt, p.UpdatedAt = endedAt.UTC(), now
@@ -954,20 +952,20 @@ func (s *Service) validateEncounter(in *EncounterInput, now time.Time) map[strin
 		f["location"] = "err.coordinates"
 	}
 	in.Name, in.Description, in.Notes = strings.TrimSpace(in.Name), strings.TrimSpace(in.Description), strings.TrimSpace(in.Notes)
-	if !textOK(in.Name, 50) {
+	if !form.TextOK(in.Name, 50) {
 		f["name"] = "err.too_long"
 	}
-	if !textOK(in.Description, 1000) {
+	if !form.TextOK(in.Description, 1000) {
 		f["description"] = "err.too_long"
 	}
-	if !textOK(in.Notes, 1000) {
+	if !form.TextOK(in.Notes, 1000) {
 		f["notes"] = "err.too_long"
 	}
 	if len(in.Supplies) > 30 {
 		f["supplies"] = "err.too_long"
 	}
 	for _, sp := range in.Supplies {
-		if strings.TrimSpace(sp.Item) == "" || !textOK(sp.Item, 50) || !textOK(sp.Unit, 10) || sp.Qty <= 0 || sp.Qty > 1000 || math.IsNaN(sp.Qty) {
+		if strings.TrimSpace(sp.Item) == "" || !form.TextOK(sp.Item, 50) || !form.TextOK(sp.Unit, 10) || sp.Qty <= 0 || sp.Qty > 1000 || math.IsNaN(sp.Qty) {
 			f["supplies"] = "err.supplies"
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
 	"github.com/havenrescue/haven/internal/intake"
@@ -97,7 +98,7 @@ func (s *Service) Publish(ctx context.Context, a auth.Actor, personID string, in
 	f := map[string]string{}
 	for k, v := range map[string]*string{"found_place": &in.FoundPlace, "features": &in.Features, "clothing": &in.Clothing, "accent": &in.Accent} {
 		*v = strings.TrimSpace(*v)
-		if !textOK(*v, 200) {
+		if !form.TextOK(*v, 200) {
 			f[k] = "err.too_long"
 		}
 	}
@@ -161,7 +162,7 @@ func (s *Service) Notices(ctx context.Context, a auth.Actor, personID string) ([
 func (s *Service) PublicNotices(ctx context.Context, f NoticeFilter) ([]*PublicNotice, error) {
 	const op = "family.PublicNotices"
 	fields := map[string]string{}
-	if !textOK(f.Text, 100) {
+	if !form.TextOK(f.Text, 100) {
 		fields["q"] = "err.too_long"
 	}
 	if f.Sex != "" && f.Sex != cases.Male && f.Sex != cases.Female {

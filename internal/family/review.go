@@ -7,6 +7,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 )
 
@@ -111,7 +112,7 @@ func (s *Service) Decide(ctx context.Context, a auth.Actor, candidateID, decisio
 		return nil, errs.E(errs.Conflict, op, "err.candidate_decided")
 	}
 	note = strings.TrimSpace(note)
-	if !textOK(note, 1000) {
+	if !form.TextOK(note, 1000) {
 		return nil, errs.InvalidFields(op, map[string]string{"note": "err.too_long"})
 	}
 	now := s.now()
@@ -226,7 +227,7 @@ func (s *Service) SetConsent(ctx context.Context, a auth.Actor, personID, reason
 	if private && reason == "" {
 		return errs.InvalidFields(op, map[string]string{"reason": "err.required"})
 	}
-	if !textOK(reason, 500) {
+	if !form.TextOK(reason, 500) {
 		return errs.InvalidFields(op, map[string]string{"reason": "err.too_long"})
 	}
 	now := s.now()

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
@@ -15,6 +14,7 @@ import (
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/events"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
 	"github.com/havenrescue/haven/internal/intake"
@@ -59,8 +59,6 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
-func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
-
 // ReportInput is a report as a family, the police or staff give it.
 type ReportInput struct {
 	Source          string
@@ -93,7 +91,7 @@ func (s *Service) check(ctx context.Context, in ReportInput, now time.Time) (*Re
 	f := map[string]string{}
 	trim := func(v *string, field string, n int) {
 		*v = strings.TrimSpace(*v)
-		if !textOK(*v, n) {
+		if !form.TextOK(*v, n) {
 			f[field] = "err.too_long"
 		}
 	}
@@ -434,7 +432,7 @@ func (s *Service) Withdraw(ctx context.Context, a auth.Actor, reportID, reason s
 		return errs.E(errs.Conflict, op, "err.changed_meanwhile")
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" || !textOK(reason, 500) {
+	if reason == "" || !form.TextOK(reason, 500) {
 		return errs.InvalidFields(op, map[string]string{"reason": "err.required"})
 	}
 	now := s.now()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/errs"
 )
@@ -23,6 +24,10 @@ func (f Fields) Err(op string) error {
 	}
 	return errs.InvalidFields(op, f)
 }
+
+// TextOK reports whether v is valid UTF-8 of at most n characters: the
+// check of a free-text field that a domain reads itself.
+func TextOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
 
 // Text reads a line of text, trimmed: at most max characters, no control
 // characters, and not empty when required.

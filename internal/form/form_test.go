@@ -98,3 +98,22 @@ func FuzzFields(f *testing.F) {
 		}
 	})
 }
+
+func TestTextOK(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		n    int
+		want bool
+	}{
+		{"", 0, true},
+		{"救助站", 3, true}, // characters, not bytes
+		{"救助站", 2, false},
+		{"abc", 3, true},
+		{"abcd", 3, false},
+		{"ab\xffc", 10, false}, // not UTF-8
+	} {
+		if got := form.TextOK(c.v, c.n); got != c.want {
+			t.Errorf("TextOK(%q, %d) = %v, want %v", c.v, c.n, got, c.want)
+		}
+	}
+}

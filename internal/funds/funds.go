@@ -11,12 +11,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/photo"
@@ -332,8 +332,6 @@ func (s *Service) Threshold() int64 {
 	return DefaultLeaderAboveFen
 }
 
-func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
-
 // LineInput is one line of a new budget.
 type LineInput struct {
 	Code      string
@@ -363,7 +361,7 @@ func (s *Service) CreateBudget(ctx context.Context, a auth.Actor, in BudgetInput
 	if in.Year < 2000 || in.Year > 2100 {
 		f["year"] = "funds.err.year"
 	}
-	if in.ApprovedBy == "" || !textOK(in.ApprovedBy, 100) {
+	if in.ApprovedBy == "" || !form.TextOK(in.ApprovedBy, 100) {
 		f["approved_by"] = "err.required"
 	}
 	now := s.now()
@@ -433,10 +431,10 @@ func (s *Service) Adjust(ctx context.Context, a auth.Actor, lineID string, delta
 	if delta == 0 || delta > MaxFen || delta < -MaxFen {
 		f["delta"] = "funds.err.amount"
 	}
-	if reason == "" || !textOK(reason, 500) {
+	if reason == "" || !form.TextOK(reason, 500) {
 		f["reason"] = "err.required"
 	}
-	if approvedBy == "" || !textOK(approvedBy, 100) {
+	if approvedBy == "" || !form.TextOK(approvedBy, 100) {
 		f["approved_by"] = "err.required"
 	}
 	if _, err := s.Store.LineByID(ctx, lineID); err != nil {
@@ -492,13 +490,13 @@ func (s *Service) request(ctx context.Context, a auth.Actor, in ExpenseInput, ca
 	if in.AmountFen <= 0 || in.AmountFen > MaxFen {
 		f["amount"] = "funds.err.amount"
 	}
-	if in.Purpose == "" || !textOK(in.Purpose, 200) {
+	if in.Purpose == "" || !form.TextOK(in.Purpose, 200) {
 		f["purpose"] = "err.required"
 	}
-	if !textOK(in.Payee, 100) {
+	if !form.TextOK(in.Payee, 100) {
 		f["payee"] = "err.too_long"
 	}
-	if !textOK(in.Voucher, 50) {
+	if !form.TextOK(in.Voucher, 50) {
 		f["voucher"] = "err.too_long"
 	}
 	if !slices.Contains(Kinds, in.Kind) {
@@ -642,7 +640,7 @@ func (s *Service) FileVouchers(ctx context.Context, a auth.Actor, ins []TravelIn
 		if in.Mode == "cash" {
 			kind = KindCash
 		}
-		if purpose == "" || !textOK(purpose, 200) {
+		if purpose == "" || !form.TextOK(purpose, 200) {
 			purpose = "—"
 		}
 		x := &Expense{ID: id.New(), Ref: intake.NewRef("ZC"), Kind: kind, LineID: l.ID, AmountFen: in.CostFen, Purpose: purpose, PersonID: in.PersonID,
@@ -689,7 +687,7 @@ func (s *Service) decide(ctx context.Context, a auth.Actor, ids []string, approv
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
-	if !approve && (reason == "" || !textOK(reason, 500)) {
+	if !approve && (reason == "" || !form.TextOK(reason, 500)) {
 		if _, err := s.Store.ExpenseByID(ctx, ids[0]); err != nil {
 			return nil, err
 		}
@@ -781,7 +779,7 @@ func (s *Service) Refund(ctx context.Context, a auth.Actor, expenseID string, am
 	if amount <= 0 || amount > MaxFen {
 		f["amount"] = "funds.err.amount"
 	}
-	if reason == "" || !textOK(reason, 500) {
+	if reason == "" || !form.TextOK(reason, 500) {
 		f["reason"] = "err.required"
 	}
 	if len(f) > 0 {
@@ -814,7 +812,7 @@ func (s *Service) Reclassify(ctx context.Context, a auth.Actor, expenseID, lineI
 		return nil, err
 	}
 	f := map[string]string{}
-	if reason == "" || !textOK(reason, 500) {
+	if reason == "" || !form.TextOK(reason, 500) {
 		f["reason"] = "err.required"
 	}
 	old, err := s.Store.LineByID(ctx, x.LineID)

@@ -15,12 +15,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 )
 
@@ -151,8 +151,6 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
-func textOK(s string, n int) bool { return utf8.ValidString(s) && utf8.RuneCountInString(s) <= n }
-
 // ranges of plausible vital signs; outside them the value is a typo.
 var plausible = map[string][2]float64{"temp_c": {30, 45}, "pulse": {20, 250}, "bp_sys": {50, 300}, "bp_dia": {20, 200}, "resp": {4, 80}, "spo2": {50, 100}}
 
@@ -215,7 +213,7 @@ func (s *Service) RecordCheck(ctx context.Context, a auth.Actor, personID, stayI
 		f["mental"] = "err.invalid_choice"
 	}
 	d.Injuries, d.Notes = strings.TrimSpace(d.Injuries), strings.TrimSpace(d.Notes)
-	if !textOK(d.Injuries, 2000) || !textOK(d.Notes, 2000) {
+	if !form.TextOK(d.Injuries, 2000) || !form.TextOK(d.Notes, 2000) {
 		f["notes"] = "err.too_long"
 	}
 	if len(f) > 0 {
@@ -357,7 +355,7 @@ func (s *Service) AddMedication(ctx context.Context, a auth.Actor, personID, nam
 	name, dose, note = strings.TrimSpace(name), strings.TrimSpace(dose), strings.TrimSpace(note)
 	if name == "" {
 		f["med_name"] = "err.required"
-	} else if !textOK(name, 100) || !textOK(dose, 100) || !textOK(note, 500) {
+	} else if !form.TextOK(name, 100) || !form.TextOK(dose, 100) || !form.TextOK(note, 500) {
 		f["med_name"] = "err.too_long"
 	}
 	ts, ok := ParseTimes(times)

@@ -7,6 +7,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 )
 
@@ -58,7 +59,7 @@ func (s *Service) Refer(ctx context.Context, a auth.Actor, personID, stayID, hos
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		f["reason"] = "err.required"
-	} else if !textOK(reason, 2000) {
+	} else if !form.TextOK(reason, 2000) {
 		f["reason"] = "err.too_long"
 	}
 	if len(f) > 0 {
@@ -176,7 +177,7 @@ func (s *Service) Advance(ctx context.Context, a auth.Actor, referralID, to, tex
 		return nil, errs.E(errs.Conflict, op, "err.changed_meanwhile")
 	}
 	text = strings.TrimSpace(text)
-	if !textOK(text, 2000) {
+	if !form.TextOK(text, 2000) {
 		return nil, errs.InvalidFields(op, map[string]string{"text": "err.too_long"})
 	}
 	if to == Discharged && text == "" {
@@ -219,7 +220,7 @@ func (s *Service) AddNote(ctx context.Context, a auth.Actor, referralID, text st
 	if text == "" {
 		return errs.InvalidFields(op, map[string]string{"text": "err.required"})
 	}
-	if !textOK(text, 2000) {
+	if !form.TextOK(text, 2000) {
 		return errs.InvalidFields(op, map[string]string{"text": "err.too_long"})
 	}
 	n := &Note{ID: id.New(), ReferralID: r.ID, At: s.now(), Kind: "note", Text: text, AuthorName: a.Name, AuthorDept: a.DepartmentID}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 )
@@ -110,7 +111,7 @@ func (s *Service) Log(ctx context.Context, a auth.Actor, pointID string, in LogI
 	if in.Kind == LogNote && in.Note == "" {
 		f["note"] = "err.required"
 	}
-	if !textOK(in.Note, 500) {
+	if !form.TextOK(in.Note, 500) {
 		f["note"] = "err.too_long"
 	}
 	if len(f) > 0 {

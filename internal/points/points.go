@@ -13,11 +13,11 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 )
@@ -115,13 +115,11 @@ type Input struct {
 	Directions            string
 }
 
-func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
-
 func check(in Input, p *Point) map[string]string {
 	f := map[string]string{}
 	for field, v := range map[string]*string{"name": &in.Name, "address": &in.Address, "liaison": &in.Liaison, "directions": &in.Directions} {
 		*v = strings.TrimSpace(*v)
-		if !textOK(*v, 200) {
+		if !form.TextOK(*v, 200) {
 			f[field] = "err.too_long"
 		}
 	}

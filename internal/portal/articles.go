@@ -16,6 +16,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
 	"github.com/havenrescue/haven/internal/files"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/photo"
 	"github.com/havenrescue/haven/internal/secret"
@@ -170,8 +171,6 @@ func (s *Service) addImage(ctx context.Context, op string, in *ArticleInput) err
 	return nil
 }
 
-func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
-
 // check validates an article's text.
 func check(in *ArticleInput) map[string]string {
 	f := map[string]string{}
@@ -183,10 +182,10 @@ func check(in *ArticleInput) map[string]string {
 	switch {
 	case in.Title == "":
 		f["title"] = "err.required"
-	case !textOK(in.Title, MaxTitle):
+	case !form.TextOK(in.Title, MaxTitle):
 		f["title"] = "err.too_long"
 	}
-	if !textOK(in.Summary, MaxSummary) {
+	if !form.TextOK(in.Summary, MaxSummary) {
 		f["summary"] = "err.too_long"
 	}
 	switch {
@@ -321,7 +320,7 @@ func (s *Service) Withdraw(ctx context.Context, a auth.Actor, articleID string, 
 	switch {
 	case reason == "":
 		return nil, errs.InvalidFields(op, map[string]string{"reason": "err.required"})
-	case !textOK(reason, 200):
+	case !form.TextOK(reason, 200):
 		return nil, errs.InvalidFields(op, map[string]string{"reason": "err.too_long"})
 	}
 	ar, err := s.step(ctx, op, articleID, version, StateApproved, StatePending, StateDraft)

@@ -8,6 +8,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/secret"
@@ -81,11 +82,11 @@ func (s *Service) AddEvent(ctx context.Context, a auth.Actor, in EventInput) (*E
 		switch {
 		case v == "":
 			f[k] = "err.required"
-		case !textOK(v, 200):
+		case !form.TextOK(v, 200):
 			f[k] = "err.too_long"
 		}
 	}
-	if !textOK(in.Programme, 5000) {
+	if !form.TextOK(in.Programme, 5000) {
 		f["programme"] = "err.too_long"
 	}
 	if in.StartsAt.IsZero() {
@@ -146,7 +147,7 @@ func (s *Service) Register(ctx context.Context, a auth.Actor, eventID, name, pho
 	switch {
 	case name == "":
 		f["name"] = "err.required"
-	case !textOK(name, 50):
+	case !form.TextOK(name, 50):
 		f["name"] = "err.too_long"
 	}
 	phone = auth.NormalizePhone(phone)

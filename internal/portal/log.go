@@ -10,6 +10,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 )
 
@@ -83,7 +84,7 @@ func (s *Service) AddLog(ctx context.Context, a auth.Actor, l LogEntry) (*LogEnt
 		switch {
 		case v == "":
 			f[k] = "err.required"
-		case !textOK(v, 200):
+		case !form.TextOK(v, 200):
 			f[k] = "err.too_long"
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/dispatch"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 )
 
@@ -263,7 +264,7 @@ func (s *Service) Settle(ctx context.Context, a auth.Actor, unbookedID, itemID, 
 	}
 	reason = strings.TrimSpace(reason)
 	if itemID == "" {
-		if reason == "" || !textOK(reason, 500) {
+		if reason == "" || !form.TextOK(reason, 500) {
 			return errs.InvalidFields(op, map[string]string{"reason": "err.required"})
 		}
 		return s.Store.SettleUnbooked(ctx, u.ID, s.now(), a.Name, "closed: "+reason, nil, a.Entry("supply.unbooked_close", "encounter", u.EncounterID))

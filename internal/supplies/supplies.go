@@ -11,11 +11,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/thanks"
 )
@@ -148,8 +148,6 @@ func visible(a auth.Actor, l *Location) bool { return a.PointID == "" || l.Point
 // DayPeriod is the ration period of the China-time day of t.
 func DayPeriod(t time.Time) string { return "day:" + t.In(CST).Format(time.DateOnly) }
 
-func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
-
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
 // AddItem adds a catalogue item.
@@ -160,13 +158,13 @@ func (s *Service) AddItem(ctx context.Context, a auth.Actor, it Item) (*Item, er
 	}
 	f := map[string]string{}
 	it.Code, it.Name, it.Unit = strings.TrimSpace(it.Code), strings.TrimSpace(it.Name), strings.TrimSpace(it.Unit)
-	if it.Code == "" || !textOK(it.Code, 30) {
+	if it.Code == "" || !form.TextOK(it.Code, 30) {
 		f["code"] = "err.required"
 	}
-	if it.Name == "" || !textOK(it.Name, 50) {
+	if it.Name == "" || !form.TextOK(it.Name, 50) {
 		f["name"] = "err.required"
 	}
-	if it.Unit == "" || !textOK(it.Unit, 10) {
+	if it.Unit == "" || !form.TextOK(it.Unit, 10) {
 		f["unit"] = "err.required"
 	}
 	if it.RationQty < 0 || it.RationQty > 9999 {
@@ -190,7 +188,7 @@ func (s *Service) AddLocation(ctx context.Context, a auth.Actor, l Location) (*L
 	}
 	l.Name = strings.TrimSpace(l.Name)
 	f := map[string]string{}
-	if l.Name == "" || !textOK(l.Name, 50) {
+	if l.Name == "" || !form.TextOK(l.Name, 50) {
 		f["name"] = "err.required"
 	}
 	if !slices.Contains([]string{LocStore, LocPoint, LocVehicle}, l.Kind) {
@@ -270,7 +268,7 @@ func (s *Service) Record(ctx context.Context, a auth.Actor, in MoveInput) ([]*Mo
 		f["location_id"] = "err.required"
 	}
 	in.Reason, in.Donor, in.PersonKey = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Donor), strings.TrimSpace(in.PersonKey)
-	if !textOK(in.Reason, 500) || !textOK(in.Donor, 100) || !textOK(in.PersonKey, 100) {
+	if !form.TextOK(in.Reason, 500) || !form.TextOK(in.Donor, 100) || !form.TextOK(in.PersonKey, 100) {
 		f["reason"] = "err.too_long"
 	}
 	now := s.now()

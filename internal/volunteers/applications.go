@@ -9,6 +9,7 @@ import (
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/intake"
 )
@@ -63,7 +64,7 @@ func (s *Service) Apply(ctx context.Context, a auth.Actor, in ApplicationInput) 
 	trimAll(f, map[string]*string{"name": &in.Name, "availability": &in.Availability}, 200)
 	if in.Name == "" {
 		f["name"] = "err.required"
-	} else if !textOK(in.Name, 50) {
+	} else if !form.TextOK(in.Name, 50) {
 		f["name"] = "err.too_long"
 	}
 	phone := auth.NormalizePhone(in.Phone)
@@ -137,7 +138,7 @@ func (s *Service) Decline(ctx context.Context, a auth.Actor, applicationID, reas
 	switch {
 	case reason == "":
 		return errs.InvalidFields(op, map[string]string{"reason": "err.required"})
-	case !textOK(reason, 200):
+	case !form.TextOK(reason, 200):
 		return errs.InvalidFields(op, map[string]string{"reason": "err.too_long"})
 	}
 	ap, err := s.Store.ApplicationByID(ctx, applicationID)

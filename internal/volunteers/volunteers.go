@@ -12,11 +12,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/havenrescue/haven/internal/audit"
 	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/errs"
+	"github.com/havenrescue/haven/internal/form"
 	"github.com/havenrescue/haven/internal/funds"
 	"github.com/havenrescue/haven/internal/id"
 	"github.com/havenrescue/haven/internal/idcard"
@@ -123,12 +123,10 @@ type Service struct {
 	Registries Registries
 }
 
-func textOK(v string, n int) bool { return utf8.ValidString(v) && utf8.RuneCountInString(v) <= n }
-
 func trimAll(f map[string]string, vs map[string]*string, n int) {
 	for k, v := range vs {
 		*v = strings.TrimSpace(*v)
-		if !textOK(*v, n) {
+		if !form.TextOK(*v, n) {
 			f[k] = "err.too_long"
 		}
 	}
