@@ -33,11 +33,10 @@ var migrations embed.FS
 // DB is Haven's database: a single writer connection and a reader pool on
 // SQLite, one pool on PostgreSQL.
 type DB struct {
-	w, r    *sql.DB
-	ckpt    *sql.DB  // SQLite: checkpoints the WAL in the background
-	wal     *os.File // SQLite: the WAL file, fsynced after every commit
-	walMax  int64    // SQLite: the WAL starts over once it holds more than this (wal.go)
-	walLast int64    // SQLite: the WAL's size at the previous checkpoint tick
+	w, r   *sql.DB
+	ckpt   *sql.DB  // SQLite: checkpoints the WAL in the background
+	wal    *os.File // SQLite: the WAL file, fsynced after every commit
+	walMax int64    // SQLite: the WAL starts over once it holds more than this (wal.go)
 	// walSyncs counts the commits made durable (SQLite): the WAL is idle
 	// when a checkpoint tick finds it unchanged. Its size cannot tell:
 	// after a checkpoint SQLite writes the log again from its start, in a

@@ -51,7 +51,6 @@ func (db *DB) maintainWAL() {
 	size := db.WALSize()
 	syncs := db.walSyncs.Load()
 	idle := size > 0 && syncs == db.walSyncsSeen.Swap(syncs)
-	db.walLast = size
 	mode := "TRUNCATE"
 	if !idle {
 		var busy, frames, copied int64
@@ -70,7 +69,6 @@ func (db *DB) maintainWAL() {
 	_, _ = conn.ExecContext(ctx, "PRAGMA busy_timeout="+strconv.FormatInt(walBusy.Milliseconds(), 10))
 	_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint("+mode+")")
 	_, _ = conn.ExecContext(ctx, "PRAGMA busy_timeout=10000")
-	db.walLast = db.WALSize()
 }
 
 // walFrameBytes is the size of one WAL frame: a page and its 24-byte

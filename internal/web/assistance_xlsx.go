@@ -36,14 +36,12 @@ func (s *Server) assistanceXLSX(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := info(r).lang
 	t := func(key string, args ...any) string { return s.Catalog.T(lang, key, args...) }
-	book := excelize.NewFile()
-	defer book.Close()
-	money, err := book.NewStyle(&excelize.Style{CustomNumFmt: ptr("#,##0.00")})
+	book, money, bold, err := workbook()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	bold, _ := book.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	defer book.Close()
 	sheet := t("assistance.xlsx_sheet")
 	_ = book.SetSheetName("Sheet1", sheet)
 	head := []any{t("assistance.ref"), t("person.name"), t("assistance.programme"), t("assistance.region"), t("assistance.office_col"),
@@ -51,12 +49,6 @@ func (s *Server) assistanceXLSX(w http.ResponseWriter, r *http.Request) {
 		t("assistance.start_on"), t("assistance.reason")}
 	_ = book.SetSheetRow(sheet, "A1", &head)
 	_ = book.SetRowStyle(sheet, 1, 1, bold)
-	day := func(ts interface{ IsZero() bool }, s string) string {
-		if ts.IsZero() {
-			return ""
-		}
-		return s
-	}
 	for i, rf := range rs {
 		region := rf.Region
 		if region == "" {
@@ -67,8 +59,7 @@ func (s *Server) assistanceXLSX(w http.ResponseWriter, r *http.Request) {
 			amount = float64(rf.AmountFen) / 100
 		}
 		vals := []any{rf.Ref, rf.Who(), t("assistance.prog." + rf.Programme), region, rf.Office,
-			rf.SentAt.In(chinaTime).Format("2006-01-02 15:04"), rf.DueDay().In(chinaTime).Format("2006-01-02"),
-			t("assistance.state." + rf.State), day(rf.AnsweredAt, rf.AnsweredAt.In(chinaTime).Format("2006-01-02")),
+			datetimeText(rf.SentAt), dateText(rf.DueDay()), t("assistance.state." + rf.State), dateText(rf.AnsweredAt),
 			amount, rf.StartOn, rf.Reason}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		_ = book.SetSheetRow(sheet, cell, &vals)
@@ -83,9 +74,5 @@ func (s *Server) assistanceXLSX(w http.ResponseWriter, r *http.Request) {
 	_ = book.SetColWidth(sheet, "A", "B", 14)
 	_ = book.SetColWidth(sheet, "C", "E", 20)
 	_ = book.SetColWidth(sheet, "F", "F", 17)
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="assistance-referrals.xlsx"`)
-	if err := book.Write(w); err != nil {
-		s.Logger.Error("xlsx", "request_id", info(r).id, "err", err)
-	}
+	s.sendWorkbook(w, r, book, "assistance-referrals.xlsx")
 }

@@ -18,14 +18,12 @@ func (s *Server) fundsReportXLSX(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := info(r).lang
 	t := func(key string, args ...any) string { return s.Catalog.T(lang, key, args...) }
-	f := excelize.NewFile()
-	defer f.Close()
-	money, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("#,##0.00")})
+	f, money, bold, err := workbook()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	defer f.Close()
 	yuanOf := func(fen int64) float64 { return float64(fen) / 100 }
 
 	// Sheet 1: budget against actual.
@@ -75,7 +73,7 @@ func (s *Server) fundsReportXLSX(w http.ResponseWriter, r *http.Request) {
 	_ = f.SetSheetRow(lsheet, "A1", &lhead)
 	_ = f.SetRowStyle(lsheet, 1, 1, bold)
 	for i, e := range d.Ledger {
-		vals := []any{e.At.In(chinaTime).Format("2006-01-02 15:04"), t("funds.line." + e.LineCode), t("funds.entry." + e.Kind), yuanOf(e.AmountFen),
+		vals := []any{datetimeText(e.At), t("funds.line." + e.LineCode), t("funds.entry." + e.Kind), yuanOf(e.AmountFen),
 			e.ExpenseRef, e.Note, e.ByName}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		_ = f.SetSheetRow(lsheet, cell, &vals)
@@ -85,11 +83,5 @@ func (s *Server) fundsReportXLSX(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = f.SetColWidth(lsheet, "A", "A", 18)
 
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="budget-`+strconv.Itoa(d.Budget.Year)+`.xlsx"`)
-	if err := f.Write(w); err != nil {
-		s.Logger.Error("xlsx", "request_id", info(r).id, "err", err)
-	}
+	s.sendWorkbook(w, r, f, "budget-"+strconv.Itoa(d.Budget.Year)+".xlsx")
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -61,6 +61,23 @@ var pages = []string{
 // chinaTime is the zone pages show times in (China has no daylight saving).
 var chinaTime = time.FixedZone("CST", 8*3600)
 
+// dateText is t's day in China ("2006-01-02"), empty for the zero time:
+// pages' and workbooks' dates.
+func dateText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(chinaTime).Format("2006-01-02")
+}
+
+// datetimeText is t to the minute in China, empty for the zero time.
+func datetimeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(chinaTime).Format("2006-01-02 15:04")
+}
+
 type templates struct {
 	byLang map[string]map[string]*template.Template
 }
@@ -74,13 +91,8 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"static": func(p string) (string, error) {
 				return st.url(p)
 			},
-			"mask": secret.Mask,
-			"datetime": func(t time.Time) string {
-				if t.IsZero() {
-					return ""
-				}
-				return t.In(chinaTime).Format("2006-01-02 15:04")
-			},
+			"mask":     secret.Mask,
+			"datetime": datetimeText,
 			"roleName": func(r auth.Role) string { return cat.T(lang, "role."+string(r)) },
 			"roleNames": func(rs []auth.Role) string {
 				names := make([]string, len(rs))
@@ -132,12 +144,7 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 			"pair":      func(a, b any) []any { return []any{a, b} }, // two values for a sub-template
 			"celsius":   tempText,
 			"milli":     canteen.FormatMilli,
-			"date": func(t time.Time) string {
-				if t.IsZero() {
-					return ""
-				}
-				return t.In(chinaTime).Format("2006-01-02")
-			},
+			"date":      dateText,
 			"ageOf": func(p *cases.Person) string {
 				min, max, ok := p.AgeAt(time.Now())
 				switch {
