@@ -16,9 +16,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// HAVEN_CPUPROFILE=FILE: a SIGUSR1 starts a CPU profile (for `go tool
-	// pprof`), written to FILE when the command ends, also on SIGTERM. The
-	// intake benchmark (BENCHMARKS.md) sends the signal once the server is
-	// ready, so the profile holds the load, not the start-up.
+	// pprof`), a second one writes it to FILE, as does the end of the
+	// command (also on SIGTERM). The intake benchmark (BENCHMARKS.md) sends
+	// the signal once the server is ready and again when the load ends, so
+	// the profile holds the load, not the start-up or the shutdown.
 	if path := os.Getenv("HAVEN_CPUPROFILE"); path != "" {
 		usr1 := make(chan os.Signal, 1)
 		signal.Notify(usr1, syscall.SIGUSR1)
@@ -30,7 +31,11 @@ func main() {
 			}
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "haven: HAVEN_CPUPROFILE:", err)
+				return
 			}
+			<-usr1
+			pprof.StopCPUProfile()
+			f.Close()
 		}()
 		defer pprof.StopCPUProfile()
 	}

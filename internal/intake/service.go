@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"math"
-	"math/big"
 	"net/url"
 	"regexp"
 	"slices"
@@ -470,7 +469,9 @@ func (s *Service) mergeRule() MergeRule {
 func (s *Service) routingRules(ctx context.Context) ([]*Rule, error) {
 	s.rulesMu.Lock()
 	defer s.rulesMu.Unlock()
-	if s.rules != nil && time.Since(s.rulesTime) < 10*time.Second {
+	// rulesTime, not rules, says whether they were read: a city with no
+	// rules yet has an empty list, which must not be read for every signal.
+	if !s.rulesTime.IsZero() && time.Since(s.rulesTime) < 10*time.Second {
 		return s.rules, nil
 	}
 	rules, err := s.Store.ListRules(ctx)
@@ -483,7 +484,7 @@ func (s *Service) routingRules(ctx context.Context) ([]*Rule, error) {
 
 func (s *Service) invalidateRules() {
 	s.rulesMu.Lock()
-	s.rules = nil
+	s.rules, s.rulesTime = nil, time.Time{}
 	s.rulesMu.Unlock()
 }
 
@@ -585,15 +586,15 @@ func (l *KnownLookup) Pick(inc *Incident, list []*Incident) *KnownMatch {
 // read over the phone, random so that nobody can guess another's.
 func NewRef(prefix string) string {
 	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-	b := make([]byte, 8)
-	for i := range b {
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		if err != nil {
-			panic(err)
-		}
-		b[i] = alphabet[n.Int64()]
+	// 32 letters: the low five bits of a random byte pick one uniformly.
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
 	}
-	return prefix + "-" + string(b)
+	for i, v := range b {
+		b[i] = alphabet[v&31]
+	}
+	return prefix + "-" + string(b[:])
 }
 
 // NormalizeRef uppercases a reference typed by a person and fixes common

@@ -29,7 +29,7 @@ type fixture struct {
 	dispatcher auth.Actor
 }
 
-func setup(t *testing.T, db *store.DB) *fixture {
+func setup(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db, now: time.Date(2026, 11, 28, 14, 0, 0, 0, time.UTC)}
 	keys, err := secret.LoadOrCreate(filepath.Join(t.TempDir(), "keys"), f.now)

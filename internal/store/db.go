@@ -375,11 +375,14 @@ type execer interface {
 }
 
 // prepareHot prepares the statements that every help signal runs, once,
-// on the writer connection. On a database whose migrations have not run
+// on the SQLite writer connection. On a database whose migrations have not run
 // yet it prepares nothing; Migrate calls it again.
 func (db *DB) prepareHot(ctx context.Context) error {
 	hot := map[string]*sql.Stmt{}
 	for name, q := range hotQueries {
+		if db.d == postgresDialect {
+			break // its intake sends fixed statements that pgx prepares
+		}
 		st, err := db.w.PrepareContext(ctx, db.d.q(q))
 		if err != nil {
 			for _, s := range hot {

@@ -41,7 +41,7 @@ func (db *DB) appendEvents(ctx context.Context, tx *sql.Tx, at time.Time, topic 
 	for _, id := range ids {
 		args = append(args, db.d.t(at), topic, id)
 	}
-	_, err := db.execShape(ctx, tx, db.multiRow(`INSERT INTO events (at, topic, record_id) VALUES `, 3, len(ids), ""), len(ids), args...)
+	_, err := db.execRows(ctx, tx, `INSERT INTO events (at, topic, record_id) VALUES `, 3, "", args)
 	return err
 }
 

@@ -255,6 +255,7 @@ func RunForTest(ctx context.Context, db *DB, st Statement) error {
 }
 
 // ExplainIntakeLookupsForTest returns the query plans of the merge lookup
+// (the batch's, as each dialect runs it: sqliteCandidates, pgCandidates)
 // and of the "already known" lookup, as the database would run them now
 // (on PostgreSQL with sequential scans discouraged, so that the plan
 // shows whether an index can serve at all, whatever the table's size).
@@ -263,14 +264,39 @@ func ExplainIntakeLookupsForTest(ctx context.Context, db *DB) (merge, known stri
 	for i := 0; i < 9; i++ {
 		args = append(args, int64(7060022760+i))
 	}
-	args = append(args, db.d.t(time.Now().Add(-time.Hour)), 35.30, 35.31, 113.86, 113.87)
-	explain := func(q string) (string, error) {
+	since := time.Now().Add(-time.Hour)
+	args = append(args, db.d.t(since), 35.30, 35.31, 113.86, 113.87)
+	explain := func(q string, args ...any) (string, error) {
 		plan, err := ExplainForTest(ctx, db, Statement{Query: db.d.q(q), Args: args})
 		return strings.Join(plan, "\n"), err
 	}
-	if merge, err = explain(hotQueries["candidates"]); err != nil {
+	if db.d == postgresDialect {
+		// The planner's choice for a join depends on the table's size: give
+		// it the open incidents of a busy city (20,000 over 5,000 cells).
+		if _, err := db.w.ExecContext(ctx, `INSERT INTO incidents (id, ref, service_code, state, lat, lng, cell,
+				opened_at, last_signal_at, due_at, updated_at, loc_precision)
+			SELECT 'explain-' || g, 'EXPLAIN-' || g, 'rough_sleeping', 'accepted', 35.2 + (g % 200) * 0.001, 113.8 + (g / 200) * 0.001,
+				7060020000 + g % 5000, now(), now(), now(), now(), 'exact' FROM generate_series(1, 20000) AS g`); err != nil {
+			return "", "", err
+		}
+		if _, err := db.w.ExecContext(ctx, `ANALYZE incidents`); err != nil {
+			return "", "", err
+		}
+		var cells []int64
+		var minLats, maxLats, minLngs, maxLngs []float64
+		var sinces []time.Time
+		for _, c := range args[:9] {
+			cells = append(cells, c.(int64))
+			minLats, maxLats, minLngs, maxLngs = append(minLats, 35.30), append(maxLats, 35.31), append(minLngs, 113.86), append(maxLngs, 113.87)
+			sinces = append(sinces, since)
+		}
+		merge, err = explain(pgCandidates, cells, minLats, maxLats, minLngs, maxLngs, sinces)
+	} else {
+		merge, err = explain(sqliteCandidates, args...)
+	}
+	if err != nil {
 		return "", "", err
 	}
-	known, err = explain(knownQuery)
+	known, err = explain(knownQuery, args...)
 	return merge, known, err
 }

@@ -182,22 +182,13 @@ func (db *DB) gather(first *pendingSignal) []*pendingSignal {
 
 var errDuplicateRace = errors.New("duplicate delivery committed concurrently")
 
-// hotQueries run for every help signal, inside the group commit.
+// hotQueries run inside the group commit on SQLite, prepared once on the
+// writer (PostgreSQL sends its own fixed statements, intake_pg.go).
 var hotQueries = map[string]string{
-	"candidates": `SELECT id, ref, service_code, state, lat, lng, last_signal_at, due_at, outcome, status_notes, signal_count, version
-		FROM incidents WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND last_signal_at >= ?
-		AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ? AND state NOT IN ('closed', 'merged') AND loc_precision IN ('exact', 'placed')`,
-	"joinIncident": `UPDATE incidents SET
-		last_signal_at = CASE WHEN last_signal_at < ? THEN ? ELSE last_signal_at END,
-		due_at = CASE WHEN due_at > ? THEN ? ELSE due_at END,
-		signal_count = signal_count + 1, version = version + 1, updated_at = ? WHERE id = ?`,
+	"candidates":     sqliteCandidates,
+	"joinIncident":   sqliteJoinIncident,
 	"insertIncident": `INSERT INTO incidents (` + incidentColumns + `, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	"insertSignal": `INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
-		address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING`,
-	"known": knownQuery,
-	"insertAudit": `INSERT INTO audit_log (id, at, actor_id, actor_name, action, record_type, record_id, ip, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"known":          knownQuery,
 }
 
 func (db *DB) commitBatch(batch []*pendingSignal) {
@@ -303,108 +294,62 @@ func (db *DB) dedupe(ctx context.Context, batch []*pendingSignal) (fresh []*pend
 	return kept, repeats
 }
 
-// fileAll files signals in one transaction. On any error it rolls back,
-// sets err on every pending signal and returns the first error.
+// fileAll files signals in one transaction, each dialect in its own way
+// (intake_sqlite.go, intake_pg.go), both deciding the merges with
+// planBatch. On any error it sets err on every pending signal and returns
+// the first error; a lone duplicate that raced in is answered with the
+// stored result instead.
 func (db *DB) fileAll(ctx context.Context, batch []*pendingSignal) error {
-	const op = "store.SubmitSignal"
 	if len(batch) == 0 {
 		return nil
 	}
 	if db.d == postgresDialect {
 		return db.fileAllPG(ctx, batch)
 	}
-	fail := func(err error) error {
-		for _, p := range batch {
-			p.res, p.err = nil, translate(op, err)
-		}
-		return err
-	}
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fail(err)
-	}
-	batched := len(batch) > 1
-	for _, p := range batch {
-		res, err := db.fileSignal(ctx, tx, p.sub, batched)
-		if errors.Is(err, errDuplicateRace) && len(batch) == 1 {
-			_ = tx.Rollback()
-			res, err = db.existingResult(ctx, db.w, p.sub.Signal.Channel, p.sub.Signal.ExternalID)
-			p.res, p.err = res, translate(op, err)
-			return nil
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			return fail(err)
-		}
-		p.res = res
-	}
-	if batched {
-		if err := db.insertBatchRows(ctx, tx, batch); err != nil {
-			_ = tx.Rollback()
-			return fail(err)
-		}
-	}
-	changed := make([]string, 0, len(batch))
-	seen := make(map[string]bool, len(batch))
-	for _, p := range batch {
-		if p.res != nil && !p.res.Duplicate && !seen[p.res.Incident.ID] {
-			seen[p.res.Incident.ID] = true
-			changed = append(changed, p.res.Incident.ID)
-		}
-	}
-	if err := db.appendEvents(ctx, tx, batch[0].sub.Now, events.TopicIncident, changed...); err != nil {
-		_ = tx.Rollback()
-		return fail(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fail(err)
-	}
-	return nil
-}
-
-// insertBatchRows inserts a batch's signals, then its audit rows, each as
-// one multi-row statement: far fewer statement executions in the one
-// writer. A duplicate among them (a race with another node) fails the
-// batch, which is then filed one signal at a time.
-func (db *DB) insertBatchRows(ctx context.Context, tx *sql.Tx, batch []*pendingSignal) error {
-	const signalCols = 17
-	args := make([]any, 0, len(batch)*signalCols)
-	for _, p := range batch {
-		args = append(args, db.signalArgs(p.sub.Signal)...)
-	}
-	r, err := db.execShape(ctx, tx, db.multiRow(`INSERT INTO signals (`+signalInsertCols+`) VALUES `, signalCols, len(batch),
-		` ON CONFLICT (channel, external_id) DO NOTHING`), len(batch), args...)
-	if err != nil {
-		return err
-	}
-	if n, _ := r.RowsAffected(); n != int64(len(batch)) {
-		return errDuplicateRace
-	}
-	args = args[:0]
-	audits := db.batchAudits(batch)
-	for _, e := range audits {
-		args = append(args, db.auditArgs(e)...)
-	}
-	rows := len(audits)
-	if rows == 0 {
-		return nil
-	}
-	_, err = db.execShape(ctx, tx, db.multiRow(`INSERT INTO audit_log (`+auditCols+`) VALUES `, 9, rows, ""), rows, args...)
-	return err
+	return db.fileAllSQLite(ctx, batch)
 }
 
 // maxPreparedRows bounds the multi-row statements kept prepared on the
-// writer: one per shape up to this many rows (the sizes of most batches),
-// so that a batch's inserts are not parsed again every time.
+// SQLite writer: execRows cuts a batch into chunks of 64, 32, 16 … 1 rows,
+// so seven shapes a table, each prepared once, serve every batch size.
 const maxPreparedRows = 64
 
-// execShape runs a multi-row statement of rows rows inside tx, prepared
-// once on the writer when it is small enough (SQLite; pgx caches
-// statements by itself).
-func (db *DB) execShape(ctx context.Context, tx *sql.Tx, query string, rows int, args ...any) (sql.Result, error) {
-	if db.d == postgresDialect || rows > maxPreparedRows {
-		return tx.ExecContext(ctx, query, args...)
+// execRows runs the multi-row statement "<head>(?, …), (?, …)<tail>" for
+// the rows of args (cols values each) inside tx and returns the rows it
+// affected. On SQLite the rows go in chunks of prepared shapes (a
+// statement of hundreds of rows would be parsed again for every batch);
+// PostgreSQL takes them in one statement (pgx caches its statements).
+func (db *DB) execRows(ctx context.Context, tx *sql.Tx, head string, cols int, tail string, args []any) (int64, error) {
+	if db.d == postgresDialect {
+		r, err := tx.ExecContext(ctx, db.multiRow(head, cols, len(args)/cols, tail), args...)
+		if err != nil {
+			return 0, err
+		}
+		return r.RowsAffected()
 	}
+	var n int64
+	for len(args) > 0 {
+		size := maxPreparedRows
+		for size*cols > len(args) {
+			size /= 2
+		}
+		r, err := db.execShape(ctx, tx, db.multiRow(head, cols, size, tail), args[:size*cols]...)
+		if err != nil {
+			return n, err
+		}
+		k, err := r.RowsAffected()
+		if err != nil {
+			return n, err
+		}
+		n += k
+		args = args[size*cols:]
+	}
+	return n, nil
+}
+
+// execShape runs a multi-row statement inside tx, prepared once on the
+// SQLite writer.
+func (db *DB) execShape(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
 	st, ok := db.shapeStmts.Load(query)
 	if !ok {
 		// The writer's one connection is this transaction's: the shape is
@@ -484,97 +429,6 @@ func (db *DB) existingResult(ctx context.Context, q querier, ch intake.Channel, 
 	}
 	sig := v.Signal
 	return &intake.Result{Signal: &sig, Incident: inc, Duplicate: true}, nil
-}
-
-// fileSignal stores one signal inside the batch transaction. A delivery
-// that exists already is caught by the unique index (errDuplicateRace);
-// Submit has looked for it on a reader first, so that is rare.
-//
-// With batched set, the signal and audit rows are left for the caller to
-// insert together with the rest of the batch (insertBatchRows).
-func (db *DB) fileSignal(ctx context.Context, tx *sql.Tx, sub *intake.Submission, batched bool) (*intake.Result, error) {
-	s := sub.Signal
-	var chosen *intake.Incident
-	if s.HasLocation() {
-		p := intake.Point{Lat: s.Lat, Lng: s.Lng}
-		minLat, minLng, maxLat, maxLng := intake.Box(p, sub.Merge.RadiusM)
-		args := make([]any, 0, 14)
-		for _, c := range intake.NearCells(p) {
-			args = append(args, c)
-		}
-		args = append(args, db.d.t(s.ReportedAt.Add(-sub.Merge.Window)), minLat, maxLat, minLng, maxLng)
-		rows, err := db.hotQuery(ctx, tx, "candidates", args...)
-		if err != nil {
-			return nil, err
-		}
-		var cands []*intake.Incident
-		for rows.Next() {
-			var inc intake.Incident
-			var state, outcome string
-			if err := rows.Scan(&inc.ID, &inc.Ref, &inc.ServiceCode, &state, &inc.Lat, &inc.Lng, scanTime{&inc.LastSignalAt}, scanTime{&inc.DueAt},
-				&outcome, &inc.StatusNotes, &inc.SignalCount, &inc.Version); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			inc.State, inc.Outcome, inc.Precision = intake.State(state), intake.Outcome(outcome), intake.PrecisionExact
-			cands = append(cands, &inc)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		chosen = sub.Merge.Choose(cands, s)
-	}
-	res := &intake.Result{Signal: s}
-	if chosen != nil {
-		due := sub.NewIncident.DueAt
-		if _, err := db.hotExec(ctx, tx, "joinIncident", db.d.t(s.ReportedAt), db.d.t(s.ReportedAt), db.d.t(due), db.d.t(due), db.d.t(sub.Now), chosen.ID); err != nil {
-			return nil, err
-		}
-		chosen.Join(s, due, sub.Now)
-		res.Merged, res.Incident = true, chosen
-	} else {
-		i := sub.NewIncident
-		if l := sub.Known; l != nil {
-			// The hint, read inside the commit: no read transaction of
-			// its own (on SQLite the costliest part of a small read).
-			rows, err := db.hotQuery(ctx, tx, "known", knownArgs(db, intake.Point{Lat: i.Lat, Lng: i.Lng}, l)...)
-			if err != nil {
-				return nil, err
-			}
-			list, err := scanKnown(rows, intake.Point{Lat: i.Lat, Lng: i.Lng}, l.RadiusM)
-			rows.Close()
-			if err != nil {
-				return nil, err
-			}
-			i.Known = l.Pick(i, list)
-		}
-		if _, err := db.hotExec(ctx, tx, "insertIncident", i.ID, i.Ref, i.ServiceCode, string(i.State), i.Lat, i.Lng, i.Address, i.District,
-			nullString(i.DepartmentID), nullString(i.RuleID), db.d.t(i.OpenedAt), db.d.t(i.LastSignalAt), db.d.t(i.DueAt), db.d.t(i.ClosedAt),
-			string(i.Outcome), i.StatusNotes, nullString(i.MergedInto), knownJSON(i.Known), i.SignalCount, i.Version, db.d.t(i.UpdatedAt),
-			precisionOf(i), i.Place, intake.Cell(intake.Point{Lat: i.Lat, Lng: i.Lng})); err != nil {
-			return nil, err
-		}
-		s.IncidentID = i.ID
-		res.Incident = i
-	}
-	if batched {
-		return res, nil
-	}
-	r, err := db.hotExec(ctx, tx, "insertSignal", s.ID, s.Ref, string(s.Channel), s.ExternalID, s.IncidentID, s.ServiceCode, s.Description, s.Lat, s.Lng,
-		s.Address, s.Photo, s.PhoneSealed, s.Reporter, attrsJSON(s.Attributes), db.d.t(s.ReportedAt), db.d.t(s.ReceivedAt), s.ReceivedBy)
-	if err != nil {
-		return nil, err
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		return nil, errDuplicateRace
-	}
-	if e := sub.Audit; e.Action != "" {
-		if _, err := db.hotExec(ctx, tx, "insertAudit", db.auditArgs(e)...); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
 }
 
 // knownJSON is the stored form of an incident's "already known" hint.

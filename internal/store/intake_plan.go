@@ -1,7 +1,6 @@
 package store
 
 import (
-	"slices"
 	"time"
 
 	"github.com/havenrescue/haven/internal/intake"
@@ -44,8 +43,18 @@ type joinedIncident struct {
 // least the stored candidates its own lookup would return.
 func planBatch(batch []*pendingSignal, stored []*candidate) *batchPlan {
 	plan := &batchPlan{results: make([]*intake.Result, len(batch))}
-	touched := map[string]*candidate{} // incidents the batch opened or joined, as they stand now
-	var touchedOrder []*candidate
+	// Candidates by grid cell, so that each signal looks only at the nine
+	// cells around it, not at everything the batch read.
+	storedIn := map[int64][]*candidate{}
+	for _, c := range stored {
+		storedIn[c.cell] = append(storedIn[c.cell], c)
+	}
+	touched := map[string]*candidate{}    // incidents the batch opened or joined, as they stand now
+	touchedIn := map[int64][]*candidate{} // the same by cell, in the order touched
+	touch := func(c *candidate) {
+		touched[c.inc.ID] = c
+		touchedIn[c.cell] = append(touchedIn[c.cell], c)
+	}
 	joined := map[string]*joinedIncident{}
 	seen := map[string]bool{}
 	for i, p := range batch {
@@ -58,22 +67,26 @@ func planBatch(batch []*pendingSignal, stored []*candidate) *batchPlan {
 			since := s.ReportedAt.Add(-sub.Merge.Window).UTC().Truncate(time.Microsecond)
 			match := func(c *candidate) bool {
 				inc := c.inc
-				return slices.Contains(near, c.cell) && !inc.LastSignalAt.Before(since) &&
+				return !inc.LastSignalAt.Before(since) &&
 					inc.Lat >= minLat && inc.Lat <= maxLat && inc.Lng >= minLng && inc.Lng <= maxLng &&
 					inc.State.Open() && (precisionOf(inc) == string(intake.PrecisionExact) || precisionOf(inc) == string(intake.PrecisionPlaced))
 			}
 			var cands []*intake.Incident
 			byInc := map[*intake.Incident]*candidate{}
-			for _, c := range stored {
-				if touched[c.inc.ID] == nil && match(c) {
-					cands = append(cands, c.inc)
-					byInc[c.inc] = c
+			for _, cell := range near {
+				for _, c := range storedIn[cell] {
+					if touched[c.inc.ID] == nil && match(c) {
+						cands = append(cands, c.inc)
+						byInc[c.inc] = c
+					}
 				}
 			}
-			for _, c := range touchedOrder {
-				if match(c) {
-					cands = append(cands, c.inc)
-					byInc[c.inc] = c
+			for _, cell := range near {
+				for _, c := range touchedIn[cell] {
+					if match(c) {
+						cands = append(cands, c.inc)
+						byInc[c.inc] = c
+					}
 				}
 			}
 			if inc := sub.Merge.Choose(cands, s); inc != nil {
@@ -85,8 +98,7 @@ func planBatch(batch []*pendingSignal, stored []*candidate) *batchPlan {
 			inc, due := chosen.inc, sub.NewIncident.DueAt
 			inc.Join(s, due, sub.Now)
 			if touched[inc.ID] == nil {
-				touched[inc.ID] = chosen
-				touchedOrder = append(touchedOrder, chosen)
+				touch(chosen)
 			}
 			if !chosen.opened {
 				j := joined[inc.ID]
@@ -111,8 +123,7 @@ func planBatch(batch []*pendingSignal, stored []*candidate) *batchPlan {
 			// it; the batch's later joins change the copy that is stored.
 			n := *sub.NewIncident
 			c := &candidate{inc: &n, cell: intake.Cell(intake.Point{Lat: n.Lat, Lng: n.Lng}), opened: true}
-			touched[n.ID] = c
-			touchedOrder = append(touchedOrder, c)
+			touch(c)
 			plan.opened = append(plan.opened, &n)
 			plan.openers = append(plan.openers, sub)
 			s.IncidentID = n.ID

@@ -28,6 +28,7 @@ func TestIntakeLookupsUseTheirIndexes(t *testing.T) {
 		if !strings.Contains(known, "incidents_known_cell") {
 			t.Errorf("the known lookup does not use incidents_known_cell:\n%s", known)
 		}
+		t.Logf("merge lookup:\n%s", merge)
 		if strings.Contains(merge, "SCAN incidents") || strings.Contains(known, "SCAN incidents") {
 			t.Errorf("a lookup scans the table:\n%s\n%s", merge, known)
 		}

@@ -5,11 +5,13 @@ package web
 
 import (
 	"context"
-	"github.com/havenrescue/haven/internal/geo"
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
+
+	"github.com/havenrescue/haven/internal/geo"
 
 	"github.com/havenrescue/haven/internal/assistance"
 	"github.com/havenrescue/haven/internal/auth"
@@ -118,6 +120,7 @@ type Server struct {
 	bodies  map[string]bodyRule // by route pattern; see routes.go
 
 	open311 *open311.Handler
+	csp     string // the Content-Security-Policy of every answer (securityHeaders)
 
 	reportLimit  Limiter
 	statusLimit  Limiter
@@ -151,6 +154,9 @@ func New(d Deps) (*Server, error) {
 	s.duration = d.Metrics.Histogram("haven_http_request_duration_seconds", "HTTP request latency by route pattern.",
 		[]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, "route")
 	s.logins = d.Metrics.Counter("haven_logins_total", "Login attempts by result.", "result")
+	img := strings.Join(append([]string{"'self'", "data:", "blob:"}, d.Map.Origins()...), " ")
+	s.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + img +
+		"; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 	if d.PublicRate <= 0 {
 		d.PublicRate = 20
 	}
