@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/havenrescue/haven/internal/cases"
+	"github.com/havenrescue/haven/internal/demo"
+	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/intake"
 	"github.com/havenrescue/haven/internal/store"
 	"github.com/havenrescue/haven/internal/store/storetest"
@@ -18,28 +21,62 @@ import (
 // BenchmarkSubmit is the intake write path in process, without HTTP: work
 // orders through Service.Submit into the group commit, from 64 senders a
 // core at once, over the same area as cmd/havenload (most join an open
-// incident, some open one). Besides the time per signal it reports the
-// process's CPU time per signal (cpu-µs/op, user and system), which the
-// machine's other load moves less than the wall clock:
+// incident, some open one), on a database that holds 10^3 or 10^5 help
+// signals already (the scale data set's, over the months before). Besides
+// the time per signal it reports the process's CPU time per signal
+// (cpu-µs/op, user and system), which the machine's other load moves less
+// than the wall clock:
 //
 //	go test -run '^$' -bench 'Submit' -benchtime 20000x -count 3 ./internal/intake/
 //
 // (with HAVEN_TEST_POSTGRES_URL set, PostgreSQL too).
 func BenchmarkSubmit(b *testing.B) {
-	b.Run("sqlite", func(b *testing.B) {
-		ctx := context.Background()
-		db, err := store.Open(ctx, store.Options{Dir: b.TempDir()})
-		if err != nil {
-			b.Fatal(err)
+	for _, n := range []int{1000, 100000} {
+		name := "signals=1e" + strconv.Itoa(len(strconv.Itoa(n))-1)
+		b.Run("sqlite/"+name, func(b *testing.B) {
+			// Filled, then closed (which checkpoints the WAL) and opened
+			// again, so that the fill's log is not copied back meanwhile.
+			dir := b.TempDir()
+			db := openSQLite(b, dir)
+			fillHistory(b, db, n)
+			if err := db.Close(); err != nil {
+				b.Fatal(err)
+			}
+			db = openSQLite(b, dir)
+			defer db.Close()
+			benchSubmit(b, db)
+		})
+		if os.Getenv(storetest.PostgresEnv) != "" {
+			b.Run("postgres/"+name, func(b *testing.B) {
+				db := storetest.OpenPostgres(b)
+				fillHistory(b, db, n)
+				benchSubmit(b, db)
+			})
 		}
-		defer db.Close()
-		if _, err := db.Migrate(ctx); err != nil {
-			b.Fatal(err)
-		}
-		benchSubmit(b, db)
-	})
-	if os.Getenv(storetest.PostgresEnv) != "" {
-		b.Run("postgres", func(b *testing.B) { benchSubmit(b, storetest.OpenPostgres(b)) })
+	}
+}
+
+func openSQLite(b *testing.B, dir string) *store.DB {
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{Dir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+// fillHistory adds n help signals of the months before the benchmark's
+// clock, from the scale data set (demo.Scale).
+func fillHistory(b *testing.B, db *store.DB, n int) {
+	svc := setup(b, db).svc
+	cs := &cases.Service{Store: db, Audit: db, Keys: svc.Keys, Photos: svc.Photos, Now: svc.Now}
+	fs := &family.Service{Store: db, Cases: cs, Audit: db, Keys: svc.Keys, Photos: svc.Photos, Now: svc.Now}
+	if _, err := demo.Scale(context.Background(), demo.ScaleDeps{DB: db, Cases: cs, Intake: svc, Family: fs, Now: svc.Now},
+		demo.ScaleOptions{Signals: n, Seed: 16}); err != nil {
+		b.Fatal(err)
 	}
 }
 
