@@ -221,13 +221,27 @@ func (x *index) digest() (string, int) {
 // (its region and birth year count once, in their own fields),
 // given-name and surname keys, time in the first pass. As many pairs are
 // proposed as before.
+//
+// Updated again 2026-12-02 (issue 21, nameless recall), meant: model
+// tracing-4 (the time gap in seven levels, fitted on gaps drawn from a
+// skewed law, most within weeks or months; age and height errors with a
+// longer tail, so an age outside the estimate weighs less against a
+// pair; clothing changed more often), and the first pass grades the gap
+// as the model does. Proposals 8 → 7 (seed 1) and 7 → 10 (seed 2). The
+// planted reports here are lost 10–410 days (evenly) before their person
+// was found, with a name one character off and a partial ID number: one
+// of those found 3–12 months after (the "within_1y" level, now about
+// neutral) falls below "possible" (seed 1), two more are just above
+// (0.51, seed 2); a pair of seed 1 with an exact name, the same county
+// and a gap of days but birth years ten apart goes from "possible" to
+// "likely".
 var goldens = []struct {
 	people, inCare int
 	seed           uint64
 	digest         string
 }{
-	{6000, 600, 1, "70bb3b5ac5a6880cc378386e585ab9dabc88dd0916e8190865d2ddcfebc1e93d"},
-	{3000, 1500, 2, "2fa9c4f4bfa980441b2796b4f4546c336f36838f02b7a9dc6de4e5d3f973859c"}, // half in care: many searches of the people
+	{6000, 600, 1, "5828938dac7da5f2fce24a7993b2c637136f6614c012e9f6a6bd61927bd6d247"},
+	{3000, 1500, 2, "033cbd9d566f83b9c7787dfe5c1fc7cd6005619c98965b0a7229432b58201ab6"}, // half in care: many searches of the people
 }
 
 // TestCompactIndexMatchesAsBefore: the compact index proposes the same

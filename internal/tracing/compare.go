@@ -39,13 +39,20 @@ var Fields = []Field{
 	// weighed apart.
 	field("features", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.traits(), b.traits()) }),
 	field("clothing", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.clothing(), b.clothing()) }),
-	field("time", []string{"before", "after_years", "within_3y", "within_1y", "within_3m"}, compareTime),
+	field("time", []string{"before", "after_years", "within_3y", "within_1y", "within_3m", "within_1m", "within_1w"}, compareTime),
 }
 
 // compareTime compares when someone went missing with when they were
 // found: found before they were lost cannot be the same person (a month's
 // grace for a date misremembered); the longer the gap, the weaker the
-// evidence. Where neither record says which date is which, the gap alone.
+// evidence, in steps of a week, a month, a season, a year and three
+// years: most people who go missing turn up within days or weeks, fewer
+// after months, a few after years, while a report lost at random is as
+// likely any week of the years a station's reports span, so a gap of days
+// says much more than one of months. A found date a little before the
+// lost date (a date misremembered) counts as a gap of a month: the dates
+// are close, but one of them is wrong. Where neither record says which
+// date is which, the gap alone.
 func compareTime(a, b *prepared) int {
 	if !a.hasSeen || !b.hasSeen {
 		return Unknown
@@ -67,8 +74,12 @@ func compareTime(a, b *prepared) int {
 		return 2
 	case gap > 90:
 		return 3
+	case gap > 30:
+		return 4
+	case gap > 7 || gap < 0:
+		return 5
 	}
-	return 4
+	return 6
 }
 
 func compareName(a, b *prepared) int {

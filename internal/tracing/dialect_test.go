@@ -70,6 +70,8 @@ func TestFoundBeforeLostIsPenalised(t *testing.T) {
 	care := &Record{ID: "c", Seen: day("2019-05-01"), SeenIs: SeenFound}
 	later := &Record{ID: "r1", Seen: day("2024-03-01"), SeenIs: SeenLost}
 	before := &Record{ID: "r2", Seen: day("2019-04-20"), SeenIs: SeenLost}
+	week := &Record{ID: "r3", Seen: day("2019-04-27"), SeenIs: SeenLost}
+	misremembered := &Record{ID: "r4", Seen: day("2019-05-10"), SeenIs: SeenLost}
 	tf := slices.IndexFunc(Fields, func(f Field) bool { return f.Name == "time" })
 	if l := Levels(care, later)[tf]; l != 0 {
 		t.Errorf("lost in 2024, found in 2019: time level %d, want 0", l)
@@ -77,8 +79,19 @@ func TestFoundBeforeLostIsPenalised(t *testing.T) {
 	if l := Levels(later, care)[tf]; l != 0 {
 		t.Errorf("reversed: time level %d, want 0", l)
 	}
-	if l := Levels(care, before)[tf]; l != len(Fields[tf].Levels)-1 {
-		t.Errorf("lost 11 days before found: time level %d", l)
+	// The gap in steps (since tracing-4): within a week is the strongest,
+	// 11 days within a month, and a found date nine days before the lost
+	// date (misremembered, within the month's grace) as within a month.
+	if l := Levels(care, week)[tf]; l != len(Fields[tf].Levels)-1 {
+		t.Errorf("lost 4 days before found: time level %d", l)
+	}
+	for _, r := range []*Record{before, misremembered} {
+		if l := Levels(care, r)[tf]; Fields[tf].Levels[l] != "within_1m" {
+			t.Errorf("lost %s, found 2019-05-01: time level %s, want within_1m", r.Seen.Format("2006-01-02"), Fields[tf].Levels[l])
+		}
+	}
+	if m := DefaultModel(); m.ScorePair(care, week) <= m.ScorePair(care, later) || m.ScorePair(care, week) < m.ScorePair(care, before) {
+		t.Error("a gap of days does not rank above one of years, or of weeks")
 	}
 	m := DefaultModel()
 	if w := m.Weight(tf, 0); w > -5 {

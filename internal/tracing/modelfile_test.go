@@ -12,7 +12,7 @@ import (
 var update = flag.Bool("update", false, "write model.json afresh from FitModel")
 
 // fitSeed and fitPairs are what the built-in model is fitted from.
-const fitSeed, fitPairs = 2026, 400
+const fitSeed, fitPairs = 2026, 1000
 
 // The built-in model is what FitModel gives: anyone can fit it again and
 // get the same numbers.

@@ -148,7 +148,7 @@ func prescore(q, r *compact) int32 {
 		s += 8 - min(d, 12)*3/2
 	}
 	if q.week != 0 && r.week != 0 {
-		// Found after lost, and within a year or so, as the model's time
+		// Found after lost, the sooner the likelier, as the model's time
 		// field: weeks from lost to found (either way when not said which
 		// is which).
 		gap := int32(q.week) - int32(r.week)
@@ -162,6 +162,14 @@ func prescore(q, r *compact) int32 {
 		switch {
 		case gap < -5:
 			s -= 30
+		case gap < 0: // a date misremembered
+			s += 7
+		case gap <= 1:
+			s += 10
+		case gap <= 5:
+			s += 9
+		case gap <= 13:
+			s += 8
 		case gap <= 53:
 			s += 6
 		case gap <= 157:

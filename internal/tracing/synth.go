@@ -22,10 +22,13 @@ import (
 //     two characters from common name characters.
 //   - The report knows the name, birth date, sex, native place (a GB/T 2260
 //     code, sometimes one retired since), height and what they wore; the
-//     station's record has an estimated age (off by up to ±8 years), a
-//     height measured ±4 cm, the clothing partly, the accent's region, and
-//     a name that is absent, exact, or heard with one homophone (another
-//     character with the same pinyin).
+//     station's record has an estimated age (a range of ±5 years around a
+//     guess off by about four), a height off by a few centimetres, the
+//     clothing partly (changed more often the longer they were away), the
+//     accent's region, the day found (days to years after the day lost:
+//     most within weeks or months), and a name that is absent, exact,
+//     or heard with one homophone (another character with the same
+//     pinyin).
 
 // surnames with weights in per mille (rounded census shares).
 var synthSurnames = []struct {
@@ -229,7 +232,7 @@ func (s *Synth) Pair(n int, kind string) (report, care *Record) {
 		given += string(synthGiven[r.IntN(len(synthGiven))])
 	}
 	name := s.surname() + given
-	lost := s.Reference.AddDate(0, 0, -400-r.IntN(3*365)) // found up to 400 days later: before Reference
+	lost := s.Reference.AddDate(0, 0, -400-r.IntN(3*365))
 	birth := lost.AddDate(-age, -r.IntN(12), -r.IntN(28))
 	region := synthRegions[r.IntN(len(synthRegions))]
 	height := 150 + r.IntN(30)
@@ -243,14 +246,39 @@ func (s *Synth) Pair(n int, kind string) (report, care *Record) {
 	mark := synthMarks[r.IntN(len(synthMarks))]
 	report = &Record{ID: fmt.Sprintf("R%d", n), Names: []string{name}, Sex: sex, Birth: birth, Seen: lost, SeenIs: SeenLost, HeightCm: height,
 		Region: region, Features: cloth + " " + mark}
-	seen := lost.AddDate(0, 0, r.IntN(400))
+	// Most people who go missing turn up within days or weeks, fewer
+	// after months, a few after years; those a family search has to find
+	// are the ones not reunited within days by the police or their
+	// family. The gap from lost to found is log-normal: half of it within
+	// two months, a tenth over a year and a half (σ = ln(547/60)/1.2816).
+	// A station's record is never dated after its reference day.
+	gap := math.Exp(math.Log(60) + r.NormFloat64()*math.Log(547.0/60)/1.2816)
+	seen := lost.AddDate(0, 0, int(min(gap, 10*365)))
+	if seen.After(s.Reference) {
+		seen = s.Reference
+	}
+	days := seen.Sub(lost).Hours() / 24
 	est := age + (seen.Year() - lost.Year())
 	// Ages guessed by sight are off by about four years on average, now
-	// and then by much more (a Laplace error, capped at 15), so the true
-	// age falls outside the ±5 written down a third of the time.
-	off := r.IntN(9) - 4
+	// and then by much more (a Laplace error, capped at 10), so the true
+	// age falls outside the ±5 written down about a quarter of the time;
+	// an estimate off by more than ten years is left to the floor of the
+	// fitting (FitModel). Before revision 4 the error was drawn evenly
+	// over ±4, never outside the range, and the fitting read an age
+	// outside it as all but ruling a pair out.
+	off := int(math.Round(min(r.ExpFloat64()*4, 10)))
+	if r.IntN(2) == 0 {
+		off = -off
+	}
+	// A height is remembered by the family and guessed or measured by the
+	// station: off by a few centimetres, now and then by ten or more (a
+	// Laplace error of 2.5 cm on average, capped at 20).
+	hoff := int(math.Round(min(r.ExpFloat64()*2.5, 20)))
+	if r.IntN(2) == 0 {
+		hoff = -hoff
+	}
 	care = &Record{ID: fmt.Sprintf("C%d", n), Sex: sex, Seen: seen, SeenIs: SeenFound, AgeMin: max(0, est+off-5), AgeMax: est + off + 5,
-		HeightCm: height + r.IntN(9) - 4, Region: region[:4] + "00"}
+		HeightCm: height + hoff, Region: region[:4] + "00"}
 	switch r.IntN(8) {
 	case 0, 1: // the accent placed only the province
 		care.Region = region[:2] + "0000"
@@ -269,7 +297,15 @@ func (s *Synth) Pair(n int, kind string) (report, care *Record) {
 	}
 	f := strings.Fields(cloth)
 	care.Features = f[r.IntN(len(f))]
-	if r.IntN(3) == 0 { // changed clothes since
+	// Changed clothes since, or remembered wrong by the family: half the
+	// time within a year (a station records what someone arrives in after
+	// days of wandering, families describe what they last saw), three
+	// quarters later.
+	changed := 2 // in quarters
+	if days > 365 {
+		changed = 3
+	}
+	if r.IntN(4) < changed {
 		care.Features = synthClothes[r.IntN(len(synthClothes))]
 	}
 	switch r.IntN(6) {
@@ -399,8 +435,8 @@ func FitModel(seed uint64, n int) *Model {
 // ModelRevision numbers the fitting (FitModel): it changes when the
 // fields, the generator or the fitting do; ModelVersion names it.
 const (
-	ModelRevision = 3
-	ModelVersion  = "tracing-3"
+	ModelRevision = 4
+	ModelVersion  = "tracing-4"
 )
 
 // PriorFor is the prior share of true pairs for a search of n records:
