@@ -115,17 +115,14 @@ func (db *DB) pipelineBatch(ctx context.Context, c *pgx.Conn, batch []*pendingSi
 	var minLats, maxLats, minLngs, maxLngs []float64
 	var sinces []time.Time
 	for _, p := range batch {
-		s := p.sub.Signal
-		if !s.HasLocation() {
+		a, ok := areaOf(p.sub)
+		if !ok {
 			continue
 		}
-		pt := intake.Point{Lat: s.Lat, Lng: s.Lng}
-		minLat, minLng, maxLat, maxLng := intake.Box(pt, p.sub.Merge.RadiusM)
-		since := s.ReportedAt.Add(-p.sub.Merge.Window).UTC().Truncate(time.Microsecond)
-		for _, cell := range intake.NearCells(pt) {
+		for _, cell := range a.cells {
 			cells = append(cells, cell)
-			minLats, maxLats, minLngs, maxLngs = append(minLats, minLat), append(maxLats, maxLat), append(minLngs, minLng), append(maxLngs, maxLng)
-			sinces = append(sinces, since)
+			minLats, maxLats, minLngs, maxLngs = append(minLats, a.minLat), append(maxLats, a.maxLat), append(minLngs, a.minLng), append(maxLngs, a.maxLng)
+			sinces = append(sinces, a.since)
 		}
 	}
 	var stored []*candidate

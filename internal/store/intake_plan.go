@@ -14,6 +14,26 @@ type candidate struct {
 	opened bool // opened by this batch, not stored yet
 }
 
+// mergeArea is where a signal's merge lookup looks: the grid cells around
+// it, the box of its merge radius, and the start of its window.
+type mergeArea struct {
+	cells                          []int64
+	minLat, minLng, maxLat, maxLng float64
+	since                          time.Time
+}
+
+// areaOf is a signal's mergeArea; false for a signal without a place.
+func areaOf(sub *intake.Submission) (mergeArea, bool) {
+	s := sub.Signal
+	if !s.HasLocation() {
+		return mergeArea{}, false
+	}
+	pt := intake.Point{Lat: s.Lat, Lng: s.Lng}
+	a := mergeArea{cells: intake.NearCells(pt), since: s.ReportedAt.Add(-sub.Merge.Window).UTC().Truncate(time.Microsecond)}
+	a.minLat, a.minLng, a.maxLat, a.maxLng = intake.Box(pt, sub.Merge.RadiusM)
+	return a, true
+}
+
 // batchPlan is what a group-commit batch writes: the incidents it opens
 // (with their values after the batch's later signals joined them), the
 // stored incidents it joins (one update each), the incidents whose events
@@ -60,20 +80,16 @@ func planBatch(batch []*pendingSignal, stored []*candidate) *batchPlan {
 	for i, p := range batch {
 		sub, s := p.sub, p.sub.Signal
 		var chosen *candidate
-		if s.HasLocation() {
-			pt := intake.Point{Lat: s.Lat, Lng: s.Lng}
-			minLat, minLng, maxLat, maxLng := intake.Box(pt, sub.Merge.RadiusM)
-			near := intake.NearCells(pt)
-			since := s.ReportedAt.Add(-sub.Merge.Window).UTC().Truncate(time.Microsecond)
+		if a, ok := areaOf(sub); ok {
 			match := func(c *candidate) bool {
 				inc := c.inc
-				return !inc.LastSignalAt.Before(since) &&
-					inc.Lat >= minLat && inc.Lat <= maxLat && inc.Lng >= minLng && inc.Lng <= maxLng &&
+				return !inc.LastSignalAt.Before(a.since) &&
+					inc.Lat >= a.minLat && inc.Lat <= a.maxLat && inc.Lng >= a.minLng && inc.Lng <= a.maxLng &&
 					inc.State.Open() && (precisionOf(inc) == string(intake.PrecisionExact) || precisionOf(inc) == string(intake.PrecisionPlaced))
 			}
 			var cands []*intake.Incident
 			byInc := map[*intake.Incident]*candidate{}
-			for _, cell := range near {
+			for _, cell := range a.cells {
 				for _, c := range storedIn[cell] {
 					if touched[c.inc.ID] == nil && match(c) {
 						cands = append(cands, c.inc)
@@ -81,7 +97,7 @@ func planBatch(batch []*pendingSignal, stored []*candidate) *batchPlan {
 					}
 				}
 			}
-			for _, cell := range near {
+			for _, cell := range a.cells {
 				for _, c := range touchedIn[cell] {
 					if match(c) {
 						cands = append(cands, c.inc)

@@ -69,17 +69,15 @@ func (db *DB) planSQLite(ctx context.Context, tx *sql.Tx, batch []*pendingSignal
 	read := map[string]bool{}
 	args := make([]any, 0, 14)
 	for _, p := range batch {
-		s := p.sub.Signal
-		if !s.HasLocation() {
+		a, ok := areaOf(p.sub)
+		if !ok {
 			continue
 		}
-		pt := intake.Point{Lat: s.Lat, Lng: s.Lng}
-		minLat, minLng, maxLat, maxLng := intake.Box(pt, p.sub.Merge.RadiusM)
 		args = args[:0]
-		for _, c := range intake.NearCells(pt) {
+		for _, c := range a.cells {
 			args = append(args, c)
 		}
-		args = append(args, db.d.t(s.ReportedAt.Add(-p.sub.Merge.Window)), minLat, maxLat, minLng, maxLng)
+		args = append(args, db.d.t(a.since), a.minLat, a.maxLat, a.minLng, a.maxLng)
 		rows, err := db.hotQuery(ctx, tx, "candidates", args...)
 		if err != nil {
 			return nil, err
