@@ -19,7 +19,7 @@ import (
 )
 
 // statsFixture starts a campaign and records, through the services, a
-// night patrol of three and an outreach encounter on it.
+// day patrol of three and an outreach encounter on it.
 func statsFixture(t *testing.T, h *harness) *campaigns.Campaign {
 	t.Helper()
 	ctx := context.Background()
@@ -35,12 +35,20 @@ func statsFixture(t *testing.T, h *harness) *campaigns.Campaign {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _, err := h.dispatch.StartPatrol(ctx, disp, dispatch.PatrolInput{ID: id.New(), TeamID: tm.ID, StartedAt: time.Now().Add(-time.Hour), StaffCount: 3, VehicleTrips: 1})
+	// A day patrol whatever the hour the test runs: the latest 10:00 China
+	// time at least an hour ago (night patrols start 20:00–06:00).
+	cst := time.FixedZone("CST", 8*3600)
+	now := time.Now().In(cst)
+	start := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, cst)
+	if start.After(now.Add(-time.Hour)) {
+		start = start.AddDate(0, 0, -1)
+	}
+	p, _, err := h.dispatch.StartPatrol(ctx, disp, dispatch.PatrolInput{ID: id.New(), TeamID: tm.ID, StartedAt: start, StaffCount: 3, VehicleTrips: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := h.dispatch.RecordEncounter(ctx, disp, dispatch.EncounterInput{ID: id.New(), PatrolID: p.ID, TeamID: tm.ID,
-		At: time.Now().Add(-30 * time.Minute), Outcome: dispatch.OutcomeOutreach}); err != nil {
+		At: start.Add(30 * time.Minute), Outcome: dispatch.OutcomeOutreach}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := h.deps.Campaigns.Start(ctx, auth.Actor{Name: "staff", Role: auth.RoleStaff}, campaigns.Input{Kind: campaigns.Winter, Name: "寒冬送温暖专项救助行动",
