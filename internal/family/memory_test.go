@@ -235,13 +235,21 @@ func (x *index) digest() (string, int) {
 // (0.51, seed 2); a pair of seed 1 with an exact name, the same county
 // and a gap of days but birth years ten apart goes from "possible" to
 // "likely".
+//
+// Updated again 2026-12-02 (issue 21, fourth pass), meant: model
+// tracing-5, the gap from lost to found graded at half a year too (3–6
+// months +1.0 bits, 6–12 months −0.2, where 3–12 months was +0.3), one
+// level over a year. Proposals 7 → 7 (seed 1) and 10 → 8 (seed 2): two
+// planted pairs of seed 2 found 6–12 months after (a name one character
+// off, the same county, ages alike), at 0.51 before, fall just below
+// "possible"; one found 3–6 months after rises from 0.54 to 0.65.
 var goldens = []struct {
 	people, inCare int
 	seed           uint64
 	digest         string
 }{
-	{6000, 600, 1, "5828938dac7da5f2fce24a7993b2c637136f6614c012e9f6a6bd61927bd6d247"},
-	{3000, 1500, 2, "033cbd9d566f83b9c7787dfe5c1fc7cd6005619c98965b0a7229432b58201ab6"}, // half in care: many searches of the people
+	{6000, 600, 1, "d12a438ca49147bb9f433185f09bfeecd9e0c0dd30f594ef66b6fc5b0b357677"},
+	{3000, 1500, 2, "90fae914bd39674092e2bc8a7ad190d353b2a43775cd7ce6b2bd6bc7fe3f84d7"}, // half in care: many searches of the people
 }
 
 // TestCompactIndexMatchesAsBefore: the compact index proposes the same

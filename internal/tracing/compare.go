@@ -39,17 +39,20 @@ var Fields = []Field{
 	// weighed apart.
 	field("features", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.traits(), b.traits()) }),
 	field("clothing", []string{"none", "weak", "some", "strong", "same"}, func(a, b *prepared) int { return compareGrams(a.clothing(), b.clothing()) }),
-	field("time", []string{"before", "after_years", "within_3y", "within_1y", "within_3m", "within_1m", "within_1w"}, compareTime),
+	field("time", []string{"before", "after_year", "within_1y", "within_6m", "within_3m", "within_1m", "within_1w"}, compareTime),
 }
 
 // compareTime compares when someone went missing with when they were
 // found: found before they were lost cannot be the same person (a month's
 // grace for a date misremembered); the longer the gap, the weaker the
-// evidence, in steps of a week, a month, a season, a year and three
-// years: most people who go missing turn up within days or weeks, fewer
-// after months, a few after years, while a report lost at random is as
-// likely any week of the years a station's reports span, so a gap of days
-// says much more than one of months. A found date a little before the
+// evidence, in steps of a week, a month, a season, half a year and a
+// year (with one level for three months to a year, a gap of 95 days
+// weighed two bits less than one of 85 and as much as one of 360;
+// beyond a year, one and three years weighed alike): most people who go
+// missing turn up within days or weeks, fewer after months, a few after
+// years, while a report lost at random is as likely any week of the
+// years a station's reports span, so a gap of days says much more than
+// one of months. A found date a little before the
 // lost date (a date misremembered) counts as a gap of a month: the dates
 // are close, but one of them is wrong. Where neither record says which
 // date is which, the gap alone.
@@ -68,9 +71,9 @@ func compareTime(a, b *prepared) int {
 	switch {
 	case gap < -30:
 		return 0
-	case gap > 3*365:
-		return 1
 	case gap > 365:
+		return 1
+	case gap > 182:
 		return 2
 	case gap > 90:
 		return 3
