@@ -375,14 +375,16 @@ type execer interface {
 }
 
 // prepareHot prepares the statements that every help signal runs, once,
-// on the SQLite writer connection. On a database whose migrations have not run
-// yet it prepares nothing; Migrate calls it again.
+// on the SQLite writer connection (none on PostgreSQL). On a database
+// whose migrations have not run yet it prepares nothing; Migrate calls it
+// again.
 func (db *DB) prepareHot(ctx context.Context) error {
 	hot := map[string]*sql.Stmt{}
-	for name, q := range hotQueries {
-		if db.d == postgresDialect {
-			break // its intake sends fixed statements that pgx prepares
-		}
+	queries := hotQueries
+	if db.d == postgresDialect {
+		queries = nil // its intake sends fixed statements that pgx prepares
+	}
+	for name, q := range queries {
 		st, err := db.w.PrepareContext(ctx, db.d.q(q))
 		if err != nil {
 			for _, s := range hot {
