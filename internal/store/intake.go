@@ -328,10 +328,19 @@ func (db *DB) fileAll(ctx context.Context, batch []*pendingSignal) error {
 	if len(batch) == 0 {
 		return nil
 	}
+	var err error
 	if db.d == postgresDialect {
-		return db.fileAllPG(ctx, batch)
+		err = db.fileAllPG(ctx, batch)
+	} else {
+		err = db.fileAllSQLite(ctx, batch)
 	}
-	return db.fileAllSQLite(ctx, batch)
+	if errors.Is(err, errDuplicateRace) && len(batch) == 1 {
+		p := batch[0]
+		res, err := db.existingResult(ctx, db.w, p.sub.Signal.Channel, p.sub.Signal.ExternalID)
+		p.res, p.err = res, translate("store.SubmitSignal", err)
+		return nil
+	}
+	return err
 }
 
 // maxPreparedRows bounds the multi-row statements kept prepared on the

@@ -58,7 +58,6 @@ const pgInsertEvents = `INSERT INTO events (at, topic, record_id) SELECT $1, $2,
 
 // fileAllPG is fileAll on PostgreSQL.
 func (db *DB) fileAllPG(ctx context.Context, batch []*pendingSignal) error {
-	const op = "store.SubmitSignal"
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return db.failAll(batch, err)
@@ -75,10 +74,7 @@ func (db *DB) fileAllPG(ctx context.Context, batch []*pendingSignal) error {
 		return db.pipelineBatch(ctx, c.Conn(), batch)
 	})
 	if err == errDuplicateRace && len(batch) == 1 {
-		p := batch[0]
-		res, err := db.existingResult(ctx, db.w, p.sub.Signal.Channel, p.sub.Signal.ExternalID)
-		p.res, p.err = res, translate(op, err)
-		return nil
+		return err // fileAll answers it with the stored result
 	}
 	if err != nil {
 		if pgconnBroken(err) {

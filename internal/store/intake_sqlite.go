@@ -34,7 +34,6 @@ const sqliteJoinIncident = `UPDATE incidents SET
 
 // fileAllSQLite is fileAll on SQLite.
 func (db *DB) fileAllSQLite(ctx context.Context, batch []*pendingSignal) error {
-	const op = "store.SubmitSignal"
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return db.failAll(batch, err)
@@ -46,10 +45,7 @@ func (db *DB) fileAllSQLite(ctx context.Context, batch []*pendingSignal) error {
 	if err != nil {
 		_ = tx.Rollback()
 		if errors.Is(err, errDuplicateRace) && len(batch) == 1 {
-			p := batch[0]
-			res, err := db.existingResult(ctx, db.w, p.sub.Signal.Channel, p.sub.Signal.ExternalID)
-			p.res, p.err = res, translate(op, err)
-			return nil
+			return err // fileAll answers it with the stored result
 		}
 		return db.failAll(batch, err)
 	}
