@@ -19,13 +19,15 @@ import (
 func TestBrowserFireNightPatrol(t *testing.T) {
 	t.Parallel() // its own demo and browser context: nothing shared
 	ctx := browser(t)
-	// The night of the fire patrols is set to take in this hour, whenever
-	// the test runs (a night is H-H across midnight).
-	h := time.Now().In(time.FixedZone("CST", 8*3600)).Hour()
-	night := fmt.Sprintf("%d-%d", h, h-1)
-	if h == 0 {
-		night = "23-2"
+	// The night of the fire patrols is set to take in every hour but one
+	// half a day away, whenever the test runs (a night is H-H across
+	// midnight): a demo round the test's scans join may have begun an hour
+	// or two ago, and it too is at night.
+	x := (time.Now().In(time.FixedZone("CST", 8*3600)).Hour() + 12) % 24
+	if x == 23 {
+		x = 22
 	}
+	night := fmt.Sprintf("%d-%d", x+1, x)
 	r := start(t, map[string]string{"HAVEN_DEMO_PASSWORD": "browser demo 1", "HAVEN_FIRE_NIGHT": night}, "demo", "--data", t.TempDir())
 	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
 	browserLogin(t, ctx, r.URL, "safety")
@@ -53,7 +55,24 @@ func TestBrowserFireNightPatrol(t *testing.T) {
 	// The demo walks rounds at 22:30, 00:30, 02:30, 04:30 and 10:00; a
 	// scan within 40 minutes of a round's last one joins it. Run in such a
 	// window, the test's scans continue the demo's round tonight.
-	before := value(t, ctx, "an open round", chromedp.Evaluate[int](`document.querySelectorAll('#current-round li').length`))
+	// The page shows the last round, open or not: it is open when its last
+	// scan (shown to the minute) is within 40 minutes; near that line the
+	// test's scans may join it or begin a new round.
+	last := value(t, ctx, "the last round", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#current-round li')].map(function(l){return l.textContent.trim()})`))
+	before, either := 0, false
+	if n := len(last); n > 0 {
+		cst := time.FixedZone("CST", 8*3600)
+		at, err := time.ParseInLocation("2006-01-02 15:04", strings.Join(strings.Fields(last[n-1])[:2], " "), cst)
+		if err != nil {
+			t.Fatalf("the last round's last scan %q: %v", last[n-1], err)
+		}
+		switch gap := time.Since(at); {
+		case gap <= 39*time.Minute:
+			before = n
+		case gap <= 42*time.Minute:
+			before, either = n, true
+		}
+	}
 	for _, code := range []string{"XC-01", "XC-02", "XC-03"} {
 		step(t, ctx, "scan "+code,
 			chromedp.Navigate(r.URL+"/fire/cp/"+code), // what the label's QR code opens
@@ -66,6 +85,9 @@ func TestBrowserFireNightPatrol(t *testing.T) {
 		}
 	}
 	round := value(t, ctx, "the round", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#current-round li')].map(function(l){return l.textContent.trim()})`))
+	if either && len(round) == 3 {
+		before = 0 // the test's scans began a new round
+	}
 	if len(round) != before+3 {
 		t.Fatalf("the round (%d scans before the test's): %q", before, round)
 	}
