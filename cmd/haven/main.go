@@ -3,9 +3,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 
@@ -38,6 +40,24 @@ func main() {
 			f.Close()
 		}()
 		defer pprof.StopCPUProfile()
+	}
+	// HAVEN_HEAPPROFILE=FILE: each SIGUSR2 writes the live heap, after a
+	// collection, to FILE (what the server holds, for `go tool pprof`).
+	if path := os.Getenv("HAVEN_HEAPPROFILE"); path != "" {
+		usr2 := make(chan os.Signal, 1)
+		signal.Notify(usr2, syscall.SIGUSR2)
+		go func() {
+			for range usr2 {
+				runtime.GC()
+				f, err := os.Create(path)
+				if err == nil {
+					err = errors.Join(pprof.Lookup("heap").WriteTo(f, 0), f.Close())
+				}
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "haven: HAVEN_HEAPPROFILE:", err)
+				}
+			}
+		}()
 	}
 	if err := app.Run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "haven:", err)

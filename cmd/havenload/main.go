@@ -52,6 +52,9 @@ type result struct {
 	// gap to latencies is the load generator's own lateness (both share
 	// the machine's cores).
 	service []time.Duration
+	// fixed rate: the latencies of the signals due in each second of the
+	// run, to tell a start-up or a stall from a steady tail.
+	bySecond [][]time.Duration
 }
 
 func run(args []string, out io.Writer) error {
@@ -61,6 +64,7 @@ func run(args []string, out io.Writer) error {
 	rate := fs.Float64("rate", 1000, "offered signals a second; 0 for full speed")
 	workers := fs.Int("workers", 64, "concurrent senders at full speed")
 	dur := fs.Duration("duration", 15*time.Second, "how long to send")
+	warmup := fs.Duration("warmup", 0, "at a fixed rate: send at that rate this long first, reported apart and not counted (a server just started warms its connections and caches)")
 	baseline := fs.String("baseline", "", "folder on the same disk for the raw SQLite insert baseline")
 	label := fs.String("label", "", "label of this run in the report")
 	board := fs.Bool("board", false, "measure signal → board latency: probes at -probe-rate while -rate (0: none) loads in the background")
@@ -102,6 +106,16 @@ func run(args []string, out io.Writer) error {
 	}
 	self0, load0 := selfCPU(), loadAvg()
 	var res *result
+	if *rate > 0 && *warmup > 0 {
+		w := fixedRate(send, *rate, *warmup)
+		slices.Sort(w.latencies)
+		fmt.Fprintf(out, "warm-up (not counted): %s at %.0f/s, %d acknowledged, %d failed, p99 %s, max %s\n", warmup, *rate, w.acked, w.failed,
+			pct(w.latencies, 0.99).Round(10*time.Microsecond), pct(w.latencies, 1).Round(10*time.Microsecond))
+		self0, load0 = selfCPU(), loadAvg()
+		if *serverPID > 0 {
+			cpu0, _ = procCPU(*serverPID)
+		}
+	}
 	if *rate > 0 {
 		res = fixedRate(send, *rate, *dur)
 	} else {
@@ -208,6 +222,7 @@ func fixedRate(send func(context.Context) error, rate float64, dur time.Duration
 	interval := time.Duration(float64(time.Second) / rate)
 	total := int(dur.Seconds() * rate)
 	jobs := make(chan time.Time, total)
+	r.bySecond = make([][]time.Duration, int(dur/time.Second)+1)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -230,6 +245,9 @@ func fixedRate(send func(context.Context) error, rate float64, dur time.Duration
 					r.acked++
 					r.latencies = append(r.latencies, lat)
 					r.service = append(r.service, svc)
+					if k := int(due.Sub(start) / time.Second); k < len(r.bySecond) {
+						r.bySecond[k] = append(r.bySecond[k], lat)
+					}
 				}
 				mu.Unlock()
 			}
@@ -308,6 +326,16 @@ func report(out io.Writer, label string, r *result) {
 	if len(r.service) > 0 {
 		slices.Sort(r.service)
 		line("latency from actual send", r.service)
+	}
+	if len(r.bySecond) > 0 {
+		fmt.Fprintf(out, "p99 by second (ms):")
+		for _, l := range r.bySecond {
+			if len(l) > 0 {
+				slices.Sort(l)
+				fmt.Fprintf(out, " %.1f", float64(pct(l, 0.99))/float64(time.Millisecond))
+			}
+		}
+		fmt.Fprintln(out)
 	}
 }
 

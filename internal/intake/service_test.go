@@ -148,6 +148,41 @@ func TestSubmitRetriesMixedWithNewDeliveries(t *testing.T) {
 	})
 }
 
+// A help signal is answered only once a durable sync (an fsync of the
+// WAL on SQLite, the syncer's durable commit on PostgreSQL) has followed
+// its commit, and a burst shares syncs rather than taking one each.
+func TestSubmitAnswersAfterADurableSync(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		const n = 48
+		before := db.DurableSyncs()
+		var wg sync.WaitGroup
+		seen := make([]int64, n)
+		failures := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, failures[i] = f.svc.Submit(ctx, f.partner, f.in(intake.Channel12345, fmt.Sprintf("GD-SYNC-%02d", i), "rough_sleeping", 35.20+float64(i)*0.01, 113.80))
+				seen[i] = db.DurableSyncs()
+			}()
+		}
+		wg.Wait()
+		for i := range n {
+			if failures[i] != nil {
+				t.Fatalf("signal %d: %v", i, failures[i])
+			}
+			if seen[i] <= before {
+				t.Errorf("signal %d was answered before any durable sync (%d syncs before the burst, %d at its answer)", i, before, seen[i])
+			}
+		}
+		if syncs := db.DurableSyncs() - before; syncs >= n {
+			t.Errorf("%d signals took %d durable syncs: the group commit shared none", n, syncs)
+		}
+	})
+}
+
 // Signals filed together in one group commit merge as if filed one after
 // another: a signal joins the incident that an earlier signal of the same
 // batch opened or joined, so every cluster of nearby reports ends as one

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ type DB struct {
 	ckpt   *sql.DB  // SQLite: checkpoints the WAL in the background
 	wal    *os.File // SQLite: the WAL file, fsynced after every commit
 	walMax int64    // SQLite: the WAL starts over once it holds more than this (wal.go)
-	// walSyncs counts the commits made durable (SQLite): the WAL is idle
+	// walSyncs counts the commits made durable (DurableSyncs); on SQLite the WAL is idle
 	// when a checkpoint tick finds it unchanged. Its size cannot tell:
 	// after a checkpoint SQLite writes the log again from its start, in a
 	// file of the same size.
@@ -56,7 +57,9 @@ type DB struct {
 	hotMu       sync.RWMutex
 	hot         map[string]*sql.Stmt // hot-path statements prepared once on the writer
 	signalQ     chan *pendingSignal
-	syncQ       chan []*pendingSignal // committed batches waiting for their fsync (SQLite)
+	syncQ       chan []*pendingSignal // committed batches waiting to be made durable
+	intakeConn  heldConn              // PostgreSQL: the committer's connection (intake_pg.go)
+	flushConn   heldConn              // PostgreSQL: the syncer's
 	stopping    chan struct{}
 	stopped     chan struct{}
 	stopOnce    sync.Once
@@ -104,8 +107,10 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		if o.MaxOpen == 0 {
 			o.MaxOpen = 10
 		}
-		p.SetMaxOpenConns(o.MaxOpen)
-		p.SetMaxIdleConns(o.MaxOpen)
+		// Two more for the intake's committer and syncer, which keep one
+		// each (intake_pg.go).
+		p.SetMaxOpenConns(o.MaxOpen + 2)
+		p.SetMaxIdleConns(o.MaxOpen + 2)
 		p.SetConnMaxIdleTime(5 * time.Minute)
 		db.w, db.r = p, p
 	} else {
@@ -170,12 +175,28 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.d == postgresDialect {
+		db.fillPool(pctx, o.MaxOpen)
+	}
 	db.signalQ = make(chan *pendingSignal, 4*maxBatch)
 	db.stopping = make(chan struct{})
 	db.stopped = make(chan struct{})
-	if db.wal != nil {
+	if db.wal != nil || db.d == postgresDialect {
 		db.syncQ = make(chan []*pendingSignal, 64)
 		go db.syncer()
+	}
+	if db.d == postgresDialect {
+		// The committer's commits are made durable by the syncer's.
+		db.intakeConn.setup = []string{`SET synchronous_commit = off`}
+		db.intakeConn.warm = []string{pgStored, pgCandidates, pgInsertIncidents, pgJoinIncidents, pgInsertSignals, pgInsertAudit,
+			pgInsertEvents, pgEventLock, pgNotify, db.d.q(knownQuery)}
+		db.flushConn.warm = []string{pgFlush}
+		if pending, err := db.migrate.HasPending(pctx); err == nil && !pending {
+			// Ready before the first signal (else taken at its batch).
+			noop := func(*pgx.Conn) error { return nil }
+			_ = db.intakeConn.run(pctx, db, noop)
+			_ = db.flushConn.run(pctx, db, noop)
+		}
 	}
 	go db.committer()
 	if db.ckpt != nil {
@@ -331,7 +352,8 @@ func (db *DB) Close() error {
 }
 
 // syncWAL makes every committed transaction durable: an fsync of the WAL
-// file (SQLite). PostgreSQL commits are durable by themselves.
+// file (SQLite). PostgreSQL commits are durable by themselves, but for the
+// intake's, which the syncer makes durable (flushPG).
 func (db *DB) syncWAL() error {
 	if db.wal == nil {
 		return nil
@@ -339,6 +361,11 @@ func (db *DB) syncWAL() error {
 	db.walSyncs.Add(1)
 	return db.wal.Sync()
 }
+
+// DurableSyncs counts the syncs that made committed writes durable: fsyncs
+// of the WAL on SQLite, the intake syncer's durable commits on PostgreSQL.
+// Help signals are answered only after one.
+func (db *DB) DurableSyncs() int64 { return db.walSyncs.Load() }
 
 // tx runs fn in a write transaction, makes the commit durable and
 // translates errors.
@@ -368,6 +395,24 @@ func (db *DB) execDurable(ctx context.Context, query string, args ...any) (sql.R
 		return nil, err
 	}
 	return res, db.syncWAL()
+}
+
+// fillPool opens n connections of the pool at once, so that the first
+// burst of requests after a start does not wait for the server to start a
+// backend for each (several milliseconds each, and more on a busy
+// machine). Errors are left to the first requests to meet.
+func (db *DB) fillPool(ctx context.Context, n int) {
+	conns := make([]*sql.Conn, 0, n)
+	for range n {
+		c, err := db.r.Conn(ctx)
+		if err != nil {
+			break
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		_ = c.Close()
+	}
 }
 
 type execer interface {

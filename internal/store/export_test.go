@@ -300,3 +300,22 @@ func ExplainIntakeLookupsForTest(ctx context.Context, db *DB) (merge, known stri
 	known, err = explain(knownQuery, args...)
 	return merge, known, err
 }
+
+// PoolSettingForTest takes n connections of the pool at once and returns
+// the value of the PostgreSQL setting name on each.
+func PoolSettingForTest(ctx context.Context, db *DB, n int, name string) ([]string, error) {
+	var out []string
+	for range n {
+		c, err := db.r.Conn(ctx)
+		if err != nil {
+			return out, err
+		}
+		defer c.Close()
+		var v string
+		if err := c.QueryRowContext(ctx, `SELECT current_setting($1)`, name).Scan(&v); err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -112,6 +112,7 @@ func (db *DB) SubmitSignal(ctx context.Context, sub *intake.Submission) (*intake
 // committer runs the group commits until the database closes.
 func (db *DB) committer() {
 	defer func() {
+		db.intakeConn.drop()
 		if db.syncQ != nil {
 			close(db.syncQ) // the syncer finishes what is in flight, then stops
 		} else {
@@ -135,11 +136,17 @@ func (db *DB) committer() {
 	}
 }
 
-// syncer makes committed batches durable (SQLite): one fsync of the WAL
-// covers every batch committed before it, so while it runs the committer
-// already files the next batch. Only then are the senders answered.
+// syncer makes committed batches durable: one fsync of the WAL (SQLite),
+// or one durable commit (PostgreSQL, flushPG), covers every batch
+// committed before it, so while it runs the committer already files the
+// next batch. Only then are the senders answered.
 func (db *DB) syncer() {
 	defer close(db.stopped)
+	defer db.flushConn.drop()
+	sync := db.syncWAL
+	if db.d == postgresDialect {
+		sync = db.flushPG
+	}
 	for b := range db.syncQ {
 		batches := [][]*pendingSignal{b}
 	more:
@@ -154,7 +161,7 @@ func (db *DB) syncer() {
 				break more
 			}
 		}
-		err := db.syncWAL()
+		err := sync()
 		db.wakeEvents()
 		for _, batch := range batches {
 			for _, p := range batch {
@@ -251,21 +258,24 @@ func (db *DB) commitBatch(batch []*pendingSignal) {
 	}
 }
 
+// deliveryKey names one delivery: its channel and external id.
+type deliveryKey struct{ ch, ext string }
+
 // dedupe takes out of a batch the deliveries that are stored already
 // (answered here with the stored result) and the repeats of a delivery
 // earlier in the same batch (answered with its result once it is filed,
 // via repeats). One indexed read per channel for the whole batch, so a
 // retry storm costs the writer little and never breaks the fast path.
+// PostgreSQL reads what is stored with the batch's merge candidates, in
+// the same round trip (pipelineBatch).
 func (db *DB) dedupe(ctx context.Context, batch []*pendingSignal) (fresh []*pendingSignal, repeats map[*pendingSignal]*pendingSignal) {
 	if len(batch) == 1 {
 		return batch, nil // fileAll answers a lone duplicate from the unique index
 	}
-	type key struct{ ch, ext string }
-	first := make(map[key]*pendingSignal, len(batch))
-	byChannel := map[string][]any{} // channel → [channel, external ids…]
+	first := make(map[deliveryKey]*pendingSignal, len(batch))
 	fresh = batch[:0:0]
 	for _, p := range batch {
-		k := key{string(p.sub.Signal.Channel), p.sub.Signal.ExternalID}
+		k := deliveryKey{string(p.sub.Signal.Channel), p.sub.Signal.ExternalID}
 		if f, ok := first[k]; ok {
 			if repeats == nil {
 				repeats = map[*pendingSignal]*pendingSignal{}
@@ -275,22 +285,21 @@ func (db *DB) dedupe(ctx context.Context, batch []*pendingSignal) (fresh []*pend
 		}
 		first[k] = p
 		fresh = append(fresh, p)
-		if byChannel[k.ch] == nil {
-			byChannel[k.ch] = []any{k.ch}
-		}
-		byChannel[k.ch] = append(byChannel[k.ch], k.ext)
 	}
-	stored := map[key]bool{}
+	if db.d == postgresDialect {
+		return fresh, repeats
+	}
+	byChannel := map[string][]any{} // channel → [channel, external ids…]
+	for _, p := range fresh {
+		ch := string(p.sub.Signal.Channel)
+		if byChannel[ch] == nil {
+			byChannel[ch] = []any{ch}
+		}
+		byChannel[ch] = append(byChannel[ch], p.sub.Signal.ExternalID)
+	}
+	stored := map[deliveryKey]bool{}
 	for ch, args := range byChannel {
 		query := db.multiRow(`SELECT external_id FROM signals WHERE channel = ? AND external_id IN (`, 1, len(args)-1, `)`)
-		if db.d == postgresDialect {
-			// One statement text whatever the batch's size, prepared once.
-			exts := make([]string, 0, len(args)-1)
-			for _, a := range args[1:] {
-				exts = append(exts, a.(string))
-			}
-			query, args = `SELECT external_id FROM signals WHERE channel = $1 AND external_id = ANY($2::text[])`, []any{ch, exts}
-		}
 		rows, err := db.w.QueryContext(ctx, query, args...)
 		if err != nil {
 			return fresh, repeats // the unique index still refuses duplicates
@@ -298,25 +307,31 @@ func (db *DB) dedupe(ctx context.Context, batch []*pendingSignal) (fresh []*pend
 		for rows.Next() {
 			var ext string
 			if rows.Scan(&ext) == nil {
-				stored[key{ch, ext}] = true
+				stored[deliveryKey{ch, ext}] = true
 			}
 		}
 		_ = rows.Close()
 	}
+	return db.answerStored(ctx, fresh, stored), repeats
+}
+
+// answerStored answers the signals of batch whose delivery is stored
+// already with the stored result and returns the others.
+func (db *DB) answerStored(ctx context.Context, batch []*pendingSignal, stored map[deliveryKey]bool) []*pendingSignal {
 	if len(stored) == 0 {
-		return fresh, repeats
+		return batch
 	}
-	kept := fresh[:0]
-	for _, p := range fresh {
+	kept := batch[:0:0]
+	for _, p := range batch {
 		s := p.sub.Signal
-		if !stored[key{string(s.Channel), s.ExternalID}] {
+		if !stored[deliveryKey{string(s.Channel), s.ExternalID}] {
 			kept = append(kept, p)
 			continue
 		}
 		res, err := db.existingResult(ctx, db.w, s.Channel, s.ExternalID)
 		p.res, p.err = res, translate("store.SubmitSignal", err)
 	}
-	return kept, repeats
+	return kept
 }
 
 // fileAll files signals in one transaction, each dialect in its own way

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,14 +19,22 @@ import (
 )
 
 // PostgreSQL files a group-commit batch in two round trips instead of two
-// a signal: one read of every open incident near any of the batch's
-// signals, then every write and the commit sent together as one pipelined
-// pgx batch (an implicit transaction that ends at its Sync, committed
-// durably before any sender is answered). Which incident each signal joins
-// is decided in Go, as filing the signals one after another would decide
-// it (planBatch): a later signal sees the incidents the earlier ones of
-// the batch opened or joined. Every statement's text is fixed (arrays
-// instead of multi-row VALUES), so pgx prepares each once per connection.
+// a signal: one pipelined read of the deliveries stored already and of
+// every open incident near any of the batch's signals, then every write
+// and the commit sent together as one pipelined pgx batch (an implicit
+// transaction that ends at its Sync). Which incident each signal joins is
+// decided in Go, as filing the signals one after another would decide it
+// (planBatch): a later signal sees the incidents the earlier ones of the
+// batch opened or joined. Every statement's text is fixed (arrays instead
+// of multi-row VALUES), prepared once on the committer's own connection.
+//
+// As on SQLite, making a batch durable is not the committer's work: its
+// connection commits without waiting for the WAL's flush (synchronous_commit
+// off), so the next batch is filed at once and sees this one, and the
+// syncer then commits one durable write on a connection of its own
+// (pgFlush), which flushes the WAL up to it, so past every batch committed
+// before. Only then are the senders answered. An fsync that stalls delays
+// the answers it covers, not the filing of what comes next.
 
 // pgCandidates is every signal's merge lookup at once: one row of b for
 // each signal and each of the nine cells around it, with the signal's box
@@ -42,9 +53,27 @@ const pgInsertIncidents = `INSERT INTO incidents (` + incidentColumns + `, cell)
 		$9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[],
 		$17::text[], $18::text[], $19::int[], $20::int[], $21::timestamptz[], $22::text[], $23::text[], $24::bigint[])`
 
-const pgJoinIncident = `UPDATE incidents SET
-	last_signal_at = GREATEST(last_signal_at, $1), due_at = LEAST(due_at, $2),
-	signal_count = signal_count + $3, version = version + $3, updated_at = $4 WHERE id = $5`
+// pgJoinIncidents adds a batch's signals to the stored incidents it
+// joins, one row of j for each: the latest report, the earliest due time,
+// and their count.
+const pgJoinIncidents = `UPDATE incidents i SET
+	last_signal_at = GREATEST(i.last_signal_at, j.last), due_at = LEAST(i.due_at, j.due),
+	signal_count = i.signal_count + j.n, version = i.version + j.n, updated_at = j.at
+	FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::int[], $5::timestamptz[]) AS j(id, last, due, n, at)
+	WHERE i.id = j.id`
+
+// pgStored is which of a batch's deliveries are stored already.
+const pgStored = `SELECT s.channel, s.external_id FROM signals s
+	JOIN unnest($1::text[], $2::text[]) AS b(channel, external_id) ON s.channel = b.channel AND s.external_id = b.external_id`
+
+const (
+	pgEventLock = `SELECT pg_advisory_xact_lock($1)`
+	pgNotify    = `SELECT pg_notify($1, '')`
+)
+
+// pgFlush is the syncer's durable write: its commit waits for the WAL's
+// flush up to it (migration 00046).
+const pgFlush = `UPDATE intake_flush SET n = n + 1 WHERE id = 1`
 
 const pgInsertSignals = `INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
 	address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by)
@@ -56,31 +85,13 @@ const pgInsertAudit = `INSERT INTO audit_log (id, at, actor_id, actor_name, acti
 
 const pgInsertEvents = `INSERT INTO events (at, topic, record_id) SELECT $1, $2, unnest($3::text[])`
 
-// fileAllPG is fileAll on PostgreSQL.
+// fileAllPG is fileAll on PostgreSQL, on the committer's connection.
 func (db *DB) fileAllPG(ctx context.Context, batch []*pendingSignal) error {
-	conn, err := db.w.Conn(ctx)
-	if err != nil {
-		return db.failAll(batch, err)
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		if cc, ok := dc.(countConn); ok { // tests count statements through a wrapper
-			dc = cc.Conn
-		}
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("store: PostgreSQL connection of type %T", dc)
-		}
-		return db.pipelineBatch(ctx, c.Conn(), batch)
-	})
+	err := db.intakeConn.run(ctx, db, func(c *pgx.Conn) error { return db.pipelineBatch(ctx, c, batch) })
 	if err == errDuplicateRace && len(batch) == 1 {
 		return err // fileAll answers it with the stored result
 	}
 	if err != nil {
-		if pgconnBroken(err) {
-			// The connection may be in an unknown state: the pool drops it.
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
 		return db.failAll(batch, err)
 	}
 	return nil
@@ -94,11 +105,89 @@ func (db *DB) failAll(batch []*pendingSignal, err error) error {
 	return err
 }
 
-// pgconnBroken reports whether err left the connection in doubt (not an
-// error the server answered, after which the connection is fine).
-func pgconnBroken(err error) bool {
-	var pe *pgconn.PgError
-	return err != nil && err != errDuplicateRace && !errors.As(err, &pe)
+// heldConn is a connection of the pool that one goroutine keeps for its
+// own work (the committer, the syncer), so that its statements are
+// prepared once and it never waits for the pool behind the requests.
+// setup runs on each new connection; warm lists statements to prepare on
+// it (those that fail to prepare, on a database not migrated yet, are
+// prepared by pgx on their first use).
+type heldConn struct {
+	conn  *sql.Conn
+	setup []string
+	warm  []string
+}
+
+// run calls f with the held connection, taking one from the pool first if
+// it holds none; a connection left in doubt by an error is dropped, and
+// the next call takes another.
+func (h *heldConn) run(ctx context.Context, db *DB, f func(c *pgx.Conn) error) error {
+	if h.conn == nil {
+		conn, err := db.w.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		h.conn = conn
+		if err := h.with(func(c *pgx.Conn) error {
+			for _, q := range h.setup {
+				if _, err := c.Exec(ctx, q); err != nil {
+					return err
+				}
+			}
+			for _, q := range h.warm {
+				_, _ = c.Prepare(ctx, q, q) // pgx finds it by its text
+			}
+			return nil
+		}); err != nil {
+			h.drop()
+			return err
+		}
+	}
+	// After any error but a duplicate, another connection: the error may
+	// have left this one in doubt, or its prepared statements stale (a
+	// migration that changed a table they read).
+	err := h.with(f)
+	if err != nil && err != errDuplicateRace {
+		h.drop()
+	}
+	return err
+}
+
+func (h *heldConn) with(f func(c *pgx.Conn) error) error {
+	return h.conn.Raw(func(dc any) error {
+		if cc, ok := dc.(countConn); ok { // tests count statements through a wrapper
+			dc = cc.Conn
+		}
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: PostgreSQL connection of type %T", dc)
+		}
+		return f(c.Conn())
+	})
+}
+
+// drop closes the held connection, telling the pool not to reuse it (its
+// session settings are not for other work).
+func (h *heldConn) drop() {
+	if h.conn == nil {
+		return
+	}
+	_ = h.conn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = h.conn.Close()
+	h.conn = nil
+}
+
+// flushPG makes every batch committed before it durable (the syncer's
+// PostgreSQL half of syncWAL).
+func (db *DB) flushPG() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return db.flushConn.run(ctx, db, func(c *pgx.Conn) error {
+		_, err := c.Exec(ctx, pgFlush)
+		if err == nil {
+			db.walSyncs.Add(1)
+		}
+		return err
+	})
 }
 
 // signalsUnique is the unique index that refuses a second delivery of the
@@ -106,7 +195,17 @@ func pgconnBroken(err error) bool {
 const signalsUnique = "signals_channel_external"
 
 func (db *DB) pipelineBatch(ctx context.Context, c *pgx.Conn, batch []*pendingSignal) error {
-	// Read: one query for the whole batch.
+	// Read, in one round trip: which deliveries are stored already (when
+	// the batch holds more than one; a lone one is refused by the unique
+	// index) and the candidates of every signal.
+	reads := &pgx.Batch{}
+	if len(batch) > 1 {
+		chans, exts := make([]string, len(batch)), make([]string, len(batch))
+		for i, p := range batch {
+			chans[i], exts[i] = string(p.sub.Signal.Channel), p.sub.Signal.ExternalID
+		}
+		reads.Queue(pgStored, chans, exts)
+	}
 	var cells []int64
 	var minLats, maxLats, minLngs, maxLngs []float64
 	var sinces []time.Time
@@ -121,40 +220,80 @@ func (db *DB) pipelineBatch(ctx context.Context, c *pgx.Conn, batch []*pendingSi
 			sinces = append(sinces, a.since)
 		}
 	}
-	var stored []*candidate
 	if len(cells) > 0 {
-		rows, err := c.Query(ctx, pgCandidates, cells, minLats, maxLats, minLngs, maxLngs, sinces)
+		reads.Queue(pgCandidates, cells, minLats, maxLats, minLngs, maxLngs, sinces)
+	}
+	var stored []*candidate
+	storedKeys := map[deliveryKey]bool{}
+	if reads.Len() > 0 {
+		err := func() error {
+			br := c.SendBatch(ctx, reads)
+			defer br.Close()
+			if len(batch) > 1 {
+				rows, err := br.Query()
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					var k deliveryKey
+					if err := rows.Scan(&k.ch, &k.ext); err != nil {
+						rows.Close()
+						return err
+					}
+					storedKeys[k] = true
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+			}
+			if len(cells) == 0 {
+				return br.Close()
+			}
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			read := map[string]bool{}
+			for rows.Next() {
+				var inc intake.Incident
+				var state, outcome string
+				var cell int64
+				if err := rows.Scan(&inc.ID, &inc.Ref, &inc.ServiceCode, &state, &inc.Lat, &inc.Lng, &inc.LastSignalAt, &inc.DueAt,
+					&outcome, &inc.StatusNotes, &inc.SignalCount, &inc.Version, &cell); err != nil {
+					rows.Close()
+					return err
+				}
+				if read[inc.ID] {
+					continue
+				}
+				read[inc.ID] = true
+				inc.LastSignalAt, inc.DueAt = inc.LastSignalAt.UTC(), inc.DueAt.UTC()
+				inc.State, inc.Outcome, inc.Precision = intake.State(state), intake.Outcome(outcome), intake.PrecisionExact
+				stored = append(stored, &candidate{inc: &inc, cell: cell})
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return br.Close()
+		}()
 		if err != nil {
 			return err
 		}
-		read := map[string]bool{}
-		for rows.Next() {
-			var inc intake.Incident
-			var state, outcome string
-			var cell int64
-			if err := rows.Scan(&inc.ID, &inc.Ref, &inc.ServiceCode, &state, &inc.Lat, &inc.Lng, &inc.LastSignalAt, &inc.DueAt,
-				&outcome, &inc.StatusNotes, &inc.SignalCount, &inc.Version, &cell); err != nil {
-				rows.Close()
-				return err
-			}
-			if read[inc.ID] {
-				continue
-			}
-			read[inc.ID] = true
-			inc.LastSignalAt, inc.DueAt = inc.LastSignalAt.UTC(), inc.DueAt.UTC()
-			inc.State, inc.Outcome, inc.Precision = intake.State(state), intake.Outcome(outcome), intake.PrecisionExact
-			stored = append(stored, &candidate{inc: &inc, cell: cell})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+	}
+	if len(storedKeys) > 0 {
+		// Stored already: answered with what was stored (rare: a retry of
+		// a delivery whose answer was lost), and not filed again.
+		batch = db.answerStored(ctx, batch, storedKeys)
+		if len(batch) == 0 {
+			return nil
 		}
 	}
 	plan := planBatch(batch, stored)
 	if err := db.knownPG(ctx, c, plan); err != nil {
 		return err
 	}
-
 	// Write: every statement and the commit in one round trip.
 	b := &pgx.Batch{}
 	if n := len(plan.opened); n > 0 {
@@ -179,8 +318,15 @@ func (db *DB) pipelineBatch(ctx context.Context, c *pgx.Conn, batch []*pendingSi
 		}
 		b.Queue(pgInsertIncidents, args...)
 	}
-	for _, j := range plan.joined {
-		b.Queue(pgJoinIncident, pgTime(j.last), pgTime(j.due), int32(j.count), pgTime(j.at), j.id)
+	if len(plan.joined) > 0 {
+		n := len(plan.joined)
+		ids, lasts, dues, counts, ats := make([]string, n), make([]*time.Time, n), make([]*time.Time, n), make([]int32, n), make([]*time.Time, n)
+		// In the order of their ids, so that two nodes lock them alike.
+		joined := slices.SortedFunc(slices.Values(plan.joined), func(a, b *joinedIncident) int { return strings.Compare(a.id, b.id) })
+		for k, j := range joined {
+			ids[k], lasts[k], dues[k], counts[k], ats[k] = j.id, pgTime(j.last), pgTime(j.due), int32(j.count), pgTime(j.at)
+		}
+		b.Queue(pgJoinIncidents, ids, lasts, dues, counts, ats)
 	}
 	{
 		var ids, refs, chans, exts, incs, codes, descs, addrs, photos, phones, reporters, attrs, bys []string
@@ -213,8 +359,8 @@ func (db *DB) pipelineBatch(ctx context.Context, c *pgx.Conn, batch []*pendingSi
 		if at.IsZero() {
 			at = db.now()
 		}
-		b.Queue(`SELECT pg_advisory_xact_lock($1)`, int64(eventLockKey))
-		b.Queue(`SELECT pg_notify($1, '')`, notifyChannel)
+		b.Queue(pgEventLock, int64(eventLockKey))
+		b.Queue(pgNotify, notifyChannel)
 		b.Queue(pgInsertEvents, at.UTC().Truncate(time.Microsecond), events.TopicIncident, plan.changed)
 	}
 	br := c.SendBatch(ctx, b)
@@ -224,7 +370,7 @@ func (db *DB) pipelineBatch(ctx context.Context, c *pgx.Conn, batch []*pendingSi
 				return err
 			}
 		}
-		for range plan.joined {
+		if len(plan.joined) > 0 {
 			if _, err := br.Exec(); err != nil {
 				return err
 			}
@@ -239,7 +385,7 @@ func (db *DB) pipelineBatch(ctx context.Context, c *pgx.Conn, batch []*pendingSi
 			}
 			return err
 		}
-		for i := 1; i < b.Len()-len(plan.joined)-btoi(len(plan.opened) > 0); i++ {
+		for i := 1; i < b.Len()-btoi(len(plan.joined) > 0)-btoi(len(plan.opened) > 0); i++ {
 			if _, err := br.Exec(); err != nil {
 				return err
 			}

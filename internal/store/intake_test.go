@@ -34,3 +34,19 @@ func TestIntakeLookupsUseTheirIndexes(t *testing.T) {
 		}
 	})
 }
+
+// The intake's committer on PostgreSQL commits without waiting for the
+// WAL (its syncer's durable commit covers it): that session setting stays
+// on its own connection, never on one the pool lends to other writes.
+func TestPostgresIntakeLeavesThePoolDurable(t *testing.T) {
+	db := storetest.OpenPostgres(t) // MaxOpen 4
+	vals, err := store.PoolSettingForTest(context.Background(), db, 4, "synchronous_commit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range vals {
+		if v != "on" {
+			t.Errorf("pool connection %d of 4: synchronous_commit = %s", i+1, v)
+		}
+	}
+}

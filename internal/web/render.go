@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,12 +79,79 @@ func datetimeText(t time.Time) string {
 	return t.In(chinaTime).Format("2006-01-02 15:04")
 }
 
+// templates holds one template set a language: partials.html parsed
+// once, and for each page its "content" (and "head") under names of its
+// own ("content/incident") and "page/incident", base.html calling them.
+// A set per page, each with its own copy of base and partials, held 74 MB
+// of parse trees that every garbage collection walked.
 type templates struct {
-	byLang map[string]map[string]*template.Template
+	byLang map[string]*template.Template
+}
+
+// defineRE finds the names a template file defines.
+var defineRE = regexp.MustCompile(`\{\{-?\s*define\s+"([^"]+)"`)
+
+// parsePages parses base.html, partials.html and every page into set.
+func parsePages(set *template.Template) (*template.Template, error) {
+	read := func(name string) (string, error) {
+		b, err := fs.ReadFile(templateFS, "templates/"+name)
+		return string(b), err
+	}
+	base, err := read("base.html")
+	if err != nil {
+		return nil, err
+	}
+	const headSlot, contentSlot = `{{block "head" .}}{{end}}`, `{{template "content" .}}`
+	if strings.Count(base, headSlot) != 1 || strings.Count(base, contentSlot) != 1 {
+		return nil, fmt.Errorf("template base: want one %s and one %s", headSlot, contentSlot)
+	}
+	defined := map[string]string{} // template name → the file that defines it
+	add := func(file, text string) error {
+		for _, m := range defineRE.FindAllStringSubmatch(text, -1) {
+			if other, ok := defined[m[1]]; ok {
+				return fmt.Errorf("template %s: %q is defined in %s too", file, m[1], other)
+			}
+			defined[m[1]] = file
+		}
+		if _, err := set.New(file).Parse(text); err != nil {
+			return fmt.Errorf("template %s: %v", file, err)
+		}
+		return nil
+	}
+	partials, err := read("partials.html")
+	if err != nil {
+		return nil, err
+	}
+	if err := add("partials.html", partials); err != nil {
+		return nil, err
+	}
+	for _, p := range pages {
+		text, err := read(p + ".html")
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %v", p, err)
+		}
+		if n := strings.Count(text, `{{define "content"}}`); n != 1 {
+			return nil, fmt.Errorf("template %s: want one {{define \"content\"}}, found %d", p, n)
+		}
+		head := ""
+		if strings.Contains(text, `{{define "head"}}`) {
+			head = `{{template "head/` + p + `" .}}`
+		}
+		text = strings.Replace(text, `{{define "content"}}`, `{{define "content/`+p+`"}}`, 1)
+		text = strings.Replace(text, `{{define "head"}}`, `{{define "head/`+p+`"}}`, 1)
+		if err := add(p+".html", text); err != nil {
+			return nil, err
+		}
+		page := strings.Replace(strings.Replace(base, headSlot, head, 1), contentSlot, `{{template "content/`+p+`" .}}`, 1)
+		if err := add("page/"+p, page); err != nil {
+			return nil, err
+		}
+	}
+	return set, nil
 }
 
 func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfig) (*templates, error) {
-	ts := &templates{byLang: map[string]map[string]*template.Template{}}
+	ts := &templates{byLang: map[string]*template.Template{}}
 	for _, lang := range i18n.Languages {
 		lang := lang
 		funcs := template.FuncMap{
@@ -164,17 +232,11 @@ func parseTemplates(cat *i18n.Catalog, st *staticFiles, maps map[string]mapConfi
 				return d.Name
 			},
 		}
-		ts.byLang[lang] = map[string]*template.Template{}
-		for _, p := range pages {
-			t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/partials.html", "templates/"+p+".html")
-			if err != nil {
-				return nil, fmt.Errorf("template %s: %v", p, err)
-			}
-			if t.Lookup("content") == nil {
-				return nil, fmt.Errorf("template %s: no {{define \"content\"}}", p)
-			}
-			ts.byLang[lang][p] = t
+		set, err := parsePages(template.New("").Funcs(funcs))
+		if err != nil {
+			return nil, err
 		}
+		ts.byLang[lang] = set
 	}
 	return ts, nil
 }
@@ -291,12 +353,12 @@ func (s *Server) newView(r *http.Request, title string, data any) *view {
 
 // render writes a page with status code.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, page string, v *view) {
-	t := s.tmpl.byLang[v.Lang][page]
-	if t == nil {
-		t = s.tmpl.byLang[i18n.Default][page]
+	set := s.tmpl.byLang[v.Lang]
+	if set == nil {
+		set = s.tmpl.byLang[i18n.Default]
 	}
 	var buf bytes.Buffer
-	if err := t.Execute(&buf, v); err != nil {
+	if err := set.ExecuteTemplate(&buf, "page/"+page, v); err != nil {
 		s.Logger.Error("template", "request_id", info(r).id, "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
