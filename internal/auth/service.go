@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -673,22 +674,20 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key, ip string) (Actor
 	}
 	now := s.now()
 	hash := HashToken(key)
-	k := s.apiKeys.get(hash, now)
-	if k == nil {
-		var err error
-		k, err = s.Store.APIKeyByHash(ctx, hash)
-		switch {
-		case errs.Is(errs.NotFound, err):
-			return Actor{}, errs.E(errs.Unauthorized, op, "err.api_key")
-		case errs.Is(errs.Unavailable, err):
-			return Actor{}, errs.Wrap(errs.Unavailable, op, err)
-		case err != nil:
-			return Actor{}, errs.Wrap(errs.Internal, op, err)
-		}
-		if now.Sub(k.LastUsedAt) > time.Minute {
+	k, err := s.apiKeys.load(ctx, hash, now, func() (*APIKey, error) {
+		k, err := s.Store.APIKeyByHash(ctx, hash)
+		if err == nil && now.Sub(k.LastUsedAt) > time.Minute {
 			_ = s.Store.TouchAPIKey(ctx, k.ID, now)
 		}
-		s.apiKeys.put(hash, k, now)
+		return k, err
+	})
+	switch {
+	case errs.Is(errs.NotFound, err):
+		return Actor{}, errs.E(errs.Unauthorized, op, "err.api_key")
+	case errs.Is(errs.Unavailable, err), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return Actor{}, errs.Wrap(errs.Unavailable, op, err)
+	case err != nil:
+		return Actor{}, errs.Wrap(errs.Internal, op, err)
 	}
 	if k.Revoked() {
 		return Actor{}, errs.E(errs.Unauthorized, op, "err.api_key")
