@@ -72,8 +72,9 @@ const (
 )
 
 // pgFlush is the syncer's durable write: its commit waits for the WAL's
-// flush up to it (migration 00046).
-const pgFlush = `UPDATE intake_flush SET n = n + 1 WHERE id = 1`
+// flush up to it (migration 00046). It always writes a row (an update
+// that matched none would write nothing, and its commit would not wait).
+const pgFlush = `INSERT INTO intake_flush (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = intake_flush.n + 1`
 
 const pgInsertSignals = `INSERT INTO signals (id, ref, channel, external_id, incident_id, service_code, description, lat, lng,
 	address, photo, phone_enc, reporter, attributes, reported_at, received_at, received_by)
