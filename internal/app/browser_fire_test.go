@@ -23,7 +23,8 @@ func TestBrowserFireNightPatrol(t *testing.T) {
 	// half a day away, whenever the test runs (a night is H-H across
 	// midnight): a demo round the test's scans join may have begun an hour
 	// or two ago, and it too is at night.
-	x := (time.Now().In(time.FixedZone("CST", 8*3600)).Hour() + 12) % 24
+	cst := time.FixedZone("CST", 8*3600)
+	x := (time.Now().In(cst).Hour() + 12) % 24
 	if x == 23 {
 		x = 22
 	}
@@ -53,15 +54,13 @@ func TestBrowserFireNightPatrol(t *testing.T) {
 		t.Fatalf("the typed code was not kept: %q", v)
 	}
 	// The demo walks rounds at 22:30, 00:30, 02:30, 04:30 and 10:00; a
-	// scan within 40 minutes of a round's last one joins it. Run in such a
-	// window, the test's scans continue the demo's round tonight.
-	// The page shows the last round, open or not: it is open when its last
-	// scan (shown to the minute) is within 40 minutes; near that line the
-	// test's scans may join it or begin a new round.
+	// scan within 40 minutes of a round's last one joins it. The page
+	// shows the last round, open or not: open when its last scan (shown to
+	// the minute) is within 40 minutes, and then the test's scans continue
+	// it; near that line they may join it or begin a new round.
 	last := value(t, ctx, "the last round", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#current-round li')].map(function(l){return l.textContent.trim()})`))
 	before, either := 0, false
 	if n := len(last); n > 0 {
-		cst := time.FixedZone("CST", 8*3600)
 		at, err := time.ParseInLocation("2006-01-02 15:04", strings.Join(strings.Fields(last[n-1])[:2], " "), cst)
 		if err != nil {
 			t.Fatalf("the last round's last scan %q: %v", last[n-1], err)

@@ -8,7 +8,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/jackc/pgx/v5"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -186,17 +185,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		go db.syncer()
 	}
 	if db.d == postgresDialect {
-		// The committer's commits are made durable by the syncer's.
-		db.intakeConn.setup = []string{`SET synchronous_commit = off`}
-		db.intakeConn.warm = []string{pgStored, pgCandidates, pgInsertIncidents, pgJoinIncidents, pgInsertSignals, pgInsertAudit,
-			pgInsertEvents, pgEventLock, pgNotify, db.d.q(knownQuery)}
-		db.flushConn.warm = []string{pgFlush}
-		if pending, err := db.migrate.HasPending(pctx); err == nil && !pending {
-			// Ready before the first signal (else taken at its batch).
-			noop := func(*pgx.Conn) error { return nil }
-			_ = db.intakeConn.run(pctx, db, noop)
-			_ = db.flushConn.run(pctx, db, noop)
-		}
+		db.setupIntakePG(pctx)
 	}
 	go db.committer()
 	if db.ckpt != nil {

@@ -177,6 +177,22 @@ func (h *heldConn) drop() {
 	h.conn = nil
 }
 
+// setupIntakePG sets up the committer's and the syncer's connections and,
+// on a migrated database, takes and warms them now, before the first
+// signal (else at its batch). Called by Open before either goroutine runs.
+func (db *DB) setupIntakePG(ctx context.Context) {
+	// The committer's commits are made durable by the syncer's.
+	db.intakeConn.setup = []string{`SET synchronous_commit = off`}
+	db.intakeConn.warm = []string{pgStored, pgCandidates, pgInsertIncidents, pgJoinIncidents, pgInsertSignals, pgInsertAudit,
+		pgInsertEvents, pgEventLock, pgNotify, db.d.q(knownQuery)}
+	db.flushConn.warm = []string{pgFlush}
+	if pending, err := db.migrate.HasPending(ctx); err == nil && !pending {
+		noop := func(*pgx.Conn) error { return nil }
+		_ = db.intakeConn.run(ctx, db, noop)
+		_ = db.flushConn.run(ctx, db, noop)
+	}
+}
+
 // flushPG makes every batch committed before it durable (the syncer's
 // PostgreSQL half of syncWAL).
 func (db *DB) flushPG() error {
