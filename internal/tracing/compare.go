@@ -179,6 +179,9 @@ func compareBirth(a, b *prepared) int {
 	if !aok || !bok {
 		return Unknown
 	}
+	if !a.hasBirth || !b.hasBirth {
+		return compareEstimate(alo, ahi, blo, bhi)
+	}
 	switch {
 	case alo <= bhi && blo <= ahi:
 		// The ranges overlap; an estimate's likeliest age is its middle,
@@ -188,6 +191,37 @@ func compareBirth(a, b *prepared) int {
 		}
 		return 2
 	case alo-5 <= bhi && blo-5 <= ahi:
+		return 1
+	}
+	return 0
+}
+
+// compareEstimate grades ages where one side is an estimate (a range
+// written by someone who guessed by sight): by how far apart the
+// ranges' middles are, an estimate's likeliest age, not by whether the
+// ranges overlap. How wide a range someone writes says little about how
+// far off the guess is (a narrow "38–42" is no more often right than
+// "35–45"), so overlap would count a 6-year error against a narrow range
+// and not against a wide one. The levels: middles within 2.5 years, 5,
+// 12, further. A range wider than twenty years ("20 to 60") is no guess at
+// a middle: within it is at most "year", within five years of it "far".
+func compareEstimate(alo, ahi, blo, bhi int) int {
+	if ahi-alo > 20 || bhi-blo > 20 {
+		switch {
+		case alo <= bhi && blo <= ahi:
+			return 2
+		case alo-5 <= bhi && blo-5 <= ahi:
+			return 1
+		}
+		return 0
+	}
+	d := (alo + ahi) - (blo + bhi) // twice the middles' distance
+	switch d = max(d, -d); {
+	case d <= 5:
+		return 3
+	case d <= 10:
+		return 2
+	case d <= 24:
 		return 1
 	}
 	return 0

@@ -107,7 +107,11 @@ func TestComparisons(t *testing.T) {
 		{"homophone", rec(Record{Names: []string{"汪建国"}}), "name", int(NameHomophone) - 1},
 		{"place", rec(Record{Place: "新乡火车站广场"}), "place", 3},
 		{"birth from ID vs estimate, near its middle", rec(Record{AgeMin: 50, AgeMax: 60, Seen: csvToday}), "birth", 3},
-		{"birth from ID vs estimate, at its edge", rec(Record{AgeMin: 40, AgeMax: 56, Seen: csvToday}), "birth", 2},
+		{"birth from ID vs estimate, within it but 8 years from its middle", rec(Record{AgeMin: 40, AgeMax: 56, Seen: csvToday}), "birth", 1},
+		// An estimate is graded by its middle, however wide it was written.
+		{"birth from ID vs a narrow estimate 4 years off", rec(Record{AgeMin: 51, AgeMax: 53, Seen: csvToday}), "birth", 2},
+		{"birth from ID vs a wide estimate 4 years off", rec(Record{AgeMin: 45, AgeMax: 59, Seen: csvToday}), "birth", 2},
+		{"birth from ID within a range wider than twenty years", rec(Record{AgeMin: 20, AgeMax: 60, Seen: csvToday}), "birth", 2},
 		{"birth just outside an estimate", rec(Record{AgeMin: 40, AgeMax: 52, Seen: csvToday}), "birth", 1},
 		{"birth far", rec(Record{AgeMin: 20, AgeMax: 25, Seen: csvToday}), "birth", 0},
 	} {

@@ -112,19 +112,18 @@ func bucketKey(sex byte, province int32) int32 { return int32(sex)<<8 | province
 func prescore(q, r *compact) int32 {
 	var s int32
 	if q.bornLo != 0 && r.bornLo != 0 {
-		switch {
-		case q.bornLo <= r.bornHi && r.bornLo <= q.bornHi:
-			// Overlapping; the closer the middles, the better (an
-			// estimate's likeliest age is its middle).
-			d := int32(q.bornLo) + int32(q.bornHi) - int32(r.bornLo) - int32(r.bornHi)
-			if d < 0 {
-				d = -d
-			}
+		// The closer the middles, the better (an estimate's likeliest age
+		// is its middle; compareEstimate); a range wider than twenty years
+		// (no guess at a middle) by how far apart the ranges are.
+		d := int32(q.bornLo) + int32(q.bornHi) - int32(r.bornLo) - int32(r.bornHi)
+		d = max(d, -d)
+		if q.bornHi-q.bornLo > 21 || r.bornHi-r.bornLo > 21 {
+			d = 2 * max(0, int32(q.bornLo)-int32(r.bornHi), int32(r.bornLo)-int32(q.bornHi))
+		}
+		if d <= 10 {
 			s += 12 + max(0, 6-d)
-		case q.bornLo > r.bornHi:
-			s -= int32(q.bornLo-r.bornHi) * 2
-		default:
-			s -= int32(r.bornLo-q.bornHi) * 2
+		} else {
+			s -= d - 10
 		}
 	}
 	if q.prec > 0 && r.prec > 0 {

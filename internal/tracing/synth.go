@@ -435,8 +435,8 @@ func FitModel(seed uint64, n int) *Model {
 // ModelRevision numbers the fitting (FitModel): it changes when the
 // fields, the generator or the fitting do; ModelVersion names it.
 const (
-	ModelRevision = 5
-	ModelVersion  = "tracing-5"
+	ModelRevision = 6
+	ModelVersion  = "tracing-6"
 )
 
 // PriorFor is the prior share of true pairs for a search of n records:
