@@ -290,13 +290,10 @@ func oracleParts(care, rep *Record) (parts [len(oraclePartNames)]float64) {
 	return parts
 }
 
-// TestHeldOutOracle ranks the nameless people of a held-out set by the
-// oracle and logs its recall beside the matcher's: the matcher's
-// shortfall from the oracle is what better reasoning could still win;
-// the oracle's from 1 is what the evidence does not allow.
-// HAVEN_ORACLE_PEOPLE and _REPORTS set the size (BENCHMARKS.md: 2,000
+// oracleSet is the held-out set the oracle's tests read:
+// HAVEN_ORACLE_PEOPLE, _REPORTS and _SEED set it (BENCHMARKS.md: 2,000
 // and 20,000); by default a small set, for CI.
-func TestHeldOutOracle(t *testing.T) {
+func oracleSet() (*evalSet, int) {
 	atoi := func(k string, d int) int {
 		if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
 			return v
@@ -305,7 +302,17 @@ func TestHeldOutOracle(t *testing.T) {
 	}
 	people, reports, seed := atoi("HAVEN_ORACLE_PEOPLE", 480), atoi("HAVEN_ORACLE_REPORTS", 3000), atoi("HAVEN_ORACLE_SEED", 101)
 	perCase := people / 2 / len(hoCases)
-	e := makeEval("heldout", uint64(seed), perCase, people-perCase*len(hoCases), reports)
+	return makeEval("heldout", uint64(seed), perCase, people-perCase*len(hoCases), reports), seed
+}
+
+// TestHeldOutOracle ranks the nameless people of a held-out set by the
+// oracle and logs its recall beside the matcher's: the matcher's
+// shortfall from the oracle is what better reasoning could still win;
+// the oracle's from 1 is what the evidence does not allow.
+// HAVEN_ORACLE_PEOPLE and _REPORTS set the size (BENCHMARKS.md: 2,000
+// and 20,000); by default a small set, for CI.
+func TestHeldOutOracle(t *testing.T) {
+	e, _ := oracleSet()
 	type tally struct{ n, at1, at10, at20 int }
 	oracle, matcher := map[string]*tally{}, map[string]*tally{}
 	res, _, _ := Link(e.left, e.right, 20, DefaultModel().WithPrior(PriorFor(len(e.right))))
@@ -390,15 +397,7 @@ func TestHeldOutOracleFields(t *testing.T) {
 	if os.Getenv("HAVEN_ORACLE_FIELDS") == "" {
 		t.Skip("HAVEN_ORACLE_FIELDS not set")
 	}
-	atoi := func(k string, d int) int {
-		if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
-			return v
-		}
-		return d
-	}
-	people, reports, seed := atoi("HAVEN_ORACLE_PEOPLE", 480), atoi("HAVEN_ORACLE_REPORTS", 3000), atoi("HAVEN_ORACLE_SEED", 101)
-	perCase := people / 2 / len(hoCases)
-	e := makeEval("heldout", uint64(seed), perCase, people-perCase*len(hoCases), reports)
+	e, seed := oracleSet()
 	m := DefaultModel().Freeze()
 	// Which oracle part each of the matcher's fields belongs to (−1: none).
 	partOf := make([]int, len(Fields))
