@@ -37,8 +37,9 @@ func TestBrowserPortalCitizenOnPhone(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("place")),
 		chromedp.SendKeys(chromedp.ID("place"), "新乡火车站"),
 		chromedp.Click(chromedp.ID("find")),
-		chromedp.WaitVisible(chromedp.CSS(`#points li[data-point] .distance`)),
 	)
+	// The search submits the form: the list with distances is a new page.
+	waitJS(t, ctx, "the points listed by distance", `location.search.indexOf("place=") >= 0 && document.readyState === "complete" && !!document.querySelector("#points li[data-point] .distance")`)
 	if open := value(t, ctx, "first point", chromedp.Evaluate[string](`document.querySelector('#points li[data-point]').dataset.open`)); open != "true" {
 		t.Fatalf("the first point listed is not open: %q", open)
 	}
