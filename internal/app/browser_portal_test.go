@@ -39,7 +39,7 @@ func TestBrowserPortalCitizenOnPhone(t *testing.T) {
 		chromedp.Click(chromedp.ID("find")),
 	)
 	// The search submits the form: the list with distances is a new page.
-	waitJS(t, ctx, "the points listed by distance", `location.search.indexOf("place=") >= 0 && document.readyState === "complete" && !!document.querySelector("#points li[data-point] .distance")`)
+	waitFor(t, ctx, "the points listed by distance", `location.search.indexOf("place=") >= 0 && document.readyState === "complete" && !!document.querySelector("#points li[data-point] .distance")`)
 	if open := value(t, ctx, "first point", chromedp.Evaluate[string](`document.querySelector('#points li[data-point]').dataset.open`)); open != "true" {
 		t.Fatalf("the first point listed is not open: %q", open)
 	}

@@ -73,12 +73,16 @@ func TestBrowserLeaderDashboard(t *testing.T) {
 }
 
 // waitFor polls a condition across a navigation (a form's submit), which
-// chromedp's Poll does not survive.
+// chromedp's Poll does not survive: an evaluation begun on the page being
+// replaced can fail ("could not find node") or hang, and only means "not
+// yet", so each try has its own short timeout.
 func waitFor(t *testing.T, ctx context.Context, what, cond string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](cond))
+		cancel()
 		if err == nil && ok {
 			return
 		}

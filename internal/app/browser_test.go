@@ -140,27 +140,6 @@ func value[T any](t *testing.T, ctx context.Context, what string, a chromedp.Act
 	return v
 }
 
-// waitJS waits until the JavaScript expression js is true on the page,
-// across a navigation: a click that submits a form replaces the document,
-// and a query begun on the old one can fail with "could not find node"
-// as it goes; here such an error only means "not yet".
-func waitJS(t *testing.T, ctx context.Context, what, js string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	var last error
-	for time.Now().Before(deadline) {
-		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](js))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		last = err
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s: not so after 20 s (last error: %v)", what, last)
-}
-
 // waitLang waits until the page's <html lang> is lang.
 func waitLang(t *testing.T, ctx context.Context, lang string) {
 	t.Helper()

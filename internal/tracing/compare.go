@@ -182,13 +182,20 @@ func compareBirth(a, b *prepared) int {
 	if !a.hasBirth || !b.hasBirth {
 		return compareEstimate(alo, ahi, blo, bhi)
 	}
+	l := overlapLevel(alo, ahi, blo, bhi)
+	// Overlapping ranges (a year only) whose middles are within two years
+	// and a half agree better.
+	if d := (alo + ahi) - (blo + bhi); l == 2 && d >= -5 && d <= 5 {
+		return 3
+	}
+	return l
+}
+
+// overlapLevel grades two age ranges by where they lie: 2 overlapping,
+// 1 within five years of each other, 0 further apart.
+func overlapLevel(alo, ahi, blo, bhi int) int {
 	switch {
 	case alo <= bhi && blo <= ahi:
-		// The ranges overlap; an estimate's likeliest age is its middle,
-		// so middles within two years (and a half) agree better.
-		if d := (alo + ahi) - (blo + bhi); d >= -5 && d <= 5 {
-			return 3
-		}
 		return 2
 	case alo-5 <= bhi && blo-5 <= ahi:
 		return 1
@@ -207,13 +214,7 @@ func compareBirth(a, b *prepared) int {
 // a middle: within it is at most "year", within five years of it "far".
 func compareEstimate(alo, ahi, blo, bhi int) int {
 	if ahi-alo > 20 || bhi-blo > 20 {
-		switch {
-		case alo <= bhi && blo <= ahi:
-			return 2
-		case alo-5 <= bhi && blo-5 <= ahi:
-			return 1
-		}
-		return 0
+		return overlapLevel(alo, ahi, blo, bhi)
 	}
 	d := (alo + ahi) - (blo + bhi) // twice the middles' distance
 	switch d = max(d, -d); {

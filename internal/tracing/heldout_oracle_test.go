@@ -308,9 +308,8 @@ func oracleSet() (*evalSet, int) {
 // TestHeldOutOracle ranks the nameless people of a held-out set by the
 // oracle and logs its recall beside the matcher's: the matcher's
 // shortfall from the oracle is what better reasoning could still win;
-// the oracle's from 1 is what the evidence does not allow.
-// HAVEN_ORACLE_PEOPLE and _REPORTS set the size (BENCHMARKS.md: 2,000
-// and 20,000); by default a small set, for CI.
+// the oracle's from 1 is what the evidence does not allow. The set is
+// oracleSet's.
 func TestHeldOutOracle(t *testing.T) {
 	e, _ := oracleSet()
 	type tally struct{ n, at1, at10, at20 int }
