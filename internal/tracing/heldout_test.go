@@ -326,16 +326,18 @@ func tunedCases() []string {
 type evalSet struct {
 	left, right []*Record
 	kind, truth map[string]string
+	report      map[string]*Record // each left record's report, by its ID
 }
 
 // makeEval draws people with a report (perCase of each case) and
 // noReport people with none, among reports reports in all.
 func makeEval(gen string, seed uint64, perCase, noReport, reports int) *evalSet {
-	e := &evalSet{kind: map[string]string{}, truth: map[string]string{}}
+	e := &evalSet{kind: map[string]string{}, truth: map[string]string{}, report: map[string]*Record{}}
 	add := func(c string, rep, care *Record) {
 		e.kind[care.ID] = c
 		if c != hoNoReport {
 			e.truth[care.ID] = rep.ID
+			e.report[care.ID] = rep
 			e.right = append(e.right, rep)
 		}
 		e.left = append(e.left, care)
@@ -393,6 +395,21 @@ type evalFigures struct {
 	noReport                        int
 }
 
+// placedOnBoth tells whether sex, age, height and time are known on both
+// the station's record l and its report rep, and a region or a stable
+// trait on both.
+func placedOnBoth(l, rep *Record) bool {
+	if rep == nil {
+		return false
+	}
+	l.prepare()
+	rep.prepare()
+	aged := func(r *Record) bool { return r.AgeMax > 0 || !r.Birth.IsZero() || r.p.idNumber() != "" }
+	return l.Sex != 0 && rep.Sex != 0 && aged(l) && aged(rep) && l.HeightCm > 0 && rep.HeightCm > 0 &&
+		!l.Seen.IsZero() && !rep.Seen.IsZero() &&
+		((l.p.hasRegion() && rep.p.hasRegion()) || (len(l.p.traits()) > 0 && len(rep.p.traits()) > 0))
+}
+
 func scoreEval(e *evalSet, res []Result) evalFigures {
 	f := evalFigures{recall: map[string][3]float64{}, count: map[string]int{}}
 	hit := map[string]int{} // rank of the true report
@@ -439,16 +456,24 @@ func scoreEval(e *evalSet, res []Result) evalFigures {
 				c += " (not placed)"
 			}
 		}
-		f.count[c]++
-		x := f.recall[c]
-		if k := hit[l.ID]; k > 0 {
-			for i, at := range []int{1, 10, 20} {
-				if k <= at {
-					x[i]++
+		cases := []string{c}
+		if c == hoNoName+" (placed)" && placedOnBoth(l, e.report[l.ID]) {
+			// The stricter reading: the evidence known on the report too,
+			// so that it is evidence for the pair at all.
+			cases = append(cases, hoNoName+" (placed, both records)")
+		}
+		for _, c := range cases {
+			f.count[c]++
+			x := f.recall[c]
+			if k := hit[l.ID]; k > 0 {
+				for i, at := range []int{1, 10, 20} {
+					if k <= at {
+						x[i]++
+					}
 				}
 			}
+			f.recall[c] = x
 		}
-		f.recall[c] = x
 	}
 	for c, x := range f.recall {
 		for i := range x {
