@@ -127,9 +127,11 @@ func (s *Service) personValues(x sideOf) map[string][]Value {
 	case p.AgeMax > 0:
 		v["birth"] = []Value{ageValue("match.v_age", p.AgeMin, p.AgeMax)}
 	}
+	withheld := false
 	if p.IDSealed != "" {
 		if n, err := s.Keys.Open(cases.IDContext, p.IDSealed); err == nil {
 			v["id_number"] = []Value{{Text: secret.Mask(n)}}
+			withheld = p.IDRegion == "" && idRegion(n) != ""
 		}
 	}
 	if x.stay != nil {
@@ -138,7 +140,7 @@ func (s *Service) personValues(x sideOf) map[string][]Value {
 	// As the matcher places someone: the ID number's region (withheld
 	// from a reader who may not see the number), else the native place
 	// (or 户籍), else the accent.
-	v["region"] = regionValue(p.IDRegion, [][2]string{{"person.native_place", p.NativePlace}, {"person.hukou", p.Hukou}, {"match.v_accent", p.Dialect}})
+	v["region"] = regionValue(p.IDRegion, withheld, [][2]string{{"person.native_place", p.NativePlace}, {"person.hukou", p.Hukou}, {"match.v_accent", p.Dialect}})
 	return v
 }
 
@@ -161,18 +163,16 @@ func (s *Service) reportValues(r *Report, full bool) map[string][]Value {
 	if r.LostPlace != "" {
 		v["place"] = labelled("match.v_lost", strings.TrimSpace(r.LostOn+" "+r.LostPlace))
 	}
-	region := ""
+	region, withheld := "", false
 	if r.IDSealed != "" {
 		if n, err := s.Keys.Open(idContext, r.IDSealed); err == nil {
 			v["id_number"] = []Value{{Text: secret.Mask(n)}}
-			if full && len(n) >= 6 && !strings.Contains(n[:6], "*") {
-				if rg := idcard.RegionOf(n[:6]); rg.Known {
-					region = rg.String()
-				}
+			if region = idRegion(n); !full && region != "" {
+				region, withheld = "", true
 			}
 		}
 	}
-	v["region"] = regionValue(region, [][2]string{{"person.native_place", r.NativePlace}, {"match.v_accent", r.Dialect}})
+	v["region"] = regionValue(region, withheld, [][2]string{{"person.native_place", r.NativePlace}, {"match.v_accent", r.Dialect}})
 	return v
 }
 
@@ -205,12 +205,31 @@ func heightValue(cm int) []Value {
 	return []Value{{Key: "match.v_height", Args: []any{cm}}}
 }
 
+// idRegion is the region an ID number's first six digits name, where
+// they are legible and known ("" otherwise).
+func idRegion(n string) string {
+	if len(n) < 6 || strings.Contains(n[:6], "*") {
+		return ""
+	}
+	if rg := idcard.RegionOf(n[:6]); rg.Known {
+		return rg.String()
+	}
+	return ""
+}
+
 // regionValue is where someone comes from as the matcher reads it: the
 // ID number's region when known, else the first text that names a
 // region (an accent with the region it names), else the first text.
-func regionValue(idRegion string, texts [][2]string) []Value {
+// withheld says the ID number has a region the reader may not see: the
+// matcher placed the side by it, so the row says so (with whatever text
+// the reader may see), rather than showing an accent as if it were what
+// was compared.
+func regionValue(idRegion string, withheld bool, texts [][2]string) []Value {
 	if idRegion != "" {
 		return labelled("match.v_id_region", idRegion)
+	}
+	if withheld {
+		return append([]Value{{Label: "match.v_id_region", Key: "match.v_withheld"}}, regionValue("", false, texts)...)
 	}
 	for _, t := range texts {
 		code, ok := idcard.RegionByName(t[1])

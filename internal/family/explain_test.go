@@ -2,10 +2,12 @@ package family_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/havenrescue/haven/internal/auth"
 	"github.com/havenrescue/haven/internal/cases"
 	"github.com/havenrescue/haven/internal/family"
 	"github.com/havenrescue/haven/internal/idcard"
@@ -91,8 +93,37 @@ func TestExplanationComparesLikeWithLike(t *testing.T) {
 			t.Errorf("place compares %v with %v", labels(g.Left), labels(g.Right))
 		}
 
-		// Confirmed, he takes the name: the row reads the name, not unknown.
+		// A leader may see candidates but not ID numbers: the region row
+		// says the pair was placed by an ID number's region it withholds
+		// (with the accent the leader may see), never the county itself.
 		c := pairOf(t, f, ad.Person.ID, r.ID)
+		lv, err := f.svc.Candidate(ctx, auth.Actor{UserID: "u-leader", Name: "郑国华", Role: auth.RoleLeader}, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fe := range lv.Fields {
+			if fe.Field != "region" {
+				continue
+			}
+			if fe.Verdict != family.VerdictMatch {
+				t.Errorf("the leader's region row reads %s", fe.Verdict)
+			}
+			for side, vs := range [][]family.Value{fe.Left, fe.Right} {
+				if len(vs) == 0 || vs[0].Label != "match.v_id_region" || vs[0].Key != "match.v_withheld" {
+					t.Errorf("side %d of the leader's region row: %+v, want the ID number's region withheld", side, vs)
+				}
+				for _, v := range vs {
+					if shown := fmt.Sprint(v.Text, v.Args); strings.Contains(shown, "宛城") || strings.Contains(shown, "南阳") {
+						t.Errorf("side %d shows the place the ID number names to a leader: %+v", side, v)
+					}
+				}
+			}
+			if len(fe.Left) != 2 || fe.Left[1].Label != "match.v_accent" {
+				t.Errorf("the leader's region row, person's side: %+v, want the accent after the withheld region", fe.Left)
+			}
+		}
+
+		// Confirmed, he takes the name: the row reads the name, not unknown.
 		if _, err := f.svc.Decide(ctx, f.staff, c.ID, family.DecideConfirm, "家属视频核实"); err != nil {
 			t.Fatal(err)
 		}
