@@ -208,11 +208,10 @@ func heightValue(cm int) []Value {
 // idRegion is the region an ID number's first six digits name, where
 // they are legible and known ("" otherwise).
 func idRegion(n string) string {
-	if len(n) < 6 || strings.Contains(n[:6], "*") {
-		return ""
-	}
-	if rg := idcard.RegionOf(n[:6]); rg.Known {
-		return rg.String()
+	if c := idPrefix(n); c != "" {
+		if rg := idcard.RegionOf(c); rg.Known {
+			return rg.String()
+		}
 	}
 	return ""
 }

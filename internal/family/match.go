@@ -88,8 +88,17 @@ func (s *Service) reportRecord(rp *Report) *tracing.Record {
 	if rp.IDSealed != "" {
 		r.IDNumber, _ = s.Keys.Open(idContext, rp.IDSealed)
 	}
-	if p := r.IDNumber; len(p) >= 6 && !strings.Contains(p[:6], "*") {
-		r.Region = p[:6]
+	if c := idPrefix(r.IDNumber); c != "" {
+		r.Region = c
 	}
 	return r
+}
+
+// idPrefix is an ID number's region code, its first six digits, where
+// they are legible ("" otherwise: a family may write a number in part).
+func idPrefix(n string) string {
+	if len(n) < 6 || strings.Contains(n[:6], "*") {
+		return ""
+	}
+	return n[:6]
 }

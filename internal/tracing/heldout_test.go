@@ -325,18 +325,33 @@ func tunedCases() []string {
 // the reports (right), and each left record's case and report.
 type evalSet struct {
 	left, right []*Record
-	kind, truth map[string]string
+	kind        map[string]string
 	report      map[string]*Record // each left record's report, by its ID
+}
+
+// truth is the ID of left record id's report ("" for none).
+func (e *evalSet) truth(id string) string {
+	if r := e.report[id]; r != nil {
+		return r.ID
+	}
+	return ""
+}
+
+// placed tells whether the evidence can place a nameless person: sex,
+// age, height and time, and a region or a stable trait, known on the
+// station's record.
+func placed(l *Record) bool {
+	l.prepare()
+	return l.Sex != 0 && l.AgeMax > 0 && l.HeightCm > 0 && (l.p.hasRegion() || len(l.p.traits()) > 0)
 }
 
 // makeEval draws people with a report (perCase of each case) and
 // noReport people with none, among reports reports in all.
 func makeEval(gen string, seed uint64, perCase, noReport, reports int) *evalSet {
-	e := &evalSet{kind: map[string]string{}, truth: map[string]string{}, report: map[string]*Record{}}
+	e := &evalSet{kind: map[string]string{}, report: map[string]*Record{}}
 	add := func(c string, rep, care *Record) {
 		e.kind[care.ID] = c
 		if c != hoNoReport {
-			e.truth[care.ID] = rep.ID
 			e.report[care.ID] = rep
 			e.right = append(e.right, rep)
 		}
@@ -419,7 +434,7 @@ func scoreEval(e *evalSet, res []Result) evalFigures {
 		if r.Rank == 1 {
 			top[r.Left] = r
 		}
-		right := e.truth[r.Left] == r.Right
+		right := e.truth(r.Left) == r.Right
 		if right {
 			hit[r.Left] = r.Rank
 		}
@@ -449,8 +464,7 @@ func scoreEval(e *evalSet, res []Result) evalFigures {
 			// Nameless people, apart: those the evidence can place (sex,
 			// age, height, time and a region or a stable trait known) and
 			// the rest.
-			l.prepare()
-			if l.Sex != 0 && l.AgeMax > 0 && l.HeightCm > 0 && (l.p.hasRegion() || len(l.p.traits()) > 0) {
+			if placed(l) {
 				c += " (placed)"
 			} else {
 				c += " (not placed)"
